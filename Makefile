@@ -1,0 +1,179 @@
+# crbench: builds the host tool and the static guest agent, runs the tests, installs.
+#
+#   make                 build build/crbench and build/crbench-agent
+#   make check           install what tests need, build, run the TAP suite
+#   make run             install what a run needs, build, run the default plan
+#   make fuzz            build the libFuzzer targets with clang and run each briefly
+#   make SANITIZE=address,undefined check
+#   make install PREFIX=/usr DESTDIR=...
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/crbench
+DATADIR ?= $(PREFIX)/share/crbench
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+BUILDDIR ?= build$(if $(SANITIZE),-san)
+FUZZ_SECONDS ?= 20
+PLAN ?= default
+
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q :=
+say :=
+endif
+
+HOST_PKGS := libvirt libguestfs libarchive inih jansson
+AGENT_PKGS := inih jansson
+
+WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wvla -Werror=implicit-function-declaration
+CPPFLAGS_ALL := -D_GNU_SOURCE -Icommon -Ihost/lib -Iguest -I$(BUILDDIR)
+CFLAGS_ALL := -std=gnu11 $(WARNINGS) $(CFLAGS) -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS_ALL += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS_SAN := -fsanitize=$(SANITIZE)
+endif
+
+HOST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HOST_PKGS) 2>/dev/null)
+HOST_LIBS := $(shell $(PKG_CONFIG) --libs $(HOST_PKGS) 2>/dev/null)
+# The agent runs in any guest distribution: link it statically, except under
+# sanitizers, which cannot be linked statically (that build is for tests only).
+AGENT_LIBS := $(shell $(PKG_CONFIG) --static --libs $(AGENT_PKGS) 2>/dev/null)
+AGENT_STATIC := $(if $(SANITIZE),,-static)
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+HOSTLIB_SRC := $(sort $(wildcard host/lib/*.c))
+HOSTCMD_SRC := $(sort $(wildcard host/*.c))
+AGENTLIB_SRC := $(sort $(filter-out guest/main.c,$(wildcard guest/*.c)))
+UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+
+obj = $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(1))
+COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(BUILDDIR)/obj/version.o
+HOSTLIB_OBJ := $(call obj,$(HOSTLIB_SRC))
+HOSTCMD_OBJ := $(call obj,$(HOSTCMD_SRC))
+AGENTLIB_OBJ := $(call obj,$(AGENTLIB_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILDDIR)/tests/%,$(UNIT_SRC))
+FUZZ_REPLAY_BIN := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/tests/replay-%,$(FUZZ_SRC))
+ALL_OBJ := $(COMMON_OBJ) $(HOSTLIB_OBJ) $(HOSTCMD_OBJ) $(AGENTLIB_OBJ) $(call obj,guest/main.c)
+
+CRBENCH := $(BUILDDIR)/crbench
+AGENT := $(BUILDDIR)/crbench-agent
+
+.PHONY: all check run fuzz install uninstall clean deps-build deps-run deps-check FORCE
+.DELETE_ON_ERROR:
+
+all: $(CRBENCH) $(AGENT)
+
+# The version comes from git when there is one; the file is rewritten only
+# when it changes so that a rebuild is not forced every time.
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+$(BUILDDIR)/version.c: FORCE
+	@mkdir -p $(@D)
+	@v='const char crbench_version[] = "0.1.0-$(VERSION)";'; \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$v" ] || echo "$$v" > $@
+
+$(BUILDDIR)/obj/version.o: $(BUILDDIR)/version.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILDDIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(HOST_CFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+
+# Three archives: code both sides share, the host library, the agent library.
+$(BUILDDIR)/libcommon.a: $(COMMON_OBJ)
+$(BUILDDIR)/libhost.a: $(HOSTLIB_OBJ)
+$(BUILDDIR)/libagent.a: $(AGENTLIB_OBJ)
+$(BUILDDIR)/libcommon.a $(BUILDDIR)/libhost.a $(BUILDDIR)/libagent.a:
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+LIBS_HOST := $(BUILDDIR)/libhost.a $(BUILDDIR)/libcommon.a
+LIBS_AGENT := $(BUILDDIR)/libagent.a $(BUILDDIR)/libcommon.a
+LIBS_TEST := $(BUILDDIR)/libhost.a $(BUILDDIR)/libagent.a $(BUILDDIR)/libcommon.a
+
+$(CRBENCH): $(HOSTCMD_OBJ) $(LIBS_HOST)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lm
+
+$(AGENT): $(call obj,guest/main.c) $(LIBS_AGENT)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) $(AGENT_STATIC) -o $@ $^ $(AGENT_LIBS) -lm
+
+# Unit tests link both libraries; each is one cmocka program printing TAP.
+$(BUILDDIR)/tests/test-%: $(BUILDDIR)/obj/tests/unit/test-%.o $(LIBS_TEST)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lcmocka -lm
+
+# Fuzz targets also build with gcc against a replay driver, so `make check`
+# runs every corpus file through them even without clang.
+$(BUILDDIR)/tests/replay-fuzz-%: $(BUILDDIR)/obj/tests/fuzz/fuzz-%.o $(BUILDDIR)/obj/tests/fuzz/replay.o $(LIBS_TEST)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lm
+
+deps-build:
+	@sh ci/deps.sh build
+deps-run:
+	@sh ci/deps.sh run
+deps-check:
+	@sh ci/deps.sh check
+
+# Targets that install packages first re-enter make so that pkg-config flags
+# are computed after the -dev packages exist.
+check: deps-check
+	@$(MAKE) --no-print-directory check-build
+	@CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
+		prove -e '' $(UNIT_BIN) $(FUZZ_REPLAY_BIN) $(sort $(wildcard tests/cli/*.t))
+
+.PHONY: check-build
+check-build: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
+
+run: deps-run
+	@$(MAKE) --no-print-directory all
+	$(CRBENCH) check
+
+FUZZ_CC ?= clang
+FUZZ_DIR := build-fuzz
+fuzz: deps-check
+	@mkdir -p $(FUZZ_DIR)
+	@set -e; for src in $(FUZZ_SRC); do \
+		name=$$(basename $$src .c); \
+		echo "  FUZZ    $$name ($(FUZZ_SECONDS) s)"; \
+		$(FUZZ_CC) -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Ihost/lib -Iguest -I$(BUILDDIR) \
+			$(HOST_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+			-o $(FUZZ_DIR)/$$name $$src $(COMMON_SRC) $(HOSTLIB_SRC) $(AGENTLIB_SRC) \
+			$(BUILDDIR)/version.c $(HOST_LIBS) -lm; \
+		corpus=tests/fuzz/corpus/$${name#fuzz-}; \
+		mkdir -p $(FUZZ_DIR)/$$name.new; \
+		$(FUZZ_DIR)/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			$(FUZZ_DIR)/$$name.new $$corpus 2>$(FUZZ_DIR)/$$name.log || \
+			{ tail -40 $(FUZZ_DIR)/$$name.log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' $(FUZZ_DIR)/$$name.log | tail -1; \
+	done
+fuzz: $(BUILDDIR)/version.c
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/images $(DESTDIR)$(DATADIR)/images/plans
+	install -m 0755 $(CRBENCH) $(DESTDIR)$(BINDIR)/crbench
+	install -m 0755 $(AGENT) $(DESTDIR)$(LIBEXECDIR)/crbench-agent
+	install -m 0644 images/plans/*.ini $(DESTDIR)$(DATADIR)/images/plans/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/crbench $(DESTDIR)$(LIBEXECDIR)/crbench-agent
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(ALL_OBJ:.o=.d) $(wildcard $(BUILDDIR)/obj/tests/*/*.d)

@@ -1,0 +1,739 @@
+/* Plan file parser: inih reads the INI syntax, a key table validates every value. */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "parse.h"
+#include "plan.h"
+#include "util.h"
+
+const char *const cr_test_names[CR_TEST__MAX] = {
+	[CR_TEST_ENV] = "env",
+	[CR_TEST_BOOT] = "boot",
+	[CR_TEST_DISK] = "disk",
+	[CR_TEST_CPU_MEM] = "cpu-mem",
+	[CR_TEST_NET_IO] = "net-io",
+	[CR_TEST_NET_MATRIX] = "net-matrix",
+};
+
+const char *const cr_net_pair_names[CR_NET__MAX] = {
+	[CR_NET_BRIDGE_BRIDGE] = "bridge-bridge",
+	[CR_NET_HOST_BRIDGE] = "host-bridge",
+	[CR_NET_MACVLAN_MACVLAN] = "macvlan-macvlan",
+	[CR_NET_OVERLAY_OVERLAY] = "overlay-overlay",
+};
+
+const char *const cr_net_load_names[CR_LOAD__MAX] = {
+	[CR_LOAD_IDLE] = "idle",
+	[CR_LOAD_STRESS] = "stress",
+};
+
+const char *const cr_plan_runtimes[] = { "runc", "crun", "runsc", "kata", NULL };
+const char *const cr_plan_profiles[] = { "smoke", "standard", "paper", NULL };
+static const char *const nested_names[] = { "auto", "yes", "no", NULL };
+
+#define GiB (1024ULL * 1024 * 1024)
+#define MiB (1024ULL * 1024)
+#define ALL_BITS(n) ((uint32_t)((1u << (n)) - 1))
+
+/*
+ * What a profile sets. A key written in the plan wins over its profile.
+ * smoke fits the CI end-to-end run under TCG; paper is the papers' setup.
+ */
+struct profile {
+	const char *name;
+	uint64_t repetitions, warmup, bonnie_size, iperf_seconds, sockperf_seconds;
+	uint64_t test_timeout, timeout;
+};
+
+static const struct profile profiles[] = {
+	{ "smoke", 2, 1, 32 * MiB, 2, 2, 600, 2700 },
+	{ "standard", 5, 1, 512 * MiB, 10, 10, 1800, 6 * 3600 },
+	{ "paper", 15, 1, 2 * GiB, 10, 10, 3600, 24 * 3600 },
+};
+
+enum key_type {
+	T_NAME,	 /* [a-z0-9][a-z0-9._-]*, at most MAX_NAME characters */
+	T_ENUM,	 /* one of choices, stored as a string */
+	T_NESTED, /* one of nested_names, stored as enum cr_nested */
+	T_SET,	 /* comma-separated subset of choices, or "all" */
+	T_U64,
+	T_SIZE,
+	T_DURATION,
+	T_BOOL,
+	T_SEED, /* u64, or "random" */
+};
+
+enum key_scope { S_RUN, S_SUITE, S_GUEST };
+static const char *const scope_names[] = { "run", "suite", "guest" };
+
+struct key {
+	enum key_scope scope;
+	const char *name;
+	enum key_type type;
+	size_t offset; /* into struct cr_plan, or struct cr_guest_plan for S_GUEST */
+	uint64_t min, max;
+	const char *const *choices;
+	size_t n_choices;
+	bool required;
+	const char *expect;
+	size_t profile_offset; /* into struct profile; 0 when the profile does not set it */
+};
+
+#define P(f) offsetof(struct cr_plan, f)
+#define G(f) offsetof(struct cr_guest_plan, f)
+#define PR(f) offsetof(struct profile, f)
+
+static const struct key keys[] = {
+	{ S_RUN, "name", T_NAME, P(name), 0, 0, NULL, 0, false, "a name of lower-case letters, digits, '.', '_' and '-'", 0 },
+	{ S_RUN, "seed", T_SEED, P(seed), 0, UINT64_MAX, NULL, 0, false, "an unsigned 64-bit integer or 'random'", 0 },
+	{ S_RUN, "timeout", T_DURATION, P(timeout), 60, 7 * 24 * 3600, NULL, 0, false, "a duration from 1m to 168h, such as 45m or 6h", PR(timeout) },
+	{ S_RUN, "progress-timeout", T_DURATION, P(progress_timeout), 10, 24 * 3600, NULL, 0, false, "a duration from 10s to 24h", 0 },
+	{ S_RUN, "parallel", T_BOOL, P(parallel), 0, 0, NULL, 0, false, "yes or no", 0 },
+
+	{ S_SUITE, "profile", T_ENUM, P(profile), 0, 0, cr_plan_profiles, 3, true, "smoke, standard or paper", 0 },
+	{ S_SUITE, "tests", T_SET, P(tests), 0, 0, cr_test_names, CR_TEST__MAX, false, "'all' or a comma-separated list of env, boot, disk, cpu-mem, net-io, net-matrix", 0 },
+	{ S_SUITE, "net-pairs", T_SET, P(net_pairs), 0, 0, cr_net_pair_names, CR_NET__MAX, false, "'all' or a comma-separated list of bridge-bridge, host-bridge, macvlan-macvlan, overlay-overlay", 0 },
+	{ S_SUITE, "net-load", T_SET, P(net_loads), 0, 0, cr_net_load_names, CR_LOAD__MAX, false, "'all' or a comma-separated list of idle, stress", 0 },
+	{ S_SUITE, "repetitions", T_U64, P(repetitions), 1, 1000, NULL, 0, false, "an integer from 1 to 1000 (measured repetitions, warm-up not counted)", PR(repetitions) },
+	{ S_SUITE, "warmup", T_U64, P(warmup), 0, 100, NULL, 0, false, "an integer from 0 to 100 (discarded repetitions before the measured ones)", PR(warmup) },
+	{ S_SUITE, "bonnie-size", T_SIZE, P(bonnie_size), 16 * MiB, 1024 * GiB, NULL, 0, false, "a size from 16M to 1T, such as 2G", PR(bonnie_size) },
+	{ S_SUITE, "iperf-seconds", T_DURATION, P(iperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(iperf_seconds) },
+	{ S_SUITE, "sockperf-seconds", T_DURATION, P(sockperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(sockperf_seconds) },
+	{ S_SUITE, "container-cpus", T_U64, P(container_cpus), 1, 256, NULL, 0, false, "an integer from 1 to 256", 0 },
+	{ S_SUITE, "container-memory", T_SIZE, P(container_memory), 64 * MiB, 1024 * GiB, NULL, 0, false, "a size from 64M to 1T, such as 1G", 0 },
+	{ S_SUITE, "test-timeout", T_DURATION, P(test_timeout), 10, 24 * 3600, NULL, 0, false, "a duration from 10s to 24h", PR(test_timeout) },
+
+	{ S_GUEST, "image", T_NAME, G(image), 0, 0, NULL, 0, true, "an image recipe name such as debian-12 (images/<name>.conf)", 0 },
+	{ S_GUEST, "runtime", T_ENUM, G(runtime), 0, 0, cr_plan_runtimes, 4, true, "runc, crun, runsc or kata", 0 },
+	{ S_GUEST, "vcpus", T_U64, G(vcpus), 1, 256, NULL, 0, false, "an integer from 1 to 256", 0 },
+	{ S_GUEST, "memory", T_SIZE, G(memory), 512 * MiB, 4096 * GiB, NULL, 0, false, "a size from 512M to 4T, such as 4G", 0 },
+	{ S_GUEST, "nested", T_NESTED, G(nested), 0, 0, nested_names, 3, false, "auto, yes or no", 0 },
+};
+
+#define N_KEYS ARRAY_SIZE(keys)
+#define MAX_GUESTS 64
+#define MAX_NAME 32 /* inih truncates section names at 50 characters */
+#define MAX_SECTIONS (MAX_GUESTS + 8)
+
+/* A section header as the line reader saw it; inih does not report empty sections. */
+struct section {
+	char *name;
+	unsigned line;
+	enum key_scope scope;
+	size_t guest;		   /* index into plan->guests, S_GUEST only */
+	unsigned key_line[N_KEYS];    /* where each key was set, 0 if not */
+};
+
+struct parse_ctx {
+	const char *file;
+	const char *data;
+	size_t len, pos;
+	unsigned lineno; /* lines handed to inih so far */
+	int max_line;
+	struct cr_plan *plan;
+	struct section sections[MAX_SECTIONS];
+	size_t n_sections;
+	cr_error_t *err;
+	unsigned err_line; /* first error wins; 0 when none */
+};
+
+/* Record the first error as "FILE:LINE: msg"; returns 0, inih's "stop, error" value. */
+static int ctx_error(struct parse_ctx *ctx, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int ctx_error(struct parse_ctx *ctx, unsigned line, const char *fmt, ...)
+{
+	cleanup_free char *msg = NULL;
+	va_list ap;
+
+	if (ctx->err_line)
+		return 0;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	ctx->err_line = line ? line : 1;
+	cr_error(ctx->err, 0, "%s:%u: %s", ctx->file, ctx->err_line, msg);
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > MAX_NAME || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || strchr("._-", s[i])))
+			return false;
+	return true;
+}
+
+static int find_choice(const char *const *choices, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(choices[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static struct section *add_section(struct parse_ctx *ctx, const char *name, unsigned line)
+{
+	struct section *sec;
+	const char *guest_name = NULL;
+	enum key_scope scope;
+
+	if (strcmp(name, "run") == 0) {
+		scope = S_RUN;
+	} else if (strcmp(name, "suite") == 0) {
+		scope = S_SUITE;
+	} else if (str_has_prefix(name, "guest ")) {
+		scope = S_GUEST;
+		guest_name = name + strlen("guest ");
+		while (*guest_name == ' ')
+			guest_name++;
+		if (!valid_name(guest_name)) {
+			ctx_error(ctx, line, "bad guest name '%s' in [%s]: expected lower-case letters, digits, '.', '_' and '-', at most 32", guest_name, name);
+			return NULL;
+		}
+	} else {
+		ctx_error(ctx, line, "unknown section [%s]: expected [run], [suite] or [guest NAME]", name);
+		return NULL;
+	}
+
+	for (size_t i = 0; i < ctx->n_sections; i++) {
+		if (strcmp(ctx->sections[i].name, name) == 0) {
+			ctx_error(ctx, line, "duplicate section [%s] (first on line %u)", name, ctx->sections[i].line);
+			return NULL;
+		}
+	}
+	if (ctx->n_sections == MAX_SECTIONS || (scope == S_GUEST && ctx->plan->n_guests == MAX_GUESTS)) {
+		ctx_error(ctx, line, "too many sections: at most %d guests", MAX_GUESTS);
+		return NULL;
+	}
+
+	sec = &ctx->sections[ctx->n_sections++];
+	memset(sec, 0, sizeof(*sec));
+	sec->name = xstrdup(name);
+	sec->line = line;
+	sec->scope = scope;
+	if (scope == S_GUEST) {
+		struct cr_plan *plan = ctx->plan;
+		struct cr_guest_plan *g;
+
+		plan->guests = xrealloc(plan->guests, (plan->n_guests + 1) * sizeof(*plan->guests));
+		sec->guest = plan->n_guests;
+		g = &plan->guests[plan->n_guests++];
+		memset(g, 0, sizeof(*g));
+		g->name = xstrdup(guest_name);
+		g->line = line;
+		g->vcpus = 2;
+		g->memory = 4 * GiB;
+		g->nested = CR_NESTED_AUTO;
+	}
+	return sec;
+}
+
+/*
+ * fgets-style reader for inih. Counting lines here is how handler calls get
+ * their line numbers (the Debian build of inih has INI_HANDLER_LINENO off),
+ * and seeing section headers here is how empty sections are caught.
+ */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	size_t n = 0, max = (size_t)num - 1;
+	const char *line;
+	char *s;
+
+	if (ctx->pos >= ctx->len)
+		return NULL;
+	line = ctx->data + ctx->pos;
+	while (ctx->pos < ctx->len && ctx->data[ctx->pos] != '\n') {
+		if (n < max)
+			str[n] = ctx->data[ctx->pos];
+		n++;
+		ctx->pos++;
+	}
+	if (ctx->pos < ctx->len)
+		ctx->pos++; /* the newline */
+	ctx->lineno++;
+	if (memchr(line, '\0', n)) {
+		ctx_error(ctx, ctx->lineno, "NUL byte in line");
+		n = 0;
+	}
+	if (n > (size_t)num - 3) {
+		/* inih would read the rest as another line: refuse instead */
+		ctx_error(ctx, ctx->lineno, "line too long: at most %d characters", num - 3);
+		n = 0;
+	}
+	str[n] = '\0';
+
+	s = strstrip(str);
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+
+		if (end) {
+			/* unstripped, as inih will report it */
+			cleanup_free char *name = xstrndup(s + 1, (size_t)(end - s - 1));
+
+			add_section(ctx, name, ctx->lineno);
+		}
+	}
+	return str;
+}
+
+static struct section *current_section(struct parse_ctx *ctx, const char *name)
+{
+	/* inih reports the section of a key by name; the last header seen is it */
+	if (ctx->n_sections == 0 || strcmp(ctx->sections[ctx->n_sections - 1].name, name) != 0)
+		return NULL;
+	return &ctx->sections[ctx->n_sections - 1];
+}
+
+static int set_value(struct parse_ctx *ctx, const struct key *k, void *base, const char *value)
+{
+	unsigned line = ctx->lineno;
+	void *field = (char *)base + k->offset;
+	uint64_t v;
+
+	switch (k->type) {
+	case T_NAME:
+		if (!valid_name(value))
+			goto bad;
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return 0;
+	case T_ENUM:
+		if (find_choice(k->choices, k->n_choices, value) < 0)
+			goto bad;
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return 0;
+	case T_NESTED: {
+		int i = find_choice(k->choices, k->n_choices, value);
+
+		if (i < 0)
+			goto bad;
+		*(enum cr_nested *)field = (enum cr_nested)i;
+		return 0;
+	}
+	case T_SET: {
+		cleanup_strv char **parts = NULL;
+		uint32_t bits = 0;
+
+		if (strcmp(value, "all") == 0) {
+			*(uint32_t *)field = ALL_BITS(k->n_choices);
+			return 0;
+		}
+		parts = strv_split(value, ',');
+		for (size_t i = 0; parts[i]; i++) {
+			int c = find_choice(k->choices, k->n_choices, parts[i]);
+
+			if (c < 0) {
+				ctx_error(ctx, line, "bad value '%s' in '%s': expected %s", parts[i], k->name, k->expect);
+				return -1;
+			}
+			if (bits & (1u << c)) {
+				ctx_error(ctx, line, "'%s' listed twice in '%s'", parts[i], k->name);
+				return -1;
+			}
+			bits |= 1u << c;
+		}
+		*(uint32_t *)field = bits;
+		return 0;
+	}
+	case T_SEED:
+		if (strcmp(value, "random") == 0) {
+			ctx->plan->seed_set = false;
+			return 0;
+		}
+		if (parse_u64(value, k->min, k->max, &v) < 0)
+			goto bad;
+		ctx->plan->seed_set = true;
+		*(uint64_t *)field = v;
+		return 0;
+	case T_U64:
+		if (parse_u64(value, k->min, k->max, &v) < 0)
+			goto bad;
+		*(uint64_t *)field = v;
+		return 0;
+	case T_SIZE:
+		if (parse_size(value, k->min, k->max, &v) < 0)
+			goto bad;
+		*(uint64_t *)field = v;
+		return 0;
+	case T_DURATION:
+		if (parse_duration(value, k->min, k->max, &v) < 0)
+			goto bad;
+		*(uint64_t *)field = v;
+		return 0;
+	case T_BOOL:
+		if (parse_bool(value, (bool *)field) < 0)
+			goto bad;
+		return 0;
+	}
+bad:
+	ctx_error(ctx, line, "bad value '%s' for '%s': expected %s", value, k->name, k->expect);
+	return -1;
+}
+
+static void known_keys(enum key_scope scope, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_KEYS && used < len; i++) {
+		int r;
+
+		if (keys[i].scope != scope)
+			continue;
+		r = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", keys[i].name);
+		if (r < 0)
+			break;
+		used += (size_t)r;
+	}
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *ctx = user;
+	unsigned line = ctx->lineno;
+	struct section *sec;
+	const struct key *k = NULL;
+	size_t ki;
+	char list[512];
+
+	if (ctx->err_line)
+		return 1; /* only the first error is reported */
+	if (!*section)
+		return ctx_error(ctx, line, "key '%s' outside of any section: put it under [run], [suite] or [guest NAME]", name);
+	sec = current_section(ctx, section);
+	if (!sec)
+		return 0; /* the header was refused by add_section, error already set */
+
+	for (ki = 0; ki < N_KEYS; ki++) {
+		if (keys[ki].scope == sec->scope && strcmp(keys[ki].name, name) == 0) {
+			k = &keys[ki];
+			break;
+		}
+	}
+	if (!k) {
+		known_keys(sec->scope, list, sizeof(list));
+		return ctx_error(ctx, line, "unknown key '%s' in [%s]: expected one of %s", name, sec->name, list);
+	}
+	if (sec->key_line[ki])
+		return ctx_error(ctx, line, "duplicate key '%s' in [%s] (first set on line %u)", name, sec->name, sec->key_line[ki]);
+	sec->key_line[ki] = line;
+	if (set_value(ctx, k, sec->scope == S_GUEST ? (void *)&ctx->plan->guests[sec->guest] : (void *)ctx->plan, value) < 0)
+		return 0;
+	return 1;
+}
+
+static const struct section *find_scope(const struct parse_ctx *ctx, enum key_scope scope)
+{
+	for (size_t i = 0; i < ctx->n_sections; i++)
+		if (ctx->sections[i].scope == scope)
+			return &ctx->sections[i];
+	return NULL;
+}
+
+/* Fill what neither the plan nor the profile set, then check keys against each other. */
+static int finish(struct parse_ctx *ctx)
+{
+	struct cr_plan *plan = ctx->plan;
+	const struct section *suite = find_scope(ctx, S_SUITE);
+	const struct section *run = find_scope(ctx, S_RUN);
+	const struct profile *prof = NULL;
+	unsigned eof_line = ctx->lineno ? ctx->lineno : 1;
+
+	if (!suite)
+		return ctx_error(ctx, eof_line, "missing section [suite]: every plan chooses its suite, at least 'profile = smoke|standard|paper'");
+	if (plan->n_guests == 0)
+		return ctx_error(ctx, eof_line, "missing section [guest NAME]: a plan boots at least one guest (keys image and runtime)");
+
+	for (size_t s = 0; s < ctx->n_sections; s++) {
+		const struct section *sec = &ctx->sections[s];
+
+		for (size_t i = 0; i < N_KEYS; i++)
+			if (keys[i].scope == sec->scope && keys[i].required && !sec->key_line[i])
+				return ctx_error(ctx, sec->line, "[%s] lacks required key '%s': expected %s", sec->name, keys[i].name, keys[i].expect);
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (strcmp(profiles[i].name, plan->profile) == 0)
+			prof = &profiles[i];
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct section *sec = keys[i].scope == S_RUN ? run : suite;
+
+		if (keys[i].scope == S_GUEST || !keys[i].profile_offset || (sec && sec->key_line[i]))
+			continue;
+		*(uint64_t *)((char *)plan + keys[i].offset) = *(const uint64_t *)((const char *)prof + keys[i].profile_offset);
+	}
+
+	for (size_t i = 0; i < plan->n_guests; i++) {
+		const struct cr_guest_plan *g = &plan->guests[i];
+		char a[32], b[32];
+
+		if (g->vcpus < plan->container_cpus)
+			return ctx_error(ctx, g->line, "[guest %s] has %llu vCPUs, fewer than container-cpus = %llu", g->name,
+					 (unsigned long long)g->vcpus, (unsigned long long)plan->container_cpus);
+		if (g->memory <= plan->container_memory) {
+			format_size(g->memory, a, sizeof(a));
+			format_size(plan->container_memory, b, sizeof(b));
+			return ctx_error(ctx, g->line, "[guest %s] memory %s is not above container-memory = %s", g->name, a, b);
+		}
+	}
+	return 0;
+}
+
+static void release_ctx(struct parse_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n_sections; i++)
+		free(ctx->sections[i].name);
+}
+
+int cr_plan_parse(const char *name, const char *data, size_t len, struct cr_plan **out, cr_error_t *err)
+{
+	struct cr_plan *plan = xcalloc(1, sizeof(*plan));
+	struct parse_ctx ctx = { .file = name, .data = data, .len = len, .plan = plan, .err = err };
+	int r;
+
+	plan->path = xstrdup(name);
+	plan->progress_timeout = 600;
+	plan->tests = ALL_BITS(CR_TEST__MAX);
+	plan->net_pairs = ALL_BITS(CR_NET__MAX);
+	plan->net_loads = ALL_BITS(CR_LOAD__MAX);
+	plan->container_cpus = 1;
+	plan->container_memory = 1 * GiB;
+
+	/* Continuation lines would let one key span lines and blur line numbers. */
+	ini_allow_multiline = false;
+	r = ini_parse_stream(reader, &ctx, handler, &ctx);
+	if (r != 0 && !ctx.err_line)
+		ctx_error(&ctx, r > 0 ? (unsigned)r : 0, "syntax error: expected '[section]', 'key = value' or a comment");
+	if (!ctx.err_line)
+		finish(&ctx);
+	release_ctx(&ctx);
+	if (ctx.err_line) {
+		cr_plan_free(plan);
+		return -1;
+	}
+	if (!plan->name) {
+		const char *base = strrchr(name, '/');
+		cleanup_free char *stem = xstrdup(base ? base + 1 : name);
+		char *dot = strrchr(stem, '.');
+
+		if (dot)
+			*dot = '\0';
+		plan->name = xstrdup(valid_name(stem) ? stem : "plan");
+	}
+	*out = plan;
+	return 0;
+}
+
+int cr_plan_load(const char *path, struct cr_plan **out, cr_error_t *err)
+{
+	cleanup_fclose FILE *f = fopen(path, "re");
+	cleanup_free char *data = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!f)
+		return cr_error(err, errno, "cannot open plan '%s'", path);
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > 1024 * 1024)
+				return cr_error(err, 0, "%s: plan larger than 1 MiB", path);
+			data = xrealloc(data, cap);
+		}
+		n = fread(data + len, 1, cap - len, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f))
+				return cr_error(err, EIO, "cannot read plan '%s'", path);
+			break;
+		}
+	}
+	return cr_plan_parse(path, data, len, out, err);
+}
+
+void cr_plan_free(struct cr_plan *plan)
+{
+	if (!plan)
+		return;
+	for (size_t i = 0; i < plan->n_guests; i++) {
+		free(plan->guests[i].name);
+		free(plan->guests[i].image);
+		free(plan->guests[i].runtime);
+	}
+	free(plan->guests);
+	free(plan->path);
+	free(plan->name);
+	free(plan->profile);
+	free(plan);
+}
+
+size_t cr_plan_keys(const struct cr_plan_key_info **out)
+{
+	static struct cr_plan_key_info info[N_KEYS];
+
+	for (size_t i = 0; i < N_KEYS; i++) {
+		info[i].section = scope_names[keys[i].scope];
+		info[i].name = keys[i].name;
+		info[i].expect = keys[i].expect;
+	}
+	*out = info;
+	return N_KEYS;
+}
+
+/* The canonical text of one value, as the plan file would spell it. */
+static char *format_value(const struct key *k, const struct cr_plan *plan, const void *base)
+{
+	const void *field = (const char *)base + k->offset;
+	uint64_t v;
+	char buf[32];
+
+	switch (k->type) {
+	case T_NAME:
+	case T_ENUM:
+		return xstrdup(*(char *const *)field ? *(char *const *)field : "");
+	case T_NESTED:
+		return xstrdup(nested_names[*(const enum cr_nested *)field]);
+	case T_SET: {
+		uint32_t bits = *(const uint32_t *)field;
+		char *s = xstrdup("");
+
+		for (size_t i = 0; i < k->n_choices; i++) {
+			char *t;
+
+			if (!(bits & (1u << i)))
+				continue;
+			t = xasprintf("%s%s%s", s, *s ? "," : "", k->choices[i]);
+			free(s);
+			s = t;
+		}
+		return s;
+	}
+	case T_SEED:
+		if (!plan->seed_set)
+			return xstrdup("random");
+		/* fall through */
+	case T_U64:
+		return xasprintf("%llu", (unsigned long long)*(const uint64_t *)field);
+	case T_SIZE:
+		format_size(*(const uint64_t *)field, buf, sizeof(buf));
+		return xstrdup(buf);
+	case T_DURATION:
+		v = *(const uint64_t *)field;
+		if (v % 3600 == 0)
+			return xasprintf("%lluh", (unsigned long long)(v / 3600));
+		if (v % 60 == 0)
+			return xasprintf("%llum", (unsigned long long)(v / 60));
+		return xasprintf("%llus", (unsigned long long)v);
+	case T_BOOL:
+		return xstrdup(*(const bool *)field ? "yes" : "no");
+	}
+	return xstrdup("");
+}
+
+static void dump_scope(FILE *f, const struct cr_plan *plan, enum key_scope scope, const void *base)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		cleanup_free char *v = NULL;
+
+		if (keys[i].scope != scope)
+			continue;
+		v = format_value(&keys[i], plan, base);
+		fprintf(f, "%s = %s\n", keys[i].name, v);
+	}
+}
+
+char *cr_plan_dump(const struct cr_plan *plan)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		abort();
+	fprintf(f, "[run]\n");
+	dump_scope(f, plan, S_RUN, plan);
+	fprintf(f, "\n[suite]\n");
+	dump_scope(f, plan, S_SUITE, plan);
+	for (size_t g = 0; g < plan->n_guests; g++) {
+		fprintf(f, "\n[guest %s]\n", plan->guests[g].name);
+		dump_scope(f, plan, S_GUEST, &plan->guests[g]);
+	}
+	if (fclose(f) != 0)
+		abort();
+	return buf;
+}
+
+static json_t *json_value(const struct key *k, const struct cr_plan *plan, const void *base)
+{
+	const void *field = (const char *)base + k->offset;
+
+	switch (k->type) {
+	case T_NAME:
+	case T_ENUM:
+	case T_NESTED:
+		break;
+	case T_SET: {
+		uint32_t bits = *(const uint32_t *)field;
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < k->n_choices; i++)
+			if (bits & (1u << i))
+				json_array_append_new(a, json_string(k->choices[i]));
+		return a;
+	}
+	case T_SEED:
+		if (!plan->seed_set)
+			return json_null();
+		/* fall through */
+	case T_U64:
+	case T_SIZE:
+	case T_DURATION:
+		/* jansson integers are signed 64-bit; plan bounds keep every value but the seed below 2^63 */
+		if (*(const uint64_t *)field > INT64_MAX)
+			break;
+		return json_integer((json_int_t) * (const uint64_t *)field);
+	case T_BOOL:
+		return json_boolean(*(const bool *)field);
+	}
+	{
+		cleanup_free char *s = format_value(k, plan, base);
+
+		return json_string(s);
+	}
+}
+
+static json_t *json_scope(const struct cr_plan *plan, enum key_scope scope, const void *base)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].scope == scope)
+			json_object_set_new(o, keys[i].name, json_value(&keys[i], plan, base));
+	return o;
+}
+
+json_t *cr_plan_to_json(const struct cr_plan *plan)
+{
+	json_t *guests = json_array();
+
+	for (size_t g = 0; g < plan->n_guests; g++) {
+		json_t *o = json_scope(plan, S_GUEST, &plan->guests[g]);
+
+		json_object_set_new(o, "name", json_string(plan->guests[g].name));
+		json_array_append_new(guests, o);
+	}
+	return json_pack("{s:s, s:o, s:o, s:o}", "path", plan->path, "run", json_scope(plan, S_RUN, plan), "suite",
+			 json_scope(plan, S_SUITE, plan), "guests", guests);
+}

@@ -1,0 +1,19 @@
+/* Running a helper program and capturing what it prints. */
+#ifndef CRBENCH_PROC_H
+#define CRBENCH_PROC_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+/*
+ * Run argv[0] (looked up in PATH) with stdin from /dev/null, capture stdout
+ * (and stderr too when merge_stderr) up to max bytes, wait for it. *status is
+ * the wait status. Fails only when the program cannot be run at all.
+ */
+int cr_run_capture(char *const argv[], int merge_stderr, size_t max, char **out, int *status, cr_error_t *err);
+
+/* First line of what `argv` prints, or NULL when it cannot be run or fails. */
+char *cr_run_first_line(char *const argv[]);
+
+#endif

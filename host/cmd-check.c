@@ -1,0 +1,124 @@
+/* crbench check: the preflight report, as lines or JSON. */
+#include <getopt.h>
+#include <jansson.h>
+
+#include "commands.h"
+#include "paths.h"
+#include "preflight.h"
+#include "util.h"
+
+static const char check_usage[] =
+	"usage: crbench check [--accel kvm|tcg|auto] [--connect URI] [--cache-dir DIR]\n"
+	"                     [--plan FILE] [--json]\n"
+	"\n"
+	"Checks, one line each, what runs need from this host: the accelerator\n"
+	"(KVM only where /dev/kvm works and the CPU has vmx or svm, TCG otherwise),\n"
+	"nested virtualization, the libvirt connection, virtlogd, qemu-img,\n"
+	"mmdebstrap, libguestfs and free space in the cache. Each item is PASS,\n"
+	"WARN or FAIL with the fix to apply. Exits 1 only when an item is FAIL.\n"
+	"\n"
+	"  --accel MODE      kvm or tcg to force the accelerator; auto (default) decides\n"
+	"  --connect URI     libvirt URI (default qemu:///system)\n"
+	"  --cache-dir DIR   image cache (default $CRBENCH_CACHE_DIR, $XDG_CACHE_HOME/crbench\n"
+	"                    or ~/.cache/crbench)\n"
+	"  --plan FILE       also validate this plan file\n"
+	"  --json            print one JSON object instead of lines\n"
+	"  -h, --help        show this help\n";
+
+static int print_json(const struct cr_preflight *p, const char *cache_dir)
+{
+	json_t *items = json_array();
+	json_t *root;
+	int r;
+
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct cr_check_item *it = &p->items[i];
+
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "name", it->name, "status",
+						       cr_status_names[it->status], "message", it->message, "fix", it->fix));
+	}
+	root = json_pack("{s:s, s:s, s:s, s:o}", "status", cr_status_names[cr_preflight_worst(p)], "accelerator",
+			 cr_accel_name(p->accel), "cache_dir", cache_dir, "items", items);
+	r = json_dumpf(root, stdout, JSON_INDENT(2));
+	json_decref(root);
+	putchar('\n');
+	return r;
+}
+
+static void print_lines(const struct cr_preflight *p)
+{
+	size_t count[3] = { 0, 0, 0 };
+
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct cr_check_item *it = &p->items[i];
+
+		count[it->status]++;
+		printf("%s %s: %s", cr_status_names[it->status], it->name, it->message);
+		if (it->fix)
+			printf("; fix: %s", it->fix);
+		putchar('\n');
+	}
+	printf("%zu passed, %zu warnings, %zu failed; guests will use %s\n", count[CR_PASS], count[CR_WARN],
+	       count[CR_FAIL], cr_accel_name(p->accel));
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "accel", required_argument, NULL, 'a' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cr_preflight_opts po = { .root = "", .accel = CR_ACCEL_AUTO };
+	cleanup_free char *cache_dir = NULL;
+	const char *cache_override = NULL;
+	struct cr_preflight p;
+	bool json = false;
+	int c, worst;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (parse_accel_option("check", optarg, &po.accel))
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			po.connect_uri = optarg;
+			break;
+		case 'C':
+			cache_override = optarg;
+			break;
+		case 'p':
+			po.plan_path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			return EXIT_SUCCESS;
+		case ':':
+			return usage_error("check", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("check", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("check", "unexpected argument '%s'", argv[optind]);
+
+	cache_dir = cr_cache_dir(cache_override);
+	po.cache_dir = cache_dir;
+	cr_preflight_run(&po, &p);
+	if (json)
+		print_json(&p, cache_dir);
+	else
+		print_lines(&p);
+	worst = cr_preflight_worst(&p);
+	cr_preflight_release(&p);
+	return worst == CR_FAIL ? EXIT_FAILURE : EXIT_SUCCESS;
+}

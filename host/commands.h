@@ -1,0 +1,23 @@
+/* The subcommands of crbench, one file each, dispatched from main.c. */
+#ifndef CRBENCH_COMMANDS_H
+#define CRBENCH_COMMANDS_H
+
+#include "error.h"
+#include "preflight.h"
+
+/* Exit codes shared by every command. */
+#define EXIT_USAGE 2
+
+int cmd_check(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+
+extern const char crbench_version[];
+
+/* Print "crbench: <message>" for a failed library call; returns EXIT_FAILURE. */
+int report_error(cr_error_t err);
+/* Print "crbench CMD: <message>" and a --help hint; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse --accel's argument, or report a usage error. */
+int parse_accel_option(const char *cmd, const char *arg, enum cr_accel *out);
+
+#endif

@@ -1,0 +1,432 @@
+/* Preflight checks: probe the host, decide the accelerator, and check each tool crbench drives. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "gfs.h"
+#include "plan.h"
+#include "preflight.h"
+#include "proc.h"
+#include "util.h"
+#include "virt.h"
+
+#define GiB (1024ULL * 1024 * 1024)
+#define SPACE_FAIL (4 * GiB)
+#define SPACE_WARN (20 * GiB)
+
+const char *const cr_status_names[] = { "PASS", "WARN", "FAIL" };
+
+const char *cr_accel_name(enum cr_accel a)
+{
+	switch (a) {
+	case CR_ACCEL_KVM:
+		return "kvm";
+	case CR_ACCEL_TCG:
+		return "tcg";
+	case CR_ACCEL_AUTO:
+		break;
+	}
+	return "auto";
+}
+
+int cr_accel_parse(const char *s, enum cr_accel *out)
+{
+	if (strcmp(s, "kvm") == 0)
+		*out = CR_ACCEL_KVM;
+	else if (strcmp(s, "tcg") == 0)
+		*out = CR_ACCEL_TCG;
+	else if (strcmp(s, "auto") == 0)
+		*out = CR_ACCEL_AUTO;
+	else
+		return -1;
+	return 0;
+}
+
+static char *read_small_file(const char *root, const char *path)
+{
+	cleanup_free char *full = xasprintf("%s%s", root, path);
+	cleanup_fclose FILE *f = fopen(full, "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	if (!f || getline(&line, &cap, f) < 0)
+		return NULL;
+	return xstrdup(strstrip(line));
+}
+
+static void probe_cpuinfo(const char *root, struct cr_host_facts *f)
+{
+	cleanup_free char *path = xasprintf("%s/proc/cpuinfo", root);
+	cleanup_fclose FILE *fp = fopen(path, "re");
+	cleanup_free char *line = NULL;
+	bool have_flags = false;
+	size_t cap = 0;
+
+	if (!fp)
+		return;
+	/* The first processor's entry speaks for all of them. */
+	while (getline(&line, &cap, fp) > 0 && !(have_flags && f->cpu_model)) {
+		char *colon = strchr(line, ':');
+		char *key, *value;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		key = strstrip(line);
+		value = strstrip(colon + 1);
+		if (!f->cpu_model && strcmp(key, "model name") == 0) {
+			f->cpu_model = xstrdup(value);
+		} else if (!have_flags && strcmp(key, "flags") == 0) {
+			cleanup_strv char **flags = strv_split(value, ' ');
+
+			have_flags = true;
+			f->cpu_vmx = strv_contains(flags, "vmx");
+			f->cpu_svm = strv_contains(flags, "svm");
+			f->cpu_hypervisor = strv_contains(flags, "hypervisor");
+		}
+	}
+}
+
+static void probe_kvm_device(const char *root, struct cr_host_facts *f)
+{
+	cleanup_free char *path = xasprintf("%s/dev/kvm", root);
+	cleanup_close int fd = -1;
+	struct stat st;
+	int v;
+
+	if (stat(path, &st) < 0) {
+		f->kvm_errno = errno;
+		return;
+	}
+	f->kvm_exists = true;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		f->kvm_errno = errno;
+		return;
+	}
+	v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION) {
+		f->kvm_errno = v < 0 ? errno : EPROTO;
+		return;
+	}
+	f->kvm_usable = true;
+}
+
+static void probe_modules(const char *root, struct cr_host_facts *f)
+{
+	static const char *const vendor[] = { "kvm_intel", "kvm_amd" };
+	cleanup_free char *dir = xasprintf("%s/sys/module", root);
+	DIR *d;
+	struct dirent *e;
+
+	f->nested = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(vendor); i++) {
+		cleanup_free char *param = xasprintf("/sys/module/%s/parameters/nested", vendor[i]);
+		cleanup_free char *v = read_small_file(root, param);
+
+		if (v) {
+			f->kvm_module = xstrdup(vendor[i]);
+			f->nested = (strcmp(v, "Y") == 0 || strcmp(v, "1") == 0) ? 1 : 0;
+			return;
+		}
+	}
+	/* Some other KVM provider, such as kvm_pvm. */
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (str_has_prefix(e->d_name, "kvm_")) {
+			f->kvm_module = xstrdup(e->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+int cr_host_facts_probe(const char *root, struct cr_host_facts *f, cr_error_t *err)
+{
+	cleanup_free char *cpuinfo = xasprintf("%s/proc/cpuinfo", root);
+
+	memset(f, 0, sizeof(*f));
+	if (access(cpuinfo, R_OK) < 0)
+		return cr_error(err, errno, "cannot read '%s'", cpuinfo);
+	probe_cpuinfo(root, f);
+	probe_kvm_device(root, f);
+	probe_modules(root, f);
+	return 0;
+}
+
+void cr_host_facts_release(struct cr_host_facts *f)
+{
+	free(f->cpu_model);
+	free(f->kvm_module);
+	memset(f, 0, sizeof(*f));
+}
+
+static void item_set(struct cr_check_item *item, const char *name, enum cr_status status, char *message, char *fix)
+{
+	item->name = name;
+	item->status = status;
+	item->message = message;
+	item->fix = fix;
+}
+
+/* Why guests cannot use KVM here, or NULL when they can. */
+static char *kvm_unusable_reason(const struct cr_host_facts *f)
+{
+	if (!f->kvm_exists)
+		return xasprintf("no /dev/kvm (%s)", strerror(f->kvm_errno));
+	if (!f->kvm_usable)
+		return xasprintf("/dev/kvm is not usable: %s", strerror(f->kvm_errno));
+	if (!f->cpu_vmx && !f->cpu_svm)
+		return xasprintf("/dev/kvm is provided by %s but the CPU exposes neither vmx nor svm: "
+				 "a paravirtual or partial KVM on which ordinary guests hang",
+				 f->kvm_module ? f->kvm_module : "an unknown module");
+	return NULL;
+}
+
+void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enum cr_accel *accel, struct cr_check_item *item)
+{
+	cleanup_free char *why = kvm_unusable_reason(f);
+	const char *ext = f->cpu_vmx ? "vmx" : "svm";
+
+	switch (requested) {
+	case CR_ACCEL_TCG:
+		*accel = CR_ACCEL_TCG;
+		item_set(item, "accelerator", CR_PASS, xstrdup("tcg, as requested by --accel tcg"), NULL);
+		return;
+	case CR_ACCEL_KVM:
+		*accel = CR_ACCEL_KVM;
+		if (why)
+			item_set(item, "accelerator", CR_FAIL, xasprintf("kvm requested, but %s", why),
+				 xstrdup("use --accel tcg (or --accel auto), or run on a host whose CPU exposes vmx or svm"));
+		else
+			item_set(item, "accelerator", CR_PASS, xasprintf("kvm, as requested: /dev/kvm is usable and the CPU has %s", ext), NULL);
+		return;
+	case CR_ACCEL_AUTO:
+		break;
+	}
+	if (why) {
+		*accel = CR_ACCEL_TCG;
+		item_set(item, "accelerator", CR_WARN, xasprintf("tcg: %s", why),
+			 xstrdup("nothing to do to run here; TCG is many times slower than KVM, so compare only runs made "
+				 "with the same accelerator, and use a host with vmx or svm for numbers comparable to the papers"));
+	} else {
+		*accel = CR_ACCEL_KVM;
+		item_set(item, "accelerator", CR_PASS, xasprintf("kvm: /dev/kvm is usable and the CPU has %s", ext), NULL);
+	}
+}
+
+void cr_nested_decide(const struct cr_host_facts *f, enum cr_accel accel, struct cr_check_item *item)
+{
+	if (accel == CR_ACCEL_TCG) {
+		item_set(item, "nested", CR_PASS,
+			 xstrdup("under TCG guests get the svm CPU feature, so Kata's VMs can run inside them (emulated, slowly)"), NULL);
+		return;
+	}
+	if (f->nested == 1) {
+		item_set(item, "nested", CR_PASS, xasprintf("%s nested=1: guests can run Kata's VMs", f->kvm_module), NULL);
+	} else if (f->nested == 0) {
+		item_set(item, "nested", CR_WARN, xasprintf("%s nested=0: guests cannot run Kata's VMs", f->kvm_module),
+			 xasprintf("as root, with no VM running: modprobe -r %s && modprobe %s nested=1", f->kvm_module, f->kvm_module));
+	} else {
+		item_set(item, "nested", CR_WARN, xstrdup("cannot tell whether nested virtualization is on (no kvm_intel or kvm_amd nested parameter)"),
+			 xstrdup("load kvm_intel or kvm_amd with nested=1 if plans use Kata"));
+	}
+}
+
+void cr_space_decide(const char *dir, uint64_t avail, struct cr_check_item *item)
+{
+	double gib = (double)avail / (double)GiB;
+
+	if (avail < SPACE_FAIL)
+		item_set(item, "disk space", CR_FAIL, xasprintf("%.1f GiB free for the cache in '%s'", gib, dir),
+			 xasprintf("free space there or choose another cache with --cache-dir; a base image needs about %llu GiB",
+				   SPACE_FAIL / GiB));
+	else if (avail < SPACE_WARN)
+		item_set(item, "disk space", CR_WARN, xasprintf("%.1f GiB free for the cache in '%s'", gib, dir),
+			 xasprintf("builds of several images need up to %llu GiB: free space or use --cache-dir", SPACE_WARN / GiB));
+	else
+		item_set(item, "disk space", CR_PASS, xasprintf("%.1f GiB free for the cache in '%s'", gib, dir), NULL);
+}
+
+static struct cr_check_item *new_item(struct cr_preflight *p)
+{
+	p->items = xrealloc(p->items, (p->n_items + 1) * sizeof(*p->items));
+	memset(&p->items[p->n_items], 0, sizeof(*p->items));
+	return &p->items[p->n_items++];
+}
+
+static void check_libvirt(const struct cr_preflight_opts *opts, enum cr_accel accel, struct cr_preflight *p)
+{
+	const char *uri = opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI;
+	const char *virttype = accel == CR_ACCEL_KVM ? "kvm" : "qemu";
+	cleanup_error cr_error_t err = NULL;
+	cleanup_conn virConnectPtr conn = NULL;
+	cleanup_free char *desc = NULL;
+	struct cr_check_item *item = new_item(p);
+
+	if (cr_virt_open(uri, &conn, &err) < 0) {
+		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg),
+			 str_has_prefix(uri, "qemu:///")
+				 ? xstrdup("start the daemons as root: virtlogd -d && libvirtd -d (make run and make check do it)")
+				 : xstrdup("check that libvirtd runs on that host and that the URI (--connect) is right"));
+		return;
+	}
+	if (cr_virt_describe(conn, &desc, &err) < 0) {
+		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg), xstrdup("check the libvirt daemon's log"));
+		return;
+	}
+	item_set(item, "libvirt", CR_PASS, xasprintf("%s: %s", uri, desc), NULL);
+
+	item = new_item(p);
+	if (cr_virt_check_domain_type(conn, virttype, &err) < 0)
+		item_set(item, "domain type", CR_FAIL, xstrdup(err->msg),
+			 accel == CR_ACCEL_KVM ? xstrdup("install qemu-system-x86 on the libvirt host, or use --accel tcg")
+					       : xstrdup("install qemu-system-x86 on the libvirt host"));
+	else
+		item_set(item, "domain type", CR_PASS, xasprintf("libvirt can run x86_64 guests with domain type '%s' (%s)", virttype, cr_accel_name(accel)), NULL);
+}
+
+static void check_virtlogd(const struct cr_preflight_opts *opts, struct cr_preflight *p)
+{
+	const char *uri = opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI;
+	cleanup_free char *sock = xasprintf("%s/run/libvirt/virtlogd-sock", opts->root);
+	struct cr_check_item *item;
+
+	/* virtlogd is local to the libvirt host: only checked for local URIs. */
+	if (strcmp(uri, "qemu:///system") != 0)
+		return;
+	item = new_item(p);
+	if (access(sock, F_OK) < 0)
+		item_set(item, "virtlogd", CR_FAIL, xasprintf("no virtlogd socket '%s': libvirt cannot start guests without it", sock),
+			 xstrdup("start it as root: virtlogd -d (make run and make check do it)"));
+	else
+		item_set(item, "virtlogd", CR_PASS, xasprintf("socket '%s' is there", sock), NULL);
+}
+
+static void check_tool(struct cr_preflight *p, const char *name, const char *what, const char *package)
+{
+	char *argv[] = { (char *)name, (char *)"--version", NULL };
+	cleanup_free char *line = cr_run_first_line(argv);
+	struct cr_check_item *item = new_item(p);
+
+	if (!line)
+		item_set(item, name, CR_FAIL, xasprintf("'%s' is missing or does not run; it %s", name, what),
+			 xasprintf("as root: apt-get install %s", package));
+	else
+		item_set(item, name, CR_PASS, xstrdup(line), NULL);
+}
+
+static void check_guestfs(const struct cr_preflight_opts *opts, enum cr_accel accel, struct cr_preflight *p)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *desc = NULL, *pattern = xasprintf("%s/boot/vmlinuz-*", opts->root);
+	struct cr_check_item *item = new_item(p);
+	const char *kernel = getenv("SUPERMIN_KERNEL");
+	glob_t gl;
+	size_t n;
+
+	cr_gfs_configure(accel);
+	if (cr_gfs_describe(&desc, &err) < 0) {
+		item_set(item, "libguestfs", CR_FAIL, xstrdup(err->msg), xstrdup("as root: apt-get install libguestfs0"));
+		return;
+	}
+	/* supermin builds the appliance from the host's kernel */
+	n = glob(pattern, 0, NULL, &gl) == 0 ? gl.gl_pathc : 0;
+	if (n)
+		globfree(&gl);
+	if (!n && !(kernel && *kernel))
+		item_set(item, "libguestfs", CR_FAIL, xasprintf("%s; but no kernel in /boot for its appliance", desc),
+			 xstrdup("as root: apt-get install linux-image-amd64"));
+	else
+		item_set(item, "libguestfs", CR_PASS, steal_pointer(&desc), NULL);
+}
+
+static void check_space(const struct cr_preflight_opts *opts, struct cr_preflight *p)
+{
+	cleanup_free char *dir = xstrdup(opts->cache_dir);
+	struct cr_check_item *item = new_item(p);
+	struct statvfs vfs;
+
+	/* The cache may not exist yet: measure the filesystem it will be on. */
+	while (statvfs(dir, &vfs) < 0) {
+		char *slash = strrchr(dir, '/');
+
+		if (errno != ENOENT || !slash) {
+			item_set(item, "disk space", CR_FAIL, xasprintf("cannot check free space for '%s': %s", opts->cache_dir, strerror(errno)),
+				 xstrdup("choose a cache directory with --cache-dir"));
+			return;
+		}
+		slash[slash == dir ? 1 : 0] = '\0';
+	}
+	cr_space_decide(opts->cache_dir, (uint64_t)vfs.f_bavail * vfs.f_frsize, item);
+}
+
+static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight *p)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_plan struct cr_plan *plan = NULL;
+	struct cr_check_item *item;
+
+	if (!opts->plan_path)
+		return;
+	item = new_item(p);
+	if (cr_plan_load(opts->plan_path, &plan, &err) < 0) {
+		item_set(item, "plan", CR_FAIL, xstrdup(err->msg), xstrdup("fix the plan; its format is in docs/plan.md"));
+		return;
+	}
+	item_set(item, "plan", CR_PASS, xasprintf("'%s': %zu guest%s, profile %s", opts->plan_path, plan->n_guests,
+						  plan->n_guests == 1 ? "" : "s", plan->profile),
+		 NULL);
+}
+
+void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *p)
+{
+	struct cr_host_facts facts;
+	cleanup_error cr_error_t err = NULL;
+
+	memset(p, 0, sizeof(*p));
+	if (cr_host_facts_probe(opts->root, &facts, &err) < 0) {
+		struct cr_check_item *item = new_item(p);
+
+		item_set(item, "accelerator", CR_FAIL, xstrdup(err->msg), xstrdup("crbench runs on Linux hosts with /proc mounted"));
+		p->accel = opts->accel == CR_ACCEL_KVM ? CR_ACCEL_KVM : CR_ACCEL_TCG;
+	} else {
+		cr_accel_decide(&facts, opts->accel, &p->accel, new_item(p));
+		cr_nested_decide(&facts, p->accel, new_item(p));
+		cr_host_facts_release(&facts);
+	}
+	check_libvirt(opts, p->accel, p);
+	check_virtlogd(opts, p);
+	check_tool(p, "qemu-img", "makes the guests' disks", "qemu-utils");
+	check_tool(p, "mmdebstrap", "builds root filesystems from the distribution archive", "mmdebstrap");
+	check_guestfs(opts, p->accel, p);
+	check_space(opts, p);
+	check_plan(opts, p);
+}
+
+enum cr_status cr_preflight_worst(const struct cr_preflight *p)
+{
+	enum cr_status worst = CR_PASS;
+
+	for (size_t i = 0; i < p->n_items; i++)
+		if (p->items[i].status > worst)
+			worst = p->items[i].status;
+	return worst;
+}
+
+void cr_preflight_release(struct cr_preflight *p)
+{
+	for (size_t i = 0; i < p->n_items; i++) {
+		free(p->items[i].message);
+		free(p->items[i].fix);
+	}
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,75 @@
+/* Preflight: what this host can do (accelerator, nesting, libvirt, tools, space), as PASS/WARN/FAIL items. */
+#ifndef CRBENCH_PREFLIGHT_H
+#define CRBENCH_PREFLIGHT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum cr_accel {
+	CR_ACCEL_AUTO, /* only as a request: decide from the host */
+	CR_ACCEL_KVM,
+	CR_ACCEL_TCG,
+};
+
+enum cr_status {
+	CR_PASS,
+	CR_WARN,
+	CR_FAIL,
+};
+
+extern const char *const cr_status_names[];
+const char *cr_accel_name(enum cr_accel a);
+/* "kvm", "tcg" or "auto"; -1 on anything else. */
+int cr_accel_parse(const char *s, enum cr_accel *out);
+
+/* What the host offers, read from /proc, /sys and /dev under a root (tests pass a fixture tree). */
+struct cr_host_facts {
+	bool kvm_exists;
+	bool kvm_usable; /* opened read-write and answered KVM_GET_API_VERSION */
+	int kvm_errno;	 /* why not usable */
+	bool cpu_vmx, cpu_svm, cpu_hypervisor;
+	char *cpu_model;
+	char *kvm_module; /* kvm_intel, kvm_amd, kvm_pvm, ... or NULL */
+	int nested;	  /* nested parameter of kvm_intel/kvm_amd: 1, 0, or -1 unknown */
+};
+
+int cr_host_facts_probe(const char *root, struct cr_host_facts *f, cr_error_t *err);
+void cr_host_facts_release(struct cr_host_facts *f);
+
+struct cr_check_item {
+	const char *name;
+	enum cr_status status;
+	char *message;
+	char *fix; /* what to do about a WARN or FAIL, NULL on PASS */
+};
+
+/* The accelerator guests will use, and the item that says why. */
+void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enum cr_accel *accel, struct cr_check_item *item);
+/* Whether guests can run nested VMs (Kata needs it). */
+void cr_nested_decide(const struct cr_host_facts *f, enum cr_accel accel, struct cr_check_item *item);
+/* Free space in the cache directory (or its nearest existing parent). */
+void cr_space_decide(const char *dir, uint64_t avail, struct cr_check_item *item);
+
+struct cr_preflight_opts {
+	const char *root; /* "" for the real host */
+	enum cr_accel accel;
+	const char *connect_uri;
+	const char *cache_dir;
+	const char *plan_path; /* optional */
+};
+
+struct cr_preflight {
+	enum cr_accel accel;
+	struct cr_check_item *items;
+	size_t n_items;
+};
+
+/* Runs every check; a failing check is an item, not an error. */
+void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *out);
+enum cr_status cr_preflight_worst(const struct cr_preflight *p);
+void cr_preflight_release(struct cr_preflight *p);
+
+#endif

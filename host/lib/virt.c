@@ -1,0 +1,79 @@
+/* Talking to libvirt; the only file that reads virGetLastError. */
+#include <errno.h>
+#include <libvirt/virterror.h>
+
+#include "util.h"
+#include "virt.h"
+
+static void silent_handler(void *data, virErrorPtr e)
+{
+	/* errors are fetched with virGetLastError and returned to the caller */
+}
+
+/* "what: libvirt's message"; what has been formatted by the caller. */
+static int virt_error(cr_error_t *err, const char *what)
+{
+	const char *msg = virGetLastErrorMessage();
+
+	return cr_error(err, 0, "%s: %s", what, msg ? msg : "unknown libvirt error");
+}
+
+int cr_virt_open(const char *uri, virConnectPtr *out, cr_error_t *err)
+{
+	virConnectPtr conn;
+
+	if (!uri)
+		uri = CR_DEFAULT_URI;
+	virSetErrorFunc(NULL, silent_handler);
+	conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
+	if (!conn) {
+		cleanup_free char *what = xasprintf("cannot connect to libvirt at '%s'", uri);
+
+		return virt_error(err, what);
+	}
+	*out = conn;
+	return 0;
+}
+
+void cr_virt_close(virConnectPtr conn)
+{
+	if (conn)
+		virConnectClose(conn);
+}
+
+static char *version_string(unsigned long v)
+{
+	return xasprintf("%lu.%lu.%lu", v / 1000000, (v / 1000) % 1000, v % 1000);
+}
+
+int cr_virt_describe(virConnectPtr conn, char **out, cr_error_t *err)
+{
+	cleanup_free char *lib = NULL, *hv = NULL;
+	unsigned long libver = 0, hvver = 0;
+	const char *type;
+
+	if (virConnectGetLibVersion(conn, &libver) < 0)
+		return virt_error(err, "cannot get the libvirt version");
+	type = virConnectGetType(conn);
+	if (!type)
+		return virt_error(err, "cannot get the hypervisor type");
+	if (virConnectGetVersion(conn, &hvver) < 0)
+		return virt_error(err, "cannot get the hypervisor version");
+	lib = version_string(libver);
+	hv = version_string(hvver);
+	*out = xasprintf("libvirt %s, %s %s", lib, type, hv);
+	return 0;
+}
+
+int cr_virt_check_domain_type(virConnectPtr conn, const char *virttype, cr_error_t *err)
+{
+	char *caps = virConnectGetDomainCapabilities(conn, NULL, "x86_64", NULL, virttype, 0);
+
+	if (!caps) {
+		cleanup_free char *what = xasprintf("libvirt cannot run x86_64 guests of type '%s'", virttype);
+
+		return virt_error(err, what);
+	}
+	free(caps);
+	return 0;
+}

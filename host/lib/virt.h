@@ -1,0 +1,27 @@
+/* The libvirt wrapper: connections and capabilities, errors translated into cr_error_t. */
+#ifndef CRBENCH_VIRT_H
+#define CRBENCH_VIRT_H
+
+#include <libvirt/libvirt.h>
+
+#include "error.h"
+
+#define CR_DEFAULT_URI "qemu:///system"
+
+/* Open uri (NULL: CR_DEFAULT_URI). libvirt's own printing to stderr is turned off. */
+int cr_virt_open(const char *uri, virConnectPtr *out, cr_error_t *err);
+void cr_virt_close(virConnectPtr conn);
+
+/* "libvirt 9.0.0, QEMU 7.2.0" for the connection's daemon and hypervisor. */
+int cr_virt_describe(virConnectPtr conn, char **out, cr_error_t *err);
+
+/* Whether the hypervisor can run x86_64 guests with virttype ("kvm" or "qemu"). */
+int cr_virt_check_domain_type(virConnectPtr conn, const char *virttype, cr_error_t *err);
+
+static inline void cleanup_connp(virConnectPtr *c)
+{
+	cr_virt_close(*c);
+}
+#define cleanup_conn __attribute__((cleanup(cleanup_connp)))
+
+#endif

@@ -1,0 +1,110 @@
+/* crbench: the host tool; parses global options and dispatches to one file per subcommand. */
+#include <getopt.h>
+#include <stdarg.h>
+
+#include "commands.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "check", cmd_check, "check that this host can build images and boot guests" },
+	{ "plan", cmd_plan, "validate a plan file and show everything it will run" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: crbench [--version] [--help] <command> [<args>]\n"
+		     "\n"
+		     "Builds guest images, boots one guest per container runtime, runs the\n"
+		     "measurement suite inside each, and reports.\n"
+		     "\n"
+		     "commands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'crbench <command> --help' tells more about each command.\n"
+		     "Documentation: README.md and docs/ in the source tree.\n");
+}
+
+int report_error(cr_error_t err)
+{
+	fprintf(stderr, "crbench: %s\n", err ? err->msg : "unknown error");
+	return EXIT_FAILURE;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "crbench %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'crbench %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int parse_accel_option(const char *cmd, const char *arg, enum cr_accel *out)
+{
+	if (cr_accel_parse(arg, out) < 0)
+		return usage_error(cmd, "bad value '%s' for --accel: expected kvm, tcg or auto", arg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *help_args[3];
+	int c;
+
+	/* '+': stop at the command name, its options are its own */
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("crbench %s\n", crbench_version);
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try 'crbench --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		if (optind + 1 < argc) {
+			help_args[0] = argv[optind + 1];
+			help_args[1] = (char *)"--help";
+			help_args[2] = NULL;
+			argv = help_args;
+			argc = 2;
+			optind = 0;
+		} else {
+			usage(stdout);
+			return EXIT_SUCCESS;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			char **sub = argv + optind;
+			int n = argc - optind;
+
+			optind = 1; /* each command parses its own argv from the start */
+			return commands[i].fn(n, sub);
+		}
+	}
+	fprintf(stderr, "crbench: '%s' is not a crbench command. See 'crbench --help'.\n", argv[optind]);
+	return EXIT_USAGE;
+}
