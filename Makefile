@@ -68,6 +68,8 @@ AGENT := $(BUILDDIR)/crbench-agent
 
 .PHONY: all check run fuzz install uninstall clean deps-build deps-run deps-check FORCE
 .DELETE_ON_ERROR:
+# keep objects of tests and fuzz targets, which make would treat as intermediate
+.SECONDARY:
 
 all: $(CRBENCH) $(AGENT)
 
