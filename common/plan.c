@@ -272,7 +272,10 @@ static char *reader(char *str, int num, void *stream)
 	}
 	str[n] = '\0';
 
-	s = strstrip(str);
+	s = str;
+	if (ctx->lineno == 1 && str_has_prefix(s, "\xEF\xBB\xBF"))
+		s += 3; /* a UTF-8 BOM, which inih skips too */
+	s = strstrip(s);
 	if (*s == '[') {
 		char *end = strchr(s, ']');
 

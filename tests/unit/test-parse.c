@@ -83,5 +83,5 @@ int main(void)
 		cmocka_unit_test(size_format),
 	};
 
-	return run_tests("parse", tests);
+	return tap_run("parse", tests);
 }

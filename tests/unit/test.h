@@ -20,7 +20,7 @@ static inline char *test_data(const char *rel)
 	return xasprintf("%s/tests/data/%s", src ? src : ".", rel);
 }
 
-#define run_tests(name, tests)                                  \
+#define tap_run(name, tests)                                     \
 	(cmocka_set_message_output(CM_OUTPUT_TAP),              \
 	 cmocka_run_group_tests_name(name, tests, NULL, NULL))
 

@@ -1,0 +1,35 @@
+#!/bin/sh
+# crbench check on this host and against libvirt's test driver.
+. "$(dirname "$0")/tap.sh"
+plan 13
+
+run "$CRBENCH" check --accel bogus
+is "$rc" 2 "a bad --accel value is a usage error"
+like "$err" "bad value 'bogus' for --accel: expected kvm, tcg or auto" "and names the flag and the choices"
+
+# The real host: on a CPU without vmx/svm the accelerator must be TCG, with the reason.
+run "$CRBENCH" check
+like "$out" '^(PASS|WARN) accelerator: ' "the accelerator is decided"
+if grep -q -E '\b(vmx|svm)\b' /proc/cpuinfo; then
+	ok 0 "# SKIP this CPU has vmx or svm"
+	ok 0 "# SKIP this CPU has vmx or svm"
+else
+	like "$out" '^WARN accelerator: tcg: .*neither vmx nor svm|^WARN accelerator: tcg: no /dev/kvm|^WARN accelerator: tcg: /dev/kvm is not usable' "no vmx/svm: TCG, with the reason"
+	like "$out" 'guests will use tcg$' "the summary names tcg"
+fi
+if printf '%s\n' "$out" | grep -q '^FAIL'; then want=1; else want=0; fi
+is "$rc" "$want" "exits non-zero exactly when an item is FAIL"
+
+run "$CRBENCH" check --accel tcg --connect test:///nonexistent/host.xml
+is "$rc" 1 "an unreachable libvirt is a FAIL, exit 1"
+like "$out" "^FAIL libvirt: cannot connect to libvirt at 'test:///nonexistent/host.xml': .*; fix: " "with libvirt's reason and a fix"
+like "$out" '^PASS accelerator: tcg, as requested by --accel tcg$' "--accel tcg is obeyed"
+
+run "$CRBENCH" check --json --accel tcg --connect test:///default --plan "$SRCDIR/images/plans/smoke.ini"
+like "$out" '"accelerator": "tcg"' "--json names the accelerator"
+like "$out" '"name": "plan",' "--json has the plan item"
+like "$out" '"status": "(PASS|WARN|FAIL)"' "--json has statuses"
+
+run "$CRBENCH" check --accel tcg --plan "$SRCDIR/tests/data/plans/unknown-key.ini"
+like "$out" "^FAIL plan: .*unknown-key.ini:7: unknown key 'bonie-size' in \[suite\]" "a bad plan is a FAIL naming file and line"
+finish

@@ -1,0 +1,294 @@
+/* Unit tests for the plan parser: shipped plans, profiles, every kind of refusal, dump round trip. */
+#include <jansson.h>
+
+#include "test.h"
+
+#include "plan.h"
+
+static const char minimal[] = "[suite]\n"
+			      "profile = smoke\n"
+			      "\n"
+			      "[guest runc]\n"
+			      "image = debian-12\n"
+			      "runtime = runc\n";
+
+static struct cr_plan *parse_ok(const char *text)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_plan *plan = NULL;
+
+	if (cr_plan_parse("t.ini", text, strlen(text), &plan, &err) < 0)
+		fail_msg("unexpected error: %s", err->msg);
+	return plan;
+}
+
+/* The plan must be refused with exactly this message; *out stays untouched. */
+static void expect_error(const char *text, const char *msg)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_plan *sentinel = (struct cr_plan *)0x1;
+	struct cr_plan *plan = sentinel;
+
+	assert_int_equal(cr_plan_parse("t.ini", text, strlen(text), &plan, &err), -1);
+	assert_ptr_equal(plan, sentinel);
+	assert_non_null(err);
+	assert_string_equal(err->msg, msg);
+}
+
+static void shipped_plans(void **state)
+{
+	static const char *const names[] = { "smoke", "default" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const char *src = getenv("SRCDIR");
+		cleanup_free char *path = xasprintf("%s/images/plans/%s.ini", src ? src : ".", names[i]);
+		cleanup_error cr_error_t err = NULL;
+		cleanup_plan struct cr_plan *plan = NULL;
+
+		if (cr_plan_load(path, &plan, &err) < 0)
+			fail_msg("%s", err->msg);
+		assert_string_equal(plan->name, names[i]);
+		assert_int_equal(plan->n_guests, 2);
+		assert_string_equal(plan->guests[0].runtime, "runc");
+		assert_string_equal(plan->guests[1].runtime, "runsc");
+	}
+}
+
+static void defaults_and_profile(void **state)
+{
+	cleanup_plan struct cr_plan *plan = parse_ok(minimal);
+
+	assert_string_equal(plan->name, "t");
+	assert_false(plan->seed_set);
+	assert_string_equal(plan->profile, "smoke");
+	/* the smoke profile's values */
+	assert_int_equal(plan->repetitions, 2);
+	assert_int_equal(plan->warmup, 1);
+	assert_int_equal(plan->bonnie_size, 32ULL << 20);
+	assert_int_equal(plan->timeout, 2700);
+	/* format defaults */
+	assert_int_equal(plan->tests, (1u << CR_TEST__MAX) - 1);
+	assert_int_equal(plan->net_pairs, (1u << CR_NET__MAX) - 1);
+	assert_int_equal(plan->container_cpus, 1);
+	assert_int_equal(plan->progress_timeout, 600);
+	assert_int_equal(plan->guests[0].vcpus, 2);
+	assert_int_equal(plan->guests[0].memory, 4ULL << 30);
+	assert_int_equal(plan->guests[0].nested, CR_NESTED_AUTO);
+	assert_int_equal(plan->guests[0].line, 4);
+}
+
+static void explicit_keys_win(void **state)
+{
+	cleanup_plan struct cr_plan *plan = parse_ok("[run]\n"
+						     "name = mine\n"
+						     "seed = 18446744073709551615\n"
+						     "timeout = 2h\n"
+						     "parallel = yes\n"
+						     "[suite]\n"
+						     "repetitions = 7 ; inline comment\n"
+						     "profile = paper\n"
+						     "tests = disk,boot\n"
+						     "net-pairs = host-bridge\n"
+						     "net-load = stress\n"
+						     "bonnie-size = 4G\n"
+						     "# a comment\n"
+						     "[guest kata]\n"
+						     "image = ubuntu-18.04\n"
+						     "runtime = kata\n"
+						     "vcpus = 4\n"
+						     "memory = 8G\n"
+						     "nested = yes\n");
+
+	assert_string_equal(plan->name, "mine");
+	assert_true(plan->seed_set);
+	assert_true(plan->seed == UINT64_MAX);
+	assert_int_equal(plan->timeout, 7200);
+	assert_true(plan->parallel);
+	assert_int_equal(plan->repetitions, 7);	 /* written: wins over paper's 15 */
+	assert_int_equal(plan->warmup, 1);	 /* from paper */
+	assert_int_equal(plan->test_timeout, 3600); /* from paper */
+	assert_int_equal(plan->tests, (1u << CR_TEST_DISK) | (1u << CR_TEST_BOOT));
+	assert_int_equal(plan->net_pairs, 1u << CR_NET_HOST_BRIDGE);
+	assert_int_equal(plan->net_loads, 1u << CR_LOAD_STRESS);
+	assert_int_equal(plan->bonnie_size, 4ULL << 30);
+	assert_string_equal(plan->guests[0].name, "kata");
+	assert_string_equal(plan->guests[0].image, "ubuntu-18.04");
+	assert_int_equal(plan->guests[0].vcpus, 4);
+	assert_int_equal(plan->guests[0].memory, 8ULL << 30);
+	assert_int_equal(plan->guests[0].nested, CR_NESTED_YES);
+}
+
+static void refusals(void **state)
+{
+	expect_error("[suite]\nprofile = smoke\nrepetitons = 3\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:3: unknown key 'repetitons' in [suite]: expected one of profile, tests, net-pairs, net-load, "
+		     "repetitions, warmup, bonnie-size, iperf-seconds, sockperf-seconds, container-cpus, "
+		     "container-memory, test-timeout");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\nvcpus = 0\n",
+		     "t.ini:6: bad value '0' for 'vcpus': expected an integer from 1 to 256");
+	expect_error("[suite]\nprofile = fast\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:2: bad value 'fast' for 'profile': expected smoke, standard or paper");
+	expect_error("[suite]\nprofile = smoke\nbonnie-size = 2 GB\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:3: bad value '2 GB' for 'bonnie-size': expected a size from 16M to 1T, such as 2G");
+	expect_error("[suite]\nprofile = smoke\ntests = boot,dsk\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:3: bad value 'dsk' in 'tests': expected 'all' or a comma-separated list of env, boot, disk, "
+		     "cpu-mem, net-io, net-matrix");
+	expect_error("[suite]\nprofile = smoke\ntests = boot,boot\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:3: 'boot' listed twice in 'tests'");
+	expect_error("[suite]\nprofile = smoke\ntests =\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:3: bad value '' in 'tests': expected 'all' or a comma-separated list of env, boot, disk, "
+		     "cpu-mem, net-io, net-matrix");
+	expect_error("[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:3: missing section [suite]: every plan chooses its suite, at least 'profile = smoke|standard|paper'");
+	expect_error("[suite]\nprofile = smoke\n",
+		     "t.ini:2: missing section [guest NAME]: a plan boots at least one guest (keys image and runtime)");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\n[guest b]\nimage=d\nruntime=runc\n",
+		     "t.ini:3: [guest a] lacks required key 'runtime': expected runc, crun, runsc or kata");
+	/* an empty section is seen although inih never reports it */
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\n[guest b]\n",
+		     "t.ini:6: [guest b] lacks required key 'image': expected an image recipe name such as debian-12 (images/<name>.conf)");
+	expect_error("[suite]\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:1: [suite] lacks required key 'profile': expected smoke, standard or paper");
+	expect_error("[suite]\nprofile = smoke\nprofile = paper\n",
+		     "t.ini:3: duplicate key 'profile' in [suite] (first set on line 2)");
+	expect_error("[suite]\nprofile = smoke\n[suite]\n", "t.ini:3: duplicate section [suite] (first on line 1)");
+	expect_error("[suite]\nprofile = smoke\n[guests a]\n",
+		     "t.ini:3: unknown section [guests a]: expected [run], [suite] or [guest NAME]");
+	expect_error("[guest A]\n", "t.ini:1: bad guest name 'A' in [guest A]: expected lower-case letters, digits, '.', '_' and '-', at most 32");
+	expect_error("seed = 1\n[suite]\n", "t.ini:1: key 'seed' outside of any section: put it under [run], [suite] or [guest NAME]");
+	expect_error("[suite]\nprofile smoke\n", "t.ini:2: syntax error: expected '[section]', 'key = value' or a comment");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=docker\n",
+		     "t.ini:5: bad value 'docker' for 'runtime': expected runc, crun, runsc or kata");
+	expect_error("[run]\nseed = -1\n", "t.ini:2: bad value '-1' for 'seed': expected an unsigned 64-bit integer or 'random'");
+	expect_error("[suite]\nprofile = smoke\ncontainer-cpus = 4\n[guest a]\nimage=d\nruntime=runc\nvcpus=2\n",
+		     "t.ini:4: [guest a] has 2 vCPUs, fewer than container-cpus = 4");
+	expect_error("[suite]\nprofile = smoke\ncontainer-memory = 2G\n[guest a]\nimage=d\nruntime=runc\nmemory=2G\n",
+		     "t.ini:4: [guest a] memory 2G is not above container-memory = 2G");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=../etc\nruntime=runc\n",
+		     "t.ini:4: bad value '../etc' for 'image': expected an image recipe name such as debian-12 (images/<name>.conf)");
+}
+
+static void first_error_wins(void **state)
+{
+	/* line 2 and line 4 are both wrong: the first is reported */
+	expect_error("[suite]\nbogus = 1\nprofile = smoke\nalso-bogus = 2\n",
+		     "t.ini:2: unknown key 'bogus' in [suite]: expected one of profile, tests, net-pairs, net-load, "
+		     "repetitions, warmup, bonnie-size, iperf-seconds, sockperf-seconds, container-cpus, "
+		     "container-memory, test-timeout");
+}
+
+static void long_and_binary_lines(void **state)
+{
+	cleanup_free char *line = xcalloc(1, 400);
+	cleanup_free char *text = NULL;
+	char with_nul[] = "[suite]\nprofile = smoke\0x\n";
+	cleanup_error cr_error_t err = NULL;
+	struct cr_plan *plan = NULL;
+
+	memset(line, 'a', 300);
+	text = xasprintf("[suite]\nprofile = smoke\n# %s\n", line);
+	expect_error(text, "t.ini:3: line too long: at most 197 characters");
+
+	assert_int_equal(cr_plan_parse("t.ini", with_nul, sizeof(with_nul) - 1, &plan, &err), -1);
+	assert_string_equal(err->msg, "t.ini:2: NUL byte in line");
+}
+
+static void crlf_and_bom(void **state)
+{
+	cleanup_plan struct cr_plan *plan =
+		parse_ok("\xEF\xBB\xBF[suite]\r\nprofile = smoke\r\n[guest a]\r\nimage = d\r\nruntime = crun\r\n");
+
+	assert_string_equal(plan->guests[0].runtime, "crun");
+	assert_string_equal(plan->guests[0].image, "d");
+}
+
+static void dump_round_trip(void **state)
+{
+	cleanup_plan struct cr_plan *plan = parse_ok("[run]\nseed = 42\ntimeout = 90m\nprogress-timeout = 45s\n"
+						     "[suite]\nprofile = standard\ntests = net-matrix\n"
+						     "container-memory = 1536M\n"
+						     "[guest x]\nimage = debian-12\nruntime = runsc\nnested = no\n"
+						     "[guest y]\nimage = debian-12\nruntime = runc\n");
+	cleanup_plan struct cr_plan *again = NULL;
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *text = cr_plan_dump(plan);
+	cleanup_free char *text2 = NULL;
+
+	assert_non_null(strstr(text, "timeout = 90m\n"));
+	assert_non_null(strstr(text, "progress-timeout = 45s\n"));
+	assert_non_null(strstr(text, "container-memory = 1536M\n"));
+	assert_non_null(strstr(text, "[guest y]\n"));
+	if (cr_plan_parse("dump.ini", text, strlen(text), &again, &err) < 0)
+		fail_msg("dump does not parse back: %s", err->msg);
+	assert_int_equal(again->seed, 42);
+	assert_int_equal(again->timeout, 5400);
+	assert_int_equal(again->tests, 1u << CR_TEST_NET_MATRIX);
+	assert_int_equal(again->guests[0].nested, CR_NESTED_NO);
+	text2 = cr_plan_dump(again);
+	assert_string_equal(text, text2);
+}
+
+static void to_json(void **state)
+{
+	cleanup_plan struct cr_plan *plan = parse_ok(minimal);
+	json_t *j = cr_plan_to_json(plan);
+	json_t *g;
+
+	assert_string_equal(json_string_value(json_object_get(j, "path")), "t.ini");
+	assert_true(json_is_null(json_object_get(json_object_get(j, "run"), "seed")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "suite"), "bonnie-size")), 32 << 20);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "suite"), "tests")), CR_TEST__MAX);
+	g = json_array_get(json_object_get(j, "guests"), 0);
+	assert_string_equal(json_string_value(json_object_get(g, "name")), "runc");
+	assert_string_equal(json_string_value(json_object_get(g, "runtime")), "runc");
+	assert_string_equal(json_string_value(json_object_get(g, "nested")), "auto");
+	json_decref(j);
+}
+
+static void missing_file(void **state)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_plan *plan = NULL;
+
+	assert_int_equal(cr_plan_load("/nonexistent/p.ini", &plan, &err), -1);
+	assert_string_equal(err->msg, "cannot open plan '/nonexistent/p.ini': No such file or directory");
+}
+
+/* docs/plan.md documents every key the parser knows. */
+static void documented(void **state)
+{
+	const char *src = getenv("SRCDIR");
+	cleanup_free char *path = xasprintf("%s/docs/plan.md", src ? src : ".");
+	cleanup_fclose FILE *f = fopen(path, "re");
+	cleanup_free char *doc = xcalloc(1, 1 << 20);
+	const struct cr_plan_key_info *keys;
+	size_t n = cr_plan_keys(&keys);
+
+	assert_non_null(f);
+	assert_true(fread(doc, 1, (1 << 20) - 1, f) > 0);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *needle = xasprintf("| `%s` |", keys[i].name);
+
+		if (!strstr(doc, needle))
+			fail_msg("docs/plan.md does not document [%s] %s", keys[i].section, keys[i].name);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(shipped_plans),
+		cmocka_unit_test(defaults_and_profile),
+		cmocka_unit_test(explicit_keys_win),
+		cmocka_unit_test(refusals),
+		cmocka_unit_test(first_error_wins),
+		cmocka_unit_test(long_and_binary_lines),
+		cmocka_unit_test(crlf_and_bom),
+		cmocka_unit_test(dump_round_trip),
+		cmocka_unit_test(to_json),
+		cmocka_unit_test(missing_file),
+		cmocka_unit_test(documented),
+	};
+
+	return tap_run("plan", tests);
+}

@@ -1,0 +1,303 @@
+/* Unit tests for the preflight: host probing from recorded fixtures, accelerator and nesting decisions, libvirt via test:///default. */
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "test.h"
+
+#include "preflight.h"
+#include "virt.h"
+
+static struct cr_host_facts probe(const char *root)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_host_facts f;
+
+	if (cr_host_facts_probe(root, &f, &err) < 0)
+		fail_msg("%s", err->msg);
+	return f;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A host with vmx and kvm_intel, made from the recorded pvm-tcg host by
+ * adding "vmx" to every flags line (no such host could be recorded).
+ */
+static char *make_vmx_host(const char *nested)
+{
+	cleanup_free char *src = test_data("hosts/pvm-tcg/proc/cpuinfo");
+	cleanup_fclose FILE *in = fopen(src, "re");
+	char tmpl[] = "/tmp/crbench-test-XXXXXX";
+	char *root = xstrdup(mkdtemp(tmpl));
+	cleanup_free char *line = NULL, *dir = NULL, *path = NULL;
+	FILE *out;
+	size_t cap = 0;
+
+	assert_non_null(in);
+	dir = xasprintf("%s/proc", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	path = xasprintf("%s/proc/cpuinfo", root);
+	out = fopen(path, "we");
+	assert_non_null(out);
+	while (getline(&line, &cap, in) > 0) {
+		if (str_has_prefix(line, "flags")) {
+			line[strcspn(line, "\n")] = '\0';
+			fprintf(out, "%s vmx\n", line);
+		} else {
+			fputs(line, out);
+		}
+	}
+	assert_int_equal(fclose(out), 0);
+	free(dir);
+	dir = xasprintf("mkdir -p %s/sys/module/kvm_intel/parameters", root);
+	assert_int_equal(system(dir), 0);
+	free(path);
+	path = xasprintf("%s/sys/module/kvm_intel/parameters/nested", root);
+	write_file(path, nested);
+	return root;
+}
+
+static void remove_tree(const char *root)
+{
+	cleanup_free char *cmd = xasprintf("rm -rf '%s'", root);
+
+	assert_int_equal(system(cmd), 0);
+}
+
+static void probe_recorded_pvm_host(void **state)
+{
+	cleanup_free char *root = test_data("hosts/pvm-tcg");
+	struct cr_host_facts f = probe(root);
+
+	assert_string_equal(f.cpu_model, "AMD EPYC");
+	assert_false(f.cpu_vmx);
+	assert_false(f.cpu_svm);
+	assert_true(f.cpu_hypervisor);
+	assert_string_equal(f.kvm_module, "kvm_pvm");
+	assert_int_equal(f.nested, -1);
+	assert_false(f.kvm_exists);
+	assert_int_equal(f.kvm_errno, ENOENT);
+	cr_host_facts_release(&f);
+}
+
+static void pvm_host_gets_tcg_with_reason(void **state)
+{
+	cleanup_free char *root = test_data("hosts/pvm-tcg");
+	struct cr_host_facts f = probe(root);
+	struct cr_check_item item;
+	enum cr_accel accel;
+
+	/* as on the real machine: /dev/kvm opens and answers, but there is no vmx/svm */
+	f.kvm_exists = f.kvm_usable = true;
+	cr_accel_decide(&f, CR_ACCEL_AUTO, &accel, &item);
+	assert_int_equal(accel, CR_ACCEL_TCG);
+	assert_int_equal(item.status, CR_WARN);
+	assert_string_equal(item.message, "tcg: /dev/kvm is provided by kvm_pvm but the CPU exposes neither vmx nor svm: "
+					  "a paravirtual or partial KVM on which ordinary guests hang");
+	assert_non_null(item.fix);
+	free(item.message);
+	free(item.fix);
+
+	/* forcing KVM there is a FAIL that says what to do */
+	cr_accel_decide(&f, CR_ACCEL_KVM, &accel, &item);
+	assert_int_equal(accel, CR_ACCEL_KVM);
+	assert_int_equal(item.status, CR_FAIL);
+	assert_true(str_has_prefix(item.message, "kvm requested, but /dev/kvm is provided by kvm_pvm"));
+	assert_non_null(strstr(item.fix, "--accel tcg"));
+	free(item.message);
+	free(item.fix);
+
+	/* forcing TCG is always fine */
+	cr_accel_decide(&f, CR_ACCEL_TCG, &accel, &item);
+	assert_int_equal(accel, CR_ACCEL_TCG);
+	assert_int_equal(item.status, CR_PASS);
+	assert_null(item.fix);
+	free(item.message);
+
+	/* under TCG, guests get svm: nesting is a PASS */
+	cr_nested_decide(&f, CR_ACCEL_TCG, &item);
+	assert_int_equal(item.status, CR_PASS);
+	free(item.message);
+	cr_host_facts_release(&f);
+}
+
+static void missing_or_unusable_dev_kvm(void **state)
+{
+	struct cr_host_facts f = { .cpu_vmx = true, .kvm_errno = ENOENT };
+	struct cr_check_item item;
+	enum cr_accel accel;
+
+	cr_accel_decide(&f, CR_ACCEL_AUTO, &accel, &item);
+	assert_int_equal(accel, CR_ACCEL_TCG);
+	assert_string_equal(item.message, "tcg: no /dev/kvm (No such file or directory)");
+	free(item.message);
+	free(item.fix);
+
+	f.kvm_exists = true;
+	f.kvm_errno = EACCES;
+	cr_accel_decide(&f, CR_ACCEL_AUTO, &accel, &item);
+	assert_int_equal(accel, CR_ACCEL_TCG);
+	assert_string_equal(item.message, "tcg: /dev/kvm is not usable: Permission denied");
+	free(item.message);
+	free(item.fix);
+}
+
+static void vmx_host_gets_kvm(void **state)
+{
+	char *root = make_vmx_host("Y\n");
+	struct cr_host_facts f = probe(root);
+	struct cr_check_item item;
+	enum cr_accel accel;
+
+	assert_true(f.cpu_vmx);
+	assert_string_equal(f.kvm_module, "kvm_intel");
+	assert_int_equal(f.nested, 1);
+	f.kvm_exists = f.kvm_usable = true;
+	cr_accel_decide(&f, CR_ACCEL_AUTO, &accel, &item);
+	assert_int_equal(accel, CR_ACCEL_KVM);
+	assert_int_equal(item.status, CR_PASS);
+	assert_string_equal(item.message, "kvm: /dev/kvm is usable and the CPU has vmx");
+	free(item.message);
+
+	cr_nested_decide(&f, CR_ACCEL_KVM, &item);
+	assert_int_equal(item.status, CR_PASS);
+	assert_string_equal(item.message, "kvm_intel nested=1: guests can run Kata's VMs");
+	free(item.message);
+	cr_host_facts_release(&f);
+	remove_tree(root);
+	free(root);
+}
+
+static void nesting_off_is_a_warning_with_the_fix(void **state)
+{
+	char *root = make_vmx_host("N\n");
+	struct cr_host_facts f = probe(root);
+	struct cr_check_item item;
+
+	assert_int_equal(f.nested, 0);
+	cr_nested_decide(&f, CR_ACCEL_KVM, &item);
+	assert_int_equal(item.status, CR_WARN);
+	assert_string_equal(item.fix, "as root, with no VM running: modprobe -r kvm_intel && modprobe kvm_intel nested=1");
+	free(item.message);
+	free(item.fix);
+	cr_host_facts_release(&f);
+	remove_tree(root);
+	free(root);
+}
+
+static void space_thresholds(void **state)
+{
+	struct cr_check_item item;
+
+	cr_space_decide("/c", 3ULL << 30, &item);
+	assert_int_equal(item.status, CR_FAIL);
+	assert_string_equal(item.message, "3.0 GiB free for the cache in '/c'");
+	free(item.message);
+	free(item.fix);
+	cr_space_decide("/c", 10ULL << 30, &item);
+	assert_int_equal(item.status, CR_WARN);
+	free(item.message);
+	free(item.fix);
+	cr_space_decide("/c", 50ULL << 30, &item);
+	assert_int_equal(item.status, CR_PASS);
+	assert_null(item.fix);
+	free(item.message);
+}
+
+static void accel_names(void **state)
+{
+	enum cr_accel a;
+
+	assert_int_equal(cr_accel_parse("kvm", &a), 0);
+	assert_int_equal(a, CR_ACCEL_KVM);
+	assert_int_equal(cr_accel_parse("tcg", &a), 0);
+	assert_int_equal(a, CR_ACCEL_TCG);
+	assert_int_equal(cr_accel_parse("auto", &a), 0);
+	assert_int_equal(a, CR_ACCEL_AUTO);
+	assert_int_equal(cr_accel_parse("KVM", &a), -1);
+	assert_string_equal(cr_accel_name(CR_ACCEL_TCG), "tcg");
+}
+
+static void libvirt_test_driver(void **state)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_conn virConnectPtr conn = NULL;
+	cleanup_free char *desc = NULL;
+
+	assert_int_equal(cr_virt_open("test:///default", &conn, &err), 0);
+	assert_int_equal(cr_virt_describe(conn, &desc, &err), 0);
+	assert_true(str_has_prefix(desc, "libvirt "));
+	assert_non_null(strstr(desc, ", TEST "));
+	/* the test driver has no domain capabilities: the error is libvirt's, translated once */
+	assert_int_equal(cr_virt_check_domain_type(conn, "qemu", &err), -1);
+	assert_true(str_has_prefix(err->msg, "libvirt cannot run x86_64 guests of type 'qemu': this function is not supported"));
+}
+
+static void libvirt_unreachable(void **state)
+{
+	cleanup_error cr_error_t err = NULL;
+	virConnectPtr conn = NULL;
+
+	assert_int_equal(cr_virt_open("test:///nonexistent/host.xml", &conn, &err), -1);
+	assert_null(conn);
+	assert_true(str_has_prefix(err->msg, "cannot connect to libvirt at 'test:///nonexistent/host.xml': "));
+}
+
+/* The whole preflight against fixtures: every item is there, in order, and only real failures FAIL. */
+static void whole_preflight(void **state)
+{
+	cleanup_free char *root = test_data("hosts/pvm-tcg");
+	struct cr_preflight_opts opts = {
+		.root = root,
+		.accel = CR_ACCEL_AUTO,
+		.connect_uri = "test:///default",
+		.cache_dir = "/tmp/crbench-test-cache-does-not-exist/sub",
+	};
+	static const char *const names[] = { "accelerator", "nested", "libvirt", "domain type", "qemu-img",
+					     "mmdebstrap", "libguestfs", "disk space" };
+	struct cr_preflight p;
+
+	cr_preflight_run(&opts, &p);
+	assert_int_equal(p.n_items, ARRAY_SIZE(names));
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		assert_string_equal(p.items[i].name, names[i]);
+	assert_int_equal(p.accel, CR_ACCEL_TCG);
+	assert_int_equal(p.items[0].status, CR_WARN);
+	assert_int_equal(p.items[2].status, CR_PASS);
+	/* no domain capabilities in the test driver */
+	assert_int_equal(p.items[3].status, CR_FAIL);
+	/* the fixture has no /boot: the libguestfs appliance has no kernel */
+	if (!getenv("SUPERMIN_KERNEL")) {
+		assert_int_equal(p.items[6].status, CR_FAIL);
+		assert_string_equal(p.items[6].fix, "as root: apt-get install linux-image-amd64");
+	}
+	/* a cache directory that does not exist yet is measured on its parent */
+	assert_non_null(strstr(p.items[7].message, "GiB free for the cache in '/tmp/crbench-test-cache-does-not-exist/sub'"));
+	assert_int_equal(cr_preflight_worst(&p), CR_FAIL);
+	cr_preflight_release(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(probe_recorded_pvm_host),
+		cmocka_unit_test(pvm_host_gets_tcg_with_reason),
+		cmocka_unit_test(missing_or_unusable_dev_kvm),
+		cmocka_unit_test(vmx_host_gets_kvm),
+		cmocka_unit_test(nesting_off_is_a_warning_with_the_fix),
+		cmocka_unit_test(space_thresholds),
+		cmocka_unit_test(accel_names),
+		cmocka_unit_test(libvirt_test_driver),
+		cmocka_unit_test(libvirt_unreachable),
+		cmocka_unit_test(whole_preflight),
+	};
+
+	return tap_run("preflight", tests);
+}
