@@ -1,11 +1,11 @@
 /* Plan file parser: inih reads the INI syntax, a key table validates every value. */
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "inifile.h"
 #include "parse.h"
 #include "plan.h"
 #include "util.h"
@@ -129,36 +129,10 @@ struct section {
 };
 
 struct parse_ctx {
-	const char *file;
-	const char *data;
-	size_t len, pos;
-	unsigned lineno; /* lines handed to inih so far */
-	int max_line;
 	struct cr_plan *plan;
 	struct section sections[MAX_SECTIONS];
 	size_t n_sections;
-	cr_error_t *err;
-	unsigned err_line; /* first error wins; 0 when none */
 };
-
-/* Record the first error as "FILE:LINE: msg"; returns 0, inih's "stop, error" value. */
-static int ctx_error(struct parse_ctx *ctx, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int ctx_error(struct parse_ctx *ctx, unsigned line, const char *fmt, ...)
-{
-	cleanup_free char *msg = NULL;
-	va_list ap;
-
-	if (ctx->err_line)
-		return 0;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	ctx->err_line = line ? line : 1;
-	cr_error(ctx->err, 0, "%s:%u: %s", ctx->file, ctx->err_line, msg);
-	return 0;
-}
 
 static bool valid_name(const char *s)
 {
@@ -180,8 +154,10 @@ static int find_choice(const char *const *choices, size_t n, const char *s)
 	return -1;
 }
 
-static struct section *add_section(struct parse_ctx *ctx, const char *name, unsigned line)
+static int section_cb(struct cr_ini *ini, void *user, const char *name)
 {
+	struct parse_ctx *ctx = user;
+	unsigned line = cr_ini_line(ini);
 	struct section *sec;
 	const char *guest_name = NULL;
 	enum key_scope scope;
@@ -196,23 +172,19 @@ static struct section *add_section(struct parse_ctx *ctx, const char *name, unsi
 		while (*guest_name == ' ')
 			guest_name++;
 		if (!valid_name(guest_name)) {
-			ctx_error(ctx, line, "bad guest name '%s' in [%s]: expected lower-case letters, digits, '.', '_' and '-', at most 32", guest_name, name);
-			return NULL;
+			return cr_ini_error(ini, line, "bad guest name '%s' in [%s]: expected lower-case letters, digits, '.', '_' and '-', at most 32", guest_name, name);
 		}
 	} else {
-		ctx_error(ctx, line, "unknown section [%s]: expected [run], [suite] or [guest NAME]", name);
-		return NULL;
+		return cr_ini_error(ini, line, "unknown section [%s]: expected [run], [suite] or [guest NAME]", name);
 	}
 
 	for (size_t i = 0; i < ctx->n_sections; i++) {
 		if (strcmp(ctx->sections[i].name, name) == 0) {
-			ctx_error(ctx, line, "duplicate section [%s] (first on line %u)", name, ctx->sections[i].line);
-			return NULL;
+			return cr_ini_error(ini, line, "duplicate section [%s] (first on line %u)", name, ctx->sections[i].line);
 		}
 	}
 	if (ctx->n_sections == MAX_SECTIONS || (scope == S_GUEST && ctx->plan->n_guests == MAX_GUESTS)) {
-		ctx_error(ctx, line, "too many sections: at most %d guests", MAX_GUESTS);
-		return NULL;
+		return cr_ini_error(ini, line, "too many sections: at most %d guests", MAX_GUESTS);
 	}
 
 	sec = &ctx->sections[ctx->n_sections++];
@@ -234,59 +206,7 @@ static struct section *add_section(struct parse_ctx *ctx, const char *name, unsi
 		g->memory = 4 * GiB;
 		g->nested = CR_NESTED_AUTO;
 	}
-	return sec;
-}
-
-/*
- * fgets-style reader for inih. Counting lines here is how handler calls get
- * their line numbers (the Debian build of inih has INI_HANDLER_LINENO off),
- * and seeing section headers here is how empty sections are caught.
- */
-static char *reader(char *str, int num, void *stream)
-{
-	struct parse_ctx *ctx = stream;
-	size_t n = 0, max = (size_t)num - 1;
-	const char *line;
-	char *s;
-
-	if (ctx->pos >= ctx->len)
-		return NULL;
-	line = ctx->data + ctx->pos;
-	while (ctx->pos < ctx->len && ctx->data[ctx->pos] != '\n') {
-		if (n < max)
-			str[n] = ctx->data[ctx->pos];
-		n++;
-		ctx->pos++;
-	}
-	if (ctx->pos < ctx->len)
-		ctx->pos++; /* the newline */
-	ctx->lineno++;
-	if (memchr(line, '\0', n)) {
-		ctx_error(ctx, ctx->lineno, "NUL byte in line");
-		n = 0;
-	}
-	if (n > (size_t)num - 3) {
-		/* inih would read the rest as another line: refuse instead */
-		ctx_error(ctx, ctx->lineno, "line too long: at most %d characters", num - 3);
-		n = 0;
-	}
-	str[n] = '\0';
-
-	s = str;
-	if (ctx->lineno == 1 && str_has_prefix(s, "\xEF\xBB\xBF"))
-		s += 3; /* a UTF-8 BOM, which inih skips too */
-	s = strstrip(s);
-	if (*s == '[') {
-		char *end = strchr(s, ']');
-
-		if (end) {
-			/* unstripped, as inih will report it */
-			cleanup_free char *name = xstrndup(s + 1, (size_t)(end - s - 1));
-
-			add_section(ctx, name, ctx->lineno);
-		}
-	}
-	return str;
+	return 0;
 }
 
 static struct section *current_section(struct parse_ctx *ctx, const char *name)
@@ -297,9 +217,9 @@ static struct section *current_section(struct parse_ctx *ctx, const char *name)
 	return &ctx->sections[ctx->n_sections - 1];
 }
 
-static int set_value(struct parse_ctx *ctx, const struct key *k, void *base, const char *value)
+static int set_value(struct cr_ini *ini, struct parse_ctx *ctx, const struct key *k, void *base, const char *value)
 {
-	unsigned line = ctx->lineno;
+	unsigned line = cr_ini_line(ini);
 	void *field = (char *)base + k->offset;
 	uint64_t v;
 
@@ -337,11 +257,11 @@ static int set_value(struct parse_ctx *ctx, const struct key *k, void *base, con
 			int c = find_choice(k->choices, k->n_choices, parts[i]);
 
 			if (c < 0) {
-				ctx_error(ctx, line, "bad value '%s' in '%s': expected %s", parts[i], k->name, k->expect);
+				cr_ini_error(ini, line, "bad value '%s' in '%s': expected %s", parts[i], k->name, k->expect);
 				return -1;
 			}
 			if (bits & (1u << c)) {
-				ctx_error(ctx, line, "'%s' listed twice in '%s'", parts[i], k->name);
+				cr_ini_error(ini, line, "'%s' listed twice in '%s'", parts[i], k->name);
 				return -1;
 			}
 			bits |= 1u << c;
@@ -380,7 +300,7 @@ static int set_value(struct parse_ctx *ctx, const struct key *k, void *base, con
 		return 0;
 	}
 bad:
-	ctx_error(ctx, line, "bad value '%s' for '%s': expected %s", value, k->name, k->expect);
+	cr_ini_error(ini, line, "bad value '%s' for '%s': expected %s", value, k->name, k->expect);
 	return -1;
 }
 
@@ -401,22 +321,20 @@ static void known_keys(enum key_scope scope, char *buf, size_t len)
 	}
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static int key_cb(struct cr_ini *ini, void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *ctx = user;
-	unsigned line = ctx->lineno;
+	unsigned line = cr_ini_line(ini);
 	struct section *sec;
 	const struct key *k = NULL;
 	size_t ki;
 	char list[512];
 
-	if (ctx->err_line)
-		return 1; /* only the first error is reported */
 	if (!*section)
-		return ctx_error(ctx, line, "key '%s' outside of any section: put it under [run], [suite] or [guest NAME]", name);
+		return cr_ini_error(ini, line, "key '%s' outside of any section: put it under [run], [suite] or [guest NAME]", name);
 	sec = current_section(ctx, section);
-	if (!sec)
-		return 0; /* the header was refused by add_section, error already set */
+	if (!sec) /* inih and the line reader disagree on the header */
+		return cr_ini_error(ini, line, "syntax error: expected '[section]', 'key = value' or a comment");
 
 	for (ki = 0; ki < N_KEYS; ki++) {
 		if (keys[ki].scope == sec->scope && strcmp(keys[ki].name, name) == 0) {
@@ -426,14 +344,12 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	if (!k) {
 		known_keys(sec->scope, list, sizeof(list));
-		return ctx_error(ctx, line, "unknown key '%s' in [%s]: expected one of %s", name, sec->name, list);
+		return cr_ini_error(ini, line, "unknown key '%s' in [%s]: expected one of %s", name, sec->name, list);
 	}
 	if (sec->key_line[ki])
-		return ctx_error(ctx, line, "duplicate key '%s' in [%s] (first set on line %u)", name, sec->name, sec->key_line[ki]);
+		return cr_ini_error(ini, line, "duplicate key '%s' in [%s] (first set on line %u)", name, sec->name, sec->key_line[ki]);
 	sec->key_line[ki] = line;
-	if (set_value(ctx, k, sec->scope == S_GUEST ? (void *)&ctx->plan->guests[sec->guest] : (void *)ctx->plan, value) < 0)
-		return 0;
-	return 1;
+	return set_value(ini, ctx, k, sec->scope == S_GUEST ? (void *)&ctx->plan->guests[sec->guest] : (void *)ctx->plan, value);
 }
 
 static const struct section *find_scope(const struct parse_ctx *ctx, enum key_scope scope)
@@ -445,25 +361,26 @@ static const struct section *find_scope(const struct parse_ctx *ctx, enum key_sc
 }
 
 /* Fill what neither the plan nor the profile set, then check keys against each other. */
-static int finish(struct parse_ctx *ctx)
+static int end_cb(struct cr_ini *ini, void *user)
 {
+	struct parse_ctx *ctx = user;
 	struct cr_plan *plan = ctx->plan;
 	const struct section *suite = find_scope(ctx, S_SUITE);
 	const struct section *run = find_scope(ctx, S_RUN);
 	const struct profile *prof = NULL;
-	unsigned eof_line = ctx->lineno ? ctx->lineno : 1;
+	unsigned eof_line = cr_ini_line(ini);
 
 	if (!suite)
-		return ctx_error(ctx, eof_line, "missing section [suite]: every plan chooses its suite, at least 'profile = smoke|standard|paper'");
+		return cr_ini_error(ini, eof_line, "missing section [suite]: every plan chooses its suite, at least 'profile = smoke|standard|paper'");
 	if (plan->n_guests == 0)
-		return ctx_error(ctx, eof_line, "missing section [guest NAME]: a plan boots at least one guest (keys image and runtime)");
+		return cr_ini_error(ini, eof_line, "missing section [guest NAME]: a plan boots at least one guest (keys image and runtime)");
 
 	for (size_t s = 0; s < ctx->n_sections; s++) {
 		const struct section *sec = &ctx->sections[s];
 
 		for (size_t i = 0; i < N_KEYS; i++)
 			if (keys[i].scope == sec->scope && keys[i].required && !sec->key_line[i])
-				return ctx_error(ctx, sec->line, "[%s] lacks required key '%s': expected %s", sec->name, keys[i].name, keys[i].expect);
+				return cr_ini_error(ini, sec->line, "[%s] lacks required key '%s': expected %s", sec->name, keys[i].name, keys[i].expect);
 	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++)
@@ -482,12 +399,12 @@ static int finish(struct parse_ctx *ctx)
 		char a[32], b[32];
 
 		if (g->vcpus < plan->container_cpus)
-			return ctx_error(ctx, g->line, "[guest %s] has %llu vCPUs, fewer than container-cpus = %llu", g->name,
+			return cr_ini_error(ini, g->line, "[guest %s] has %llu vCPUs, fewer than container-cpus = %llu", g->name,
 					 (unsigned long long)g->vcpus, (unsigned long long)plan->container_cpus);
 		if (g->memory <= plan->container_memory) {
 			format_size(g->memory, a, sizeof(a));
 			format_size(plan->container_memory, b, sizeof(b));
-			return ctx_error(ctx, g->line, "[guest %s] memory %s is not above container-memory = %s", g->name, a, b);
+			return cr_ini_error(ini, g->line, "[guest %s] memory %s is not above container-memory = %s", g->name, a, b);
 		}
 	}
 	return 0;
@@ -501,8 +418,9 @@ static void release_ctx(struct parse_ctx *ctx)
 
 int cr_plan_parse(const char *name, const char *data, size_t len, struct cr_plan **out, cr_error_t *err)
 {
+	static const struct cr_ini_ops ops = { .section = section_cb, .key = key_cb, .end = end_cb };
 	struct cr_plan *plan = xcalloc(1, sizeof(*plan));
-	struct parse_ctx ctx = { .file = name, .data = data, .len = len, .plan = plan, .err = err };
+	struct parse_ctx ctx = { .plan = plan };
 	int r;
 
 	plan->path = xstrdup(name);
@@ -513,15 +431,9 @@ int cr_plan_parse(const char *name, const char *data, size_t len, struct cr_plan
 	plan->container_cpus = 1;
 	plan->container_memory = 1 * GiB;
 
-	/* Continuation lines would let one key span lines and blur line numbers. */
-	ini_allow_multiline = false;
-	r = ini_parse_stream(reader, &ctx, handler, &ctx);
-	if (r != 0 && !ctx.err_line)
-		ctx_error(&ctx, r > 0 ? (unsigned)r : 0, "syntax error: expected '[section]', 'key = value' or a comment");
-	if (!ctx.err_line)
-		finish(&ctx);
+	r = cr_ini_parse(name, data, len, &ops, &ctx, err);
 	release_ctx(&ctx);
-	if (ctx.err_line) {
+	if (r < 0) {
 		cr_plan_free(plan);
 		return -1;
 	}
@@ -540,29 +452,11 @@ int cr_plan_parse(const char *name, const char *data, size_t len, struct cr_plan
 
 int cr_plan_load(const char *path, struct cr_plan **out, cr_error_t *err)
 {
-	cleanup_fclose FILE *f = fopen(path, "re");
 	cleanup_free char *data = NULL;
-	size_t len = 0, cap = 0;
+	size_t len;
 
-	if (!f)
-		return cr_error(err, errno, "cannot open plan '%s'", path);
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			if (cap > 1024 * 1024)
-				return cr_error(err, 0, "%s: plan larger than 1 MiB", path);
-			data = xrealloc(data, cap);
-		}
-		n = fread(data + len, 1, cap - len, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f))
-				return cr_error(err, EIO, "cannot read plan '%s'", path);
-			break;
-		}
-	}
+	if (cr_read_file(path, 1024 * 1024, &data, &len, err) < 0)
+		return cr_error_prefix(err, "cannot load plan");
 	return cr_plan_parse(path, data, len, out, err);
 }
 

@@ -251,7 +251,7 @@ static void missing_file(void **state)
 	struct cr_plan *plan = NULL;
 
 	assert_int_equal(cr_plan_load("/nonexistent/p.ini", &plan, &err), -1);
-	assert_string_equal(err->msg, "cannot open plan '/nonexistent/p.ini': No such file or directory");
+	assert_string_equal(err->msg, "cannot load plan: cannot open '/nonexistent/p.ini': No such file or directory");
 }
 
 /* docs/plan.md documents every key the parser knows. */
