@@ -10,6 +10,7 @@
 
 int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_harvest(int argc, char **argv);
 
 extern const char crbench_version[];
 

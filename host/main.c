@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "check", cmd_check, "check that this host can build images and boot guests" },
 	{ "plan", cmd_plan, "validate a plan file and show everything it will run" },
+	{ "harvest", cmd_harvest, "read results disks back, verify them, report what was refused" },
 };
 
 static void usage(FILE *out)
