@@ -28,7 +28,7 @@ Q :=
 say :=
 endif
 
-HOST_PKGS := libvirt libguestfs libarchive inih jansson
+HOST_PKGS := libvirt libguestfs libarchive inih jansson libcrypto
 AGENT_PKGS := inih jansson
 
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -141,9 +141,13 @@ check: deps-check
 .PHONY: check-build
 check-build: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
 
+# What exists of the main job so far: preflight, the default plan's images,
+# and a boot of the guest image to its agent unit.
 run: deps-run
 	@$(MAKE) --no-print-directory all
-	$(CRBENCH) check
+	$(CRBENCH) check --plan images/plans/$(PLAN).ini
+	$(CRBENCH) build --plan images/plans/$(PLAN).ini
+	$(CRBENCH) boot --image debian-12
 
 FUZZ_CC ?= clang
 FUZZ_DIR := build-fuzz

@@ -115,34 +115,3 @@ int cr_ini_parse(const char *name, const char *data, size_t len, const struct cr
 		ops->end(&ini, user);
 	return ini.err_line ? -1 : 0;
 }
-
-int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err)
-{
-	cleanup_fclose FILE *f = fopen(path, "re");
-	cleanup_free char *buf = NULL;
-	size_t used = 0, cap = 0;
-
-	if (!f)
-		return cr_error(err, errno, "cannot open '%s'", path);
-	for (;;) {
-		size_t n;
-
-		if (cap - used < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = fread(buf + used, 1, cap - used, f);
-		used += n;
-		if (used > max)
-			return cr_error(err, EFBIG, "cannot read '%s': larger than %zu bytes", path, max);
-		if (n == 0) {
-			if (ferror(f))
-				return cr_error(err, EIO, "cannot read '%s'", path);
-			break;
-		}
-	}
-	buf[used] = '\0';
-	*data = steal_pointer(&buf);
-	*len = used;
-	return 0;
-}

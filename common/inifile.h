@@ -30,7 +30,4 @@ unsigned cr_ini_line(const struct cr_ini *ini);
 /* Record "NAME:LINE: message" unless an error is recorded already; returns -1. */
 int cr_ini_error(struct cr_ini *ini, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Read a whole file of at most max bytes. */
-int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err);
-
 #endif

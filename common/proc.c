@@ -75,3 +75,48 @@ char *cr_run_first_line(char *const argv[])
 		*nl = '\0';
 	return xstrdup(strstrip(out));
 }
+
+int cr_spawn_logged(char *const argv[], char *const env[], const char *log_path, pid_t *pid, cr_error_t *err)
+{
+	posix_spawn_file_actions_t fa;
+	size_t n_env = 0, n_extra = 0;
+	cleanup_free char **envp = NULL;
+	int r;
+
+	while (environ[n_env])
+		n_env++;
+	while (env && env[n_extra])
+		n_extra++;
+	envp = xcalloc(n_env + n_extra + 1, sizeof(*envp));
+	/* the extra variables first: they win over inherited ones of the same name */
+	for (size_t i = 0; i < n_extra; i++)
+		envp[i] = env[i];
+	for (size_t i = 0; i < n_env; i++)
+		envp[n_extra + i] = environ[i];
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	r = posix_spawnp(pid, argv[0], &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return cr_error(err, r, "cannot run '%s'", argv[0]);
+	return 0;
+}
+
+int cr_run_checked(char *const argv[], cr_error_t *err)
+{
+	cleanup_free char *out = NULL;
+	const char *text;
+	int status;
+
+	if (cr_run_capture(argv, 1, 16 * 1024, &out, &status, err) < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	text = strstrip(out);
+	if (WIFEXITED(status))
+		return cr_error(err, 0, "'%s' failed with exit status %d: %s", argv[0], WEXITSTATUS(status), *text ? text : "(no output)");
+	return cr_error(err, 0, "'%s' was killed by signal %d", argv[0], WTERMSIG(status));
+}

@@ -3,6 +3,7 @@
 #define CRBENCH_PROC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -12,6 +13,16 @@
  * the wait status. Fails only when the program cannot be run at all.
  */
 int cr_run_capture(char *const argv[], int merge_stderr, size_t max, char **out, int *status, cr_error_t *err);
+
+/*
+ * Start argv with stdin from /dev/null and stdout and stderr appended to
+ * log_path, with the variables of env ("NAME=value", NULL-terminated, may be
+ * NULL) added to the environment. The caller waits for *pid.
+ */
+int cr_spawn_logged(char *const argv[], char *const env[], const char *log_path, pid_t *pid, cr_error_t *err);
+
+/* Run argv to completion; a non-zero exit is an error quoting what it printed. */
+int cr_run_checked(char *const argv[], cr_error_t *err);
 
 /* First line of what `argv` prints, or NULL when it cannot be run or fails. */
 char *cr_run_first_line(char *const argv[]);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "error.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline void cleanup_freep(void *p)
@@ -54,6 +56,9 @@ bool strv_contains(char *const *v, const char *s);
 /* Strip leading and trailing whitespace in place; returns s advanced. */
 char *strstrip(char *s);
 bool str_has_prefix(const char *s, const char *prefix);
+
+/* Read a whole file of at most max bytes, NUL-terminated (the NUL is not counted in *len). */
+int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err);
 
 #include "banned.h"
 #endif

@@ -19,8 +19,8 @@ static const char check_usage[] =
 	"\n"
 	"  --accel MODE      kvm or tcg to force the accelerator; auto (default) decides\n"
 	"  --connect URI     libvirt URI (default qemu:///system)\n"
-	"  --cache-dir DIR   image cache (default $CRBENCH_CACHE_DIR, $XDG_CACHE_HOME/crbench\n"
-	"                    or ~/.cache/crbench)\n"
+	"  --cache-dir DIR   image cache (default $CRBENCH_CACHE_DIR, $XDG_CACHE_HOME/crbench,\n"
+	"                    /var/cache/crbench for root, ~/.cache/crbench for others)\n"
 	"  --plan FILE       also validate this plan file\n"
 	"  --json            print one JSON object instead of lines\n"
 	"  -h, --help        show this help\n";

@@ -8,6 +8,8 @@
 /* Exit codes shared by every command. */
 #define EXIT_USAGE 2
 
+int cmd_boot(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_harvest(int argc, char **argv);

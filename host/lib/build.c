@@ -1,0 +1,1004 @@
+/* The image builder: mmdebstrap makes a root tarball, then assembly without any appliance. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "aptsources.h"
+#include "build.h"
+#include "digest.h"
+#include "gfs.h"
+#include "proc.h"
+#include "sha256.h"
+#include "util.h"
+
+extern const char crbench_version[];
+
+#define ROOT_LABEL "crbench-root"
+#define MMDEBSTRAP_DEFAULT "(mmdebstrap default)"
+
+struct build {
+	const struct cr_build_opts *o;
+	const struct cr_recipe *r;
+	struct cr_built *out;
+	double start;
+	char *tmp;	/* the entry being made: <cache>/images/.tmp-<name>-<key>-<pid> */
+	char *workdir;	/* the unpacked root, VM images only */
+	char *tarball;	/* mmdebstrap's output */
+	char *log;	/* mmdebstrap's log */
+	json_t *packages; /* name -> version, from the image's dpkg status */
+	char *kernel_version;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(struct build *b, const char *stage, uint64_t bytes, uint64_t total)
+{
+	struct cr_build_progress p = { stage, bytes, total, now() - b->start };
+
+	if (b->o->progress)
+		b->o->progress(b->o->progress_data, &p);
+}
+
+static bool interrupted(const struct build *b)
+{
+	return b->o->interrupted && *b->o->interrupted;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf without following symlinks or crossing into other filesystems. */
+static void rm_tree(const char *path)
+{
+	if (path)
+		nftw(path, rm_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+static int mkdir_p(const char *path, cr_error_t *err)
+{
+	cleanup_free char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return cr_error(err, errno, "cannot create directory '%s'", p);
+		*s = '/';
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return cr_error(err, errno, "cannot create directory '%s'", p);
+	return 0;
+}
+
+/* Hash a directory tree: relative paths, modes, contents, link targets; sorted, so the order is stable. */
+static int hash_tree(struct cr_sha256 *h, const char *root, const char *rel, cr_error_t *err)
+{
+	cleanup_free char *dir = xasprintf("%s/%s", root, rel);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+	int ret = 0;
+
+	if (n < 0)
+		return cr_error(err, errno, "cannot read directory '%s'", dir);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		cleanup_free char *sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
+		cleanup_free char *path = xasprintf("%s/%s", root, sub);
+		char buf[8192];
+		struct stat st;
+
+		if (ret < 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		if (lstat(path, &st) < 0) {
+			ret = cr_error(err, errno, "cannot stat '%s'", path);
+			continue;
+		}
+		snprintf(buf, sizeof(buf), "%s %o\n", sub, (unsigned)st.st_mode);
+		cr_sha256_update(h, buf, strlen(buf));
+		if (S_ISDIR(st.st_mode)) {
+			ret = hash_tree(h, root, sub, err);
+		} else if (S_ISLNK(st.st_mode)) {
+			ssize_t len = readlink(path, buf, sizeof(buf));
+
+			if (len > 0)
+				cr_sha256_update(h, buf, (size_t)len);
+		} else if (S_ISREG(st.st_mode)) {
+			cleanup_fclose FILE *f = fopen(path, "re");
+			size_t len;
+
+			if (!f) {
+				ret = cr_error(err, errno, "cannot read '%s'", path);
+				continue;
+			}
+			while ((len = fread(buf, 1, sizeof(buf), f)) > 0)
+				cr_sha256_update(h, buf, len);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+static void hash_str(struct cr_sha256 *h, const char *label, const char *s)
+{
+	cr_sha256_update(h, label, strlen(label) + 1);
+	cr_sha256_update(h, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+static const char *keyring_of(const struct cr_build_opts *o, const struct cr_recipe *r)
+{
+	return o->keyring ? o->keyring : r->keyring;
+}
+
+int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char **key, char **mirror, cr_error_t *err)
+{
+	cleanup_free char *hooks = xasprintf("%s/builder/hooks", o->srcdir);
+	cleanup_free char *overlay = xasprintf("%s/builder/rootfs", o->srcdir);
+	cleanup_free char *m = NULL;
+	char keyring_hash[CR_SHA256_HEX_LEN + 1];
+	uint8_t digest[CR_SHA256_LEN];
+	char hex[CR_SHA256_HEX_LEN + 1];
+	struct cr_sha256 h;
+
+	if (o->mirror)
+		m = xstrdup(o->mirror);
+	else
+		m = cr_apt_mirror_for_suite("", r->suite);
+	if (cr_sha256_file(keyring_of(o, r), keyring_hash, err) < 0)
+		return cr_error_prefix(err, "cannot read the archive keyring of image recipe '%s'", r->name);
+
+	cr_sha256_init(&h);
+	hash_str(&h, "builder", CR_BUILDER_VERSION);
+	hash_str(&h, "recipe", r->text);
+	hash_str(&h, "mirror", m);
+	hash_str(&h, "keyring", keyring_hash);
+	if (hash_tree(&h, hooks, "", err) < 0)
+		return -1;
+	if (r->kind == CR_RECIPE_VM && hash_tree(&h, overlay, "", err) < 0)
+		return -1;
+	if (r->files) {
+		cleanup_free char *files = xasprintf("%s/%s", o->srcdir, r->files);
+
+		if (hash_tree(&h, files, "", err) < 0)
+			return cr_error_prefix(err, "image recipe '%s', key 'files'", r->name);
+	}
+	cr_sha256_final(&h, digest);
+	cr_sha256_to_hex(digest, hex);
+	*key = xstrndup(hex, 16);
+	*mirror = m ? steal_pointer(&m) : xstrdup(MMDEBSTRAP_DEFAULT);
+	return 0;
+}
+
+/* The recipe may require particular keys: check them with gpg before trusting the keyring. */
+static int check_keyring(struct build *b, cr_error_t *err)
+{
+	const char *keyring = keyring_of(b->o, b->r);
+	char *argv[] = { (char *)"gpg", (char *)"--batch", (char *)"--no-default-keyring", (char *)"--show-keys",
+			 (char *)"--with-colons", (char *)keyring, NULL };
+	cleanup_free char *out = NULL;
+	int status;
+
+	if (access(keyring, R_OK) < 0) {
+		if (strcmp(b->r->distribution, "ubuntu") == 0)
+			return cr_error(err, errno, "cannot read the Ubuntu archive keyring '%s' of image recipe '%s' "
+						   "(install Debian's ubuntu-keyring package, from trixie or later, or give --keyring FILE)",
+					keyring, b->r->name);
+		return cr_error(err, errno, "cannot read the archive keyring '%s' of image recipe '%s' (give --keyring FILE)", keyring,
+				b->r->name);
+	}
+	if (!b->r->fingerprints || !b->r->fingerprints[0])
+		return 0;
+	if (cr_run_capture(argv, 0, 1 << 20, &out, &status, err) < 0)
+		return cr_error_prefix(err, "cannot check the fingerprints of keyring '%s'", keyring);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return cr_error(err, 0, "gpg cannot read keyring '%s'", keyring);
+	for (size_t i = 0; b->r->fingerprints[i]; i++) {
+		cleanup_free char *needle = xasprintf("\nfpr:::::::::%s:", b->r->fingerprints[i]);
+		cleanup_free char *text = xasprintf("\n%s", out);
+
+		if (!strstr(text, needle))
+			return cr_error(err, 0, "keyring '%s' lacks key %s, which image recipe '%s' requires", keyring,
+					b->r->fingerprints[i], b->r->name);
+	}
+	return 0;
+}
+
+/* The last "E: " line of mmdebstrap's log, else its last non-empty line. */
+static char *log_reason(const char *log, bool *unreachable)
+{
+	cleanup_fclose FILE *f = fopen(log, "re");
+	cleanup_free char *line = NULL, *last = NULL, *last_e = NULL;
+	size_t cap = 0;
+
+	*unreachable = false;
+	if (!f)
+		return xstrdup("(no log)");
+	while (getline(&line, &cap, f) > 0) {
+		char *s = strstrip(line);
+
+		if (!*s)
+			continue;
+		if (strstr(s, "Could not resolve") || strstr(s, "Temporary failure resolving") || strstr(s, "Failed to fetch") ||
+		    strstr(s, "Could not connect") || strstr(s, "Unable to connect") || strstr(s, "Connection failed") ||
+		    strstr(s, "No route to host") || strstr(s, "Network is unreachable"))
+			*unreachable = true;
+		free(last);
+		last = xstrdup(s);
+		if (str_has_prefix(s, "E: ")) {
+			free(last_e);
+			last_e = xstrdup(s);
+		}
+	}
+	return xstrdup(last_e ? last_e : last ? last : "(empty log)");
+}
+
+/* The stage mmdebstrap is at: its last "I: " line. */
+static char *log_stage(const char *log)
+{
+	cleanup_fclose FILE *f = fopen(log, "re");
+	cleanup_free char *line = NULL;
+	char *stage = NULL;
+	size_t cap = 0;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		if (str_has_prefix(line, "I: ")) {
+			free(stage);
+			stage = xstrdup(strstrip(line + 3));
+		}
+	}
+	return stage ? stage : xstrdup("starting");
+}
+
+static int run_mmdebstrap(struct build *b, cr_error_t *err)
+{
+	const struct cr_recipe *r = b->r;
+	cleanup_free char *variant = xasprintf("--variant=%s", r->variant);
+	cleanup_free char *components = NULL, *include = NULL, *keyring = NULL;
+	cleanup_free char *setup = NULL, *custom = NULL, *files = NULL, *overlay = NULL;
+	cleanup_free char *env_epoch = xasprintf("SOURCE_DATE_EPOCH=%llu", (unsigned long long)r->source_date_epoch);
+	cleanup_free char *env_suites = NULL, *env_runtimes = NULL, *joined = NULL;
+	const char *argv[32];
+	char *env[4];
+	size_t n = 0, ne = 0;
+	pid_t pid;
+	int status;
+
+	joined = xstrdup("");
+	for (size_t i = 0; r->components[i]; i++) {
+		char *t = xasprintf("%s%s%s", joined, i ? "," : "", r->components[i]);
+
+		free(joined);
+		joined = t;
+	}
+	components = xasprintf("--components=%s", joined);
+	free(joined);
+	joined = xstrdup("");
+	for (size_t i = 0; i < r->n_packages; i++) {
+		char *t = xasprintf("%s%s%s", joined, i ? "," : "", r->packages[i].name);
+
+		free(joined);
+		joined = t;
+	}
+	include = xasprintf("--include=%s", joined);
+	keyring = xasprintf("--keyring=%s", keyring_of(b->o, r));
+
+	argv[n++] = "mmdebstrap";
+	argv[n++] = "--format=tar";
+	argv[n++] = variant;
+	argv[n++] = components;
+	argv[n++] = include;
+	argv[n++] = keyring;
+	argv[n++] = "--aptopt=Acquire::Retries \"2\"";
+	argv[n++] = "--aptopt=Acquire::http::Timeout \"30\"";
+	if (r->extra_suites && r->extra_suites[0]) {
+		free(joined);
+		joined = xstrdup("");
+		for (size_t i = 0; r->extra_suites[i]; i++) {
+			char *t = xasprintf("%s%s%s", joined, i ? " " : "", r->extra_suites[i]);
+
+			free(joined);
+			joined = t;
+		}
+		env_suites = xasprintf("CRBENCH_EXTRA_SUITES=%s", joined);
+		env[ne++] = env_suites;
+		setup = xasprintf("--setup-hook=\"%s/builder/hooks/extra-suites.sh\" \"$1\"", b->o->srcdir);
+		argv[n++] = setup;
+	}
+	if (r->kind == CR_RECIPE_VM) {
+		free(joined);
+		joined = xstrdup("");
+		for (size_t i = 0; r->runtimes[i]; i++) {
+			char *t = xasprintf("%s%s%s", joined, i ? " " : "", r->runtimes[i]);
+
+			free(joined);
+			joined = t;
+		}
+		env_runtimes = xasprintf("CRBENCH_RUNTIMES=%s", joined);
+		env[ne++] = env_runtimes;
+		overlay = xasprintf("--customize-hook=sync-in \"%s/builder/rootfs\" /", b->o->srcdir);
+		argv[n++] = overlay;
+		custom = xasprintf("--customize-hook=\"%s/builder/hooks/vm-customize.sh\" \"$1\"", b->o->srcdir);
+	} else {
+		custom = xasprintf("--customize-hook=\"%s/builder/hooks/container-customize.sh\" \"$1\"", b->o->srcdir);
+	}
+	if (r->files) {
+		files = xasprintf("--customize-hook=sync-in \"%s/%s\" /", b->o->srcdir, r->files);
+		argv[n++] = files;
+	}
+	argv[n++] = custom;
+	argv[n++] = r->suite;
+	argv[n++] = b->tarball;
+	if (strcmp(b->out->mirror, MMDEBSTRAP_DEFAULT) != 0)
+		argv[n++] = b->out->mirror;
+	argv[n] = NULL;
+	env[ne++] = env_epoch;
+	env[ne] = NULL;
+
+	if (cr_spawn_logged((char *const *)argv, env, b->log, &pid, err) < 0)
+		return -1;
+	for (;;) {
+		struct timespec ts = { 0, 500 * 1000 * 1000 };
+		cleanup_free char *stage = NULL, *label = NULL;
+		struct stat st;
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return cr_error(err, errno, "cannot wait for mmdebstrap");
+		if (interrupted(b)) {
+			/* mmdebstrap cleans up its own temporary directory on SIGTERM */
+			kill(pid, SIGTERM);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return cr_error(err, EINTR, "building image '%s' was interrupted", r->name);
+		}
+		stage = log_stage(b->log);
+		label = xasprintf("mmdebstrap: %s", stage);
+		progress(b, label, stat(b->tarball, &st) == 0 ? (uint64_t)st.st_size : 0, 0);
+		nanosleep(&ts, NULL);
+	}
+	if (interrupted(b)) /* Ctrl-C reached mmdebstrap too */
+		return cr_error(err, EINTR, "building image '%s' was interrupted", r->name);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		bool unreachable;
+		cleanup_free char *reason = log_reason(b->log, &unreachable);
+
+		if (unreachable)
+			return cr_error(err, 0, "cannot build image '%s': cannot reach the %s archive at '%s': %s "
+						"(choose a reachable mirror with --mirror URL; mmdebstrap's log is kept as '%s')",
+					r->name, r->distribution, b->out->mirror, reason, b->log);
+		return cr_error(err, 0, "cannot build image '%s': mmdebstrap failed: %s (its log is kept as '%s')", r->name, reason,
+				b->log);
+	}
+	return 0;
+}
+
+/* dpkg's status file: the installed packages and their versions, into a JSON object. */
+static void parse_dpkg_status(const char *text, json_t *out)
+{
+	cleanup_free char *copy = xstrdup(text);
+	char *pkg = NULL, *ver = NULL;
+	bool installed = false;
+	char *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
+		if (!line || str_has_prefix(line, "Package: ")) {
+			if (pkg && ver && installed)
+				json_object_set_new(out, pkg, json_string(ver));
+			if (!line)
+				break;
+			pkg = strstrip(line + 9);
+			ver = NULL;
+			installed = false;
+		} else if (str_has_prefix(line, "Version: ")) {
+			ver = strstrip(line + 9);
+		} else if (str_has_prefix(line, "Status: ")) {
+			installed = strstr(line, " installed") != NULL;
+		}
+	}
+}
+
+/* Every package of the recipe is installed, at a version its pattern accepts. */
+static int check_packages(struct build *b, cr_error_t *err)
+{
+	for (size_t i = 0; i < b->r->n_packages; i++) {
+		const struct cr_recipe_package *p = &b->r->packages[i];
+		const char *v = json_string_value(json_object_get(b->packages, p->name));
+
+		if (!v)
+			return cr_error(err, 0, "image '%s' lacks package '%s' after the build", b->r->name, p->name);
+		if (fnmatch(p->pattern, v, 0) != 0)
+			return cr_error(err, 0, "image '%s' has %s %s, but recipe '%s' requires version %s%s", b->r->name, p->name, v,
+					b->r->path, p->pattern,
+					strcmp(p->name, "docker.io") == 0 ? " (the papers' Docker major; another one would change what is measured)" : "");
+	}
+	return 0;
+}
+
+static int copy_data(struct archive *in, struct archive *out, cr_error_t *err)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t offset;
+	int r;
+
+	while ((r = archive_read_data_block(in, &buf, &size, &offset)) == ARCHIVE_OK) {
+		if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK)
+			return cr_error(err, 0, "cannot write: %s", archive_error_string(out));
+	}
+	if (r != ARCHIVE_EOF)
+		return cr_error(err, 0, "cannot read: %s", archive_error_string(in));
+	return 0;
+}
+
+/* A relative member name without ".." components. */
+static bool safe_member(const char *name)
+{
+	const char *p = name;
+
+	if (!name || *name == '/')
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return true;
+}
+
+/* Unpack mmdebstrap's tarball into the work directory, keeping owners, modes, xattrs. */
+static int unpack(struct build *b, cr_error_t *err)
+{
+	struct archive *in = archive_read_new();
+	struct archive *out = archive_write_disk_new();
+	struct archive_entry *e;
+	struct stat st;
+	uint64_t total = stat(b->tarball, &st) == 0 ? (uint64_t)st.st_size : 0;
+	double last = 0;
+	int ret = -1, r;
+
+	archive_read_support_format_tar(in);
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+						    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
+						    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+	archive_write_disk_set_standard_lookup(out);
+	if (archive_read_open_filename(in, b->tarball, 1 << 20) != ARCHIVE_OK) {
+		cr_error(err, 0, "cannot open '%s': %s", b->tarball, archive_error_string(in));
+		goto out;
+	}
+	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		const char *hardlink = archive_entry_hardlink(e);
+		cleanup_free char *path = xasprintf("%s/%s", b->workdir, name);
+		cleanup_free char *link = hardlink ? xasprintf("%s/%s", b->workdir, hardlink) : NULL;
+
+		/* names are joined to the work directory, so they must stay inside it */
+		if (!safe_member(name) || (hardlink && !safe_member(hardlink))) {
+			cr_error(err, 0, "root tarball '%s' has an unsafe member '%s'", b->tarball, name);
+			goto out;
+		}
+		if (interrupted(b)) {
+			cr_error(err, EINTR, "building image '%s' was interrupted", b->r->name);
+			goto out;
+		}
+		archive_entry_set_pathname(e, path);
+		if (link)
+			archive_entry_set_hardlink(e, link);
+		if (archive_write_header(out, e) < ARCHIVE_OK) {
+			cr_error(err, 0, "cannot unpack '%s': %s", path, archive_error_string(out));
+			goto out;
+		}
+		if (archive_entry_size(e) > 0 && copy_data(in, out, err) < 0) {
+			cr_error_prefix(err, "cannot unpack '%s'", path);
+			goto out;
+		}
+		if (archive_write_finish_entry(out) < ARCHIVE_OK) {
+			cr_error(err, 0, "cannot unpack '%s': %s", path, archive_error_string(out));
+			goto out;
+		}
+		if (now() - last > 0.5) {
+			last = now();
+			progress(b, "unpacking the root filesystem", (uint64_t)archive_filter_bytes(in, -1), total);
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		cr_error(err, 0, "cannot read '%s': %s", b->tarball, archive_error_string(in));
+		goto out;
+	}
+	ret = 0;
+out:
+	archive_read_free(in);
+	archive_write_free(out);
+	return ret;
+}
+
+/* The work directory: tmpfs when it has room for the root twice over, else beside the cache entry. */
+static char *pick_workdir(const struct build *b)
+{
+	struct statvfs vfs;
+	struct stat st;
+	uint64_t need = stat(b->tarball, &st) == 0 ? 2 * (uint64_t)st.st_size : 0;
+
+	if (statvfs("/dev/shm", &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize > need + (1ULL << 30))
+		return xasprintf("/dev/shm/crbench-root-%s-%d", b->r->name, (int)getpid());
+	return xasprintf("%s/root", b->tmp);
+}
+
+static int read_status_from_dir(struct build *b, cr_error_t *err)
+{
+	cleanup_free char *path = xasprintf("%s/var/lib/dpkg/status", b->workdir);
+	cleanup_free char *text = NULL;
+	size_t len;
+
+	if (cr_read_file(path, 64 << 20, &text, &len, err) < 0)
+		return cr_error_prefix(err, "cannot list the packages of image '%s'", b->r->name);
+	parse_dpkg_status(text, b->packages);
+	return 0;
+}
+
+/* The one kernel and initrd under /boot, copied beside the image for direct kernel boot. */
+static int take_kernel(struct build *b, cr_error_t *err)
+{
+	cleanup_free char *boot = xasprintf("%s/boot", b->workdir);
+	cleanup_free char *kernel = NULL;
+	struct dirent **names = NULL;
+	int n = scandir(boot, &names, NULL, alphasort);
+
+	if (n < 0)
+		return cr_error(err, errno, "image '%s' has no /boot", b->r->name);
+	for (int i = 0; i < n; i++) {
+		if (str_has_prefix(names[i]->d_name, "vmlinuz-")) {
+			free(kernel);
+			kernel = xstrdup(names[i]->d_name + strlen("vmlinuz-"));
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (!kernel)
+		return cr_error(err, 0, "image '%s' has no kernel in /boot (recipe '%s' must install one)", b->r->name, b->r->path);
+	{
+		cleanup_free char *src_k = xasprintf("%s/vmlinuz-%s", boot, kernel);
+		cleanup_free char *src_i = xasprintf("%s/initrd.img-%s", boot, kernel);
+		cleanup_free char *dst_k = xasprintf("%s/%s", b->tmp, CR_IMAGE_KERNEL);
+		cleanup_free char *dst_i = xasprintf("%s/%s", b->tmp, CR_IMAGE_INITRD);
+		char *cp_k[] = { (char *)"cp", (char *)"--", src_k, dst_k, NULL };
+		char *cp_i[] = { (char *)"cp", (char *)"--", src_i, dst_i, NULL };
+
+		if (access(src_i, R_OK) < 0)
+			return cr_error(err, errno, "image '%s' has kernel %s but no initrd '%s' (a virtio root needs one: install initramfs-tools)",
+					b->r->name, kernel, src_i);
+		if (cr_run_checked(cp_k, err) < 0 || cr_run_checked(cp_i, err) < 0)
+			return -1;
+	}
+	b->kernel_version = steal_pointer(&kernel);
+	return 0;
+}
+
+static int assemble_vm(struct build *b, cr_error_t *err)
+{
+	cleanup_free char *raw = xasprintf("%s/disk.raw", b->tmp);
+	cleanup_free char *qcow = xasprintf("%s/%s", b->tmp, CR_IMAGE_DISK);
+	cleanup_free char *size = xasprintf("%lluk", (unsigned long long)(b->r->size / 1024));
+	char *convert[] = { (char *)"qemu-img", (char *)"convert", (char *)"-f", (char *)"raw", (char *)"-O", (char *)"qcow2", raw, qcow, NULL };
+	char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-L", (char *)ROOT_LABEL,
+			   (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", NULL, raw, size, NULL };
+
+	b->workdir = pick_workdir(b);
+	mke2fs[10] = b->workdir;
+	if (mkdir(b->workdir, 0755) < 0)
+		return cr_error(err, errno, "cannot create work directory '%s'", b->workdir);
+	if (unpack(b, err) < 0)
+		return -1;
+	if (read_status_from_dir(b, err) < 0 || check_packages(b, err) < 0 || take_kernel(b, err) < 0)
+		return -1;
+	progress(b, "making the ext4 filesystem (mke2fs -d)", 0, 0);
+	if (cr_run_checked(mke2fs, err) < 0)
+		return cr_error_prefix(err, "cannot make the filesystem of image '%s'", b->r->name);
+	rm_tree(b->workdir);
+	progress(b, "converting to qcow2", 0, 0);
+	if (cr_run_checked(convert, err) < 0)
+		return cr_error_prefix(err, "cannot make the qcow2 image of '%s'", b->r->name);
+	unlink(raw);
+	return 0;
+}
+
+/* Package versions of a container image come from the dpkg status inside its tarball. */
+static int read_status_from_tar(struct build *b, cr_error_t *err)
+{
+	struct archive *in = archive_read_new();
+	struct archive_entry *e;
+	int ret = -1, r;
+
+	archive_read_support_format_tar(in);
+	if (archive_read_open_filename(in, b->tarball, 1 << 20) != ARCHIVE_OK) {
+		cr_error(err, 0, "cannot open '%s': %s", b->tarball, archive_error_string(in));
+		goto out;
+	}
+	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		la_int64_t size = archive_entry_size(e);
+		cleanup_free char *text = NULL;
+
+		if (strcmp(archive_entry_pathname(e), "./var/lib/dpkg/status") != 0)
+			continue;
+		if (size < 0 || size > (64 << 20)) {
+			cr_error(err, 0, "dpkg status of image '%s' is %lld bytes", b->r->name, (long long)size);
+			goto out;
+		}
+		text = xcalloc(1, (size_t)size + 1);
+		if (archive_read_data(in, text, (size_t)size) != size) {
+			cr_error(err, 0, "cannot read dpkg status of image '%s': %s", b->r->name, archive_error_string(in));
+			goto out;
+		}
+		parse_dpkg_status(text, b->packages);
+		ret = 0;
+		goto out;
+	}
+	cr_error(err, 0, "image '%s' has no /var/lib/dpkg/status", b->r->name);
+out:
+	archive_read_free(in);
+	return ret;
+}
+
+/* One entry of the image archive, with fixed owner and time so the archive is reproducible. */
+static int add_entry(struct archive *a, const char *name, int64_t size, time_t mtime, cr_error_t *err)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r;
+
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, size);
+	archive_entry_set_mtime(e, mtime, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	r = archive_write_header(a, e);
+	archive_entry_free(e);
+	if (r < ARCHIVE_OK)
+		return cr_error(err, 0, "cannot write '%s': %s", name, archive_error_string(a));
+	return 0;
+}
+
+static int add_blob(struct archive *a, const char *name, const char *data, time_t mtime, cr_error_t *err)
+{
+	size_t len = strlen(data);
+
+	if (add_entry(a, name, (int64_t)len, mtime, err) < 0)
+		return -1;
+	if (archive_write_data(a, data, len) != (la_ssize_t)len)
+		return cr_error(err, 0, "cannot write '%s': %s", name, archive_error_string(a));
+	return 0;
+}
+
+/*
+ * A `docker load` archive (the `docker save` layout): layer.tar is
+ * mmdebstrap's tarball as it is, the config names its sha256 as the layer's
+ * diff_id, manifest.json names the tag.
+ */
+static int assemble_container(struct build *b, cr_error_t *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", b->tmp, CR_IMAGE_CONTAINER);
+	cleanup_free char *config_name = NULL, *config_text = NULL, *manifest_text = NULL, *buf = NULL;
+	cleanup_close int fd = -1;
+	time_t mtime = (time_t)b->r->source_date_epoch;
+	char layer_hex[CR_SHA256_HEX_LEN + 1], config_hex[CR_SHA256_HEX_LEN + 1];
+	char created[32];
+	struct archive *a = NULL;
+	struct tm tm;
+	struct stat st;
+	json_t *config = NULL, *manifest = NULL, *cmd;
+	uint64_t done = 0;
+	int ret = -1;
+
+	if (read_status_from_tar(b, err) < 0 || check_packages(b, err) < 0)
+		return -1;
+	if (cr_sha256_file(b->tarball, layer_hex, err) < 0)
+		return -1;
+	gmtime_r(&mtime, &tm);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cmd = json_array();
+	for (size_t i = 0; b->r->cmd[i]; i++)
+		json_array_append_new(cmd, json_string(b->r->cmd[i]));
+	config = json_pack("{s:s, s:s, s:s, s:{s:[s], s:o}, s:{s:s, s:[s+]}}", "architecture", "amd64", "os", "linux", "created",
+			   created, "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd", cmd,
+			   "rootfs", "type", "layers", "diff_ids", "sha256:", layer_hex);
+	config_text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
+	cr_sha256_hex(config_text, strlen(config_text), config_hex);
+	config_name = xasprintf("%s.json", config_hex);
+	manifest = json_pack("[{s:s, s:[s], s:[s]}]", "Config", config_name, "RepoTags", b->r->tag, "Layers", "layer.tar");
+	manifest_text = json_dumps(manifest, JSON_COMPACT);
+
+	fd = open(b->tarball, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		cr_error(err, errno, "cannot open '%s'", b->tarball);
+		goto out;
+	}
+	a = archive_write_new();
+	archive_write_set_format_ustar(a);
+	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
+		cr_error(err, 0, "cannot create '%s': %s", path, archive_error_string(a));
+		goto out;
+	}
+	if (add_entry(a, "layer.tar", st.st_size, mtime, err) < 0)
+		goto out;
+	buf = xmalloc(1 << 20);
+	for (;;) {
+		ssize_t n = read(fd, buf, 1 << 20);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cr_error(err, errno, "cannot read '%s'", b->tarball);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (archive_write_data(a, buf, (size_t)n) != n) {
+			cr_error(err, 0, "cannot write '%s': %s", path, archive_error_string(a));
+			goto out;
+		}
+		done += (uint64_t)n;
+		progress(b, "packaging the container image", done, (uint64_t)st.st_size);
+	}
+	if (add_blob(a, config_name, config_text, mtime, err) < 0 || add_blob(a, "manifest.json", manifest_text, mtime, err) < 0)
+		goto out;
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		cr_error(err, 0, "cannot finish '%s': %s", path, archive_error_string(a));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (a)
+		archive_write_free(a);
+	json_decref(config);
+	json_decref(manifest);
+	return ret;
+}
+
+static int verify_vm(struct build *b, cr_error_t *err)
+{
+	cleanup_free char *disk = xasprintf("%s/%s", b->tmp, CR_IMAGE_DISK);
+	struct cr_gfs_inspection in = { 0 };
+	const char *docker;
+	int ret = -1;
+
+	progress(b, "verifying the image with libguestfs", 0, 0);
+	if (cr_gfs_inspect(disk, &in, err) < 0)
+		return cr_error_prefix(err, "cannot verify image '%s'", b->r->name);
+	if (!in.agent_unit_enabled) {
+		cr_error(err, 0, "image '%s' does not enable crbench-agent.service", b->r->name);
+		goto out;
+	}
+	if (strcmp(in.distro, b->r->distribution) != 0) {
+		cr_error(err, 0, "image '%s' is %s, not %s", b->r->name, in.distro, b->r->distribution);
+		goto out;
+	}
+	docker = json_string_value(json_object_get(b->packages, "docker.io"));
+	if (!docker || !in.docker_version || strcmp(docker, in.docker_version) != 0) {
+		cr_error(err, 0, "image '%s': libguestfs finds docker.io %s, the build installed %s", b->r->name,
+			 in.docker_version ? in.docker_version : "missing", docker ? docker : "nothing");
+		goto out;
+	}
+	ret = 0;
+out:
+	cr_gfs_inspection_release(&in);
+	return ret;
+}
+
+static int write_manifest(struct build *b, cr_error_t *err)
+{
+	const struct cr_recipe *r = b->r;
+	const char *name = r->kind == CR_RECIPE_VM ? CR_IMAGE_DISK : CR_IMAGE_CONTAINER;
+	cleanup_free char *path = xasprintf("%s/%s", b->tmp, CR_IMAGE_MANIFEST);
+	cleanup_free char *file = xasprintf("%s/%s", b->tmp, name);
+	char hex[CR_SHA256_HEX_LEN + 1], when[32];
+	json_t *m = json_object(), *asserted = json_array(), *fprs = json_array();
+	time_t t = time(NULL);
+	struct tm tm;
+	struct stat st;
+	int r2;
+
+	progress(b, "checksumming", 0, 0);
+	if (cr_sha256_file(file, hex, err) < 0 || stat(file, &st) < 0) {
+		json_decref(m);
+		json_decref(asserted);
+		json_decref(fprs);
+		return -1;
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (size_t i = 0; i < r->n_packages; i++)
+		json_array_append_new(asserted, json_pack("{s:s, s:s, s:O}", "package", r->packages[i].name, "pattern",
+							  r->packages[i].pattern, "version",
+							  json_object_get(b->packages, r->packages[i].name)));
+	for (size_t i = 0; r->fingerprints && r->fingerprints[i]; i++)
+		json_array_append_new(fprs, json_string(r->fingerprints[i]));
+
+	json_object_set_new(m, "recipe", json_string(r->name));
+	json_object_set_new(m, "kind", json_string(r->kind == CR_RECIPE_VM ? "vm" : "container"));
+	json_object_set_new(m, "key", json_string(b->out->key));
+	json_object_set_new(m, "builder_version", json_string(CR_BUILDER_VERSION));
+	json_object_set_new(m, "crbench_version", json_string(crbench_version));
+	json_object_set_new(m, "built_at", json_string(when));
+	json_object_set_new(m, "distribution", json_string(r->distribution));
+	json_object_set_new(m, "suite", json_string(r->suite));
+	json_object_set_new(m, "mirror", json_string(b->out->mirror));
+	json_object_set_new(m, "keyring", json_string(keyring_of(b->o, r)));
+	json_object_set_new(m, "keyring_fingerprints_checked", fprs);
+	json_object_set_new(m, "source_date_epoch", json_integer((json_int_t)r->source_date_epoch));
+	json_object_set_new(m, "image", json_pack("{s:s, s:s, s:I}", "file", name, "sha256", hex, "size", (json_int_t)st.st_size));
+	if (b->kernel_version)
+		json_object_set_new(m, "kernel", json_string(b->kernel_version));
+	if (r->tag)
+		json_object_set_new(m, "tag", json_string(r->tag));
+	json_object_set_new(m, "asserted", asserted);
+	json_object_set(m, "packages", b->packages);
+	json_object_set_new(m, "seconds", json_pack("{s:f, s:f, s:f}", "mmdebstrap", b->out->build_seconds, "assembly",
+						    b->out->assembly_seconds, "verify", b->out->verify_seconds));
+	json_object_set_new(m, "verified_with_libguestfs", json_boolean(r->kind == CR_RECIPE_VM && b->o->verify));
+	r2 = json_dump_file(m, path, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(m);
+	if (r2 < 0)
+		return cr_error(err, errno ? errno : EIO, "cannot write '%s'", path);
+	return 0;
+}
+
+/* Temporary entries of builds that died (their pid is gone) are removed. */
+static void remove_stale(const char *images)
+{
+	DIR *d = opendir(images);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *dash = strrchr(e->d_name, '-');
+		long pid;
+
+		if (!str_has_prefix(e->d_name, ".tmp-") || !dash)
+			continue;
+		pid = strtol(dash + 1, NULL, 10);
+		if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+			cleanup_free char *path = xasprintf("%s/%s", images, e->d_name);
+
+			rm_tree(path);
+		}
+	}
+	closedir(d);
+}
+
+static int build_entry(struct build *b, const char *final, cr_error_t *err)
+{
+	double t0 = now();
+
+	if (run_mmdebstrap(b, err) < 0)
+		return -1;
+	b->out->build_seconds = now() - t0;
+	t0 = now();
+	if ((b->r->kind == CR_RECIPE_VM ? assemble_vm(b, err) : assemble_container(b, err)) < 0)
+		return -1;
+	b->out->assembly_seconds = now() - t0;
+	if (b->o->keep_rootfs) {
+		char *mv[] = { (char *)"mv", (char *)"--", b->tarball, (char *)b->o->keep_rootfs, NULL };
+
+		if (cr_run_checked(mv, err) < 0)
+			return cr_error_prefix(err, "cannot keep the root tarball");
+	}
+	unlink(b->tarball);
+	if (b->r->kind == CR_RECIPE_VM && b->o->verify) {
+		t0 = now();
+		if (verify_vm(b, err) < 0)
+			return -1;
+		b->out->verify_seconds = now() - t0;
+	}
+	if (interrupted(b))
+		return cr_error(err, EINTR, "building image '%s' was interrupted", b->r->name);
+	if (write_manifest(b, err) < 0)
+		return -1;
+	{
+		cleanup_free char *log = xasprintf("%s/build.log", b->tmp);
+
+		if (rename(b->log, log) < 0)
+			return cr_error(err, errno, "cannot move '%s' into the image", b->log);
+	}
+	/* the entry appears whole or not at all */
+	if (rename(b->tmp, final) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY) /* a concurrent build of the same key won */
+			return 0;
+		return cr_error(err, errno, "cannot move '%s' to '%s'", b->tmp, final);
+	}
+	free(b->tmp);
+	b->tmp = NULL;
+	return 0;
+}
+
+int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
+{
+	cleanup_free char *images = xasprintf("%s/images", o->cache_dir);
+	cleanup_free char *final = NULL, *manifest = NULL, *logs = NULL;
+	struct build b = { .o = o, .r = r, .out = out, .start = now() };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (check_keyring(&b, err) < 0)
+		return -1;
+	if (cr_build_key(o, r, &out->key, &out->mirror, err) < 0)
+		return -1;
+	final = xasprintf("%s/%s-%s", images, r->name, out->key);
+	manifest = xasprintf("%s/%s", final, CR_IMAGE_MANIFEST);
+	out->dir = xstrdup(final);
+	if (!o->rebuild && access(manifest, F_OK) == 0) {
+		out->hit = true;
+		return 0;
+	}
+	if (mkdir_p(images, err) < 0)
+		return -1;
+	remove_stale(images);
+	if (o->rebuild) {
+		cleanup_free char *old = xasprintf("%s/.old-%s-%s-%d", images, r->name, out->key, (int)getpid());
+
+		if (rename(final, old) == 0)
+			rm_tree(old);
+	}
+	logs = xasprintf("%s/logs", o->cache_dir);
+	if (mkdir_p(logs, err) < 0)
+		return -1;
+	b.tmp = xasprintf("%s/.tmp-%s-%s-%d", images, r->name, out->key, (int)getpid());
+	if (mkdir(b.tmp, 0755) < 0)
+		return cr_error(err, errno, "cannot create '%s'", b.tmp);
+	b.tarball = xasprintf("%s/rootfs.tar", b.tmp);
+	/* outside the entry, so that it outlives a failed build for the error message to point at */
+	b.log = xasprintf("%s/logs/%s-%s-%d.log", o->cache_dir, r->name, out->key, (int)getpid());
+	b.packages = json_object();
+
+	ret = build_entry(&b, final, err);
+	if (ret < 0 && interrupted(&b))
+		cr_error(err, EINTR, "building image '%s' was interrupted; nothing was added to the cache", r->name);
+	/* a failed build keeps mmdebstrap's log only when the message points at it */
+	if (ret < 0 && !(err && *err && strstr((*err)->msg, b.log)))
+		unlink(b.log);
+	if (b.workdir)
+		rm_tree(b.workdir);
+	if (b.tmp)
+		rm_tree(b.tmp);
+	free(b.tmp);
+	free(b.workdir);
+	free(b.tarball);
+	free(b.log);
+	free(b.kernel_version);
+	json_decref(b.packages);
+	return ret;
+}
+
+void cr_built_release(struct cr_built *b)
+{
+	free(b->dir);
+	free(b->key);
+	free(b->mirror);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,60 @@
+/* The image builder: recipe -> mmdebstrap -> cached guest base image or suite container image. */
+#ifndef CRBENCH_BUILD_H
+#define CRBENCH_BUILD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "recipe.h"
+
+/* Bumped whenever the builder's output for the same inputs changes: part of the cache key. */
+#define CR_BUILDER_VERSION "1"
+
+struct cr_build_progress {
+	const char *stage;
+	uint64_t bytes; /* done in this stage, 0 when unknown */
+	uint64_t total; /* 0 when unknown */
+	double elapsed; /* seconds since the build started */
+};
+
+typedef void (*cr_progress_fn)(void *data, const struct cr_build_progress *p);
+
+struct cr_build_opts {
+	const char *srcdir;    /* source tree with images/ and builder/ */
+	const char *cache_dir; /* images go to <cache_dir>/images/ */
+	const char *mirror;    /* NULL: the host's apt mirror for the suite, else mmdebstrap's default */
+	const char *keyring;   /* NULL: the recipe's */
+	bool rebuild;
+	bool verify; /* inspect a new VM image with libguestfs before it enters the cache */
+	const char *keep_rootfs; /* keep mmdebstrap's tarball there (benchmarks compare assembly methods on it) */
+	cr_progress_fn progress;
+	void *progress_data;
+	volatile sig_atomic_t *interrupted; /* set by a signal handler: stop, clean up, fail */
+};
+
+struct cr_built {
+	char *dir;	     /* the cache entry */
+	char *key;	     /* its content address (hex) */
+	bool hit;	     /* found in the cache */
+	char *mirror;	     /* what mmdebstrap was given, or "(mmdebstrap default)" */
+	double build_seconds; /* mmdebstrap */
+	double assembly_seconds; /* everything after mmdebstrap */
+	double verify_seconds;
+};
+
+/* Files of a cache entry. */
+#define CR_IMAGE_DISK "disk.qcow2"
+#define CR_IMAGE_KERNEL "vmlinuz"
+#define CR_IMAGE_INITRD "initrd.img"
+#define CR_IMAGE_CONTAINER "image.tar"
+#define CR_IMAGE_MANIFEST "manifest.json"
+
+/* The content address of what building r would produce; no build. */
+int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char **key, char **mirror, cr_error_t *err);
+
+int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
+void cr_built_release(struct cr_built *b);
+
+#endif
