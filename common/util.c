@@ -113,6 +113,28 @@ bool strv_contains(char *const *v, const char *s)
 	return false;
 }
 
+char *strv_join(char *const *v, const char *sep)
+{
+	size_t len = 1, seplen = strlen(sep);
+	char *out, *p;
+
+	for (size_t i = 0; v && v[i]; i++)
+		len += strlen(v[i]) + seplen;
+	p = out = xmalloc(len);
+	for (size_t i = 0; v && v[i]; i++) {
+		size_t n = strlen(v[i]);
+
+		if (i) {
+			memcpy(p, sep, seplen);
+			p += seplen;
+		}
+		memcpy(p, v[i], n);
+		p += n;
+	}
+	*p = '\0';
+	return out;
+}
+
 char *strstrip(char *s)
 {
 	size_t n;

@@ -52,6 +52,8 @@ size_t strv_len(char *const *v);
 void strv_free(char **v);
 char **strv_split(const char *s, char sep);
 bool strv_contains(char *const *v, const char *s);
+/* The strings of v separated by sep; "" for an empty or NULL v. */
+char *strv_join(char *const *v, const char *sep);
 
 /* Strip leading and trailing whitespace in place; returns s advanced. */
 char *strstrip(char *s);

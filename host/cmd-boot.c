@@ -78,24 +78,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static enum cr_accel decide_accel(enum cr_accel requested)
-{
-	struct cr_host_facts facts;
-	struct cr_check_item item;
-	cleanup_error cr_error_t err = NULL;
-	enum cr_accel accel = CR_ACCEL_TCG;
-
-	if (requested != CR_ACCEL_AUTO)
-		return requested;
-	if (cr_host_facts_probe("", &facts, &err) == 0) {
-		cr_accel_decide(&facts, CR_ACCEL_AUTO, &accel, &item);
-		free(item.message);
-		free(item.fix);
-		cr_host_facts_release(&facts);
-	}
-	return accel;
-}
-
 int cmd_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -187,7 +169,7 @@ int cmd_boot(int argc, char **argv)
 		cr_error(&err, 0, "image '%s' is a container image, not a guest", image);
 		return report_error(err);
 	}
-	accel = decide_accel(accel);
+	accel = cr_accel_resolve(accel);
 	cr_gfs_configure(accel);
 	cache_dir = cr_cache_dir(cache_override);
 	bo.cache_dir = cache_dir;

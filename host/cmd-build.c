@@ -209,20 +209,7 @@ int cmd_build(int argc, char **argv)
 	cache_dir = cr_cache_dir(cache_override);
 	o.cache_dir = cache_dir;
 	o.srcdir = datadir;
-	if (accel == CR_ACCEL_AUTO) {
-		struct cr_host_facts facts;
-		struct cr_check_item item;
-		cleanup_error cr_error_t err = NULL;
-
-		if (cr_host_facts_probe("", &facts, &err) == 0) {
-			cr_accel_decide(&facts, CR_ACCEL_AUTO, &accel, &item);
-			free(item.message);
-			free(item.fix);
-			cr_host_facts_release(&facts);
-		} else {
-			accel = CR_ACCEL_TCG;
-		}
-	}
+	accel = cr_accel_resolve(accel);
 	cr_gfs_configure(accel);
 
 	sigaction(SIGINT, &sa, NULL);

@@ -273,34 +273,24 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 {
 	const struct cr_recipe *r = b->r;
 	cleanup_free char *variant = xasprintf("--variant=%s", r->variant);
-	cleanup_free char *components = NULL, *include = NULL, *keyring = NULL;
+	cleanup_free char *joined = strv_join(r->components, ",");
+	cleanup_free char *components = xasprintf("--components=%s", joined);
+	cleanup_free char *include = NULL, *keyring = xasprintf("--keyring=%s", keyring_of(b->o, r));
 	cleanup_free char *setup = NULL, *custom = NULL, *files = NULL, *overlay = NULL;
 	cleanup_free char *env_epoch = xasprintf("SOURCE_DATE_EPOCH=%llu", (unsigned long long)r->source_date_epoch);
-	cleanup_free char *env_suites = NULL, *env_runtimes = NULL, *joined = NULL;
+	cleanup_free char *env_suites = NULL, *env_runtimes = NULL;
+	cleanup_free const char **names = xcalloc(r->n_packages + 1, sizeof(*names));
 	const char *argv[32];
 	char *env[4];
 	size_t n = 0, ne = 0;
 	pid_t pid;
 	int status;
 
-	joined = xstrdup("");
-	for (size_t i = 0; r->components[i]; i++) {
-		char *t = xasprintf("%s%s%s", joined, i ? "," : "", r->components[i]);
-
-		free(joined);
-		joined = t;
-	}
-	components = xasprintf("--components=%s", joined);
+	for (size_t i = 0; i < r->n_packages; i++)
+		names[i] = r->packages[i].name;
 	free(joined);
-	joined = xstrdup("");
-	for (size_t i = 0; i < r->n_packages; i++) {
-		char *t = xasprintf("%s%s%s", joined, i ? "," : "", r->packages[i].name);
-
-		free(joined);
-		joined = t;
-	}
+	joined = strv_join((char *const *)names, ",");
 	include = xasprintf("--include=%s", joined);
-	keyring = xasprintf("--keyring=%s", keyring_of(b->o, r));
 
 	argv[n++] = "mmdebstrap";
 	argv[n++] = "--format=tar";
@@ -312,13 +302,7 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 	argv[n++] = "--aptopt=Acquire::http::Timeout \"30\"";
 	if (r->extra_suites && r->extra_suites[0]) {
 		free(joined);
-		joined = xstrdup("");
-		for (size_t i = 0; r->extra_suites[i]; i++) {
-			char *t = xasprintf("%s%s%s", joined, i ? " " : "", r->extra_suites[i]);
-
-			free(joined);
-			joined = t;
-		}
+		joined = strv_join(r->extra_suites, " ");
 		env_suites = xasprintf("CRBENCH_EXTRA_SUITES=%s", joined);
 		env[ne++] = env_suites;
 		setup = xasprintf("--setup-hook=\"%s/builder/hooks/extra-suites.sh\" \"$1\"", b->o->srcdir);
@@ -326,13 +310,7 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 	}
 	if (r->kind == CR_RECIPE_VM) {
 		free(joined);
-		joined = xstrdup("");
-		for (size_t i = 0; r->runtimes[i]; i++) {
-			char *t = xasprintf("%s%s%s", joined, i ? " " : "", r->runtimes[i]);
-
-			free(joined);
-			joined = t;
-		}
+		joined = strv_join(r->runtimes, " ");
 		env_runtimes = xasprintf("CRBENCH_RUNTIMES=%s", joined);
 		env[ne++] = env_runtimes;
 		overlay = xasprintf("--customize-hook=sync-in \"%s/builder/rootfs\" /", b->o->srcdir);
@@ -695,30 +673,67 @@ static int add_blob(struct archive *a, const char *name, const char *data, time_
 	return 0;
 }
 
+struct layer_copy {
+	struct build *b;
+	struct archive *a;
+	const char *path;
+	uint64_t done, total;
+};
+
+static int copy_layer_chunk(void *data, const void *buf, size_t len, cr_error_t *err)
+{
+	struct layer_copy *lc = data;
+
+	if (archive_write_data(lc->a, buf, len) != (la_ssize_t)len)
+		return cr_error(err, 0, "cannot write '%s': %s", lc->path, archive_error_string(lc->a));
+	lc->done += len;
+	progress(lc->b, "packaging the container image", lc->done, lc->total);
+	return 0;
+}
+
 /*
  * A `docker load` archive (the `docker save` layout): layer.tar is
- * mmdebstrap's tarball as it is, the config names its sha256 as the layer's
- * diff_id, manifest.json names the tag.
+ * mmdebstrap's tarball as it is, the config names its sha256 (hashed while
+ * it is copied) as the layer's diff_id, manifest.json names the tag.
  */
 static int assemble_container(struct build *b, cr_error_t *err)
 {
 	cleanup_free char *path = xasprintf("%s/%s", b->tmp, CR_IMAGE_CONTAINER);
-	cleanup_free char *config_name = NULL, *config_text = NULL, *manifest_text = NULL, *buf = NULL;
+	cleanup_free char *config_name = NULL, *config_text = NULL, *manifest_text = NULL;
 	cleanup_close int fd = -1;
 	time_t mtime = (time_t)b->r->source_date_epoch;
 	char layer_hex[CR_SHA256_HEX_LEN + 1], config_hex[CR_SHA256_HEX_LEN + 1];
 	char created[32];
 	struct archive *a = NULL;
+	struct cr_digest *d;
 	struct tm tm;
 	struct stat st;
 	json_t *config = NULL, *manifest = NULL, *cmd;
-	uint64_t done = 0;
-	int ret = -1;
+	int ret = -1, r;
 
 	if (read_status_from_tar(b, err) < 0 || check_packages(b, err) < 0)
 		return -1;
-	if (cr_sha256_file(b->tarball, layer_hex, err) < 0)
-		return -1;
+	fd = open(b->tarball, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return cr_error(err, errno, "cannot open '%s'", b->tarball);
+	a = archive_write_new();
+	archive_write_set_format_ustar(a);
+	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
+		cr_error(err, 0, "cannot create '%s': %s", path, archive_error_string(a));
+		goto out;
+	}
+	if (add_entry(a, "layer.tar", st.st_size, mtime, err) < 0)
+		goto out;
+	{
+		struct layer_copy lc = { b, a, path, 0, (uint64_t)st.st_size };
+
+		d = cr_digest_new();
+		r = cr_read_chunks(fd, b->tarball, d, copy_layer_chunk, &lc, err);
+		cr_digest_finish(d, layer_hex);
+		if (r < 0)
+			goto out;
+	}
+
 	gmtime_r(&mtime, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	cmd = json_array();
@@ -732,39 +747,6 @@ static int assemble_container(struct build *b, cr_error_t *err)
 	config_name = xasprintf("%s.json", config_hex);
 	manifest = json_pack("[{s:s, s:[s], s:[s]}]", "Config", config_name, "RepoTags", b->r->tag, "Layers", "layer.tar");
 	manifest_text = json_dumps(manifest, JSON_COMPACT);
-
-	fd = open(b->tarball, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		cr_error(err, errno, "cannot open '%s'", b->tarball);
-		goto out;
-	}
-	a = archive_write_new();
-	archive_write_set_format_ustar(a);
-	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
-		cr_error(err, 0, "cannot create '%s': %s", path, archive_error_string(a));
-		goto out;
-	}
-	if (add_entry(a, "layer.tar", st.st_size, mtime, err) < 0)
-		goto out;
-	buf = xmalloc(1 << 20);
-	for (;;) {
-		ssize_t n = read(fd, buf, 1 << 20);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cr_error(err, errno, "cannot read '%s'", b->tarball);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (archive_write_data(a, buf, (size_t)n) != n) {
-			cr_error(err, 0, "cannot write '%s': %s", path, archive_error_string(a));
-			goto out;
-		}
-		done += (uint64_t)n;
-		progress(b, "packaging the container image", done, (uint64_t)st.st_size);
-	}
 	if (add_blob(a, config_name, config_text, mtime, err) < 0 || add_blob(a, "manifest.json", manifest_text, mtime, err) < 0)
 		goto out;
 	if (archive_write_close(a) != ARCHIVE_OK) {
@@ -773,8 +755,7 @@ static int assemble_container(struct build *b, cr_error_t *err)
 	}
 	ret = 0;
 out:
-	if (a)
-		archive_write_free(a);
+	archive_write_free(a);
 	json_decref(config);
 	json_decref(manifest);
 	return ret;

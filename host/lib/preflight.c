@@ -222,6 +222,24 @@ void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enu
 	}
 }
 
+enum cr_accel cr_accel_resolve(enum cr_accel requested)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_host_facts f;
+	struct cr_check_item item;
+	enum cr_accel accel = CR_ACCEL_TCG;
+
+	if (requested != CR_ACCEL_AUTO)
+		return requested;
+	if (cr_host_facts_probe("", &f, &err) == 0) {
+		cr_accel_decide(&f, CR_ACCEL_AUTO, &accel, &item);
+		free(item.message);
+		free(item.fix);
+		cr_host_facts_release(&f);
+	}
+	return accel;
+}
+
 void cr_nested_decide(const struct cr_host_facts *f, enum cr_accel accel, struct cr_check_item *item)
 {
 	if (accel == CR_ACCEL_TCG) {

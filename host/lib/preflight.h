@@ -48,6 +48,8 @@ struct cr_check_item {
 
 /* The accelerator guests will use, and the item that says why. */
 void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enum cr_accel *accel, struct cr_check_item *item);
+/* The accelerator for this host: requested unless auto, else as cr_accel_decide() on the real host. */
+enum cr_accel cr_accel_resolve(enum cr_accel requested);
 /* Whether guests can run nested VMs (Kata needs it). */
 void cr_nested_decide(const struct cr_host_facts *f, enum cr_accel accel, struct cr_check_item *item);
 /* Free space in the cache directory (or its nearest existing parent). */
