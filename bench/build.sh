@@ -20,7 +20,7 @@ echo "bench/build.sh: $image, work in $work"
 "$crbench" build --image "$image" --no-verify --cache-dir "$cache" --keep-rootfs "$work/rootfs.tar" >"$work/build.out"
 cat "$work/build.out"
 manifest=$(ls "$cache"/images/"$image"-*/manifest.json)
-assembly=$(sed -n 's/^ *"assembly": \([0-9.]*\).*/\1/p' "$manifest")
+assembly=$(sed -n 's/^ *"assembly": \([0-9.]*\).*/\1/p' "$manifest" | awk '{ printf "%.2f", $1 }')
 size=$(sed -n '/"image"/,/}/s/^ *"size": \([0-9]*\).*/\1/p' "$manifest")
 tarsize=$(stat -c %s "$work/rootfs.tar")
 

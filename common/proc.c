@@ -79,6 +79,7 @@ char *cr_run_first_line(char *const argv[])
 int cr_spawn_logged(char *const argv[], char *const env[], const char *log_path, pid_t *pid, cr_error_t *err)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	size_t n_env = 0, n_extra = 0;
 	cleanup_free char **envp = NULL;
 	int r;
@@ -98,7 +99,15 @@ int cr_spawn_logged(char *const argv[], char *const env[], const char *log_path,
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	r = posix_spawnp(pid, argv[0], &fa, NULL, argv, envp);
+	/*
+	 * A process group of its own: mmdebstrap signals its whole group when it
+	 * fails (SIGHUP), which must not kill crbench before it can clean up.
+	 */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	r = posix_spawnp(pid, argv[0], &fa, &attr, argv, envp);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0)
 		return cr_error(err, r, "cannot run '%s'", argv[0]);

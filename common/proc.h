@@ -17,7 +17,8 @@ int cr_run_capture(char *const argv[], int merge_stderr, size_t max, char **out,
 /*
  * Start argv with stdin from /dev/null and stdout and stderr appended to
  * log_path, with the variables of env ("NAME=value", NULL-terminated, may be
- * NULL) added to the environment. The caller waits for *pid.
+ * NULL) added to the environment, in a process group of its own (signal
+ * -*pid to reach all of it). The caller waits for *pid.
  */
 int cr_spawn_logged(char *const argv[], char *const env[], const char *log_path, pid_t *pid, cr_error_t *err);
 

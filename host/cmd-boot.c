@@ -21,7 +21,7 @@
 static const char boot_usage[] =
 	"usage: crbench boot [--image NAME] [--accel kvm|tcg|auto] [--connect URI] [--cache-dir DIR]\n"
 	"                    [--vcpus N] [--memory SIZE] [--nested] [--timeout DURATION]\n"
-	"                    [--console FILE] [--verbose]\n"
+	"                    [--console FILE] [--payload DIR] [--verbose]\n"
 	"\n"
 	"Boots a guest image (building it first when the cache lacks it) on a\n"
 	"throw-away overlay, with no payload disk: the guest starts Docker and the\n"
@@ -39,6 +39,8 @@ static const char boot_usage[] =
 	"  --nested            expose virtualization to the guest\n"
 	"  --timeout DURATION  destroy the guest after this long (default 10m)\n"
 	"  --console FILE      keep the serial console log as FILE\n"
+	"  --payload DIR       attach DIR as the payload disk (an ext4 image labelled\n"
+	"                      crbench-payload); the agent unit runs DIR/crbench-agent\n"
 	"  -v, --verbose       print the console as it comes\n"
 	"  -h, --help          show this help\n";
 
@@ -90,6 +92,7 @@ int cmd_boot(int argc, char **argv)
 		{ "nested", no_argument, NULL, 'N' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "console", required_argument, NULL, 'o' },
+		{ "payload", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -99,7 +102,8 @@ int cmd_boot(int argc, char **argv)
 	cleanup_error cr_error_t err = NULL;
 	cleanup_recipe struct cr_recipe *r = NULL;
 	cleanup_conn virConnectPtr conn = NULL;
-	const char *image = "debian-12", *uri = NULL, *cache_override = NULL, *keep_console = NULL;
+	const char *image = "debian-12", *uri = NULL, *cache_override = NULL, *keep_console = NULL, *payload_dir = NULL;
+	cleanup_free char *payload = NULL;
 	struct cr_domain_spec spec = { .vcpus = 2, .memory = 2ULL << 30 };
 	struct cr_build_opts bo = { .verify = true, .interrupted = &stop };
 	struct watch w = { .agent_uptime = -1 };
@@ -146,6 +150,9 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 'o':
 			keep_console = optarg;
+			break;
+		case 'P':
+			payload_dir = optarg;
 			break;
 		case 'v':
 			w.verbose = true;
@@ -200,6 +207,19 @@ int cmd_boot(int argc, char **argv)
 			report_error(err);
 			goto out;
 		}
+	}
+	if (payload_dir) {
+		char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-L",
+				   (char *)"crbench-payload", (char *)"-d", (char *)payload_dir, NULL, (char *)"2G", NULL };
+
+		payload = xasprintf("%s/payload.raw", rundir);
+		mke2fs[9] = payload;
+		if (cr_run_checked(mke2fs, &err) < 0) {
+			cr_error_prefix(&err, "cannot make the payload disk from '%s'", payload_dir);
+			report_error(err);
+			goto out;
+		}
+		spec.payload = payload;
 	}
 	spec.name = name;
 	spec.accel = accel;
@@ -259,6 +279,8 @@ out:
 	}
 	unlink(overlay);
 	unlink(console);
+	if (payload)
+		unlink(payload);
 	rmdir(rundir);
 	return ret;
 }

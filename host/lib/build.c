@@ -201,7 +201,8 @@ static int check_keyring(struct build *b, cr_error_t *err)
 	if (access(keyring, R_OK) < 0) {
 		if (strcmp(b->r->distribution, "ubuntu") == 0)
 			return cr_error(err, errno, "cannot read the Ubuntu archive keyring '%s' of image recipe '%s' "
-						   "(install Debian's ubuntu-keyring package, from trixie or later, or give --keyring FILE)",
+						   "(install Debian's ubuntu-keyring package, from trixie or later: as root, ci/ubuntu-keyring.sh does it; "
+						   "or give --keyring FILE)",
 					keyring, b->r->name);
 		return cr_error(err, errno, "cannot read the archive keyring '%s' of image recipe '%s' (give --keyring FILE)", keyring,
 				b->r->name);
@@ -223,14 +224,19 @@ static int check_keyring(struct build *b, cr_error_t *err)
 	return 0;
 }
 
-/* The last "E: " line of mmdebstrap's log, else its last non-empty line. */
-static char *log_reason(const char *log, bool *unreachable)
+enum log_cause { CAUSE_OTHER, CAUSE_UNREACHABLE, CAUSE_NO_SPACE };
+
+/* Why mmdebstrap failed: its most telling line, and whether the archive was unreachable or a disk full. */
+static char *log_reason(const char *log, enum log_cause *cause)
 {
+	static const char *const unreachable[] = { "Could not resolve", "Temporary failure resolving", "Failed to fetch",
+						   "Could not connect", "Unable to connect", "Connection failed",
+						   "No route to host", "Network is unreachable" };
 	cleanup_fclose FILE *f = fopen(log, "re");
-	cleanup_free char *line = NULL, *last = NULL, *last_e = NULL;
+	cleanup_free char *line = NULL, *last = NULL, *last_e = NULL, *no_space = NULL;
 	size_t cap = 0;
 
-	*unreachable = false;
+	*cause = CAUSE_OTHER;
 	if (!f)
 		return xstrdup("(no log)");
 	while (getline(&line, &cap, f) > 0) {
@@ -238,16 +244,22 @@ static char *log_reason(const char *log, bool *unreachable)
 
 		if (!*s)
 			continue;
-		if (strstr(s, "Could not resolve") || strstr(s, "Temporary failure resolving") || strstr(s, "Failed to fetch") ||
-		    strstr(s, "Could not connect") || strstr(s, "Unable to connect") || strstr(s, "Connection failed") ||
-		    strstr(s, "No route to host") || strstr(s, "Network is unreachable"))
-			*unreachable = true;
+		for (size_t i = 0; i < ARRAY_SIZE(unreachable); i++)
+			if (strstr(s, unreachable[i]))
+				*cause = CAUSE_UNREACHABLE;
+		if (!no_space && strstr(s, "No space left on device"))
+			no_space = xstrdup(s);
 		free(last);
 		last = xstrdup(s);
-		if (str_has_prefix(s, "E: ")) {
+		/* the closing "E: mmdebstrap failed to run" says nothing of why */
+		if ((str_has_prefix(s, "E: ") || strstr(s, ": E: ")) && !strstr(s, "mmdebstrap failed to run")) {
 			free(last_e);
 			last_e = xstrdup(s);
 		}
+	}
+	if (no_space) {
+		*cause = CAUSE_NO_SPACE;
+		return steal_pointer(&no_space);
 	}
 	return xstrdup(last_e ? last_e : last ? last : "(empty log)");
 }
@@ -345,8 +357,8 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 		if (w < 0 && errno != EINTR)
 			return cr_error(err, errno, "cannot wait for mmdebstrap");
 		if (interrupted(b)) {
-			/* mmdebstrap cleans up its own temporary directory on SIGTERM */
-			kill(pid, SIGTERM);
+			/* mmdebstrap cleans up its own temporary directory on SIGTERM; it has a group of its own */
+			kill(-pid, SIGTERM);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
 			return cr_error(err, EINTR, "building image '%s' was interrupted", r->name);
@@ -356,13 +368,15 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 		progress(b, label, stat(b->tarball, &st) == 0 ? (uint64_t)st.st_size : 0, 0);
 		nanosleep(&ts, NULL);
 	}
-	if (interrupted(b)) /* Ctrl-C reached mmdebstrap too */
-		return cr_error(err, EINTR, "building image '%s' was interrupted", r->name);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		bool unreachable;
-		cleanup_free char *reason = log_reason(b->log, &unreachable);
+		enum log_cause cause;
+		cleanup_free char *reason = log_reason(b->log, &cause);
 
-		if (unreachable)
+		if (cause == CAUSE_NO_SPACE)
+			return cr_error(err, 0, "cannot build image '%s': no space left: %s (free space in the cache '%s' or in $TMPDIR, "
+						"or choose another cache with --cache-dir; mmdebstrap's log is kept as '%s')",
+					r->name, reason, b->o->cache_dir, b->log);
+		if (cause == CAUSE_UNREACHABLE)
 			return cr_error(err, 0, "cannot build image '%s': cannot reach the %s archive at '%s': %s "
 						"(choose a reachable mirror with --mirror URL; mmdebstrap's log is kept as '%s')",
 					r->name, r->distribution, b->out->mirror, reason, b->log);
@@ -959,7 +973,7 @@ int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr
 
 	ret = build_entry(&b, final, err);
 	if (ret < 0 && interrupted(&b))
-		cr_error(err, EINTR, "building image '%s' was interrupted; nothing was added to the cache", r->name);
+		cr_error(err, 0, "building image '%s' was interrupted; nothing was added to the cache", r->name);
 	/* a failed build keeps mmdebstrap's log only when the message points at it */
 	if (ret < 0 && !(err && *err && strstr((*err)->msg, b.log)))
 		unlink(b.log);
