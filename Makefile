@@ -85,6 +85,13 @@ $(BUILDDIR)/obj/version.o: $(BUILDDIR)/version.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
 
+# Where an installed crbench finds its data; rewritten only when DATADIR changes.
+$(BUILDDIR)/config.h: FORCE
+	@mkdir -p $(@D)
+	@v='#define CRBENCH_DATADIR "$(DATADIR)"'; \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$v" ] || echo "$$v" > $@
+$(BUILDDIR)/obj/host/lib/paths.o: $(BUILDDIR)/config.h
+
 $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
@@ -133,9 +140,12 @@ deps-check:
 
 # Targets that install packages first re-enter make so that pkg-config flags
 # are computed after the -dev packages exist.
+# Under sanitizers a leak or an error exits 86, so that a test expecting a
+# plain failure (exit 1) cannot mistake a leak for it.
 check: deps-check
 	@$(MAKE) --no-print-directory check-build
-	@CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
+	@ASAN_OPTIONS=exitcode=86:$${ASAN_OPTIONS:-} UBSAN_OPTIONS=exitcode=86:$${UBSAN_OPTIONS:-} \
+		CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
 		prove -e '' $(UNIT_BIN) $(FUZZ_REPLAY_BIN) $(sort $(wildcard tests/cli/*.t))
 
 .PHONY: check-build
@@ -167,13 +177,15 @@ fuzz: deps-check
 			{ tail -40 $(FUZZ_DIR)/$$name.log; exit 1; }; \
 		grep -E '^#[0-9]+.*DONE' $(FUZZ_DIR)/$$name.log | tail -1; \
 	done
-fuzz: $(BUILDDIR)/version.c
+fuzz: $(BUILDDIR)/version.c $(BUILDDIR)/config.h
 
+# The data directory holds what the builder reads at run time: recipes,
+# plans, hooks and the files copied into images.
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/images $(DESTDIR)$(DATADIR)/images/plans
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(CRBENCH) $(DESTDIR)$(BINDIR)/crbench
 	install -m 0755 $(AGENT) $(DESTDIR)$(LIBEXECDIR)/crbench-agent
-	install -m 0644 images/plans/*.ini $(DESTDIR)$(DATADIR)/images/plans/
+	cp -R images builder $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crbench $(DESTDIR)$(LIBEXECDIR)/crbench-agent

@@ -932,14 +932,25 @@ static int build_entry(struct build *b, const char *final, cr_error_t *err)
 	return 0;
 }
 
+static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
+
 int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (build_or_find(o, r, out, err) < 0) {
+		cr_built_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
 {
 	cleanup_free char *images = xasprintf("%s/images", o->cache_dir);
 	cleanup_free char *final = NULL, *manifest = NULL, *logs = NULL;
 	struct build b = { .o = o, .r = r, .out = out, .start = now() };
 	int ret;
 
-	memset(out, 0, sizeof(*out));
 	if (check_keyring(&b, err) < 0)
 		return -1;
 	if (cr_build_key(o, r, &out->key, &out->mirror, err) < 0)

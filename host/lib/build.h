@@ -54,6 +54,7 @@ struct cr_built {
 /* The content address of what building r would produce; no build. */
 int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char **key, char **mirror, cr_error_t *err);
 
+/* On success *out describes the entry (release it with cr_built_release); on failure nothing is left to release. */
 int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
 void cr_built_release(struct cr_built *b);
 

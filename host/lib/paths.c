@@ -28,9 +28,7 @@ char *cr_cache_dir(const char *override)
 	return xstrdup("/var/cache/crbench");
 }
 
-#ifndef CRBENCH_DATADIR
-#define CRBENCH_DATADIR "/usr/local/share/crbench"
-#endif
+#include "config.h" /* CRBENCH_DATADIR, made by the Makefile */
 
 static bool has_data(const char *dir)
 {
