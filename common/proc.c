@@ -25,6 +25,8 @@ int cr_run_capture(char *const argv[], int merge_stderr, size_t max, char **out,
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	if (merge_stderr)
 		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	else /* crbench's library never prints, nor do the tools it runs */
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);

@@ -9,7 +9,8 @@
 
 /*
  * Run argv[0] (looked up in PATH) with stdin from /dev/null, capture stdout
- * (and stderr too when merge_stderr) up to max bytes, wait for it. *status is
+ * (and stderr too when merge_stderr, else stderr goes to /dev/null) up to
+ * max bytes, wait for it. *status is
  * the wait status. Fails only when the program cannot be run at all.
  */
 int cr_run_capture(char *const argv[], int merge_stderr, size_t max, char **out, int *status, cr_error_t *err);

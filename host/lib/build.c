@@ -193,10 +193,11 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 static int check_keyring(struct build *b, cr_error_t *err)
 {
 	const char *keyring = keyring_of(b->o, b->r);
-	char *argv[] = { (char *)"gpg", (char *)"--batch", (char *)"--no-default-keyring", (char *)"--show-keys",
-			 (char *)"--with-colons", (char *)keyring, NULL };
+	char home[] = "/tmp/crbench-gpg-XXXXXX";
+	char *argv[] = { (char *)"gpg", (char *)"--batch", (char *)"--homedir", home, (char *)"--no-default-keyring",
+			 (char *)"--show-keys", (char *)"--with-colons", (char *)keyring, NULL };
 	cleanup_free char *out = NULL;
-	int status;
+	int status, r;
 
 	if (access(keyring, R_OK) < 0) {
 		if (strcmp(b->r->distribution, "ubuntu") == 0)
@@ -209,7 +210,12 @@ static int check_keyring(struct build *b, cr_error_t *err)
 	}
 	if (!b->r->fingerprints || !b->r->fingerprints[0])
 		return 0;
-	if (cr_run_capture(argv, 0, 1 << 20, &out, &status, err) < 0)
+	/* a throw-away home: reading a keyring must not create or change the user's ~/.gnupg */
+	if (!mkdtemp(home))
+		return cr_error(err, errno, "cannot create a directory for gpg");
+	r = cr_run_capture(argv, 0, 1 << 20, &out, &status, err);
+	rm_tree(home);
+	if (r < 0)
 		return cr_error_prefix(err, "cannot check the fingerprints of keyring '%s'", keyring);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return cr_error(err, 0, "gpg cannot read keyring '%s'", keyring);
