@@ -4,22 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "toolparse.h"
 #include "util.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cleanup_error cr_error_t err = NULL;
-	/* an exact-size copy, so that ASan sees any read past the end, even in the replay driver */
-	cleanup_free char *text = xmalloc(size ? size : 1);
+	cleanup_free char *text = fuzz_copy(data, size);
 	cleanup_free struct cr_stress_ng *r = xmalloc(sizeof(*r));
 
-	memcpy(text, data, size);
 	if (cr_parse_stress_ng(text, size, r, &err) < 0) {
-		if (!err || !err->msg || !err->msg[0])
-			abort();
+		fuzz_check_refusal(err);
 		return 0;
 	}
 	if (err || r->n == 0 || r->n > CR_STRESS_NG_MAX ||
