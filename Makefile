@@ -46,6 +46,11 @@ HOST_LIBS := $(shell $(PKG_CONFIG) --libs $(HOST_PKGS) 2>/dev/null)
 # sanitizers, which cannot be linked statically (that build is for tests only).
 AGENT_LIBS := $(shell $(PKG_CONFIG) --static --libs $(AGENT_PKGS) 2>/dev/null)
 AGENT_STATIC := $(if $(SANITIZE),,-static)
+# Debian's libcurl.a needs libraries Debian ships only shared: the static agent
+# links a libcurl built from Debian's source with HTTP over unix sockets only
+# (ci/libcurl-static.sh); sanitizer builds and tests use the shared one.
+CURL_STATIC := $(BUILDDIR)/curl/lib/libcurl.a
+AGENT_CURL := $(if $(SANITIZE),-lcurl,$(CURL_STATIC))
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 HOSTLIB_SRC := $(sort $(wildcard host/lib/*.c))
@@ -114,22 +119,26 @@ $(CRBENCH): $(HOSTCMD_OBJ) $(LIBS_HOST)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lm
 
-$(AGENT): $(call obj,guest/main.c) $(LIBS_AGENT)
+$(CURL_STATIC):
+	$(call say,CURL,$@)
+	$(Q)sh ci/libcurl-static.sh $(BUILDDIR)/curl
+
+$(AGENT): $(call obj,guest/main.c) $(LIBS_AGENT) $(if $(SANITIZE),,$(CURL_STATIC))
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) $(AGENT_STATIC) -o $@ $^ $(AGENT_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) $(AGENT_STATIC) -o $@ $(call obj,guest/main.c) $(LIBS_AGENT) $(AGENT_CURL) $(AGENT_LIBS) -lm
 
 # Unit tests link both libraries; each is one cmocka program printing TAP.
 $(BUILDDIR)/tests/test-%: $(BUILDDIR)/obj/tests/unit/test-%.o $(LIBS_TEST)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lcmocka -lm
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lcurl -lcmocka -lm
 
 # Fuzz targets also build with gcc against a replay driver, so `make check`
 # runs every corpus file through them even without clang.
 $(BUILDDIR)/tests/replay-fuzz-%: $(BUILDDIR)/obj/tests/fuzz/fuzz-%.o $(BUILDDIR)/obj/tests/fuzz/replay.o $(LIBS_TEST)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(HOST_LIBS) -lcurl -lm
 
 deps-build:
 	@sh ci/deps.sh build
@@ -169,7 +178,7 @@ fuzz: deps-check
 		$(FUZZ_CC) -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Ihost/lib -Iguest -I$(BUILDDIR) \
 			$(HOST_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 			-o $(FUZZ_DIR)/$$name $$src $(COMMON_SRC) $(HOSTLIB_SRC) $(AGENTLIB_SRC) \
-			$(BUILDDIR)/version.c $(HOST_LIBS) -lm; \
+			$(BUILDDIR)/version.c $(HOST_LIBS) -lcurl -lm; \
 		corpus=tests/fuzz/corpus/$${name#fuzz-}; \
 		mkdir -p $(FUZZ_DIR)/$$name.new; \
 		$(FUZZ_DIR)/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \

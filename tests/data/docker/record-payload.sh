@@ -1,0 +1,24 @@
+#!/bin/sh
+# Records raw Docker Engine API exchanges (HTTP status line, headers, body) for crbench's test fixtures.
+exec >/dev/console 2>&1
+docker load -i /run/crbench/payload/images/bench.tar
+C="docker run --rm -v /var/run/docker.sock:/d.sock crbench/bench:1 curl -s -i --unix-socket /d.sock"
+rec() {
+	name=$1; shift
+	printf 'FIXTURE-BEGIN %s ' "$name"
+	$C "$@" | base64 -w0
+	printf ' FIXTURE-END\n'
+}
+rec version http://localhost/v1.41/version
+rec ping http://localhost/v1.41/_ping
+rec info http://localhost/v1.41/info
+rec create-no-image -X POST -H 'Content-Type: application/json' -d '{"Image":"crbench/none:1"}' http://localhost/v1.41/containers/create
+rec create -X POST -H 'Content-Type: application/json' -d '{"Image":"crbench/bench:1","Cmd":["sh","-c","echo to-stdout; echo to-stderr >&2; exit 3"]}' 'http://localhost/v1.41/containers/create?name=fixture'
+rec start -X POST http://localhost/v1.41/containers/fixture/start
+rec wait -X POST http://localhost/v1.41/containers/fixture/wait
+rec logs 'http://localhost/v1.41/containers/fixture/logs?stdout=true&stderr=true'
+rec inspect http://localhost/v1.41/containers/fixture/json
+rec delete -X DELETE 'http://localhost/v1.41/containers/fixture?force=true&v=true'
+rec delete-missing -X DELETE 'http://localhost/v1.41/containers/fixture?force=true&v=true'
+rec bad-name -X POST -H 'Content-Type: application/json' -d '{"Image":"crbench/bench:1"}' 'http://localhost/v1.41/containers/create?name=x'
+echo "FIXTURES-DONE"
