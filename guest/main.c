@@ -1,5 +1,10 @@
 /* crbench-agent: the static program systemd starts in each guest to run the suite. */
 #include <getopt.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "agent.h"
+#include "docker.h"
 
 #include "error.h"
 #include "plan.h"
@@ -8,20 +13,80 @@
 extern const char crbench_version[];
 
 static const char agent_usage[] =
-	"usage: crbench-agent --plan FILE --guest NAME [--check]\n"
+	"usage: crbench-agent --payload DIR --results DISK\n"
+	"       crbench-agent --plan FILE --guest NAME --check\n"
 	"\n"
-	"Runs the measurement suite of one guest of a crbench plan. The host tool\n"
-	"starts it in each guest (see docs/); by hand it is useful with --check.\n"
+	"Runs the measurement suite of one guest of a crbench plan. The guest's\n"
+	"crbench-agent.service starts it with the payload disk the host attached\n"
+	"(DIR holds plan.ini, guest and images/) and the results disk, where every\n"
+	"finished step is appended (docs/results-format.md). Progress goes to the\n"
+	"console (docs/progress-protocol.md).\n"
 	"\n"
-	"  --plan FILE    the plan file the host put on the payload disk\n"
-	"  --guest NAME   which [guest NAME] of the plan this guest is\n"
+	"  --payload DIR  the mounted payload disk\n"
+	"  --results DISK the results disk (a block device, or a file for tests)\n"
+	"  --plan FILE    with --check: the plan file\n"
+	"  --guest NAME   with --check: which [guest NAME] of the plan this guest is\n"
 	"  --check        validate the plan and the guest name, then exit\n"
 	"  -h, --help     show this help\n"
 	"  -V, --version  show the version\n";
 
+/* The guest's name, the payload's "guest" file. */
+static char *read_guest_name(const char *payload, cr_error_t *err)
+{
+	cleanup_free char *path = xasprintf("%s/guest", payload);
+	char *data = NULL;
+	size_t len;
+
+	if (cr_read_file(path, 256, &data, &len, err) < 0)
+		return NULL;
+	{
+		char *s = strstrip(data);
+
+		memmove(data, s, strlen(s) + 1);
+	}
+	return data;
+}
+
+static uint64_t pick_seed(const struct cr_plan *plan)
+{
+	uint64_t seed;
+
+	if (plan->seed_set)
+		return plan->seed;
+	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
+	return seed;
+}
+
+/* Docker starts with the guest: wait for it to answer, at most a few minutes. */
+static int wait_for_docker(struct cr_docker *d, cr_error_t *err)
+{
+	for (int i = 0;; i++) {
+		struct cr_docker_response r;
+		int ok = cr_docker_call(d, "GET", "/_ping", NULL, &r, i < 120 ? NULL : err);
+
+		cr_docker_response_release(&r);
+		if (ok == 0)
+			return 0;
+		if (i >= 120)
+			return cr_error_prefix(err, "dockerd did not answer for 120 s");
+		sleep(1);
+	}
+}
+
+static const struct cr_guest_plan *find_guest(const struct cr_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n_guests; i++)
+		if (strcmp(plan->guests[i].name, name) == 0)
+			return &plan->guests[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "payload", required_argument, NULL, 'P' },
+		{ "results", required_argument, NULL, 'r' },
 		{ "plan", required_argument, NULL, 'p' },
 		{ "guest", required_argument, NULL, 'g' },
 		{ "check", no_argument, NULL, 'c' },
@@ -31,12 +96,21 @@ int main(int argc, char **argv)
 	};
 	cleanup_error cr_error_t err = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
-	const char *plan_path = NULL, *guest = NULL;
+	cleanup_free char *plan_file = NULL, *guest_file = NULL;
+	const char *plan_path = NULL, *guest = NULL, *payload = NULL, *results = NULL;
+	const struct cr_guest_plan *g;
+	struct cr_agent a = { 0 };
 	bool check = false;
-	int c;
+	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'P':
+			payload = optarg;
+			break;
+		case 'r':
+			results = optarg;
+			break;
 		case 'p':
 			plan_path = optarg;
 			break;
@@ -57,26 +131,47 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!plan_path || !guest) {
-		fprintf(stderr, "crbench-agent: --plan and --guest are required\nTry 'crbench-agent --help'.\n");
+	if (payload) {
+		plan_file = xasprintf("%s/plan.ini", payload);
+		plan_path = plan_file;
+		guest_file = read_guest_name(payload, &err);
+		if (!guest_file) {
+			fprintf(stderr, "crbench-agent: %s\n", err->msg);
+			return EXIT_FAILURE;
+		}
+		guest = guest_file;
+	}
+	if (!plan_path || !guest || (!check && !results)) {
+		fprintf(stderr, "crbench-agent: give --payload and --results, or --plan, --guest and --check\nTry 'crbench-agent --help'.\n");
 		return 2;
 	}
 	if (cr_plan_load(plan_path, &plan, &err) < 0) {
 		fprintf(stderr, "crbench-agent: %s\n", err->msg);
 		return EXIT_FAILURE;
 	}
-	for (size_t i = 0; i < plan->n_guests; i++) {
-		if (strcmp(plan->guests[i].name, guest) == 0) {
-			if (check) {
-				printf("crbench-agent: plan '%s' is valid; guest '%s' runs runtime %s\n", plan_path, guest,
-				       plan->guests[i].runtime);
-				return EXIT_SUCCESS;
-			}
-			/* The suite runner is the guest-agent issue; say so rather than pretend. */
-			fprintf(stderr, "crbench-agent: this build can only --check a plan; it does not run the suite yet\n");
-			return EXIT_FAILURE;
-		}
+	g = find_guest(plan, guest);
+	if (!g) {
+		fprintf(stderr, "crbench-agent: plan '%s' has no [guest %s]\n", plan_path, guest);
+		return EXIT_FAILURE;
 	}
-	fprintf(stderr, "crbench-agent: plan '%s' has no [guest %s]\n", plan_path, guest);
-	return EXIT_FAILURE;
+	if (check) {
+		printf("crbench-agent: plan '%s' is valid; guest '%s' runs runtime %s\n", plan_path, guest, g->runtime);
+		return EXIT_SUCCESS;
+	}
+	a.plan = plan;
+	a.guest = g;
+	a.payload = payload ? payload : ".";
+	a.seed = pick_seed(plan);
+	if (cr_docker_open(NULL, &a.docker, &err) < 0 || wait_for_docker(a.docker, &err) < 0) {
+		fprintf(stderr, "crbench-agent: %s\n", err->msg);
+		cr_docker_close(a.docker);
+		return EXIT_FAILURE;
+	}
+	ret = cr_agent_run(&a, results, &err);
+	cr_docker_close(a.docker);
+	if (ret < 0) {
+		fprintf(stderr, "crbench-agent: %s\n", err->msg);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
 }

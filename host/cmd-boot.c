@@ -1,5 +1,6 @@
 /* crbench boot: boot a built guest image with no payload, to see that it reaches the agent unit, and how fast. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -21,7 +22,7 @@
 static const char boot_usage[] =
 	"usage: crbench boot [--image NAME] [--accel kvm|tcg|auto] [--connect URI] [--cache-dir DIR]\n"
 	"                    [--vcpus N] [--memory SIZE] [--nested] [--timeout DURATION]\n"
-	"                    [--console FILE] [--payload DIR] [--verbose]\n"
+	"                    [--console FILE] [--payload DIR] [--results FILE] [--verbose]\n"
 	"\n"
 	"Boots a guest image (building it first when the cache lacks it) on a\n"
 	"throw-away overlay, with no payload disk: the guest starts Docker and the\n"
@@ -41,6 +42,8 @@ static const char boot_usage[] =
 	"  --console FILE      keep the serial console log as FILE\n"
 	"  --payload DIR       attach DIR as the payload disk (an ext4 image labelled\n"
 	"                      crbench-payload); the agent unit runs DIR/crbench-agent\n"
+	"  --results FILE      attach a new 256 MiB results disk made as FILE, and keep it\n"
+	"                      (read it with crbench harvest)\n"
 	"  -v, --verbose       print the console as it comes\n"
 	"  -h, --help          show this help\n";
 
@@ -93,6 +96,7 @@ int cmd_boot(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "console", required_argument, NULL, 'o' },
 		{ "payload", required_argument, NULL, 'P' },
+		{ "results", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -103,6 +107,7 @@ int cmd_boot(int argc, char **argv)
 	cleanup_recipe struct cr_recipe *r = NULL;
 	cleanup_conn virConnectPtr conn = NULL;
 	const char *image = "debian-12", *uri = NULL, *cache_override = NULL, *keep_console = NULL, *payload_dir = NULL;
+	const char *results = NULL;
 	cleanup_free char *payload = NULL;
 	struct cr_domain_spec spec = { .vcpus = 2, .memory = 2ULL << 30 };
 	struct cr_build_opts bo = { .verify = true, .interrupted = &stop };
@@ -153,6 +158,9 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 'P':
 			payload_dir = optarg;
+			break;
+		case 'R':
+			results = optarg;
 			break;
 		case 'v':
 			w.verbose = true;
@@ -220,6 +228,16 @@ int cmd_boot(int argc, char **argv)
 			goto out;
 		}
 		spec.payload = payload;
+	}
+	if (results) {
+		cleanup_close int fd = open(results, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+		if (fd < 0 || ftruncate(fd, 256 << 20) < 0) {
+			cr_error(&err, errno, "cannot create results disk '%s'", results);
+			report_error(err);
+			goto out;
+		}
+		spec.results = results;
 	}
 	spec.name = name;
 	spec.accel = accel;

@@ -5,7 +5,7 @@ AGENT=$(dirname "$CRBENCH")/crbench-agent
 plan 6
 
 run "$AGENT" --help
-like "$out" '^usage: crbench-agent --plan FILE --guest NAME' "--help prints the usage"
+like "$out" '^usage: crbench-agent --payload DIR --results DISK' "--help prints the usage"
 run "$AGENT" --version
 like "$out" '^crbench-agent 0\.1\.0-' "--version"
 run "$AGENT" --plan "$SRCDIR/images/plans/smoke.ini" --guest runsc --check

@@ -11,11 +11,13 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 entries() { find "$1/images" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-before=$(ls -d /tmp/mmdebstrap.* 2>/dev/null | wc -l)
+# mmdebstrap's temporary directories go here, away from any other build
+mmtmp=$TMP/mmtmp
+mkdir -p "$mmtmp"
 
 # Ctrl-C: SIGINT to crbench's process group, as a terminal sends it.
 cache=$TMP/intr
-setsid "$CRBENCH" build --image bench --cache-dir "$cache" >"$TMP/intr.out" 2>"$TMP/intr.err" &
+TMPDIR=$mmtmp setsid "$CRBENCH" build --image bench --cache-dir "$cache" >"$TMP/intr.out" 2>"$TMP/intr.err" &
 pid=$!
 sleep 8
 kill -INT "-$pid"
@@ -25,7 +27,7 @@ like "$(cat "$TMP/intr.err")" "building image 'bench' was interrupted; nothing w
 is "$(entries "$cache")" 0 "no entry, not even a temporary one"
 pgrep -f "mmdebstrap.*$cache" >/dev/null
 ok $((! $?)) "no mmdebstrap left running"
-is "$(ls -d /tmp/mmdebstrap.* 2>/dev/null | wc -l)" "$before" "no mmdebstrap temporary directory left"
+is "$(ls -A "$mmtmp" | wc -l)" 0 "no mmdebstrap temporary directory left"
 
 # A cache on a 64 MiB tmpfs: the root tarball does not fit.
 full=$TMP/full

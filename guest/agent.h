@@ -1,0 +1,49 @@
+/* The agent's runner and its table of tests: one file per test behind one table. */
+#ifndef CRBENCH_AGENT_H
+#define CRBENCH_AGENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "docker.h"
+#include "error.h"
+#include "plan.h"
+#include "schedule.h"
+
+/* What every test gets: the plan, its guest, the Docker connection. */
+struct cr_agent {
+	const struct cr_plan *plan;
+	const struct cr_guest_plan *guest;
+	uint64_t seed;
+	const char *payload; /* directory of the payload disk */
+	struct cr_docker *docker;
+};
+
+/*
+ * A test fills *data with what it measured (every raw sample included) and
+ * returns 0, or returns -1 with err set; it may set *unsupported with a
+ * reason when the runtime cannot do the step (never recorded as 0).
+ * It runs in a child process of its own: a crash or a hang ends the step,
+ * not the suite.
+ */
+typedef int (*cr_test_fn)(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+
+struct cr_test_impl {
+	enum cr_test test;
+	cr_test_fn run;
+};
+
+/* NULL when this agent cannot run test yet. */
+const struct cr_test_impl *cr_test_lookup(enum cr_test test);
+
+int cr_test_env(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+int cr_test_boot(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+
+/* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
+json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);
+
+/* Run the whole suite; results go to results_path, progress to the console. */
+int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err);
+
+#endif

@@ -1,0 +1,299 @@
+/* The suite runner: each step in a child process with a timeout, a progress line per event, a results entry per step. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "agent.h"
+#include "progress.h"
+#include "results.h"
+#include "util.h"
+
+extern const char crbench_version[];
+
+static const struct cr_test_impl tests[] = {
+	{ CR_TEST_ENV, cr_test_env },
+	{ CR_TEST_BOOT, cr_test_boot },
+};
+
+const struct cr_test_impl *cr_test_lookup(enum cr_test test)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
+		if (tests[i].test == test)
+			return &tests[i];
+	return NULL;
+}
+
+json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd)
+{
+	const struct cr_plan *p = a->plan;
+
+	/* NanoCpus: container-cpus whole CPUs; the same for every runtime */
+	return json_pack("{s:s, s:o, s:{s:I, s:I, s:s}}", "Image", image, "Cmd", cmd ? cmd : json_null(), "HostConfig", "NanoCpus",
+			 (json_int_t)(p->container_cpus * 1000000000ULL), "Memory", (json_int_t)p->container_memory, "Runtime",
+			 a->guest->runtime);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct console {
+	int fd;
+	uint64_t seq;
+};
+
+static void say(struct console *c, struct cr_progress *p)
+{
+	char line[CR_PROGRESS_LINE_MAX + 2];
+	int n;
+
+	p->seq = ++c->seq;
+	n = cr_progress_format(p, line, sizeof(line) - 1);
+	if (n < 0)
+		return;
+	line[n++] = '\n';
+	/* progress is best effort: a console that fails must not stop the suite */
+	if (write(c->fd, line, (size_t)n) < 0)
+		return;
+}
+
+/* The child: run the test, print its JSON document on fd, exit. */
+static void child(const struct cr_agent *a, const struct cr_step *step, const struct cr_test_impl *impl, int fd)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_agent mine = *a;
+	json_t *data = NULL, *doc;
+	char *unsupported = NULL, *text;
+	int r;
+
+	/* a connection of its own: a keep-alive socket must not be shared across fork */
+	r = cr_docker_open(NULL, &mine.docker, &err);
+	if (r == 0) {
+		cr_docker_set_timeout(mine.docker, (long)a->plan->test_timeout);
+		r = impl->run(&mine, step, &data, &unsupported, &err);
+	}
+
+	if (unsupported)
+		doc = json_pack("{s:s, s:s}", "status", "unsupported", "reason", unsupported);
+	else if (r < 0)
+		doc = json_pack("{s:s, s:s, s:o?}", "status", "failed", "reason", err ? err->msg : "unknown error", "data", data);
+	else
+		doc = json_pack("{s:s, s:o}", "status", "ok", "data", data ? data : json_object());
+	text = json_dumps(doc, JSON_COMPACT);
+	if (text) {
+		size_t len = strlen(text), off = 0;
+
+		while (off < len) {
+			ssize_t n = write(fd, text + off, len - off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				_exit(3);
+			off += (size_t)n;
+		}
+	}
+	_exit(0);
+}
+
+/*
+ * Run one step in a child; collect its document; kill it at the timeout.
+ * Returns the step's document with status, seconds and rusage.
+ */
+static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, uint64_t index, uint64_t total, struct console *con)
+{
+	const struct cr_test_impl *impl = cr_test_lookup(step->test);
+	double t0 = now(), last_beat = t0;
+	char *buf = NULL;
+	size_t len = 0;
+	int pipefd[2], status = 0;
+	bool timed_out = false;
+	json_t *doc;
+	pid_t pid;
+
+	if (!impl)
+		return json_pack("{s:s, s:s}", "status", "failed", "reason", "this agent does not implement this test yet");
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot fork");
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		child(a, step, impl, pipefd[1]);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
+		double t = now();
+		int r;
+
+		if (t - t0 > (double)a->plan->test_timeout) {
+			kill(pid, SIGKILL);
+			timed_out = true;
+			break;
+		}
+		if (t - last_beat >= 30) {
+			struct cr_progress p = { .event = CR_PROGRESS_HEARTBEAT, .index = index, .total = total, .elapsed = t - t0 };
+
+			snprintf(p.test, sizeof(p.test), "%s", step->name);
+			say(con, &p);
+			last_beat = t;
+		}
+		r = poll(&pfd, 1, 1000);
+		if (r > 0) {
+			char chunk[65536];
+			ssize_t n = read(pipefd[0], chunk, sizeof(chunk));
+
+			if (n <= 0)
+				break;
+			if (len + (size_t)n > CR_RESULTS_MAX_ENTRY_SIZE / 2) {
+				kill(pid, SIGKILL);
+				break;
+			}
+			buf = xrealloc(buf, len + (size_t)n + 1);
+			memcpy(buf + len, chunk, (size_t)n);
+			len += (size_t)n;
+			buf[len] = '\0';
+		}
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	doc = buf ? json_loads(buf, 0, NULL) : NULL;
+	free(buf);
+	if (timed_out) {
+		json_decref(doc);
+		doc = json_pack("{s:s, s:s}", "status", "timeout", "reason", "the test ran past the plan's test-timeout and was killed");
+	} else if (!json_is_object(doc)) {
+		json_decref(doc);
+		doc = json_pack("{s:s, s:s}", "status", "failed", "reason",
+				WIFSIGNALED(status) ? "the test crashed" : "the test ended without a result");
+		if (WIFSIGNALED(status))
+			json_object_set_new(doc, "signal", json_integer(WTERMSIG(status)));
+	}
+	json_object_set_new(doc, "seconds", json_real(now() - t0));
+	return doc;
+}
+
+/* The suite's images from the payload, loaded once and timed, kept out of every measurement. */
+static int load_images(const struct cr_agent *a, struct cr_results_writer *w, cr_error_t *err)
+{
+	static const char *const images[] = { "bench.tar", "httpd.tar" };
+	json_t *doc = json_object();
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(images); i++) {
+		cleanup_free char *path = xasprintf("%s/images/%s", a->payload, images[i]);
+		struct cr_docker_response resp;
+
+		if (cr_docker_upload(a->docker, "/images/load?quiet=1", path, &resp, err) < 0) {
+			cr_docker_response_release(&resp);
+			json_decref(doc);
+			return cr_error_prefix(err, "cannot load the suite's image '%s'", path);
+		}
+		json_object_set_new(doc, images[i], json_pack("{s:f, s:s}", "seconds", resp.seconds, "answer", resp.body));
+		cr_docker_response_release(&resp);
+	}
+	r = cr_results_append_json(w, "images.json", doc, err);
+	json_decref(doc);
+	return r;
+}
+
+static enum cr_progress_status status_of(const json_t *doc)
+{
+	const char *s = json_string_value(json_object_get(doc, "status"));
+
+	for (int i = 1; s && i < CR_STATUS__MAX; i++)
+		if (strcmp(s, cr_progress_status_names[i]) == 0)
+			return (enum cr_progress_status)i;
+	return CR_STATUS_FAILED;
+}
+
+int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
+{
+	cleanup_results_writer struct cr_results_writer *w = NULL;
+	cleanup_free struct cr_step *steps = NULL;
+	struct console con = { .fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC) };
+	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
+	size_t n, failed = 0;
+	double t0 = now(), cpu, wall;
+	struct rusage ru;
+	json_t *summary;
+
+	if (con.fd < 0)
+		con.fd = dup(2);
+	if (cr_results_writer_open(results_path, &w, err) < 0)
+		return -1;
+	if (load_images(a, w, err) < 0)
+		return -1;
+	cr_schedule_make(a->plan, a->seed, &steps, &n);
+	snprintf(p.guest, sizeof(p.guest), "%s", a->guest->name);
+	p.total = n;
+	say(&con, &p);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cr_step *s = &steps[i];
+		struct cr_progress st = { .event = CR_PROGRESS_START, .index = i + 1, .total = n, .rep = s->round,
+					  .reps = a->plan->warmup + a->plan->repetitions };
+		struct cr_progress en = { .event = CR_PROGRESS_END, .index = i + 1, .total = n, .rep = s->round };
+		cleanup_free char *name = xasprintf("%04zu-%s-r%llu.json", i + 1, s->name, (unsigned long long)s->round);
+		json_t *doc;
+
+		if (st.reps == 0 || st.rep > st.reps)
+			st.rep = st.reps = 0;
+		snprintf(st.test, sizeof(st.test), "%s", s->name);
+		say(&con, &st);
+		doc = run_step(a, s, i + 1, n, &con);
+		json_object_set_new(doc, "test", json_string(cr_test_names[s->test]));
+		json_object_set_new(doc, "step", json_string(s->name));
+		json_object_set_new(doc, "index", json_integer((json_int_t)(i + 1)));
+		json_object_set_new(doc, "round", json_integer((json_int_t)s->round));
+		json_object_set_new(doc, "warmup", json_boolean(s->warmup));
+		json_object_set_new(doc, "runtime", json_string(a->guest->runtime));
+		json_object_set_new(doc, "guest", json_string(a->guest->name));
+		en.status = status_of(doc);
+		en.elapsed = json_real_value(json_object_get(doc, "seconds"));
+		if (en.status != CR_STATUS_OK && json_string_value(json_object_get(doc, "reason")))
+			snprintf(en.reason, sizeof(en.reason), "%s", json_string_value(json_object_get(doc, "reason")));
+		failed += en.status == CR_STATUS_FAILED || en.status == CR_STATUS_TIMEOUT;
+		snprintf(en.test, sizeof(en.test), "%s", s->name);
+		if (cr_results_append_json(w, name, doc, err) < 0) {
+			json_decref(doc);
+			return -1; /* the results disk is the one thing that must work */
+		}
+		json_decref(doc);
+		say(&con, &en);
+	}
+
+	/* the agent's own footprint, measured by itself (the runner, not its test children) */
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec + ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+	wall = now() - t0;
+	summary = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:{s:f, s:f, s:I}}", "agent_version", crbench_version, "guest",
+			    a->guest->name, "runtime", a->guest->runtime, "seed", (json_int_t)a->seed, "steps", (json_int_t)n, "failed",
+			    (json_int_t)failed, "wall_seconds", wall, "agent", "cpu_seconds", cpu, "cpu_fraction", wall > 0 ? cpu / wall : 0.0,
+			    "max_rss_kib", (json_int_t)ru.ru_maxrss);
+	if (cr_results_append_json(w, "summary.json", summary, err) < 0 || cr_results_finish(w, err) < 0) {
+		json_decref(summary);
+		return -1;
+	}
+	json_decref(summary);
+	p = (struct cr_progress){ .event = CR_PROGRESS_DONE, .status = failed ? CR_STATUS_FAILED : CR_STATUS_OK };
+	if (failed)
+		snprintf(p.reason, sizeof(p.reason), "%zu of %zu steps failed or timed out", failed, n);
+	say(&con, &p);
+	close(con.fd);
+	return 0;
+}

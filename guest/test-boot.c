@@ -1,0 +1,130 @@
+/* Container boot time (Kumar & Thangaraju, Table I): httpd to its first HTTP 200, a trivial container's start, removal. */
+#include <curl/curl.h>
+#include <time.h>
+
+#include "agent.h"
+#include "util.h"
+
+#define HTTPD_IMAGE "crbench/httpd:1"
+#define BENCH_IMAGE "crbench/bench:1"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *data)
+{
+	return size * nmemb;
+}
+
+/* Poll http://ip/ until it answers 200; seconds from t0, or -1 at the deadline. */
+static double first_200(const char *ip, double t0, double deadline, long *attempts)
+{
+	CURL *c = curl_easy_init();
+	char url[64];
+	double t = -1;
+
+	if (!c)
+		return -1;
+	snprintf(url, sizeof(url), "http://%s/", ip);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	while (now() < deadline) {
+		long code = 0;
+
+		(*attempts)++;
+		if (curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200) {
+			t = now() - t0;
+			break;
+		}
+		{
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	curl_easy_cleanup(c);
+	return t;
+}
+
+static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
+{
+	json_t *config = cr_container_config(a, HTTPD_IMAGE, NULL), *inspect = NULL;
+	cleanup_free char *id = NULL;
+	double t0 = now(), create, start, remove, to_200;
+	long attempts = 0;
+	const char *ip;
+	int ret = -1;
+
+	if (cr_docker_create(a->docker, NULL, config, &id, &create, err) < 0)
+		goto out;
+	if (cr_docker_start(a->docker, id, &start, err) < 0)
+		goto out;
+	if (cr_docker_inspect(a->docker, id, &inspect, err) < 0)
+		goto out;
+	ip = json_string_value(json_object_get(json_object_get(inspect, "NetworkSettings"), "IPAddress"));
+	if (!ip || !*ip || strlen(ip) > 45) {
+		cr_error(err, 0, "the httpd container has no IP address on Docker's bridge");
+		goto out;
+	}
+	to_200 = first_200(ip, t0, t0 + (double)a->plan->test_timeout / 2, &attempts);
+	if (to_200 < 0) {
+		cr_error(err, 0, "the httpd container never answered 200 on http://%s/ (%ld attempts)", ip, attempts);
+		goto out;
+	}
+	json_object_set_new(out, "httpd", json_pack("{s:f, s:f, s:f, s:I}", "create_seconds", create, "start_seconds", start,
+						    "first_200_seconds", to_200, "attempts", (json_int_t)attempts));
+	ret = 0;
+out:
+	if (id && cr_docker_remove(a->docker, id, &remove, ret < 0 ? NULL : err) == 0 && ret == 0)
+		json_object_set_new(json_object_get(out, "httpd"), "remove_seconds", json_real(remove));
+	json_decref(config);
+	json_decref(inspect);
+	return ret;
+}
+
+static int boot_trivial(const struct cr_agent *a, json_t *out, cr_error_t *err)
+{
+	json_t *config = cr_container_config(a, BENCH_IMAGE, json_pack("[s]", "true"));
+	cleanup_free char *id = NULL;
+	double create, start, wait, remove;
+	long code = -1;
+	int ret = -1;
+
+	if (cr_docker_create(a->docker, NULL, config, &id, &create, err) < 0)
+		goto out;
+	/* the start call returns once the runtime has the container running: the runtime's own cost */
+	if (cr_docker_start(a->docker, id, &start, err) < 0 || cr_docker_wait(a->docker, id, &code, &wait, err) < 0)
+		goto out;
+	if (code != 0) {
+		cr_error(err, 0, "a container running 'true' exited with %ld", code);
+		goto out;
+	}
+	json_object_set_new(out, "trivial", json_pack("{s:f, s:f, s:f}", "create_seconds", create, "start_seconds", start,
+						      "wait_seconds", wait));
+	ret = 0;
+out:
+	if (id && cr_docker_remove(a->docker, id, &remove, ret < 0 ? NULL : err) == 0 && ret == 0)
+		json_object_set_new(json_object_get(out, "trivial"), "remove_seconds", json_real(remove));
+	json_decref(config);
+	return ret;
+}
+
+int cr_test_boot(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err)
+{
+	json_t *d = json_object();
+
+	if (boot_httpd(a, d, err) < 0 || boot_trivial(a, d, err) < 0) {
+		*data = d;
+		return -1;
+	}
+	*data = d;
+	return 0;
+}
