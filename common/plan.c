@@ -46,13 +46,13 @@ static const char *const nested_names[] = { "auto", "yes", "no", NULL };
 struct profile {
 	const char *name;
 	uint64_t repetitions, warmup, bonnie_size, iperf_seconds, sockperf_seconds;
-	uint64_t test_timeout, timeout;
+	uint64_t test_timeout, timeout, idle_seconds;
 };
 
 static const struct profile profiles[] = {
-	{ "smoke", 2, 1, 32 * MiB, 2, 2, 600, 2700 },
-	{ "standard", 5, 1, 512 * MiB, 10, 10, 1800, 6 * 3600 },
-	{ "paper", 15, 1, 2 * GiB, 10, 10, 3600, 24 * 3600 },
+	{ "smoke", 2, 1, 32 * MiB, 2, 2, 600, 2700, 2 },
+	{ "standard", 5, 1, 512 * MiB, 10, 10, 1800, 6 * 3600, 10 },
+	{ "paper", 15, 1, 2 * GiB, 10, 10, 3600, 24 * 3600, 30 },
 };
 
 enum key_type {
@@ -103,6 +103,7 @@ static const struct key keys[] = {
 	{ S_SUITE, "bonnie-size", T_SIZE, P(bonnie_size), 16 * MiB, 1024 * GiB, NULL, 0, false, "a size from 16M to 1T, such as 2G", PR(bonnie_size) },
 	{ S_SUITE, "iperf-seconds", T_DURATION, P(iperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(iperf_seconds) },
 	{ S_SUITE, "sockperf-seconds", T_DURATION, P(sockperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(sockperf_seconds) },
+	{ S_SUITE, "idle-seconds", T_DURATION, P(idle_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(idle_seconds) },
 	{ S_SUITE, "container-cpus", T_U64, P(container_cpus), 1, 256, NULL, 0, false, "an integer from 1 to 256", 0 },
 	{ S_SUITE, "container-memory", T_SIZE, P(container_memory), 64 * MiB, 1024 * GiB, NULL, 0, false, "a size from 64M to 1T, such as 1G", 0 },
 	{ S_SUITE, "test-timeout", T_DURATION, P(test_timeout), 10, 24 * 3600, NULL, 0, false, "a duration from 10s to 24h", PR(test_timeout) },

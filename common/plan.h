@@ -69,6 +69,7 @@ struct cr_plan {
 	uint64_t bonnie_size; /* bytes */
 	uint64_t iperf_seconds;
 	uint64_t sockperf_seconds;
+	uint64_t idle_seconds; /* the idle baseline of cpu-mem */
 	uint64_t container_cpus;
 	uint64_t container_memory; /* bytes */
 	uint64_t test_timeout;	   /* seconds */

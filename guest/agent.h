@@ -39,6 +39,8 @@ const struct cr_test_impl *cr_test_lookup(enum cr_test test);
 
 int cr_test_env(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 int cr_test_boot(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+int cr_test_cpu_mem(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 
 /* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);

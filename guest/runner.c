@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "procfs.h"
 #include "progress.h"
 #include "results.h"
 #include "util.h"
@@ -17,6 +18,8 @@ extern const char crbench_version[];
 static const struct cr_test_impl tests[] = {
 	{ CR_TEST_ENV, cr_test_env },
 	{ CR_TEST_BOOT, cr_test_boot },
+	{ CR_TEST_CPU_MEM, cr_test_cpu_mem },
+	{ CR_TEST_NET_IO, cr_test_net_io },
 };
 
 const struct cr_test_impl *cr_test_lookup(enum cr_test test)
@@ -249,13 +252,19 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 					  .reps = a->plan->warmup + a->plan->repetitions };
 		struct cr_progress en = { .event = CR_PROGRESS_END, .index = i + 1, .total = n, .rep = s->round };
 		cleanup_free char *name = xasprintf("%04zu-%s-r%llu.json", i + 1, s->name, (unsigned long long)s->round);
-		json_t *doc;
+		json_t *doc, *before, *after;
 
 		if (st.reps == 0 || st.rep > st.reps)
 			st.rep = st.reps = 0;
 		snprintf(st.test, sizeof(st.test), "%s", s->name);
 		say(&con, &st);
+		/* every phase of the suite gets its CPU times, memory and network counters (Tables III-V) */
+		before = cr_sys_snapshot();
 		doc = run_step(a, s, i + 1, n, &con);
+		after = cr_sys_snapshot();
+		json_object_set_new(doc, "system", cr_sys_delta(before, after));
+		json_decref(before);
+		json_decref(after);
 		json_object_set_new(doc, "test", json_string(cr_test_names[s->test]));
 		json_object_set_new(doc, "step", json_string(s->name));
 		json_object_set_new(doc, "index", json_integer((json_int_t)(i + 1)));

@@ -21,18 +21,6 @@ struct fake {
 	pid_t pid;
 };
 
-/* not inlined: gcc 12 then takes the cleanup of its result for a dangling pointer */
-__attribute__((noinline)) static char *slurp(const char *rel, size_t *len)
-{
-	cleanup_free char *path = test_data(rel);
-	cleanup_error cr_error_t err = NULL;
-	char *data = NULL;
-
-	if (cr_read_file(path, 1 << 20, &data, len, &err) < 0)
-		fail_msg("%s", err->msg);
-	return data;
-}
-
 /* Read one request: its line, its headers, and as much body as Content-Length says. */
 static int read_request(int fd, char *line, size_t linelen)
 {
@@ -106,7 +94,7 @@ static void serve(int lfd, const struct exchange *ex, size_t n)
 			fprintf(stderr, "# fake dockerd: got '%s', want '%s'\n", line, want);
 			_exit(11);
 		}
-		answer = slurp(ex[i].file, &len);
+		answer = test_data_read(ex[i].file, &len);
 		if (send_answer(fd, answer, len) < 0)
 			_exit(12);
 		close(fd);

@@ -8,21 +8,7 @@
 /* Whole fixture, with its length: the parsers must not need a NUL terminator. */
 static char *fixture(const char *rel, size_t *len)
 {
-	cleanup_free char *path = test_data(rel);
-	cleanup_fclose FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	buf = xmalloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	return test_data_read(rel, len);
 }
 
 /* A fixture with one piece of text replaced, for "what if this were missing" cases. */

@@ -20,6 +20,22 @@ static inline char *test_data(const char *rel)
 	return xasprintf("%s/tests/data/%s", src ? src : ".", rel);
 }
 
+/*
+ * A whole file of tests/data and its length; NUL-terminated too, but parsers
+ * get the length and must not need the terminator. Not inlined: gcc 12 then
+ * takes the cleanup of the result for a dangling pointer.
+ */
+static __attribute__((noinline, unused)) char *test_data_read(const char *rel, size_t *len)
+{
+	cleanup_free char *path = test_data(rel);
+	cleanup_error cr_error_t err = NULL;
+	char *text = NULL;
+
+	if (cr_read_file(path, 16 << 20, &text, len, &err) < 0)
+		fail_msg("%s", err->msg);
+	return text;
+}
+
 #define tap_run(name, tests)                                     \
 	(cmocka_set_message_output(CM_OUTPUT_TAP),              \
 	 cmocka_run_group_tests_name(name, tests, NULL, NULL))
