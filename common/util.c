@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -181,4 +182,12 @@ int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_erro
 	*data = steal_pointer(&buf);
 	*len = used;
 	return 0;
+}
+
+double cr_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -59,6 +59,9 @@ char *strv_join(char *const *v, const char *sep);
 char *strstrip(char *s);
 bool str_has_prefix(const char *s, const char *prefix);
 
+/* Seconds on CLOCK_MONOTONIC: every duration crbench measures or waits for. */
+double cr_now(void);
+
 /* Read a whole file of at most max bytes, NUL-terminated (the NUL is not counted in *len). */
 int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err);
 

@@ -18,14 +18,6 @@ struct buffer {
 	bool overflow;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *data)
 {
 	struct buffer *b = data;
@@ -104,10 +96,10 @@ static void prepare(struct cr_docker *d, const char *method, const char *path, s
 static int perform(struct cr_docker *d, const char *method, const char *path, struct buffer *b, struct cr_docker_response *r,
 		   cr_error_t *err)
 {
-	double t0 = now();
+	double t0 = cr_now();
 	CURLcode rc = curl_easy_perform(d->curl);
 
-	r->seconds = now() - t0;
+	r->seconds = cr_now() - t0;
 	r->body = b->data ? b->data : xstrdup("");
 	r->len = b->len;
 	b->data = NULL;

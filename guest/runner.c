@@ -40,14 +40,6 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 			 a->guest->runtime);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct console {
 	int fd;
 	uint64_t seq;
@@ -114,7 +106,7 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, uint64_t index, uint64_t total, struct console *con)
 {
 	const struct cr_test_impl *impl = cr_test_lookup(step->test);
-	double t0 = now(), last_beat = t0;
+	double t0 = cr_now(), last_beat = t0;
 	char *buf = NULL;
 	size_t len = 0;
 	int pipefd[2], status = 0;
@@ -139,7 +131,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 	close(pipefd[1]);
 	for (;;) {
 		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
-		double t = now();
+		double t = cr_now();
 		int r;
 
 		if (t - t0 > (double)a->plan->test_timeout) {
@@ -186,7 +178,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		if (WIFSIGNALED(status))
 			json_object_set_new(doc, "signal", json_integer(WTERMSIG(status)));
 	}
-	json_object_set_new(doc, "seconds", json_real(now() - t0));
+	json_object_set_new(doc, "seconds", json_real(cr_now() - t0));
 	return doc;
 }
 
@@ -231,7 +223,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	struct console con = { .fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC) };
 	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
 	size_t n, failed = 0;
-	double t0 = now(), cpu, wall;
+	double t0 = cr_now(), cpu, wall;
 	struct rusage ru;
 	json_t *summary;
 
@@ -289,7 +281,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	/* the agent's own footprint, measured by itself (the runner, not its test children) */
 	getrusage(RUSAGE_SELF, &ru);
 	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec + ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-	wall = now() - t0;
+	wall = cr_now() - t0;
 	summary = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:{s:f, s:f, s:I}}", "agent_version", crbench_version, "guest",
 			    a->guest->name, "runtime", a->guest->runtime, "seed", (json_int_t)a->seed, "steps", (json_int_t)n, "failed",
 			    (json_int_t)failed, "wall_seconds", wall, "agent", "cpu_seconds", cpu, "cpu_fraction", wall > 0 ? cpu / wall : 0.0,

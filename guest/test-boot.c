@@ -8,14 +8,6 @@
 #define HTTPD_IMAGE "crbench/httpd:1"
 #define BENCH_IMAGE "crbench/bench:1"
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *data)
 {
 	return size * nmemb;
@@ -36,12 +28,12 @@ static double first_200(const char *ip, double t0, double deadline, long *attemp
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	while (now() < deadline) {
+	while (cr_now() < deadline) {
 		long code = 0;
 
 		(*attempts)++;
 		if (curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200) {
-			t = now() - t0;
+			t = cr_now() - t0;
 			break;
 		}
 		{
@@ -58,7 +50,7 @@ static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 {
 	json_t *config = cr_container_config(a, HTTPD_IMAGE, NULL), *inspect = NULL;
 	cleanup_free char *id = NULL;
-	double t0 = now(), create, start, remove, to_200;
+	double t0 = cr_now(), create, start, remove, to_200;
 	long attempts = 0;
 	const char *ip;
 	int ret = -1;

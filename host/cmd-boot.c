@@ -75,14 +75,6 @@ static void on_line(void *data, const char *line)
 		w->panic = true;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int cmd_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -250,7 +242,7 @@ int cmd_boot(int argc, char **argv)
 		report_error(err);
 		goto out;
 	}
-	t0 = now();
+	t0 = cr_now();
 	fprintf(stderr, "crbench boot: %s started (%s, %llu vCPUs, %llu MiB), console in '%s'\n", name, cr_accel_name(accel),
 		(unsigned long long)spec.vcpus, (unsigned long long)(spec.memory >> 20), console);
 
@@ -259,14 +251,14 @@ int cmd_boot(int argc, char **argv)
 
 		cr_console_poll(&con, on_line, &w);
 		if (w.agent_uptime >= 0 && t_agent < 0) {
-			t_agent = now() - t0;
+			t_agent = cr_now() - t0;
 			fprintf(stderr, "crbench boot: agent unit started: guest uptime %.2f s, host wall time %.2f s\n", w.agent_uptime, t_agent);
 		}
-		if (!cr_domain_running(dom) || stop || now() - t0 > (double)timeout)
+		if (!cr_domain_running(dom) || stop || cr_now() - t0 > (double)timeout)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	t_end = now() - t0;
+	t_end = cr_now() - t0;
 	self_stopped = !cr_domain_running(dom);
 	cr_console_poll(&con, on_line, &w);
 	if (stop)

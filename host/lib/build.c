@@ -39,17 +39,9 @@ struct build {
 	char *kernel_version;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress(struct build *b, const char *stage, uint64_t bytes, uint64_t total)
 {
-	struct cr_build_progress p = { stage, bytes, total, now() - b->start };
+	struct cr_build_progress p = { stage, bytes, total, cr_now() - b->start };
 
 	if (b->o->progress)
 		b->o->progress(b->o->progress_data, &p);
@@ -519,8 +511,8 @@ static int unpack(struct build *b, cr_error_t *err)
 			cr_error(err, 0, "cannot unpack '%s': %s", path, archive_error_string(out));
 			goto out;
 		}
-		if (now() - last > 0.5) {
-			last = now();
+		if (cr_now() - last > 0.5) {
+			last = cr_now();
 			progress(b, "unpacking the root filesystem", (uint64_t)archive_filter_bytes(in, -1), total);
 		}
 	}
@@ -895,15 +887,15 @@ static void remove_stale(const char *images)
 
 static int build_entry(struct build *b, const char *final, cr_error_t *err)
 {
-	double t0 = now();
+	double t0 = cr_now();
 
 	if (run_mmdebstrap(b, err) < 0)
 		return -1;
-	b->out->build_seconds = now() - t0;
-	t0 = now();
+	b->out->build_seconds = cr_now() - t0;
+	t0 = cr_now();
 	if ((b->r->kind == CR_RECIPE_VM ? assemble_vm(b, err) : assemble_container(b, err)) < 0)
 		return -1;
-	b->out->assembly_seconds = now() - t0;
+	b->out->assembly_seconds = cr_now() - t0;
 	if (b->o->keep_rootfs) {
 		char *mv[] = { (char *)"mv", (char *)"--", b->tarball, (char *)b->o->keep_rootfs, NULL };
 
@@ -912,10 +904,10 @@ static int build_entry(struct build *b, const char *final, cr_error_t *err)
 	}
 	unlink(b->tarball);
 	if (b->r->kind == CR_RECIPE_VM && b->o->verify) {
-		t0 = now();
+		t0 = cr_now();
 		if (verify_vm(b, err) < 0)
 			return -1;
-		b->out->verify_seconds = now() - t0;
+		b->out->verify_seconds = cr_now() - t0;
 	}
 	if (interrupted(b))
 		return cr_error(err, EINTR, "building image '%s' was interrupted", b->r->name);
@@ -954,7 +946,7 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 {
 	cleanup_free char *images = xasprintf("%s/images", o->cache_dir);
 	cleanup_free char *final = NULL, *manifest = NULL, *logs = NULL;
-	struct build b = { .o = o, .r = r, .out = out, .start = now() };
+	struct build b = { .o = o, .r = r, .out = out, .start = cr_now() };
 	int ret;
 
 	if (check_keyring(&b, err) < 0)
