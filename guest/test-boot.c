@@ -1,50 +1,10 @@
 /* Container boot time (Kumar & Thangaraju, Table I): httpd to its first HTTP 200, a trivial container's start, removal. */
-#include <curl/curl.h>
-#include <time.h>
-
 #include "agent.h"
+#include "http.h"
 #include "util.h"
 
 #define HTTPD_IMAGE "crbench/httpd:1"
 #define BENCH_IMAGE "crbench/bench:1"
-
-static size_t discard(char *ptr, size_t size, size_t nmemb, void *data)
-{
-	return size * nmemb;
-}
-
-/* Poll http://ip/ until it answers 200; seconds from t0, or -1 at the deadline. */
-static double first_200(const char *ip, double t0, double deadline, long *attempts)
-{
-	CURL *c = curl_easy_init();
-	char url[64];
-	double t = -1;
-
-	if (!c)
-		return -1;
-	snprintf(url, sizeof(url), "http://%s/", ip);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	while (cr_now() < deadline) {
-		long code = 0;
-
-		(*attempts)++;
-		if (curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200) {
-			t = cr_now() - t0;
-			break;
-		}
-		{
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	curl_easy_cleanup(c);
-	return t;
-}
 
 static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 {
@@ -53,6 +13,7 @@ static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 	double t0 = cr_now(), create, start, remove, to_200;
 	long attempts = 0;
 	const char *ip;
+	char url[64];
 	int ret = -1;
 
 	if (cr_docker_create(a->docker, NULL, config, &id, &create, err) < 0)
@@ -66,7 +27,8 @@ static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 		cr_error(err, 0, "the httpd container has no IP address on Docker's bridge");
 		goto out;
 	}
-	to_200 = first_200(ip, t0, t0 + (double)a->plan->test_timeout / 2, &attempts);
+	snprintf(url, sizeof(url), "http://%s/", ip);
+	to_200 = cr_http_wait_200(url, t0, t0 + (double)a->plan->test_timeout / 2, &attempts);
 	if (to_200 < 0) {
 		cr_error(err, 0, "the httpd container never answered 200 on http://%s/ (%ld attempts)", ip, attempts);
 		goto out;

@@ -38,8 +38,12 @@ static int read_request(int fd, char *line, size_t linelen)
 		buf[used] = '\0';
 		end = strstr(buf, "\r\n\r\n");
 	}
-	for (char *h = strcasestr(buf, "\r\ncontent-length:"); h && h < end; h = NULL)
-		body = strtol(h + 17, NULL, 10);
+	{
+		char *h = strcasestr(buf, "\r\ncontent-length:");
+
+		if (h && h < end)
+			body = strtol(h + 17, NULL, 10);
+	}
 	{
 		size_t have = used - (size_t)(end + 4 - buf);
 

@@ -1,0 +1,47 @@
+/* HTTP GETs and polling for a first 200, shared by the tests that talk to the httpd container. */
+#include <curl/curl.h>
+#include <time.h>
+
+#include "http.h"
+#include "util.h"
+
+static size_t count(char *ptr, size_t size, size_t nmemb, void *data)
+{
+	*(size_t *)data += size * nmemb;
+	return size * nmemb;
+}
+
+int cr_http_get(const char *url, long timeout_ms, long *code, size_t *bytes)
+{
+	CURL *c = curl_easy_init();
+	int ok;
+
+	*code = 0;
+	*bytes = 0;
+	if (!c)
+		return -1;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, bytes);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 1000 ? timeout_ms : 1000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	ok = curl_easy_perform(c) == CURLE_OK && curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code) == CURLE_OK;
+	curl_easy_cleanup(c);
+	return ok ? 0 : -1;
+}
+
+double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts)
+{
+	while (cr_now() < deadline) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		size_t bytes;
+		long code;
+
+		(*attempts)++;
+		if (cr_http_get(url, 2000, &code, &bytes) == 0 && code == 200)
+			return cr_now() - t0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}

@@ -1,0 +1,17 @@
+/* Plain HTTP GETs from the agent to a container (boot time, network counters), with libcurl. */
+#ifndef CRBENCH_HTTP_H
+#define CRBENCH_HTTP_H
+
+#include <stddef.h>
+
+/* GET url once; the status in *code and the body's size in *bytes. -1 when no answer came. */
+int cr_http_get(const char *url, long timeout_ms, long *code, size_t *bytes);
+
+/*
+ * GET url every 10 ms until it answers 200 or deadline (cr_now() seconds)
+ * passes; returns the seconds from t0 to that answer, or -1. *attempts
+ * counts the requests made.
+ */
+double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts);
+
+#endif
