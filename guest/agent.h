@@ -11,6 +11,10 @@
 #include "plan.h"
 #include "schedule.h"
 
+/* The suite's container images (images/bench.conf, images/httpd.conf). */
+#define CR_BENCH_IMAGE "crbench/bench:1"
+#define CR_HTTPD_IMAGE "crbench/httpd:1"
+
 /* What every test gets: the plan, its guest, the Docker connection. */
 struct cr_agent {
 	const struct cr_plan *plan;
@@ -40,10 +44,26 @@ const struct cr_test_impl *cr_test_lookup(enum cr_test test);
 int cr_test_env(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 int cr_test_boot(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 int cr_test_cpu_mem(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+int cr_test_disk(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 
 /* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);
+
+/* A container run to its end: exit code, output, seconds from start to exit. */
+struct cr_container_result {
+	long exit_code;
+	char *out, *err;
+	double t_start, seconds;
+};
+
+/*
+ * Create (named name, or anonymous), start, wait for, read the logs of and
+ * remove a container; takes config. -1 only when Docker failed: a non-zero
+ * exit is in res. Release res either way.
+ */
+int cr_container_run(const struct cr_agent *a, json_t *config, const char *name, struct cr_container_result *res, cr_error_t *err);
+void cr_container_result_release(struct cr_container_result *res);
 
 /* Run the whole suite; results go to results_path, progress to the console. */
 int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err);

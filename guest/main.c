@@ -18,7 +18,8 @@ static const char agent_usage[] =
 	"\n"
 	"Runs the measurement suite of one guest of a crbench plan. The guest's\n"
 	"crbench-agent.service starts it with the payload disk the host attached\n"
-	"(DIR holds plan.ini, guest and images/) and the results disk, where every\n"
+	"(DIR holds plan.ini and images/; the guest's name is crbench.guest= on\n"
+	"the kernel command line, or DIR/guest) and the results disk, where every\n"
 	"finished step is appended (docs/results-format.md). Progress goes to the\n"
 	"console (docs/progress-protocol.md).\n"
 	"\n"
@@ -30,21 +31,30 @@ static const char agent_usage[] =
 	"  -h, --help     show this help\n"
 	"  -V, --version  show the version\n";
 
-/* The guest's name, the payload's "guest" file. */
-static char *read_guest_name(const char *payload, cr_error_t *err)
+/*
+ * The guest's name: the payload's "guest" file when present (a payload made
+ * for one guest), else crbench.guest= on the kernel command line (one payload
+ * disk shared by every guest of a run).
+ */
+static char *read_guest_name(const char *payload, const char *cmdline_path, cr_error_t *err)
 {
-	cleanup_free char *path = xasprintf("%s/guest", payload);
-	char *data = NULL;
+	cleanup_free char *path = xasprintf("%s/guest", payload), *cmdline = NULL;
+	char *data = NULL, *save = NULL;
 	size_t len;
 
-	if (cr_read_file(path, 256, &data, &len, err) < 0)
-		return NULL;
-	{
-		char *s = strstrip(data);
-
-		memmove(data, s, strlen(s) + 1);
+	if (access(path, F_OK) == 0) {
+		if (cr_read_file(path, 256, &data, &len, err) < 0)
+			return NULL;
+		memmove(data, strstrip(data), strlen(strstrip(data)) + 1);
+		return data;
 	}
-	return data;
+	if (cr_read_file(cmdline_path, 64 << 10, &cmdline, &len, err) < 0)
+		return NULL;
+	for (char *w = strtok_r(cmdline, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		if (strncmp(w, "crbench.guest=", 14) == 0 && w[14])
+			return xstrdup(w + 14);
+	cr_error(err, 0, "no '%s' and no crbench.guest= in '%s': which guest of the plan is this?", path, cmdline_path);
+	return NULL;
 }
 
 static uint64_t pick_seed(const struct cr_plan *plan)
@@ -134,7 +144,7 @@ int main(int argc, char **argv)
 	if (payload) {
 		plan_file = xasprintf("%s/plan.ini", payload);
 		plan_path = plan_file;
-		guest_file = read_guest_name(payload, &err);
+		guest_file = read_guest_name(payload, getenv("CRBENCH_AGENT_CMDLINE") ? getenv("CRBENCH_AGENT_CMDLINE") : "/proc/cmdline", &err);
 		if (!guest_file) {
 			fprintf(stderr, "crbench-agent: %s\n", err->msg);
 			return EXIT_FAILURE;

@@ -3,12 +3,10 @@
 #include "http.h"
 #include "util.h"
 
-#define HTTPD_IMAGE "crbench/httpd:1"
-#define BENCH_IMAGE "crbench/bench:1"
 
 static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 {
-	json_t *config = cr_container_config(a, HTTPD_IMAGE, NULL), *inspect = NULL;
+	json_t *config = cr_container_config(a, CR_HTTPD_IMAGE, NULL), *inspect = NULL;
 	cleanup_free char *id = NULL;
 	double t0 = cr_now(), create, start, remove, to_200;
 	long attempts = 0;
@@ -46,7 +44,7 @@ out:
 
 static int boot_trivial(const struct cr_agent *a, json_t *out, cr_error_t *err)
 {
-	json_t *config = cr_container_config(a, BENCH_IMAGE, json_pack("[s]", "true"));
+	json_t *config = cr_container_config(a, CR_BENCH_IMAGE, json_pack("[s]", "true"));
 	cleanup_free char *id = NULL;
 	double create, start, wait, remove;
 	long code = -1;

@@ -6,7 +6,7 @@
 
 int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err)
 {
-	json_t *config = cr_container_config(a, "crbench/httpd:1", NULL), *inspect = NULL, *before = NULL, *after;
+	json_t *config = cr_container_config(a, CR_HTTPD_IMAGE, NULL), *inspect = NULL, *before = NULL, *after;
 	cleanup_free char *id = NULL, *url = NULL;
 	size_t bytes = 0;
 	long code = 0, attempts = 0;

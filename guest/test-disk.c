@@ -1,0 +1,66 @@
+/* Disk IO (Kumar & Thangaraju, Table II): Bonnie++ in a container on the container's own file system. */
+#include <math.h>
+
+#include "agent.h"
+#include "toolparse.h"
+#include "util.h"
+
+static json_t *value(const struct cr_bonnie_value *v, const char *field, json_t *not_measured)
+{
+	if (v->status == CR_BONNIE_MEASURED)
+		return json_real(v->value);
+	json_object_set_new(not_measured, field,
+			    json_string(v->status == CR_BONNIE_TOO_FAST ? "too fast to time" : "not run"));
+	return json_null();
+}
+
+int cr_test_disk(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err)
+{
+	uint64_t mib = a->plan->bonnie_size >> 20;
+	/*
+	 * -b: no write buffering (fsync after every write), as in the paper;
+	 * -n 0: no small-file tests; -r: the RAM bonnie++ assumes, half the file
+	 * size, since it otherwise insists on twice the machine's memory; -q: the
+	 * CSV line alone on stdout. The directory is in the container's own root
+	 * file system: what the runtime gives a container (overlayfs, gVisor's
+	 * gofer, Kata's shared file system) is what is measured.
+	 */
+	cleanup_free char *script = xasprintf("mkdir -p /var/tmp/bonnie && exec bonnie++ -q -b -n 0 -x 1 -u root -d /var/tmp/bonnie "
+					      "-s %llu -r %llu",
+					      (unsigned long long)mib, (unsigned long long)(mib / 2 ? mib / 2 : 1));
+	json_t *config = cr_container_config(a, CR_BENCH_IMAGE, json_pack("[s, s, s]", "/bin/sh", "-c", script));
+	struct cr_container_result res;
+	struct cr_bonnie b;
+	json_t *nm, *d;
+	int ret = -1;
+
+	if (cr_container_run(a, config, NULL, &res, err) < 0)
+		goto out;
+	if (res.exit_code != 0) {
+		cr_error(err, 0, "bonnie++ exited with %ld: %.300s", res.exit_code, res.err ? res.err : "");
+		goto out;
+	}
+	if (cr_parse_bonnie(res.out, strlen(res.out), &b, err) < 0) {
+		cr_error_prefix(err, "bonnie++ output");
+		goto out;
+	}
+	nm = json_object();
+	d = json_pack("{s:s, s:s, s:I, s:s, s:s, s:f}", "tool", "bonnie++", "version", b.version, "size_bytes",
+		      (json_int_t)a->plan->bonnie_size, "command", script, "raw", res.out, "seconds", res.seconds);
+	json_object_set_new(d, "block_out_kps", value(&b.block_out, "block_out_kps", nm));
+	json_object_set_new(d, "block_out_cpu", value(&b.block_out_cpu, "block_out_cpu", nm));
+	json_object_set_new(d, "rewrite_kps", value(&b.rewrite, "rewrite_kps", nm));
+	json_object_set_new(d, "rewrite_cpu", value(&b.rewrite_cpu, "rewrite_cpu", nm));
+	json_object_set_new(d, "block_in_kps", value(&b.block_in, "block_in_kps", nm));
+	json_object_set_new(d, "block_in_cpu", value(&b.block_in_cpu, "block_in_cpu", nm));
+	json_object_set_new(d, "seeks_per_second", value(&b.seeks, "seeks_per_second", nm));
+	json_object_set_new(d, "seeks_cpu", value(&b.seeks_cpu, "seeks_cpu", nm));
+	json_object_set_new(d, "not_measured", nm);
+	if (res.err && *res.err)
+		json_object_set_new(d, "stderr", json_string(res.err));
+	*data = d;
+	ret = 0;
+out:
+	cr_container_result_release(&res);
+	return ret;
+}
