@@ -90,12 +90,12 @@ $(BUILDDIR)/obj/version.o: $(BUILDDIR)/version.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
 
-# Where an installed crbench finds its data; rewritten only when DATADIR changes.
+# Where an installed crbench finds its data and agent; rewritten only when they change.
 $(BUILDDIR)/config.h: FORCE
 	@mkdir -p $(@D)
-	@v='#define CRBENCH_DATADIR "$(DATADIR)"'; \
-	[ -f $@ ] && [ "$$(cat $@)" = "$$v" ] || echo "$$v" > $@
-$(BUILDDIR)/obj/host/lib/paths.o: $(BUILDDIR)/config.h
+	@printf '#define CRBENCH_DATADIR "%s"\n#define CRBENCH_LIBEXECDIR "%s"\n' '$(DATADIR)' '$(LIBEXECDIR)' > $@.new; \
+	cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+$(BUILDDIR)/obj/host/lib/paths.o $(BUILDDIR)/obj/host/lib/run.o: $(BUILDDIR)/config.h
 
 $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -23,6 +23,8 @@ struct cr_domain_spec {
 	const char *payload;	 /* raw payload disk, read-only, or NULL */
 	const char *results;	 /* raw results disk, or NULL */
 	const char *console_log; /* where libvirt copies the serial console */
+	const unsigned *pin;	 /* vCPU i runs on host CPU pin[i], for i < n_pin */
+	size_t n_pin;
 };
 
 /* The domain XML for spec; values are XML-escaped. */

@@ -38,24 +38,52 @@ static bool has_data(const char *dir)
 	return access(images, F_OK) == 0 && access(builder, F_OK) == 0;
 }
 
+/* The directory of the running binary, or NULL. */
+static char *exe_dir(void)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(exe);
+}
+
 char *cr_data_dir(void)
 {
 	const char *s = getenv("CRBENCH_DATADIR");
-	char exe[PATH_MAX];
-	ssize_t n;
+	cleanup_free char *dir = NULL;
+	char *slash;
 
 	if (s && *s)
 		return xstrdup(s);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		/* <src>/build/crbench -> <src> */
-		for (int up = 0; up < 2 && (slash = strrchr(exe, '/')); up++)
-			*slash = '\0';
-		if (*exe && has_data(exe))
-			return xstrdup(exe);
+	/* <src>/build/crbench -> <src> */
+	dir = exe_dir();
+	if (dir && (slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		if (*dir && has_data(dir))
+			return xstrdup(dir);
 	}
 	return xstrdup(CRBENCH_DATADIR);
+}
+
+char *cr_agent_path(void)
+{
+	const char *s = getenv("CRBENCH_AGENT");
+	cleanup_free char *dir = NULL, *beside = NULL;
+
+	if (s && *s)
+		return xstrdup(s);
+	dir = exe_dir();
+	if (dir) {
+		beside = xasprintf("%s/crbench-agent", dir);
+		if (access(beside, X_OK) == 0)
+			return xstrdup(beside);
+	}
+	return xstrdup(CRBENCH_LIBEXECDIR "/crbench-agent");
 }

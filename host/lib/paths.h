@@ -16,4 +16,7 @@ char *cr_cache_dir(const char *override);
  */
 char *cr_data_dir(void);
 
+/* The guest agent binary: $CRBENCH_AGENT, else beside the running crbench, else LIBEXECDIR. */
+char *cr_agent_path(void);
+
 #endif

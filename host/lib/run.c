@@ -1,0 +1,326 @@
+/* The pieces of a run that touch files and the host: ids, disks, pinning, manifest, reaping dead runs. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "proc.h"
+#include "run.h"
+#include "util.h"
+
+char *cr_run_id(const struct cr_plan *plan, time_t now, uint32_t random)
+{
+	cleanup_free char *stem = NULL;
+	char stamp[32];
+	struct tm tm;
+	const char *name = plan->name;
+
+	if (!name) {
+		const char *base = plan->path ? strrchr(plan->path, '/') : NULL;
+		char *dot;
+
+		stem = xstrdup(base ? base + 1 : plan->path ? plan->path : "run");
+		dot = strrchr(stem, '.');
+		if (dot && dot != stem)
+			*dot = '\0';
+		name = stem;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	{
+		/* the id names directories and domains: keep [A-Za-z0-9_-] only */
+		char *id = xasprintf("%.40s-%s-%04x", name, stamp, (unsigned)(random & 0xffff));
+
+		for (char *c = id; *c; c++)
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+				*c = '_';
+		return id;
+	}
+}
+
+static int link_or_copy(const char *src, const char *dest, cr_error_t *err)
+{
+	char *cp[] = { (char *)"cp", (char *)"--", (char *)src, (char *)dest, NULL };
+
+	if (unlink(dest) < 0 && errno != ENOENT)
+		return cr_error(err, errno, "cannot replace '%s'", dest);
+	if (link(src, dest) == 0)
+		return 0;
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK)
+		return cr_error(err, errno, "cannot link '%s' to '%s'", src, dest);
+	return cr_run_checked(cp, err);
+}
+
+/* mkdir -p for the directories of a relative path under root. */
+static int make_parents(const char *root, const char *rel, cr_error_t *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", root, rel);
+
+	for (char *s = path + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return cr_error(err, errno, "cannot create directory '%s'", path);
+		*s = '/';
+	}
+	return 0;
+}
+
+int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *out, cr_error_t *err)
+{
+	uint64_t total = 0;
+	cleanup_free char *size = NULL;
+
+	if (mkdir(staging, 0755) < 0 && errno != EEXIST)
+		return cr_error(err, errno, "cannot create directory '%s'", staging);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *dest = xasprintf("%s/%s", staging, files[i].dest);
+		struct stat st;
+
+		if (stat(files[i].src, &st) < 0)
+			return cr_error(err, errno, "cannot put '%s' on the payload disk", files[i].src);
+		if (!S_ISREG(st.st_mode))
+			return cr_error(err, 0, "cannot put '%s' on the payload disk: not a regular file", files[i].src);
+		total += (uint64_t)st.st_size;
+		if (make_parents(staging, files[i].dest, err) < 0 || link_or_copy(files[i].src, dest, err) < 0)
+			return -1;
+	}
+	/* room for the files, ext4's metadata and slack; the file is sparse */
+	size = xasprintf("%lluk", (unsigned long long)((total + total / 8 + (64ULL << 20)) >> 10));
+	{
+		char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-O", (char *)"^has_journal",
+				   (char *)"-L", (char *)"crbench-payload", (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", (char *)staging,
+				   (char *)out, size, NULL };
+
+		if (cr_run_checked(mke2fs, err) < 0)
+			return cr_error_prefix(err, "cannot make the payload disk '%s'", out);
+	}
+	return 0;
+}
+
+int cr_results_disk_make(const char *path, uint64_t size, cr_error_t *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return cr_error(err, errno, "cannot create results disk '%s'", path);
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		return cr_error(err, e, "cannot size results disk '%s'", path);
+	}
+	close(fd);
+	return 0;
+}
+
+int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err)
+{
+	char *create[] = { (char *)"qemu-img", (char *)"create", (char *)"-q", (char *)"-f", (char *)"qcow2", (char *)"-F",
+			   (char *)"qcow2", (char *)"-b", (char *)base, (char *)overlay, NULL };
+
+	if (cr_run_checked(create, err) < 0)
+		return cr_error_prefix(err, "cannot make the overlay '%s'", overlay);
+	return 0;
+}
+
+int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned ***pin, char **why)
+{
+	cpu_set_t set;
+	unsigned cpus[CPU_SETSIZE], n_cpus = 0;
+	uint64_t need = 0, most = 0;
+
+	*pin = NULL;
+	*why = NULL;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0) {
+		*why = xasprintf("cannot read this process's CPU affinity: %s", strerror(errno));
+		return 0;
+	}
+	for (unsigned c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n_cpus++] = c;
+	for (size_t i = 0; i < n_guests; i++) {
+		need += vcpus[i];
+		most = vcpus[i] > most ? vcpus[i] : most;
+	}
+	if (!parallel)
+		need = most; /* one guest at a time: each may use the same CPUs */
+	if (need > n_cpus) {
+		*why = xasprintf("not pinned: %llu vCPUs %s but this host offers %u CPUs", (unsigned long long)need,
+				 parallel ? "run at once" : "in the largest guest", n_cpus);
+		return 0;
+	}
+	*pin = xcalloc(n_guests, sizeof(**pin));
+	for (size_t i = 0, next = 0; i < n_guests; i++) {
+		(*pin)[i] = xcalloc(vcpus[i], sizeof(unsigned));
+		if (!parallel)
+			next = 0;
+		for (uint64_t v = 0; v < vcpus[i]; v++)
+			(*pin)[i][v] = cpus[next++];
+	}
+	return 0;
+}
+
+void cr_pin_free(unsigned **pin, size_t n_guests)
+{
+	if (!pin)
+		return;
+	for (size_t i = 0; i < n_guests; i++)
+		free(pin[i]);
+	free(pin);
+}
+
+static char *cpu_model(void)
+{
+	cleanup_fclose FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[512];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && colon)
+			return xstrdup(strstrip(colon + 1));
+	}
+	return NULL;
+}
+
+static char *version_string(unsigned long v)
+{
+	return xasprintf("%lu.%lu.%lu", v / 1000000, (v / 1000) % 1000, v % 1000);
+}
+
+json_t *cr_host_json(virConnectPtr conn)
+{
+	struct utsname u;
+	struct sysinfo si;
+	unsigned long lib = 0, hv = 0;
+	cleanup_free char *model = cpu_model(), *libv = NULL, *hvv = NULL, *uri = NULL, *hostname = NULL;
+	json_t *h = json_object();
+
+	if (uname(&u) == 0) {
+		json_object_set_new(h, "kernel", json_string(u.release));
+		json_object_set_new(h, "kernel_version", json_string(u.version));
+		json_object_set_new(h, "machine", json_string(u.machine));
+	}
+	json_object_set_new(h, "cpu_model", model ? json_string(model) : json_null());
+	json_object_set_new(h, "cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	if (sysinfo(&si) == 0)
+		json_object_set_new(h, "memory_bytes", json_integer((json_int_t)((uint64_t)si.totalram * si.mem_unit)));
+	if (conn) {
+		if (virConnectGetLibVersion(conn, &lib) == 0)
+			libv = version_string(lib);
+		if (virConnectGetVersion(conn, &hv) == 0)
+			hvv = version_string(hv);
+		uri = virConnectGetURI(conn);
+		hostname = virConnectGetHostname(conn);
+	}
+	json_object_set_new(h, "libvirt_version", libv ? json_string(libv) : json_null());
+	json_object_set_new(h, "qemu_version", hvv ? json_string(hvv) : json_null());
+	json_object_set_new(h, "uri", uri ? json_string(uri) : json_null());
+	json_object_set_new(h, "libvirt_host", hostname ? json_string(hostname) : json_null());
+	return h;
+}
+
+int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	int bad;
+
+	if (!f)
+		return cr_error(err, errno, "cannot write '%s'", tmp);
+	bad = json_dumpf(doc, f, JSON_INDENT(2)) < 0 || fputc('\n', f) == EOF || fflush(f) != 0 || fsync(fileno(f)) < 0;
+	if (fclose(f) != 0 || bad) {
+		int e = errno;
+
+		unlink(tmp);
+		return cr_error(err, e, "cannot write '%s'", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return cr_error(err, e, "cannot rename '%s' to '%s'", tmp, path);
+	}
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+void cr_rmtree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
+{
+	cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
+	DIR *d = opendir(runs);
+	struct dirent *e;
+	size_t n_msg = 0;
+	int reaped = 0;
+
+	*messages = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		cleanup_free char *dir = NULL, *owner = NULL, *domains = NULL, *text = NULL, *list = NULL;
+		cleanup_error cr_error_t err = NULL;
+		size_t len;
+		long pid;
+
+		if (e->d_name[0] == '.')
+			continue;
+		dir = xasprintf("%s/%s", runs, e->d_name);
+		owner = xasprintf("%s/owner", dir);
+		if (cr_read_file(owner, 64, &text, &len, &err) < 0)
+			continue; /* not a run's directory, or being created */
+		pid = strtol(text, NULL, 10);
+		if (pid_alive((pid_t)pid))
+			continue;
+		domains = xasprintf("%s/domains", dir);
+		if (conn && cr_read_file(domains, 1 << 20, &list, &len, NULL) == 0) {
+			char *save = NULL;
+
+			for (char *name = strtok_r(list, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
+				virDomainPtr dom;
+
+				if (strncmp(name, CR_RUN_DOMAIN_PREFIX, strlen(CR_RUN_DOMAIN_PREFIX)) != 0)
+					continue;
+				dom = virDomainLookupByName(conn, name);
+				if (!dom)
+					continue;
+				if (virDomainDestroy(dom) == 0) {
+					*messages = xrealloc(*messages, (n_msg + 2) * sizeof(char *));
+					(*messages)[n_msg++] = xasprintf("destroyed domain '%s' left running by run %s (pid %ld, gone)", name,
+									 e->d_name, pid);
+					(*messages)[n_msg] = NULL;
+				}
+				virDomainFree(dom);
+			}
+		}
+		cr_rmtree(dir);
+		*messages = xrealloc(*messages, (n_msg + 2) * sizeof(char *));
+		(*messages)[n_msg++] = xasprintf("removed '%s' left by run %s (pid %ld, gone)", dir, e->d_name, pid);
+		(*messages)[n_msg] = NULL;
+		reaped++;
+	}
+	closedir(d);
+	return reaped;
+}

@@ -1,0 +1,69 @@
+/* The pieces of a run: run ids, the payload disk, per-guest disks, host CPU pinning, the run manifest, leftovers of dead runs. */
+#ifndef CRBENCH_RUN_H
+#define CRBENCH_RUN_H
+
+#include <jansson.h>
+#include <libvirt/libvirt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "plan.h"
+
+/* Size of each guest's results disk. */
+#define CR_RESULTS_DISK_SIZE (256ULL << 20)
+
+/* Prefix of every domain crbench run defines: crbench-<run id>-<guest>. */
+#define CR_RUN_DOMAIN_PREFIX "crbench-"
+
+/* "<name>-<yyyymmdd-hhmmss UTC>-<4 hex digits>"; name is the plan's [run] name or its file stem. */
+char *cr_run_id(const struct cr_plan *plan, time_t now, uint32_t random);
+
+/* A file to put on the payload disk: dest is its path on the disk, relative. */
+struct cr_payload_file {
+	const char *src;
+	const char *dest;
+};
+
+/*
+ * Make the payload disk image (ext4, label crbench-payload, read-only in the
+ * guest) at out from files, with mke2fs -d through a staging directory of
+ * hard links (copies when linking fails). No appliance, no root needed.
+ */
+int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *out, cr_error_t *err);
+
+/* A new results disk: a sparse raw file of zeros, which is an empty archive. */
+int cr_results_disk_make(const char *path, uint64_t size, cr_error_t *err);
+
+/* A qcow2 overlay on base (qemu-img create -b). */
+int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err);
+
+/*
+ * Host CPUs for the guests' vCPUs: disjoint sets, one host CPU per vCPU,
+ * from the CPUs this process may run on. When the host has too few for
+ * every guest that runs at the same time, nothing is pinned (*pin NULL) and
+ * *why says so.
+ */
+int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned ***pin, char **why);
+void cr_pin_free(unsigned **pin, size_t n_guests);
+
+/* The host's side of the run manifest: kernel, CPU, memory, libvirt and QEMU versions. */
+json_t *cr_host_json(virConnectPtr conn);
+
+/* Write JSON to path atomically (temporary file, fsync, rename). */
+int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err);
+
+/*
+ * Each run keeps its temporaries in <cache>/runs/<run id>/ with a file
+ * "owner" holding its pid and a file "domains" listing the domains it
+ * started. A run killed without cleaning up (SIGKILL, power loss) leaves
+ * them behind: destroy those domains (when still running) and remove the
+ * directory. Returns how many dead runs were cleaned; *messages says what.
+ */
+int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages);
+
+/* Remove a run's temporary directory and everything in it (no subdirectories expected beyond one level). */
+void cr_rmtree(const char *dir);
+
+#endif

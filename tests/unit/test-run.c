@@ -1,0 +1,228 @@
+/* The run's pieces: run ids, vCPU pinning, domain XML, payload and results disks, reaping dead runs. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "plan.h"
+#include "run.h"
+#include "test.h"
+
+static void run_id_from_name_and_stem(void **state)
+{
+	struct cr_plan p = { .name = (char *)"smoke", .path = (char *)"/x/default.ini" };
+	cleanup_free char *a = cr_run_id(&p, 1795331702, 0x3fa9); /* 2026-11-22 07:15:02 UTC */
+	cleanup_free char *b = NULL, *c = NULL;
+
+	assert_string_equal(a, "smoke-20261122-071502-3fa9");
+	p.name = NULL;
+	b = cr_run_id(&p, 1795331702, 0x13fa9);
+	assert_string_equal(b, "default-20261122-071502-3fa9");
+	/* names with characters that do not belong in a domain or directory name */
+	p.name = (char *)"a b/c";
+	c = cr_run_id(&p, 1795331702, 1);
+	assert_string_equal(c, "a_b_c-20261122-071502-0001");
+}
+
+static unsigned n_allowed_cpus(void)
+{
+	cpu_set_t set;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	return (unsigned)CPU_COUNT(&set);
+}
+
+static void pin_disjoint_or_refused(void **state)
+{
+	unsigned n = n_allowed_cpus();
+	uint64_t one[2] = { 1, 1 }, big[1] = { (uint64_t)n + 1 };
+	unsigned **pin = NULL;
+	char *why = NULL;
+
+	/* one guest at a time: each guest's vCPUs on distinct CPUs, the same set for every guest */
+	cr_pin_plan(one, 2, false, &pin, &why);
+	assert_non_null(pin);
+	assert_null(why);
+	assert_int_equal(pin[0][0], pin[1][0]);
+	cr_pin_free(pin, 2);
+	/* at once: disjoint when the host has CPUs enough */
+	cr_pin_plan(one, 2, true, &pin, &why);
+	if (n >= 2) {
+		assert_non_null(pin);
+		assert_int_not_equal(pin[0][0], pin[1][0]);
+		cr_pin_free(pin, 2);
+	} else {
+		assert_null(pin);
+		assert_non_null(strstr(why, "not pinned"));
+		free(why);
+	}
+	/* more vCPUs than CPUs: nothing pinned, and why */
+	cr_pin_plan(big, 1, false, &pin, &why);
+	assert_null(pin);
+	assert_non_null(strstr(why, "not pinned"));
+	free(why);
+}
+
+static void domain_xml_escapes_and_pins(void **state)
+{
+	unsigned pin[2] = { 0, 1 };
+	struct cr_domain_spec s = {
+		.name = "crbench-x-runc",
+		.accel = CR_ACCEL_TCG,
+		.vcpus = 2,
+		.memory = 2ULL << 30,
+		.kernel = "/c/vmlinuz",
+		.initrd = "/c/initrd.img",
+		.cmdline = CR_GUEST_CMDLINE " crbench.guest=runc",
+		.disk = "/c/a&b'<>.qcow2",
+		.payload = "/c/payload.raw",
+		.results = "/c/results.raw",
+		.console_log = "/c/console.log",
+		.pin = pin,
+		.n_pin = 2,
+	};
+	cleanup_free char *xml = cr_domain_xml(&s);
+
+	assert_non_null(strstr(xml, "<domain type='qemu'>"));
+	assert_non_null(strstr(xml, "<source file='/c/a&amp;b&apos;&lt;&gt;.qcow2'/>"));
+	assert_non_null(strstr(xml, "crbench.guest=runc</cmdline>"));
+	assert_non_null(strstr(xml, "<vcpupin vcpu='0' cpuset='0'/>"));
+	assert_non_null(strstr(xml, "<vcpupin vcpu='1' cpuset='1'/>"));
+	assert_non_null(strstr(xml, "<memory unit='KiB'>2097152</memory>"));
+	/* the results disk honours the guest's flushes; the others need not */
+	assert_non_null(strstr(xml, "cache='writeback' discard='unmap'/>\n      <source file='/c/results.raw'/>"));
+	assert_non_null(strstr(xml, "<serial>crbench-results</serial>"));
+	assert_non_null(strstr(xml, "<serial>crbench-payload</serial>\n      <readonly/>"));
+	assert_non_null(strstr(xml, "<on_crash>destroy</on_crash>"));
+	assert_non_null(strstr(xml, "<panic model='isa'>"));
+	assert_null(strstr(xml, "svm"));
+	s.nested = true;
+	{
+		cleanup_free char *nested = cr_domain_xml(&s);
+
+		assert_non_null(strstr(nested, "<feature policy='require' name='svm'/>"));
+	}
+	s.accel = CR_ACCEL_KVM;
+	s.n_pin = 0;
+	{
+		cleanup_free char *kvm = cr_domain_xml(&s);
+
+		assert_non_null(strstr(kvm, "<domain type='kvm'>"));
+		assert_non_null(strstr(kvm, "host-passthrough"));
+		assert_null(strstr(kvm, "cputune"));
+	}
+}
+
+static char *tmpdir(void)
+{
+	char tmpl[] = "/tmp/crbench-test-run-XXXXXX";
+
+	assert_non_null(mkdtemp(tmpl));
+	return xstrdup(tmpl);
+}
+
+static void payload_and_results_disks(void **state)
+{
+	cleanup_free char *dir = tmpdir();
+	cleanup_free char *a = xasprintf("%s/a.bin", dir), *out = xasprintf("%s/payload.raw", dir);
+	cleanup_free char *staging = xasprintf("%s/staging", dir), *results = xasprintf("%s/results.raw", dir);
+	cleanup_free char *listing = NULL, *cmd = NULL;
+	cleanup_error cr_error_t err = NULL;
+	struct cr_payload_file files[] = { { a, "crbench-agent" }, { a, "images/bench.tar" } };
+	struct stat st;
+	FILE *f = fopen(a, "w");
+
+	assert_non_null(f);
+	fputs("payload\n", f);
+	fclose(f);
+	assert_int_equal(cr_payload_make(staging, files, 2, out, &err), 0);
+	/* the files are on the ext4 image, where the guest's agent-launch looks */
+	cmd = xasprintf("debugfs -R 'ls -l /images' %s 2>/dev/null | grep -c bench.tar", out);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	listing = xcalloc(1, 16);
+	assert_non_null(fgets(listing, 16, f));
+	assert_int_equal(WEXITSTATUS(pclose(f)), 0);
+	assert_string_equal(listing, "1\n");
+	{
+		cleanup_free char *label = xasprintf("e2label %s", out);
+		char buf[64] = "";
+
+		f = popen(label, "r");
+		assert_non_null(fgets(buf, sizeof(buf), f));
+		pclose(f);
+		assert_string_equal(buf, "crbench-payload\n");
+	}
+	/* a file that is not there names itself */
+	files[1].src = "/nonexistent/bench.tar";
+	assert_int_equal(cr_payload_make(staging, files, 2, out, &err), -1);
+	assert_non_null(strstr(err->msg, "/nonexistent/bench.tar"));
+
+	assert_int_equal(cr_results_disk_make(results, CR_RESULTS_DISK_SIZE, &err), 0);
+	assert_int_equal(stat(results, &st), 0);
+	assert_int_equal((uint64_t)st.st_size, CR_RESULTS_DISK_SIZE);
+	assert_true((uint64_t)st.st_blocks * 512 < (1 << 20)); /* sparse */
+	/* never over an existing disk */
+	cr_error_free(&err);
+	err = NULL;
+	assert_int_equal(cr_results_disk_make(results, CR_RESULTS_DISK_SIZE, &err), -1);
+	assert_int_equal(err->code, EEXIST);
+	cr_rmtree(dir);
+	assert_int_equal(access(dir, F_OK), -1);
+}
+
+static void reap_only_dead_runs(void **state)
+{
+	cleanup_free char *cache = tmpdir();
+	cleanup_free char *runs = xasprintf("%s/runs", cache), *dead = xasprintf("%s/runs/dead", cache);
+	cleanup_free char *alive = xasprintf("%s/runs/alive", cache), *kept = xasprintf("%s/runs/kept", cache);
+	cleanup_strv char **msgs = NULL;
+	pid_t child;
+	FILE *f;
+
+	assert_int_equal(mkdir(runs, 0755), 0);
+	assert_int_equal(mkdir(dead, 0755), 0);
+	assert_int_equal(mkdir(alive, 0755), 0);
+	assert_int_equal(mkdir(kept, 0755), 0);
+	/* a pid that existed and is gone */
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	{
+		cleanup_free char *o = xasprintf("%s/owner", dead), *o2 = xasprintf("%s/owner", alive), *d = xasprintf("%s/overlay.qcow2", dead);
+
+		f = fopen(o, "w");
+		fprintf(f, "%d\n", (int)child);
+		fclose(f);
+		f = fopen(d, "w");
+		fclose(f);
+		f = fopen(o2, "w");
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
+	assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 1);
+	assert_non_null(msgs);
+	assert_non_null(strstr(msgs[0], "runs/dead"));
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(alive, F_OK), 0);
+	assert_int_equal(access(kept, F_OK), 0); /* no owner: kept with --keep, never reaped */
+	cr_rmtree(cache);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(run_id_from_name_and_stem),
+		cmocka_unit_test(pin_disjoint_or_refused),
+		cmocka_unit_test(domain_xml_escapes_and_pins),
+		cmocka_unit_test(payload_and_results_disks),
+		cmocka_unit_test(reap_only_dead_runs),
+	};
+
+	return tap_run("run", tests);
+}
