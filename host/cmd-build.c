@@ -85,7 +85,7 @@ static void add_name(char ***names, size_t *n, const char *name)
 	(*names)[*n] = NULL;
 }
 
-static int build_one(struct cr_build_opts *o, const char *images_dir, const char *name)
+int build_image(struct cr_build_opts *o, const char *images_dir, const char *name, struct cr_built *out)
 {
 	cleanup_error cr_error_t err = NULL;
 	cleanup_recipe struct cr_recipe *r = NULL;
@@ -103,7 +103,7 @@ static int build_one(struct cr_build_opts *o, const char *images_dir, const char
 	free(d.last_stage);
 	if (ret < 0) {
 		report_error(err);
-		return stop ? 128 + stop : EXIT_FAILURE;
+		return o->interrupted && *o->interrupted ? 128 + *o->interrupted : EXIT_FAILURE;
 	}
 	if (b.hit)
 		printf("%s: cached: %s\n", name, b.dir);
@@ -111,7 +111,10 @@ static int build_one(struct cr_build_opts *o, const char *images_dir, const char
 		printf("%s: built in %.1f s (mmdebstrap %.1f s, assembly %.1f s%s): %s\n", name,
 		       b.build_seconds + b.assembly_seconds + b.verify_seconds, b.build_seconds, b.assembly_seconds,
 		       b.verify_seconds > 0 ? ", libguestfs verification" : "", b.dir);
-	cr_built_release(&b);
+	if (out)
+		*out = b;
+	else
+		cr_built_release(&b);
 	return EXIT_SUCCESS;
 }
 
@@ -218,7 +221,7 @@ int cmd_build(int argc, char **argv)
 		/* the tarball kept is the first image's, the one asked for, not a container image's */
 		if (i == 1)
 			o.keep_rootfs = NULL;
-		ret = build_one(&o, images_dir, names[i]);
+		ret = build_image(&o, images_dir, names[i], NULL);
 	}
 	return ret;
 }

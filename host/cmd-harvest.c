@@ -42,32 +42,7 @@ static char *disk_label(const char *disk)
 	return xstrdup(base);
 }
 
-static json_t *strv_to_json(char *const *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
-static json_t *report_json(const char *disk, const char *out, const struct cr_harvest_report *r, const char *error)
-{
-	json_t *entries = json_array();
-
-	for (size_t i = 0; i < r->n_entries; i++)
-		json_array_append_new(entries, json_pack("{s:s, s:I, s:s, s:b}", "name", r->entries[i].name, "size",
-							 (json_int_t)r->entries[i].size, "sha256", r->entries[i].sha256,
-							 "verified", r->entries[i].verified));
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:o, s:I, s:o, s:I, s:o, s:s?}", "disk", disk, "out", out,
-			 "status", error ? "error" : cr_harvest_status_names[cr_harvest_status(r)], "manifest",
-			 cr_manifest_state_names[r->manifest], "truncated", r->truncated, "truncation", r->truncation,
-			 "entries", entries, "refused_count", (json_int_t)r->n_refused, "refused",
-			 strv_to_json(r->refused), "problem_count", (json_int_t)r->n_problems, "problems",
-			 strv_to_json(r->problems), "error", error);
-}
-
-static void print_report(const char *disk, const char *out, const struct cr_harvest_report *r)
+void harvest_print_report(const char *disk, const char *out, const struct cr_harvest_report *r)
 {
 	enum cr_harvest_status st = cr_harvest_status(r);
 	size_t verified = 0;
@@ -143,12 +118,12 @@ int cmd_harvest(int argc, char **argv)
 		else if (cr_harvest_status(&r) == CR_HARVEST_INCOMPLETE)
 			incomplete = true;
 		if (json) {
-			json_array_append_new(disks, report_json(argv[i], out, &r, rc < 0 ? err->msg : NULL));
+			json_array_append_new(disks, cr_harvest_report_json(argv[i], out, &r, rc < 0 ? err->msg : NULL));
 		} else {
 			if (rc < 0)
 				report_error(err);
 			if (rc == 0 || r.n_entries || r.n_refused)
-				print_report(argv[i], out, &r);
+				harvest_print_report(argv[i], out, &r);
 		}
 		cr_harvest_report_release(&r);
 	}

@@ -14,7 +14,17 @@ int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_harvest(int argc, char **argv);
 
+int cmd_run(int argc, char **argv);
+
 extern const char crbench_version[];
+
+struct cr_build_opts;
+struct cr_built;
+struct cr_harvest_report;
+/* Build one recipe (or find it cached) with a progress display on stderr; fills *out when given. Returns an exit code. */
+int build_image(struct cr_build_opts *o, const char *images_dir, const char *name, struct cr_built *out);
+/* The lines crbench harvest prints for one disk. */
+void harvest_print_report(const char *disk, const char *out, const struct cr_harvest_report *r);
 
 /* Print "crbench: <message>" for a failed library call; returns EXIT_FAILURE. */
 int report_error(cr_error_t err);

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "harvest.h"
 #include "util.h"
 
@@ -532,4 +534,29 @@ void cr_harvest_report_release(struct cr_harvest_report *r)
 	strv_free(r->problems);
 	free(r->truncation);
 	memset(r, 0, sizeof(*r));
+}
+
+static json_t *strv_to_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+json_t *cr_harvest_report_json(const char *disk, const char *out, const struct cr_harvest_report *r, const char *error)
+{
+	json_t *entries = json_array();
+
+	for (size_t i = 0; i < r->n_entries; i++)
+		json_array_append_new(entries, json_pack("{s:s, s:I, s:s, s:b}", "name", r->entries[i].name, "size",
+							 (json_int_t)r->entries[i].size, "sha256", r->entries[i].sha256,
+							 "verified", r->entries[i].verified));
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:o, s:I, s:o, s:I, s:o, s:s?}", "disk", disk, "out", out,
+			 "status", error ? "error" : cr_harvest_status_names[cr_harvest_status(r)], "manifest",
+			 cr_manifest_state_names[r->manifest], "truncated", r->truncated, "truncation", r->truncation,
+			 "entries", entries, "refused_count", (json_int_t)r->n_refused, "refused",
+			 strv_to_json(r->refused), "problem_count", (json_int_t)r->n_problems, "problems",
+			 strv_to_json(r->problems), "error", error);
 }

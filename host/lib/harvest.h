@@ -61,6 +61,10 @@ int cr_harvest_memory(const void *data, size_t len, const char *out_dir, struct 
 		      cr_error_t *err);
 
 enum cr_harvest_status cr_harvest_status(const struct cr_harvest_report *r);
+
+/* The report as `crbench harvest --json` prints it for one disk; error: why the disk could not be read, or NULL. */
+struct json_t;
+struct json_t *cr_harvest_report_json(const char *disk, const char *out, const struct cr_harvest_report *r, const char *error);
 void cr_harvest_report_release(struct cr_harvest_report *r);
 
 #endif

@@ -1,0 +1,912 @@
+/* crbench run: build what is missing, boot one guest per runtime, follow the agents, harvest their results disks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <libvirt/libvirt.h>
+
+#include "build.h"
+#include "commands.h"
+#include "console.h"
+#include "domain.h"
+#include "gfs.h"
+#include "harvest.h"
+#include "parse.h"
+#include "paths.h"
+#include "plan.h"
+#include "preflight.h"
+#include "proc.h"
+#include "progress.h"
+#include "recipe.h"
+#include "run.h"
+#include "util.h"
+#include "virt.h"
+
+static const char run_usage[] =
+	"usage: crbench run [--plan FILE] [--results-dir DIR] [--parallel] [--accel kvm|tcg|auto]\n"
+	"                   [--connect URI] [--cache-dir DIR] [--no-pin] [--keep] [--verbose]\n"
+	"\n"
+	"Runs a plan: builds the guest images and the suite's container images the\n"
+	"cache lacks, makes one payload disk (the agent, the resolved plan, the\n"
+	"container images) and, per guest, a throw-away overlay on the cached base\n"
+	"image and an empty results disk, boots one transient libvirt domain per\n"
+	"guest (one after another, or all at once with --parallel), follows each\n"
+	"agent's progress on the serial console, and harvests every results disk\n"
+	"into DIR/<run id>/ (docs/run-format.md). Nothing of the run is left behind\n"
+	"but that directory: no domain, overlay or temporary file.\n"
+	"\n"
+	"A guest that prints no progress for the plan's progress-timeout, or runs\n"
+	"past its timeout, is destroyed and its finished tests are kept. Ctrl-C or\n"
+	"SIGTERM destroys the run's guests, harvests what they finished, and exits\n"
+	"128 + the signal. Exits 0 when every guest completed its suite, 1 when any\n"
+	"did not (the run directory says why), 2 on usage errors.\n"
+	"\n"
+	"  --plan FILE        the plan (default: the installed plans/default.ini)\n"
+	"  --results-dir DIR  where run directories go (default: ./results)\n"
+	"  --parallel         run the guests at the same time (overrides the plan)\n"
+	"  --accel MODE       kvm, tcg or auto (default: what crbench check decides)\n"
+	"  --connect URI      libvirt URI (default qemu:///system); the cache must be\n"
+	"                     visible to that libvirt's QEMU at the same paths\n"
+	"  --cache-dir DIR    image cache, as for crbench build\n"
+	"  --no-pin           do not pin vCPUs to host CPUs\n"
+	"  --keep             keep the run's overlays and disks (in the cache's runs/)\n"
+	"  -v, --verbose      print every console line of the guests\n"
+	"  -h, --help         show this help\n";
+
+#define AGENT_MARKER "crbench: agent unit started, uptime "
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+enum phase {
+	PH_PENDING,
+	PH_RUNNING,
+	PH_ENDED,
+};
+
+struct guest {
+	const struct cr_guest_plan *plan;
+	char *domain, *dir, *overlay, *results_disk, *console_path, *out_dir;
+	struct cr_built image;
+	bool have_image;
+	unsigned *pin;
+	virDomainPtr dom;
+	struct cr_console con;
+	enum phase phase;
+	/* what the console said */
+	bool hello, done;
+	struct cr_progress last; /* last START/HEARTBEAT/END */
+	enum cr_progress_status done_status;
+	uint64_t total, ended, n_ok, n_failed, n_unsupported;
+	uint64_t bad_lines;
+	double agent_uptime; /* < 0 until the agent unit started */
+	bool panic;
+	/* what the host saw */
+	bool stopped_event;
+	int stopped_detail;
+	double t_provision, t_start, t_agent, t_last_progress, t_end, provision_seconds, t_state_checked;
+	const char *ended_by; /* "timeout", "progress-timeout", "interrupted" or NULL */
+	char *status, *reason, *harvest;
+	double measured_seconds;
+	uint64_t steps_ok, steps_failed, steps_unsupported, steps_harvested;
+};
+
+struct run {
+	const struct cr_plan *plan;
+	struct guest *g;
+	size_t n;
+	bool tty, verbose;
+	size_t drawn; /* status lines on screen (tty) */
+	virConnectPtr conn;
+	char *run_id, *out, *rundir, *domains_file, *payload;
+	json_t *manifest;
+	double t0;
+};
+
+/* ---- display ---- */
+
+static void fmt_duration(double s, char *buf, size_t len)
+{
+	unsigned long t = s < 0 ? 0 : (unsigned long)s;
+
+	if (t >= 3600)
+		snprintf(buf, len, "%luh%02lum", t / 3600, (t / 60) % 60);
+	else
+		snprintf(buf, len, "%lum%02lus", t / 60, t % 60);
+}
+
+static void guest_line(const struct run *r, const struct guest *g, char *buf, size_t len)
+{
+	double now = cr_now();
+	char el[32];
+
+	switch (g->phase) {
+	case PH_PENDING:
+		snprintf(buf, len, "%-10s waiting", g->plan->name);
+		return;
+	case PH_ENDED:
+		snprintf(buf, len, "%-10s %s%s%.80s%s: %llu ok, %llu failed, %llu unsupported", g->plan->name, g->status ? g->status : "ended",
+			 g->reason ? " (" : "", g->reason ? g->reason : "", g->reason ? ")" : "", (unsigned long long)g->steps_ok,
+			 (unsigned long long)g->steps_failed, (unsigned long long)g->steps_unsupported);
+		return;
+	case PH_RUNNING:
+		break;
+	}
+	fmt_duration(now - g->t_start, el, sizeof(el));
+	if (!g->hello)
+		snprintf(buf, len, "%-10s %s  booting%s", g->plan->name, el, g->agent_uptime >= 0 ? ", agent starting" : "");
+	else if (g->last.index == 0)
+		snprintf(buf, len, "%-10s %s  loading the container images", g->plan->name, el);
+	else if (g->done)
+		snprintf(buf, len, "%-10s %s  suite done, powering off", g->plan->name, el);
+	else {
+		char step[32];
+
+		fmt_duration(g->last.event == CR_PROGRESS_END ? 0 : now - g->t_last_progress + g->last.elapsed, step, sizeof(step));
+		snprintf(buf, len, "%-10s %s  [%llu/%llu] %s%s%s  %s  (%llu ok, %llu failed, %llu unsupported)", g->plan->name, el,
+			 (unsigned long long)g->last.index, (unsigned long long)g->total, g->last.test,
+			 g->last.event == CR_PROGRESS_END ? " done" : "", "", g->last.event == CR_PROGRESS_END ? "" : step,
+			 (unsigned long long)g->n_ok, (unsigned long long)g->n_failed, (unsigned long long)g->n_unsupported);
+	}
+	(void)r;
+}
+
+static void erase(struct run *r)
+{
+	if (r->tty && r->drawn) {
+		fprintf(stderr, "\033[%zuA\r\033[J", r->drawn);
+		r->drawn = 0;
+	}
+}
+
+static void draw(struct run *r)
+{
+	char line[512];
+
+	if (!r->tty)
+		return;
+	erase(r);
+	for (size_t i = 0; i < r->n; i++) {
+		guest_line(r, &r->g[i], line, sizeof(line));
+		fprintf(stderr, "%.*s\n", 200, line);
+	}
+	r->drawn = r->n;
+	fflush(stderr);
+}
+
+/* A permanent line above the status block (or just a line when not a terminal). */
+static void __attribute__((format(printf, 2, 3))) say(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	erase(r);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	draw(r);
+}
+
+/* ---- following the console ---- */
+
+static void on_line(void *data, const char *line)
+{
+	struct guest *g = ((void **)data)[0];
+	struct run *r = ((void **)data)[1];
+	cleanup_error cr_error_t err = NULL;
+	struct cr_progress p;
+	const char *m = strstr(line, AGENT_MARKER);
+	int rc;
+
+	if (r->verbose)
+		say(r, "%s| %s", g->plan->name, line);
+	if (m && g->agent_uptime < 0) {
+		g->agent_uptime = strtod(m + strlen(AGENT_MARKER), NULL);
+		g->t_agent = cr_now() - g->t_start;
+	}
+	if (strstr(line, "Kernel panic"))
+		g->panic = true;
+	rc = cr_progress_parse(line, strlen(line), &p, &err);
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		if (g->bad_lines++ < 5)
+			say(r, "%s: ignored a bad progress line: %s", g->plan->name, err->msg);
+		return;
+	}
+	g->t_last_progress = cr_now();
+	switch (p.event) {
+	case CR_PROGRESS_HELLO:
+		g->hello = true;
+		g->total = p.total;
+		break;
+	case CR_PROGRESS_START:
+		g->last = p;
+		if (!r->tty)
+			say(r, "%s: [%llu/%llu] %s started", g->plan->name, (unsigned long long)p.index, (unsigned long long)p.total, p.test);
+		break;
+	case CR_PROGRESS_HEARTBEAT:
+		g->last = p;
+		break;
+	case CR_PROGRESS_END:
+		g->last = p;
+		g->ended++;
+		g->n_ok += p.status == CR_STATUS_OK;
+		g->n_failed += p.status == CR_STATUS_FAILED || p.status == CR_STATUS_TIMEOUT;
+		g->n_unsupported += p.status == CR_STATUS_UNSUPPORTED;
+		if (p.status != CR_STATUS_OK)
+			say(r, "%s: [%llu/%llu] %s: %s%s%s", g->plan->name, (unsigned long long)p.index, (unsigned long long)p.total, p.test,
+			    cr_progress_status_names[p.status], p.reason[0] ? ": " : "", p.reason);
+		else if (!r->tty)
+			say(r, "%s: [%llu/%llu] %s: ok in %.1f s", g->plan->name, (unsigned long long)p.index, (unsigned long long)p.total,
+			    p.test, p.elapsed);
+		break;
+	case CR_PROGRESS_DONE:
+		g->done = true;
+		g->done_status = p.status;
+		break;
+	case CR_PROGRESS__MAX:
+		break;
+	}
+}
+
+static void follow(struct run *r, struct guest *g)
+{
+	void *ctx[2] = { g, r };
+
+	cr_console_poll(&g->con, on_line, ctx);
+}
+
+/* ---- libvirt events ---- */
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+	struct run *r = opaque;
+	const char *name = virDomainGetName(dom);
+
+	if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_CRASHED)
+		return 0;
+	for (size_t i = 0; name && i < r->n; i++) {
+		if (r->g[i].domain && strcmp(r->g[i].domain, name) == 0) {
+			r->g[i].stopped_event = true;
+			r->g[i].stopped_detail = event == VIR_DOMAIN_EVENT_CRASHED ? -1 : detail;
+		}
+	}
+	return 0;
+}
+
+static void on_tick(int timer, void *opaque)
+{
+	/* only there to make virEventRunDefaultImpl return regularly */
+}
+
+/* ---- one guest ---- */
+
+static void append_line(const char *path, const char *line)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return;
+	if (write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0 || fsync(fd) < 0) {
+		/* the reaper then misses this domain; nothing else to do */
+	}
+	close(fd);
+}
+
+static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_error_t *err)
+{
+	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	cleanup_free char *kernel = xasprintf("%s/%s", g->image.dir, CR_IMAGE_KERNEL);
+	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
+	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s", CR_GUEST_CMDLINE, g->plan->name);
+	struct cr_domain_spec spec = {
+		.name = g->domain,
+		.accel = accel,
+		.vcpus = g->plan->vcpus,
+		.memory = g->plan->memory,
+		.nested = g->plan->nested == CR_NESTED_YES || (g->plan->nested == CR_NESTED_AUTO && strcmp(g->plan->runtime, "kata") == 0),
+		.kernel = kernel,
+		.initrd = initrd,
+		.cmdline = cmdline,
+		.disk = g->overlay,
+		.payload = r->payload,
+		.results = g->results_disk,
+		.console_log = g->console_path,
+		.pin = g->pin,
+		.n_pin = g->pin ? g->plan->vcpus : 0,
+	};
+
+	g->t_provision = cr_now();
+	if (mkdir(g->dir, 0755) < 0)
+		return cr_error(err, errno, "cannot create '%s'", g->dir);
+	if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, CR_RESULTS_DISK_SIZE, err) < 0)
+		return -1;
+	append_line(r->domains_file, g->domain);
+	if (cr_domain_start(r->conn, &spec, &g->dom, err) < 0)
+		return -1;
+	g->t_start = g->t_last_progress = cr_now();
+	g->provision_seconds = g->t_start - g->t_provision;
+	g->phase = PH_RUNNING;
+	g->con.path = g->console_path;
+	return 0;
+}
+
+/* Sum the seconds and count the statuses of the harvested step entries ("NNNN-*.json"). */
+static void tally(struct guest *g, const char *results_dir, const struct cr_harvest_report *hr)
+{
+	for (size_t i = 0; i < hr->n_entries; i++) {
+		const char *name = hr->entries[i].name;
+		cleanup_free char *path = NULL;
+		json_t *doc;
+		const char *st;
+
+		if (strlen(name) < 5 || name[4] != '-' || strspn(name, "0123456789") != 4)
+			continue;
+		path = xasprintf("%s/%s", results_dir, name);
+		doc = json_load_file(path, 0, NULL);
+		st = json_string_value(json_object_get(doc, "status"));
+		g->steps_harvested++;
+		g->measured_seconds += json_number_value(json_object_get(doc, "seconds"));
+		if (st && strcmp(st, "ok") == 0)
+			g->steps_ok++;
+		else if (st && strcmp(st, "unsupported") == 0)
+			g->steps_unsupported++;
+		else
+			g->steps_failed++;
+		json_decref(doc);
+	}
+}
+
+static void copy_file(const char *src, const char *dest)
+{
+	char *cp[] = { (char *)"cp", (char *)"--", (char *)src, (char *)dest, NULL };
+
+	cr_run_checked(cp, NULL);
+}
+
+static json_t *guest_json(const struct run *r, const struct guest *g)
+{
+	json_t *pin = json_null(), *manifest = NULL;
+
+	if (g->pin) {
+		pin = json_array();
+		for (uint64_t v = 0; v < g->plan->vcpus; v++)
+			json_array_append_new(pin, json_integer(g->pin[v]));
+	}
+	if (g->have_image) {
+		cleanup_free char *path = xasprintf("%s/%s", g->image.dir, CR_IMAGE_MANIFEST);
+
+		manifest = json_load_file(path, 0, NULL);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s?, s:o?, s:s?, s:I, s:I, s:b, s:o, s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
+			 "s:f, s:f, s:o}",
+			 "name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
+			 g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", g->domain, "vcpus",
+			 (json_int_t)g->plan->vcpus, "memory_bytes", (json_int_t)g->plan->memory, "nested",
+			 g->plan->nested == CR_NESTED_YES || (g->plan->nested == CR_NESTED_AUTO && strcmp(g->plan->runtime, "kata") == 0),
+			 "pinned_cpus", pin, "status", g->status ? g->status : g->phase == PH_PENDING ? "not-run" : "running", "reason",
+			 g->reason, "harvest", g->harvest, "steps_planned", (json_int_t)g->total, "steps_harvested",
+			 (json_int_t)g->steps_harvested, "steps_ok", (json_int_t)g->steps_ok, "steps_failed", (json_int_t)g->steps_failed,
+			 "steps_unsupported", (json_int_t)g->steps_unsupported, "provision_seconds", g->provision_seconds, "boot_seconds",
+			 g->t_agent, "wall_seconds", g->t_end, "measured_seconds", g->measured_seconds, "overhead_seconds",
+			 g->t_end > 0 ? g->t_end - g->measured_seconds : 0.0, "agent_unit_uptime",
+			 g->agent_uptime >= 0 ? json_real(g->agent_uptime) : json_null());
+	(void)r;
+}
+
+static void write_manifest(struct run *r, const char *status)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *path = xasprintf("%s/run.json", r->out);
+	json_t *guests = json_array();
+	double measured = 0, wall = cr_now() - r->t0;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	for (size_t i = 0; i < r->n; i++) {
+		json_array_append_new(guests, guest_json(r, &r->g[i]));
+		measured += r->g[i].measured_seconds;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(r->manifest, "guests", guests);
+	json_object_set_new(r->manifest, "status", json_string(status));
+	json_object_set_new(r->manifest, "finished", status && strcmp(status, "running") ? json_string(stamp) : json_null());
+	json_object_set_new(r->manifest, "wall_seconds", json_real(wall));
+	json_object_set_new(r->manifest, "measured_seconds", json_real(measured));
+	json_object_set_new(r->manifest, "overhead_seconds", json_real(wall - measured));
+	if (cr_json_write_atomic(path, r->manifest, &err) < 0)
+		say(r, "crbench run: %s", err->msg);
+}
+
+/* The guest stopped, or must: destroy it, save its console, harvest its disk, decide its status. */
+static void end_guest(struct run *r, struct guest *g, bool keep)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *console = NULL, *results = NULL, *hjson_path = NULL;
+	struct cr_harvest_report hr;
+	json_t *hj;
+	int rc;
+
+	cr_domain_destroy(g->dom);
+	g->dom = NULL;
+	follow(r, g);
+	g->t_end = cr_now() - g->t_provision;
+	g->phase = PH_ENDED;
+
+	if (mkdir(g->out_dir, 0755) < 0 && errno != EEXIST)
+		say(r, "crbench run: cannot create '%s': %s", g->out_dir, strerror(errno));
+	console = xasprintf("%s/console.log", g->out_dir);
+	copy_file(g->console_path, console);
+	chmod(console, 0644); /* virtlogd makes it private; the results directory is for reading */
+	results = xasprintf("%s/results", g->out_dir);
+	rc = cr_harvest_disk(g->results_disk, results, &hr, &err);
+	g->harvest = xstrdup(rc < 0 ? "error" : cr_harvest_status_names[cr_harvest_status(&hr)]);
+	hj = cr_harvest_report_json(g->results_disk, results, &hr, rc < 0 ? err->msg : NULL);
+	hjson_path = xasprintf("%s/harvest.json", g->out_dir);
+	json_dump_file(hj, hjson_path, JSON_INDENT(2));
+	json_decref(hj);
+	tally(g, results, &hr);
+	if (hr.n_refused || hr.n_problems || hr.truncation) {
+		erase(r);
+		harvest_print_report(g->plan->name, results, &hr);
+		draw(r);
+	}
+
+	if (g->ended_by) {
+		g->status = xstrdup(strcmp(g->ended_by, "interrupted") == 0 ? "interrupted" : "timeout");
+		if (strcmp(g->ended_by, "timeout") == 0)
+			g->reason = xasprintf("ran past the plan's timeout of %llu s and was destroyed", (unsigned long long)r->plan->timeout);
+		else if (strcmp(g->ended_by, "progress-timeout") == 0)
+			g->reason = xasprintf("no progress line for %llu s (the plan's progress-timeout): destroyed",
+					      (unsigned long long)r->plan->progress_timeout);
+		else
+			g->reason = xstrdup("the run was interrupted: destroyed");
+	} else if (g->done && rc == 0 && cr_harvest_status(&hr) == CR_HARVEST_VERIFIED) {
+		g->status = xstrdup("complete");
+	} else {
+		g->status = xstrdup("failed");
+		if (g->panic || g->stopped_detail == -1)
+			g->reason = xstrdup("the guest kernel panicked (see console.log)");
+		else if (rc < 0)
+			g->reason = xasprintf("cannot read the results disk: %s", err->msg);
+		else if (!g->done && g->agent_uptime < 0)
+			g->reason = xstrdup("the guest stopped before the agent unit started (see console.log)");
+		else if (!g->done)
+			g->reason = xstrdup("the guest stopped before the agent finished (see console.log)");
+		else
+			g->reason = xasprintf("the results disk's harvest is %s (see harvest.json)", g->harvest);
+	}
+	cr_harvest_report_release(&hr);
+	if (!keep) {
+		unlink(g->overlay);
+		unlink(g->results_disk);
+		unlink(g->console_path);
+		rmdir(g->dir);
+	}
+	say(r, "%s: %s%s%s: %llu of %llu steps harvested (%llu ok, %llu failed, %llu unsupported), harvest %s, %.0f s", g->plan->name,
+	    g->status, g->reason ? ": " : "", g->reason ? g->reason : "", (unsigned long long)g->steps_harvested,
+	    (unsigned long long)g->total, (unsigned long long)g->steps_ok, (unsigned long long)g->steps_failed,
+	    (unsigned long long)g->steps_unsupported, g->harvest, g->t_end);
+	write_manifest(r, "running");
+}
+
+static void check_guest(struct run *r, struct guest *g, bool keep)
+{
+	double now = cr_now();
+
+	follow(r, g);
+	if (stop && !g->ended_by)
+		g->ended_by = "interrupted";
+	else if (now - g->t_start > (double)r->plan->timeout)
+		g->ended_by = "timeout";
+	else if (now - g->t_last_progress > (double)r->plan->progress_timeout)
+		g->ended_by = "progress-timeout";
+	/*
+	 * Lifecycle events say when a domain stops; asking libvirt as well, but
+	 * only every few seconds, covers a lost event. (Every call wakes the
+	 * event loop: asking on each turn would make it spin.)
+	 */
+	if (!g->ended_by && !g->stopped_event && now - g->t_state_checked >= 5) {
+		g->t_state_checked = now;
+		g->stopped_event = !cr_domain_running(g->dom);
+	}
+	if (g->ended_by || g->stopped_event)
+		end_guest(r, g, keep);
+}
+
+static void release_guest(struct guest *g)
+{
+	cr_domain_destroy(g->dom);
+	if (g->have_image)
+		cr_built_release(&g->image);
+	free(g->domain);
+	free(g->dir);
+	free(g->overlay);
+	free(g->results_disk);
+	free(g->console_path);
+	free(g->out_dir);
+	free(g->status);
+	free(g->reason);
+	free(g->harvest);
+}
+
+/* ---- the command ---- */
+
+static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, const char *results_root, enum cr_accel accel, bool pin_ok,
+		   cr_error_t *err)
+{
+	cleanup_free char *images_dir = NULL, *datadir = cr_data_dir(), *agent = cr_agent_path(), *plan_path = NULL, *dump = NULL;
+	cleanup_free char *staging = NULL, *owner = NULL, *pid = xasprintf("%d", (int)getpid());
+	struct cr_build_opts bo = { .verify = true, .interrupted = &stop, .cache_dir = cache_dir, .srcdir = datadir };
+	struct cr_payload_file files[2 + 2];
+	struct cr_built containers[2];
+	size_t n_files = 0, n_containers = 0;
+	cleanup_free uint64_t *vcpus = xcalloc(plan->n_guests, sizeof(uint64_t));
+	unsigned **pins = NULL;
+	cleanup_free char *why = NULL;
+	uint32_t rnd = 0;
+	int ret = -1;
+
+	images_dir = xasprintf("%s/images", datadir);
+	/* images: every guest's, then the suite's container images */
+	for (size_t i = 0; i < r->n; i++) {
+		struct guest *g = &r->g[i];
+
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(r->g[k].plan->image, g->plan->image) == 0) {
+				g->image.dir = xstrdup(r->g[k].image.dir);
+				g->image.key = xstrdup(r->g[k].image.key);
+				g->image.mirror = NULL;
+				g->have_image = true;
+				break;
+			}
+		}
+		if (!g->have_image) {
+			if (build_image(&bo, images_dir, g->plan->image, &g->image) != EXIT_SUCCESS)
+				return cr_error(err, 0, "cannot build image '%s' of guest '%s'", g->plan->image, g->plan->name);
+			g->have_image = true;
+		}
+	}
+	for (size_t k = 0; cr_suite_container_recipes[k] && n_containers < ARRAY_SIZE(containers); k++) {
+		if (build_image(&bo, images_dir, cr_suite_container_recipes[k], &containers[n_containers]) != EXIT_SUCCESS) {
+			cr_error(err, 0, "cannot build the suite's container image '%s'", cr_suite_container_recipes[k]);
+			goto out;
+		}
+		n_containers++;
+	}
+	if (stop) {
+		cr_error(err, 0, "interrupted");
+		goto out;
+	}
+
+	/* the run's id, directories and resolved plan (with the seed the run uses) */
+	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		rnd = (uint32_t)getpid();
+	if (!plan->seed_set) {
+		uint64_t seed;
+
+		if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+			seed = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+		plan->seed = seed & INT64_MAX; /* JSON integers are signed */
+		plan->seed_set = true;
+	}
+	r->run_id = cr_run_id(plan, time(NULL), rnd);
+	r->out = xasprintf("%s/%s", results_root, r->run_id);
+	{
+		cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
+
+		if (mkdir(results_root, 0755) < 0 && errno != EEXIST) {
+			cr_error(err, errno, "cannot create results directory '%s'", results_root);
+			goto out;
+		}
+		if (mkdir(r->out, 0755) < 0) {
+			cr_error(err, errno, "cannot create run directory '%s'", r->out);
+			goto out;
+		}
+		if (mkdir(runs, 0755) < 0 && errno != EEXIST) {
+			cr_error(err, errno, "cannot create '%s'", runs);
+			goto out;
+		}
+	}
+	r->rundir = xasprintf("%s/runs/%s", cache_dir, r->run_id);
+	if (mkdir(r->rundir, 0755) < 0) {
+		cr_error(err, errno, "cannot create '%s'", r->rundir);
+		goto out;
+	}
+	owner = xasprintf("%s/owner", r->rundir);
+	append_line(owner, pid);
+	r->domains_file = xasprintf("%s/domains", r->rundir);
+	dump = cr_plan_dump(plan);
+	plan_path = xasprintf("%s/plan.ini", r->out);
+	{
+		FILE *f = fopen(plan_path, "we");
+
+		if (!f || fputs(dump, f) == EOF || fclose(f) != 0) {
+			cr_error(err, errno, "cannot write '%s'", plan_path);
+			goto out;
+		}
+	}
+
+	/* one payload disk for every guest: each finds its name on its kernel command line */
+	files[n_files++] = (struct cr_payload_file){ agent, "crbench-agent" };
+	files[n_files++] = (struct cr_payload_file){ plan_path, "plan.ini" };
+	for (size_t k = 0; k < n_containers; k++) {
+		char *src = xasprintf("%s/%s", containers[k].dir, CR_IMAGE_CONTAINER);
+		char *dest = xasprintf("images/%s.tar", cr_suite_container_recipes[k]);
+
+		files[n_files++] = (struct cr_payload_file){ src, dest };
+	}
+	staging = xasprintf("%s/payload", r->rundir);
+	r->payload = xasprintf("%s/payload.raw", r->rundir);
+	ret = cr_payload_make(staging, files, n_files, r->payload, err);
+	for (size_t k = 2; k < n_files; k++) {
+		free((char *)files[k].src);
+		free((char *)files[k].dest);
+	}
+	cr_rmtree(staging);
+	if (ret < 0)
+		goto out;
+	ret = -1;
+
+	/* per guest: names and paths; vCPU pinning */
+	for (size_t i = 0; i < r->n; i++)
+		vcpus[i] = r->g[i].plan->vcpus;
+	if (pin_ok)
+		cr_pin_plan(vcpus, r->n, plan->parallel, &pins, &why);
+	else
+		why = xstrdup("not pinned: --no-pin");
+	for (size_t i = 0; i < r->n; i++) {
+		struct guest *g = &r->g[i];
+
+		g->domain = xasprintf(CR_RUN_DOMAIN_PREFIX "%s-%s", r->run_id, g->plan->name);
+		g->dir = xasprintf("%s/%s", r->rundir, g->plan->name);
+		g->overlay = xasprintf("%s/overlay.qcow2", g->dir);
+		g->results_disk = xasprintf("%s/results.raw", g->dir);
+		g->console_path = xasprintf("%s/console.log", g->dir);
+		g->out_dir = xasprintf("%s/%s", r->out, g->plan->name);
+		g->agent_uptime = -1;
+		if (pins) {
+			g->pin = pins[i];
+			pins[i] = NULL;
+		}
+	}
+	cr_pin_free(pins, r->n);
+
+	r->manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:o, s:s, s:s?}", "format", "crbench-run", "version", 1, "run_id", r->run_id,
+				"crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan", cr_plan_to_json(plan), "host",
+				cr_host_json(r->conn), "accel", cr_accel_name(accel), "pinning", why);
+	{
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(r->manifest, "started", json_string(stamp));
+		json_object_set_new(json_object_get(r->manifest, "host"), "accel", json_string(cr_accel_name(accel)));
+	}
+	ret = 0;
+out:
+	for (size_t k = 0; k < n_containers; k++)
+		cr_built_release(&containers[k]);
+	return ret;
+}
+
+static int parse_args(int argc, char **argv, const char **plan_path, const char **results_root, bool *parallel, enum cr_accel *accel,
+		      const char **uri, const char **cache, bool *no_pin, bool *keep, bool *verbose)
+{
+	static const struct option opts[] = {
+		{ "plan", required_argument, NULL, 'p' },	{ "results-dir", required_argument, NULL, 'o' },
+		{ "parallel", no_argument, NULL, 'P' },		{ "accel", required_argument, NULL, 'a' },
+		{ "connect", required_argument, NULL, 'c' },	{ "cache-dir", required_argument, NULL, 'C' },
+		{ "no-pin", no_argument, NULL, 'n' },		{ "keep", no_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			*plan_path = optarg;
+			break;
+		case 'o':
+			*results_root = optarg;
+			break;
+		case 'P':
+			*parallel = true;
+			break;
+		case 'a':
+			if (parse_accel_option("run", optarg, accel))
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			*uri = optarg;
+			break;
+		case 'C':
+			*cache = optarg;
+			break;
+		case 'n':
+			*no_pin = true;
+			break;
+		case 'k':
+			*keep = true;
+			break;
+		case 'v':
+			*verbose = true;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return EXIT_SUCCESS;
+		case ':':
+			return usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("run", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("run", "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_plan struct cr_plan *plan = NULL;
+	cleanup_free char *cache_dir = NULL, *default_plan = NULL, *datadir = cr_data_dir();
+	const char *plan_path = NULL, *results_root = "results", *uri = NULL, *cache_override = NULL;
+	bool parallel = false, no_pin = false, keep = false, verbose = false;
+	enum cr_accel accel = CR_ACCEL_AUTO;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct run r = { .tty = isatty(2) };
+	struct cr_preflight pf;
+	struct cr_preflight_opts po = { .root = "" };
+	cleanup_strv char **reaped = NULL;
+	size_t next = 0, n_complete = 0;
+	double last_look = 0;
+	int timer = -1, cb = -1, ret = EXIT_FAILURE, rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	rc = parse_args(argc, argv, &plan_path, &results_root, &parallel, &accel, &uri, &cache_override, &no_pin, &keep, &verbose);
+	if (rc >= 0)
+		return rc;
+	if (!plan_path) {
+		default_plan = xasprintf("%s/images/plans/default.ini", datadir);
+		plan_path = default_plan;
+	}
+	if (cr_plan_load(plan_path, &plan, &err) < 0)
+		return report_error(err);
+	if (parallel)
+		plan->parallel = true;
+	cache_dir = cr_cache_dir(cache_override);
+
+	/* the preflight decides the accelerator and refuses a host that cannot run the plan */
+	po.accel = accel;
+	po.connect_uri = uri;
+	po.cache_dir = cache_dir;
+	po.plan_path = plan_path;
+	cr_preflight_run(&po, &pf);
+	for (size_t i = 0; i < pf.n_items; i++)
+		if (pf.items[i].status != CR_PASS)
+			fprintf(stderr, "%s %s: %s%s%s\n", cr_status_names[pf.items[i].status], pf.items[i].name, pf.items[i].message,
+				pf.items[i].fix ? "\n     fix: " : "", pf.items[i].fix ? pf.items[i].fix : "");
+	accel = pf.accel;
+	if (cr_preflight_worst(&pf) == CR_FAIL) {
+		cr_preflight_release(&pf);
+		fprintf(stderr, "crbench run: the preflight failed (see above; crbench check --plan %s says more)\n", plan_path);
+		return EXIT_FAILURE;
+	}
+	cr_preflight_release(&pf);
+	cr_gfs_configure(accel);
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	virEventRegisterDefaultImpl();
+	if (cr_virt_open(uri, &r.conn, &err) < 0)
+		return report_error(err);
+	if (cr_runs_reap(cache_dir, r.conn, &reaped) > 0)
+		for (size_t i = 0; reaped[i]; i++)
+			fprintf(stderr, "crbench run: %s\n", reaped[i]);
+
+	r.plan = plan;
+	r.verbose = verbose;
+	r.n = plan->n_guests;
+	r.g = xcalloc(r.n, sizeof(*r.g));
+	for (size_t i = 0; i < r.n; i++)
+		r.g[i].plan = &plan->guests[i];
+	if (prepare(&r, plan, cache_dir, results_root, accel, !no_pin, &err) < 0) {
+		report_error(err);
+		ret = stop ? 128 + stop : EXIT_FAILURE;
+		goto out;
+	}
+	fprintf(stderr, "crbench run: run %s: %zu guest%s (%s), %s, results in '%s'\n", r.run_id, r.n, r.n == 1 ? "" : "s",
+		plan->parallel ? "in parallel" : "one after another", cr_accel_name(accel), r.out);
+	write_manifest(&r, "running");
+
+	cb = virConnectDomainEventRegisterAny(r.conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &r, NULL);
+	timer = virEventAddTimeout(250, on_tick, NULL, NULL);
+	r.t0 = cr_now();
+	for (;;) {
+		size_t running = 0;
+
+		/* start what may start */
+		while (!stop && next < r.n && (plan->parallel || next == 0 || r.g[next - 1].phase == PH_ENDED)) {
+			struct guest *g = &r.g[next++];
+			cleanup_error cr_error_t gerr = NULL;
+
+			if (start_guest(&r, g, accel, &gerr) < 0) {
+				say(&r, "%s: cannot start: %s", g->plan->name, gerr->msg);
+				g->phase = PH_ENDED;
+				g->status = xstrdup("failed");
+				g->reason = xasprintf("cannot start: %s", gerr->msg);
+				unlink(g->overlay);
+				unlink(g->results_disk);
+				rmdir(g->dir);
+				write_manifest(&r, "running");
+				continue;
+			}
+			say(&r, "%s: started %s (%llu vCPUs, %llu MiB%s%s), console in '%s'", g->plan->name, g->domain,
+			    (unsigned long long)g->plan->vcpus, (unsigned long long)(g->plan->memory >> 20), g->pin ? ", pinned" : "",
+			    "", g->console_path);
+		}
+		/* the loop also wakes for libvirt's own traffic: look at the guests at most 4 times a second */
+		if (cr_now() - last_look >= 0.25 || stop) {
+			last_look = cr_now();
+			for (size_t i = 0; i < r.n; i++)
+				if (r.g[i].phase == PH_RUNNING)
+					check_guest(&r, &r.g[i], keep);
+			draw(&r);
+		}
+		for (size_t i = 0; i < r.n; i++)
+			running += r.g[i].phase == PH_RUNNING;
+		if (!running && (stop || next >= r.n))
+			break;
+		if (virEventRunDefaultImpl() < 0)
+			break;
+	}
+	erase(&r);
+	for (size_t i = 0; i < r.n; i++)
+		n_complete += r.g[i].status && strcmp(r.g[i].status, "complete") == 0;
+	write_manifest(&r, stop ? "interrupted" : n_complete == r.n ? "complete" : "partial");
+	printf("run %s: %zu of %zu guests complete; results in %s\n", r.run_id, n_complete, r.n, r.out);
+	ret = stop ? 128 + stop : n_complete == r.n ? EXIT_SUCCESS : EXIT_FAILURE;
+out:
+	if (timer >= 0)
+		virEventRemoveTimeout(timer);
+	if (cb >= 0)
+		virConnectDomainEventDeregisterAny(r.conn, cb);
+	for (size_t i = 0; i < r.n; i++)
+		release_guest(&r.g[i]);
+	if (r.rundir && !keep) {
+		cr_rmtree(r.rundir);
+	} else if (r.rundir) {
+		/* kept on request: no owner, so that no later run reaps it */
+		cleanup_free char *owner = xasprintf("%s/owner", r.rundir);
+
+		unlink(owner);
+		fprintf(stderr, "crbench run: kept the run's disks in '%s'\n", r.rundir);
+	}
+	free(r.g);
+	free(r.run_id);
+	free(r.out);
+	free(r.rundir);
+	free(r.domains_file);
+	free(r.payload);
+	json_decref(r.manifest);
+	cr_virt_close(r.conn);
+	return ret;
+}
