@@ -163,6 +163,8 @@ int cr_docker_upload(struct cr_docker *d, const char *path, const char *file, st
 	curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, "POST");
 	curl_easy_setopt(d->curl, CURLOPT_READDATA, f);
 	curl_easy_setopt(d->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
+	/* curl's largest upload buffer: fewer, larger writes (image uploads are hundreds of MiB) */
+	curl_easy_setopt(d->curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L << 20);
 	ret = perform(d, "POST", path, &b, r, err);
 	curl_slist_free_all(headers);
 	return ret;
