@@ -3,6 +3,7 @@
 #   make                 build build/crbench and build/crbench-agent
 #   make check           install what tests need, build, run the TAP suite
 #   make run             install what a run needs, build, run the default plan
+#                        (PLAN=smoke for another shipped plan, RUN_FLAGS=--parallel ...)
 #   make fuzz            build the libFuzzer targets with clang and run each briefly
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr DESTDIR=...
@@ -160,13 +161,11 @@ check: deps-check
 .PHONY: check-build
 check-build: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
 
-# What exists of the main job so far: preflight, the default plan's images,
-# and a boot of the guest image to its agent unit.
+# The main job: build what the cache lacks, boot one guest per runtime of
+# the plan, harvest into results/<run id>/ (crbench run --help).
 run: deps-run
 	@$(MAKE) --no-print-directory all
-	$(CRBENCH) check --plan images/plans/$(PLAN).ini
-	$(CRBENCH) build --plan images/plans/$(PLAN).ini
-	$(CRBENCH) boot --image debian-12
+	$(CRBENCH) run --plan images/plans/$(PLAN).ini $(RUN_FLAGS)
 
 FUZZ_CC ?= clang
 FUZZ_DIR := build-fuzz
