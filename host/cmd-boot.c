@@ -47,8 +47,6 @@ static const char boot_usage[] =
 	"  -v, --verbose       print the console as it comes\n"
 	"  -h, --help          show this help\n";
 
-#define AGENT_MARKER "crbench: agent unit started, uptime "
-
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -65,12 +63,12 @@ struct watch {
 static void on_line(void *data, const char *line)
 {
 	struct watch *w = data;
-	const char *m = strstr(line, AGENT_MARKER);
+	const char *m = strstr(line, CR_AGENT_MARKER);
 
 	if (w->verbose)
 		fprintf(stderr, "console: %s\n", line);
 	if (m && w->agent_uptime < 0)
-		w->agent_uptime = strtod(m + strlen(AGENT_MARKER), NULL);
+		w->agent_uptime = strtod(m + strlen(CR_AGENT_MARKER), NULL);
 	if (strstr(line, "Kernel panic"))
 		w->panic = true;
 }

@@ -59,8 +59,6 @@ static const char run_usage[] =
 	"  -v, --verbose      print every console line of the guests\n"
 	"  -h, --help         show this help\n";
 
-#define AGENT_MARKER "crbench: agent unit started, uptime "
-
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -110,7 +108,7 @@ struct run {
 	virConnectPtr conn;
 	char *run_id, *out, *rundir, *domains_file, *payload;
 	json_t *manifest;
-	double t0;
+	double t0, payload_seconds;
 };
 
 /* ---- display ---- */
@@ -205,13 +203,13 @@ static void on_line(void *data, const char *line)
 	struct run *r = ((void **)data)[1];
 	cleanup_error cr_error_t err = NULL;
 	struct cr_progress p;
-	const char *m = strstr(line, AGENT_MARKER);
+	const char *m = strstr(line, CR_AGENT_MARKER);
 	int rc;
 
 	if (r->verbose)
 		say(r, "%s| %s", g->plan->name, line);
 	if (m && g->agent_uptime < 0) {
-		g->agent_uptime = strtod(m + strlen(AGENT_MARKER), NULL);
+		g->agent_uptime = strtod(m + strlen(CR_AGENT_MARKER), NULL);
 		g->t_agent = cr_now() - g->t_start;
 	}
 	if (strstr(line, "Kernel panic"))
@@ -229,6 +227,8 @@ static void on_line(void *data, const char *line)
 	case CR_PROGRESS_HELLO:
 		g->hello = true;
 		g->total = p.total;
+		say(r, "%s: agent started %.0f s after boot, %llu steps; loading the container images", g->plan->name,
+		    g->agent_uptime >= 0 ? g->agent_uptime : cr_now() - g->t_start, (unsigned long long)p.total);
 		break;
 	case CR_PROGRESS_START:
 		g->last = p;
@@ -651,7 +651,9 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	}
 	staging = xasprintf("%s/payload", r->rundir);
 	r->payload = xasprintf("%s/payload.raw", r->rundir);
+	r->payload_seconds = cr_now();
 	ret = cr_payload_make(staging, files, n_files, r->payload, err);
+	r->payload_seconds = cr_now() - r->payload_seconds;
 	for (size_t k = 2; k < n_files; k++) {
 		free((char *)files[k].src);
 		free((char *)files[k].dest);
@@ -685,9 +687,11 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	}
 	cr_pin_free(pins, r->n);
 
-	r->manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:o, s:s, s:s?}", "format", "crbench-run", "version", 1, "run_id", r->run_id,
-				"crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan", cr_plan_to_json(plan), "host",
-				cr_host_json(r->conn), "accel", cr_accel_name(accel), "pinning", why);
+	r->manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:o, s:s, s:s, s:f}", "format", "crbench-run", "version", 1, "run_id",
+				r->run_id, "crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan", cr_plan_to_json(plan),
+				"host", cr_host_json(r->conn), "accel", cr_accel_name(accel), "pinning",
+				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together",
+				"payload_seconds", r->payload_seconds);
 	{
 		char stamp[32];
 		time_t now = time(NULL);

@@ -12,6 +12,9 @@ struct cr_console {
 	size_t len;
 };
 
+/* What the guest's agent-launch (builder/rootfs) prints when the agent unit starts, before the uptime in seconds. */
+#define CR_AGENT_MARKER "crbench: agent unit started, uptime "
+
 typedef void (*cr_console_line_fn)(void *data, const char *line);
 
 /* Hand every complete new line (without its CR/LF) to fn; a line over 4 KiB is cut. Returns lines read. */
