@@ -58,7 +58,7 @@ static int link_ensure(cr_error_t *err)
 	char *addr[] = { (char *)"ip", (char *)"address", (char *)"replace", (char *)LINK_ADDR "/24", (char *)"dev", (char *)LINK, NULL };
 
 	if (cr_run_checked(add, err) < 0) {
-		if (!*err || !strstr((*err)->msg, "File exists"))
+		if (!err || !*err || !strstr((*err)->msg, "File exists"))
 			return cr_error_prefix(err, "cannot create the dummy link '%s'", LINK);
 		cr_error_free(err);
 	}
