@@ -148,11 +148,24 @@ static void fake_start(struct fake *f, const struct exchange *ex, size_t n)
 	close(lfd);
 }
 
-/* Every exchange was asked for, in order. */
-static void fake_finish(struct fake *f)
+/* The fake daemon, and a client connected to it. */
+static struct cr_docker *fake_open(struct fake *f, const struct exchange *ex, size_t n)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_docker *d = NULL;
+
+	fake_start(f, ex, n);
+	if (cr_docker_open(f->socket, &d, &err) < 0)
+		fail_msg("%s", err->msg);
+	return d;
+}
+
+/* Close the client; every exchange was asked for, in order. */
+static void fake_finish(struct fake *f, struct cr_docker *d)
 {
 	int status;
 
+	cr_docker_close(d);
 	assert_int_equal(waitpid(f->pid, &status, 0), f->pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -171,7 +184,7 @@ static void container_lifecycle(void **state)
 		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete.http", NULL },
 	};
 	struct fake f;
-	struct cr_docker *d = NULL;
+	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *id = NULL, *out = NULL, *errout = NULL;
 	json_t *config = json_pack("{s:s, s:[s,s,s]}", "Image", "crbench/bench:1", "Cmd", "sh", "-c",
@@ -180,8 +193,7 @@ static void container_lifecycle(void **state)
 	double seconds = -1;
 	long code = -1;
 
-	fake_start(&f, ex, ARRAY_SIZE(ex));
-	assert_int_equal(cr_docker_open(f.socket, &d, &err), 0);
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
 	cr_docker_set_timeout(d, 20);
 	if (cr_docker_create(d, "fixture", config, &id, &seconds, &err) < 0)
 		fail_msg("%s", err->msg);
@@ -198,10 +210,9 @@ static void container_lifecycle(void **state)
 	assert_string_equal(json_string_value(json_object_get(inspect, "Id")), id);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(inspect, "State"), "ExitCode")), 3);
 	assert_int_equal(cr_docker_remove(d, "fixture", NULL, &err), 0);
-	cr_docker_close(d);
 	json_decref(config);
 	json_decref(inspect);
-	fake_finish(&f);
+	fake_finish(&f, d);
 }
 
 static void errors_carry_dockers_message(void **state)
@@ -212,14 +223,13 @@ static void errors_carry_dockers_message(void **state)
 		{ "GET /v1.41/version", "docker/version.http", NULL },
 	};
 	struct fake f;
-	struct cr_docker *d = NULL;
+	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	json_t *config = json_pack("{s:s}", "Image", "crbench/none:1");
 	struct cr_docker_response r;
 	char *id = NULL;
 
-	fake_start(&f, ex, ARRAY_SIZE(ex));
-	assert_int_equal(cr_docker_open(f.socket, &d, &err), 0);
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
 	assert_int_equal(cr_docker_create(d, NULL, config, &id, NULL, &err), -1);
 	assert_null(id);
 	assert_string_equal(err->msg, "docker: POST /containers/create: 404: No such image: crbench/none:1");
@@ -230,9 +240,8 @@ static void errors_carry_dockers_message(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "ApiVersion")), "1.41");
 	assert_true(str_has_prefix(json_string_value(json_object_get(r.json, "Version")), "20.10."));
 	cr_docker_response_release(&r);
-	cr_docker_close(d);
 	json_decref(config);
-	fake_finish(&f);
+	fake_finish(&f, d);
 }
 
 static void network_ensure(void **state)
@@ -248,15 +257,14 @@ static void network_ensure(void **state)
 		{ "GET /v1.41/networks/crbench-macvlan", "docker/create-no-image.http", NULL },
 	};
 	struct fake f;
-	struct cr_docker *d = NULL;
+	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	json_t *body = json_pack("{s:s, s:b, s:{s:s, s:[{s:s}]}, s:{s:s}}", "Driver", "macvlan", "Attachable", 0, "IPAM", "Driver", "default",
 				 "Config", "Subnet", "10.98.0.0/24", "Options", "parent", "crbench0");
 	cleanup_free char *before = json_dumps(body, JSON_SORT_KEYS), *after = NULL;
 	bool created = false;
 
-	fake_start(&f, ex, ARRAY_SIZE(ex));
-	assert_int_equal(cr_docker_open(f.socket, &d, &err), 0);
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
 	if (cr_docker_network_ensure(d, "crbench-macvlan", body, &created, &err) < 0)
 		fail_msg("%s", err->msg);
 	assert_true(created);
@@ -269,9 +277,8 @@ static void network_ensure(void **state)
 	assert_string_equal(err->msg, "docker: GET /networks/crbench-macvlan: 404: No such image: crbench/none:1");
 	assert_int_equal(cr_docker_network_ensure(d, "../networks", body, NULL, &err), -1);
 	assert_string_equal(err->msg, "bad network name '../networks'");
-	cr_docker_close(d);
 	json_decref(body);
-	fake_finish(&f);
+	fake_finish(&f, d);
 }
 
 static void swarm_init_and_stop(void **state)
@@ -283,13 +290,12 @@ static void swarm_init_and_stop(void **state)
 		{ "POST /v1.41/containers/fixture-stop/stop?t=20", "docker/stop.http", NULL },
 	};
 	struct fake f;
-	struct cr_docker *d = NULL;
+	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	bool created = false;
 	double seconds = -1;
 
-	fake_start(&f, ex, ARRAY_SIZE(ex));
-	assert_int_equal(cr_docker_open(f.socket, &d, &err), 0);
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
 	if (cr_docker_swarm_init(d, "10.99.0.1", "0.0.0.0:2377", &created, &err) < 0)
 		fail_msg("%s", err->msg);
 	assert_true(created);
@@ -299,8 +305,7 @@ static void swarm_init_and_stop(void **state)
 	assert_null(err);
 	assert_int_equal(cr_docker_stop(d, "fixture-stop", 20, &seconds, &err), 0);
 	assert_true(seconds >= 0);
-	cr_docker_close(d);
-	fake_finish(&f);
+	fake_finish(&f, d);
 }
 
 static void no_daemon(void **state)
