@@ -277,7 +277,7 @@ static int stress_collect(const struct cr_agent *a, const struct server *srv, do
 		return -1;
 	if (cr_net_matrix_stress_data(out, a->plan->container_cpus, client_seconds, stress, err) < 0) {
 		len = strlen(errout);
-		return cr_error(err, 0, "%s (the server's stderr ends '%s')", (*err)->msg, errout + (len > 300 ? len - 300 : 0));
+		return cr_error(err, 0, "%s (the server's stderr ends '%s')", err && *err ? (*err)->msg : "", errout + (len > 300 ? len - 300 : 0));
 	}
 	return 0;
 }
