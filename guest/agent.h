@@ -46,6 +46,19 @@ int cr_test_boot(const struct cr_agent *a, const struct cr_step *step, json_t **
 int cr_test_cpu_mem(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 int cr_test_disk(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
 int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err);
+
+/*
+ * The network matrix's containers print one tool's output after another's,
+ * a marker line between them: the client iperf3 -J, then sockperf; the
+ * loaded server its servers' logs on stderr, then stress-ng's YAML.
+ */
+#define CR_NET_MATRIX_SOCKPERF_MARK "crbench-net-matrix: sockperf"
+#define CR_NET_MATRIX_STRESS_MARK "crbench-net-matrix: stress-ng"
+/* The client's stdout (cut in place) as the "iperf3" and "sockperf" members of the test's data. */
+int cr_net_matrix_client_data(char *out, json_t **iperf3, json_t **sockperf, cr_error_t *err);
+/* The loaded server's stdout (cut in place) as the "stress" member; stress-ng must have run at least client_seconds. */
+int cr_net_matrix_stress_data(char *out, uint64_t instances, double client_seconds, json_t **stress, cr_error_t *err);
 
 /* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);

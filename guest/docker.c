@@ -170,15 +170,20 @@ int cr_docker_upload(struct cr_docker *d, const char *path, const char *file, st
 	return ret;
 }
 
-/* Container ids and names are [A-Za-z0-9_.-]: anything else would change the URL. */
-static int check_id(const char *id, cr_error_t *err)
+/* Ids and names of containers and networks are [A-Za-z0-9_.-]: anything else would change the URL. */
+static int check_name(const char *what, const char *id, cr_error_t *err)
 {
 	if (!*id || strlen(id) > 128)
-		return cr_error(err, 0, "bad container id '%s'", id);
+		return cr_error(err, 0, "bad %s '%s'", what, id);
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("_.-", *p)))
-			return cr_error(err, 0, "bad container id '%s'", id);
+			return cr_error(err, 0, "bad %s '%s'", what, id);
 	return 0;
+}
+
+static int check_id(const char *id, cr_error_t *err)
+{
+	return check_name("container id", id, err);
 }
 
 int cr_docker_create(struct cr_docker *d, const char *name, json_t *config, char **id, double *seconds, cr_error_t *err)
@@ -236,6 +241,16 @@ int cr_docker_remove(struct cr_docker *d, const char *id, double *seconds, cr_er
 	return simple(d, "DELETE", path, seconds, err);
 }
 
+int cr_docker_stop(struct cr_docker *d, const char *id, long timeout, double *seconds, cr_error_t *err)
+{
+	cleanup_free char *path = NULL;
+
+	if (check_id(id, err) < 0)
+		return -1;
+	path = xasprintf("/containers/%s/stop?t=%ld", id, timeout);
+	return simple(d, "POST", path, seconds, err);
+}
+
 int cr_docker_wait(struct cr_docker *d, const char *id, long *exit_code, double *seconds, cr_error_t *err)
 {
 	struct cr_docker_response r;
@@ -289,6 +304,71 @@ int cr_docker_logs(struct cr_docker *d, const char *id, char **out, char **errou
 	if (ret == 0)
 		ret = cr_docker_demux(r.body, r.len, out, errout, err);
 	cr_docker_response_release(&r);
+	return ret;
+}
+
+/*
+ * A call for which one refusal is an expected outcome, not a failure:
+ * Docker answering status with a message holding text. *refused says
+ * whether that answer came.
+ */
+static int call_tolerating(struct cr_docker *d, const char *method, const char *path, json_t *body, long status, const char *text,
+			   bool *refused, cr_error_t *err)
+{
+	struct cr_docker_response r;
+	const char *msg;
+	int ret;
+
+	ret = cr_docker_call(d, method, path, body, &r, err);
+	msg = json_string_value(json_object_get(r.json, "message"));
+	*refused = ret < 0 && r.status == status && msg && strstr(msg, text);
+	if (*refused) {
+		cr_error_free(err);
+		ret = 0;
+	}
+	cr_docker_response_release(&r);
+	return ret;
+}
+
+int cr_docker_network_ensure(struct cr_docker *d, const char *name, json_t *body, bool *created, cr_error_t *err)
+{
+	struct cr_docker_response r;
+	cleanup_free char *path = NULL;
+	bool missing;
+	json_t *req;
+	int ret;
+
+	if (check_name("network name", name, err) < 0)
+		return -1;
+	path = xasprintf("/networks/%s", name);
+	if (call_tolerating(d, "GET", path, NULL, 404, "not found", &missing, err) < 0)
+		return -1;
+	if (created)
+		*created = missing;
+	if (!missing)
+		return 0;
+	req = json_object();
+	json_object_update(req, body);
+	json_object_set_new(req, "Name", json_string(name));
+	json_object_set_new(req, "CheckDuplicate", json_true());
+	ret = cr_docker_call(d, "POST", "/networks/create", req, &r, err);
+	if (ret == 0 && !json_string_value(json_object_get(r.json, "Id")))
+		ret = cr_error(err, 0, "docker: POST /networks/create: no network id in the answer");
+	cr_docker_response_release(&r);
+	json_decref(req);
+	return ret;
+}
+
+int cr_docker_swarm_init(struct cr_docker *d, const char *advertise_addr, const char *listen_addr, bool *created, cr_error_t *err)
+{
+	json_t *body = json_pack("{s:s, s:s}", "ListenAddr", listen_addr, "AdvertiseAddr", advertise_addr);
+	bool member;
+	int ret;
+
+	ret = call_tolerating(d, "POST", "/swarm/init", body, 503, "already part of a swarm", &member, err);
+	if (created)
+		*created = ret == 0 && !member;
+	json_decref(body);
 	return ret;
 }
 

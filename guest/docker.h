@@ -42,9 +42,24 @@ int cr_docker_create(struct cr_docker *d, const char *name, json_t *config, char
 int cr_docker_start(struct cr_docker *d, const char *id, double *seconds, cr_error_t *err);
 int cr_docker_wait(struct cr_docker *d, const char *id, long *exit_code, double *seconds, cr_error_t *err);
 int cr_docker_remove(struct cr_docker *d, const char *id, double *seconds, cr_error_t *err);
+/* Its StopSignal (SIGTERM) to the container's first process, SIGKILL after timeout seconds; returns once it has stopped. */
+int cr_docker_stop(struct cr_docker *d, const char *id, long timeout, double *seconds, cr_error_t *err);
 int cr_docker_inspect(struct cr_docker *d, const char *id, json_t **out, cr_error_t *err);
 /* stdout and stderr of a container without a TTY (Docker's multiplexed stream, demultiplexed). */
 int cr_docker_logs(struct cr_docker *d, const char *id, char **out, char **errout, cr_error_t *err);
+
+/*
+ * Make sure the network name exists: inspect it, and only when Docker has no
+ * network of that name create it from body (a NetworkCreate object without
+ * its Name; borrowed, unchanged). *created, when not NULL, says which happened.
+ */
+int cr_docker_network_ensure(struct cr_docker *d, const char *name, json_t *body, bool *created, cr_error_t *err);
+/*
+ * Make this node the manager of a single-node swarm (POST /swarm/init); a
+ * node already in a swarm is left as it is. *created, when not NULL, says
+ * whether this call made the swarm.
+ */
+int cr_docker_swarm_init(struct cr_docker *d, const char *advertise_addr, const char *listen_addr, bool *created, cr_error_t *err);
 
 /*
  * Split Docker's multiplexed log stream (8-byte frame headers) into stdout

@@ -21,6 +21,7 @@ static const struct cr_test_impl tests[] = {
 	{ CR_TEST_DISK, cr_test_disk },
 	{ CR_TEST_CPU_MEM, cr_test_cpu_mem },
 	{ CR_TEST_NET_IO, cr_test_net_io },
+	{ CR_TEST_NET_MATRIX, cr_test_net_matrix },
 };
 
 const struct cr_test_impl *cr_test_lookup(enum cr_test test)

@@ -13,6 +13,7 @@
 struct exchange {
 	const char *request; /* "METHOD /path" as on the request line */
 	const char *file;
+	const char *body; /* the JSON the request must carry; NULL: not checked */
 };
 
 struct fake {
@@ -21,8 +22,8 @@ struct fake {
 	pid_t pid;
 };
 
-/* Read one request: its line, its headers, and as much body as Content-Length says. */
-static int read_request(int fd, char *line, size_t linelen)
+/* Read one request: its line, its headers, and as much body as Content-Length says, kept in *body_out. */
+static int read_request(int fd, char *line, size_t linelen, char **body_out)
 {
 	char buf[65536];
 	size_t used = 0;
@@ -44,19 +45,37 @@ static int read_request(int fd, char *line, size_t linelen)
 		if (h && h < end)
 			body = strtol(h + 17, NULL, 10);
 	}
+	snprintf(line, linelen, "%.*s", (int)strcspn(buf, "\r"), buf);
+	if (body < 0 || body > (1 << 20))
+		return -1;
 	{
 		size_t have = used - (size_t)(end + 4 - buf);
 
+		*body_out = xmalloc((size_t)body + 1);
+		memcpy(*body_out, end + 4, have < (size_t)body ? have : (size_t)body);
 		while ((long)have < body) {
-			ssize_t n = read(fd, buf, sizeof(buf));
+			ssize_t n = read(fd, *body_out + have, (size_t)body - have);
 
 			if (n <= 0)
 				return -1;
 			have += (size_t)n;
 		}
+		(*body_out)[body] = '\0';
 	}
-	snprintf(line, linelen, "%.*s", (int)strcspn(buf, "\r"), buf);
 	return 0;
+}
+
+/* The request's JSON body is the one expected, whatever the order of its members. */
+static bool body_matches(const char *got, const char *want)
+{
+	json_t *g = json_loads(got, 0, NULL), *w = json_loads(want, 0, NULL);
+	bool same = g && w && json_equal(g, w);
+
+	if (!same)
+		fprintf(stderr, "# fake dockerd: got body '%s', want '%s'\n", got, want);
+	json_decref(g);
+	json_decref(w);
+	return same;
 }
 
 /*
@@ -89,15 +108,17 @@ static void serve(int lfd, const struct exchange *ex, size_t n)
 		int fd = accept(lfd, NULL, NULL);
 		char line[512], want[512];
 		size_t len;
-		cleanup_free char *answer = NULL;
+		cleanup_free char *answer = NULL, *body = NULL;
 
-		if (fd < 0 || read_request(fd, line, sizeof(line)) < 0)
+		if (fd < 0 || read_request(fd, line, sizeof(line), &body) < 0)
 			_exit(10);
 		snprintf(want, sizeof(want), "%s HTTP/1.1", ex[i].request);
 		if (strcmp(line, want) != 0) {
 			fprintf(stderr, "# fake dockerd: got '%s', want '%s'\n", line, want);
 			_exit(11);
 		}
+		if (ex[i].body && !body_matches(body, ex[i].body))
+			_exit(13);
 		answer = test_data_read(ex[i].file, &len);
 		if (send_answer(fd, answer, len) < 0)
 			_exit(12);
@@ -127,11 +148,24 @@ static void fake_start(struct fake *f, const struct exchange *ex, size_t n)
 	close(lfd);
 }
 
-/* Every exchange was asked for, in order. */
-static void fake_finish(struct fake *f)
+/* The fake daemon, and a client connected to it. */
+static struct cr_docker *fake_open(struct fake *f, const struct exchange *ex, size_t n)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_docker *d = NULL;
+
+	fake_start(f, ex, n);
+	if (cr_docker_open(f->socket, &d, &err) < 0)
+		fail_msg("%s", err->msg);
+	return d;
+}
+
+/* Close the client; every exchange was asked for, in order. */
+static void fake_finish(struct fake *f, struct cr_docker *d)
 {
 	int status;
 
+	cr_docker_close(d);
 	assert_int_equal(waitpid(f->pid, &status, 0), f->pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -142,15 +176,15 @@ static void fake_finish(struct fake *f)
 static void container_lifecycle(void **state)
 {
 	static const struct exchange ex[] = {
-		{ "POST /v1.41/containers/create?name=fixture", "docker/create.http" },
-		{ "POST /v1.41/containers/fixture/start", "docker/start.http" },
-		{ "POST /v1.41/containers/fixture/wait", "docker/wait.http" },
-		{ "GET /v1.41/containers/fixture/logs?stdout=true&stderr=true", "docker/logs.http" },
-		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http" },
-		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete.http" },
+		{ "POST /v1.41/containers/create?name=fixture", "docker/create.http", NULL },
+		{ "POST /v1.41/containers/fixture/start", "docker/start.http", NULL },
+		{ "POST /v1.41/containers/fixture/wait", "docker/wait.http", NULL },
+		{ "GET /v1.41/containers/fixture/logs?stdout=true&stderr=true", "docker/logs.http", NULL },
+		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
+		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete.http", NULL },
 	};
 	struct fake f;
-	struct cr_docker *d = NULL;
+	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *id = NULL, *out = NULL, *errout = NULL;
 	json_t *config = json_pack("{s:s, s:[s,s,s]}", "Image", "crbench/bench:1", "Cmd", "sh", "-c",
@@ -159,8 +193,7 @@ static void container_lifecycle(void **state)
 	double seconds = -1;
 	long code = -1;
 
-	fake_start(&f, ex, ARRAY_SIZE(ex));
-	assert_int_equal(cr_docker_open(f.socket, &d, &err), 0);
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
 	cr_docker_set_timeout(d, 20);
 	if (cr_docker_create(d, "fixture", config, &id, &seconds, &err) < 0)
 		fail_msg("%s", err->msg);
@@ -177,28 +210,26 @@ static void container_lifecycle(void **state)
 	assert_string_equal(json_string_value(json_object_get(inspect, "Id")), id);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(inspect, "State"), "ExitCode")), 3);
 	assert_int_equal(cr_docker_remove(d, "fixture", NULL, &err), 0);
-	cr_docker_close(d);
 	json_decref(config);
 	json_decref(inspect);
-	fake_finish(&f);
+	fake_finish(&f, d);
 }
 
 static void errors_carry_dockers_message(void **state)
 {
 	static const struct exchange ex[] = {
-		{ "POST /v1.41/containers/create", "docker/create-no-image.http" },
-		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete-missing.http" },
-		{ "GET /v1.41/version", "docker/version.http" },
+		{ "POST /v1.41/containers/create", "docker/create-no-image.http", NULL },
+		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete-missing.http", NULL },
+		{ "GET /v1.41/version", "docker/version.http", NULL },
 	};
 	struct fake f;
-	struct cr_docker *d = NULL;
+	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	json_t *config = json_pack("{s:s}", "Image", "crbench/none:1");
 	struct cr_docker_response r;
 	char *id = NULL;
 
-	fake_start(&f, ex, ARRAY_SIZE(ex));
-	assert_int_equal(cr_docker_open(f.socket, &d, &err), 0);
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
 	assert_int_equal(cr_docker_create(d, NULL, config, &id, NULL, &err), -1);
 	assert_null(id);
 	assert_string_equal(err->msg, "docker: POST /containers/create: 404: No such image: crbench/none:1");
@@ -209,9 +240,72 @@ static void errors_carry_dockers_message(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "ApiVersion")), "1.41");
 	assert_true(str_has_prefix(json_string_value(json_object_get(r.json, "Version")), "20.10."));
 	cr_docker_response_release(&r);
-	cr_docker_close(d);
 	json_decref(config);
-	fake_finish(&f);
+	fake_finish(&f, d);
+}
+
+static void network_ensure(void **state)
+{
+	/* what the net-matrix test asks for macvlan, once missing, once there */
+	static const struct exchange ex[] = {
+		{ "GET /v1.41/networks/crbench-macvlan", "docker/network-missing.http", NULL },
+		{ "POST /v1.41/networks/create", "docker/network-create.http",
+		  "{\"Name\": \"crbench-macvlan\", \"CheckDuplicate\": true, \"Driver\": \"macvlan\", \"Attachable\": false,"
+		  " \"IPAM\": {\"Driver\": \"default\", \"Config\": [{\"Subnet\": \"10.98.0.0/24\"}]}, \"Options\": {\"parent\": \"crbench0\"}}" },
+		{ "GET /v1.41/networks/crbench-macvlan", "docker/network-inspect.http", NULL },
+		/* a 404 about something else is an error, not a missing network to create */
+		{ "GET /v1.41/networks/crbench-macvlan", "docker/create-no-image.http", NULL },
+	};
+	struct fake f;
+	struct cr_docker *d;
+	cleanup_error cr_error_t err = NULL;
+	json_t *body = json_pack("{s:s, s:b, s:{s:s, s:[{s:s}]}, s:{s:s}}", "Driver", "macvlan", "Attachable", 0, "IPAM", "Driver", "default",
+				 "Config", "Subnet", "10.98.0.0/24", "Options", "parent", "crbench0");
+	cleanup_free char *before = json_dumps(body, JSON_SORT_KEYS), *after = NULL;
+	bool created = false;
+
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
+	if (cr_docker_network_ensure(d, "crbench-macvlan", body, &created, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_true(created);
+	assert_int_equal(cr_docker_network_ensure(d, "crbench-macvlan", body, &created, &err), 0);
+	assert_false(created);
+	/* the caller's body is borrowed, not changed */
+	after = json_dumps(body, JSON_SORT_KEYS);
+	assert_string_equal(before, after);
+	assert_int_equal(cr_docker_network_ensure(d, "crbench-macvlan", body, &created, &err), -1);
+	assert_string_equal(err->msg, "docker: GET /networks/crbench-macvlan: 404: No such image: crbench/none:1");
+	assert_int_equal(cr_docker_network_ensure(d, "../networks", body, NULL, &err), -1);
+	assert_string_equal(err->msg, "bad network name '../networks'");
+	json_decref(body);
+	fake_finish(&f, d);
+}
+
+static void swarm_init_and_stop(void **state)
+{
+	static const char init[] = "{\"ListenAddr\": \"0.0.0.0:2377\", \"AdvertiseAddr\": \"10.99.0.1\"}";
+	static const struct exchange ex[] = {
+		{ "POST /v1.41/swarm/init", "docker/swarm-init.http", init },
+		{ "POST /v1.41/swarm/init", "docker/swarm-init-member.http", init },
+		{ "POST /v1.41/containers/fixture-stop/stop?t=20", "docker/stop.http", NULL },
+	};
+	struct fake f;
+	struct cr_docker *d;
+	cleanup_error cr_error_t err = NULL;
+	bool created = false;
+	double seconds = -1;
+
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
+	if (cr_docker_swarm_init(d, "10.99.0.1", "0.0.0.0:2377", &created, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_true(created);
+	/* a node already in a swarm is what the caller wanted: no error left behind */
+	assert_int_equal(cr_docker_swarm_init(d, "10.99.0.1", "0.0.0.0:2377", &created, &err), 0);
+	assert_false(created);
+	assert_null(err);
+	assert_int_equal(cr_docker_stop(d, "fixture-stop", 20, &seconds, &err), 0);
+	assert_true(seconds >= 0);
+	fake_finish(&f, d);
 }
 
 static void no_daemon(void **state)
@@ -261,6 +355,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(container_lifecycle),
 		cmocka_unit_test(errors_carry_dockers_message),
+		cmocka_unit_test(network_ensure),
+		cmocka_unit_test(swarm_init_and_stop),
 		cmocka_unit_test(no_daemon),
 		cmocka_unit_test(demux),
 	};

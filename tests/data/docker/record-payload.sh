@@ -21,4 +21,14 @@ rec inspect http://localhost/v1.41/containers/fixture/json
 rec delete -X DELETE 'http://localhost/v1.41/containers/fixture?force=true&v=true'
 rec delete-missing -X DELETE 'http://localhost/v1.41/containers/fixture?force=true&v=true'
 rec bad-name -X POST -H 'Content-Type: application/json' -d '{"Image":"crbench/bench:1"}' 'http://localhost/v1.41/containers/create?name=x'
+# the network matrix's networks: macvlan on a dummy link that also holds the swarm's address
+ip link add crbench0 type dummy && ip link set dev crbench0 up && ip address replace 10.99.0.1/24 dev crbench0
+rec network-missing http://localhost/v1.41/networks/crbench-macvlan
+rec network-create -X POST -H 'Content-Type: application/json' -d '{"Driver":"macvlan","Attachable":false,"IPAM":{"Driver":"default","Config":[{"Subnet":"10.98.0.0/24"}]},"Options":{"parent":"crbench0"},"Name":"crbench-macvlan","CheckDuplicate":true}' http://localhost/v1.41/networks/create
+rec network-inspect http://localhost/v1.41/networks/crbench-macvlan
+rec swarm-init -X POST -H 'Content-Type: application/json' -d '{"ListenAddr":"0.0.0.0:2377","AdvertiseAddr":"10.99.0.1"}' http://localhost/v1.41/swarm/init
+rec swarm-init-member -X POST -H 'Content-Type: application/json' -d '{"ListenAddr":"0.0.0.0:2377","AdvertiseAddr":"10.99.0.1"}' http://localhost/v1.41/swarm/init
+docker run -d --name fixture-stop crbench/bench:1 sleep 600 >/dev/null
+rec stop -X POST 'http://localhost/v1.41/containers/fixture-stop/stop?t=20'
+docker rm -f fixture-stop >/dev/null
 echo "FIXTURES-DONE"

@@ -1,0 +1,332 @@
+/* Network matrix (Cochak & Miers, Figures 3 and 4): iperf3 and sockperf from a client to a server container over a pair of Docker networks, idle or with stress-ng loading the server. */
+#include <arpa/inet.h>
+#include <math.h>
+
+#include "agent.h"
+#include "proc.h"
+#include "toolparse.h"
+#include "util.h"
+
+/*
+ * The guest has no spare NIC and no route out: a dummy link is macvlan's
+ * parent and holds the address the swarm advertises.
+ */
+#define LINK "crbench0"
+#define LINK_ADDR "10.99.0.1"
+#define SWARM_LISTEN "0.0.0.0:2377"
+
+/* Fixed names, so that a step killed at its timeout cannot leave a server running into the next one. */
+#define SERVER_NAME "crbench-net-server"
+#define CLIENT_NAME "crbench-net-client"
+
+/* The client's iperf3 probes of the server before measuring: at most this many, 0.2 s apart, each giving up after 1 s. */
+#define PROBES 100
+/* What docker stop leaves stress-ng to write its metrics before SIGKILL. */
+#define STOP_SECONDS 20
+/* What a cell needs besides the tools' own seconds: two container starts (about 10 s each under TCG), probes, a stop. */
+#define OVERHEAD_SECONDS 30
+
+enum net { NET_BRIDGE, NET_HOST, NET_MACVLAN, NET_OVERLAY };
+
+static const struct network {
+	const char *name;   /* the containers' HostConfig.NetworkMode */
+	const char *driver; /* NULL: one of Docker's own networks, nothing to create */
+	const char *subnet;
+	const char *parent; /* macvlan's parent link */
+	bool swarm;	    /* a swarm-scoped network, attachable by plain containers */
+} networks[] = {
+	[NET_BRIDGE] = { "bridge", NULL, NULL, NULL, false },
+	[NET_HOST] = { "host", NULL, NULL, NULL, false },
+	[NET_MACVLAN] = { "crbench-macvlan", "macvlan", "10.98.0.0/24", LINK, false },
+	[NET_OVERLAY] = { "crbench-overlay", "overlay", "10.97.0.0/24", NULL, true },
+};
+
+static const struct {
+	enum net client, server;
+} pairs[CR_NET__MAX] = {
+	[CR_NET_BRIDGE_BRIDGE] = { NET_BRIDGE, NET_BRIDGE },
+	[CR_NET_HOST_BRIDGE] = { NET_HOST, NET_BRIDGE },
+	[CR_NET_MACVLAN_MACVLAN] = { NET_MACVLAN, NET_MACVLAN },
+	[CR_NET_OVERLAY_OVERLAY] = { NET_OVERLAY, NET_OVERLAY },
+};
+
+/* The dummy link, up, with its address; a link an earlier step made is fine. */
+static int link_ensure(cr_error_t *err)
+{
+	char *add[] = { (char *)"ip", (char *)"link", (char *)"add", (char *)LINK, (char *)"type", (char *)"dummy", NULL };
+	char *up[] = { (char *)"ip", (char *)"link", (char *)"set", (char *)"dev", (char *)LINK, (char *)"up", NULL };
+	char *addr[] = { (char *)"ip", (char *)"address", (char *)"replace", (char *)LINK_ADDR "/24", (char *)"dev", (char *)LINK, NULL };
+
+	if (cr_run_checked(add, err) < 0) {
+		if (!err || !*err || !strstr((*err)->msg, "File exists"))
+			return cr_error_prefix(err, "cannot create the dummy link '%s'", LINK);
+		cr_error_free(err);
+	}
+	if (cr_run_checked(up, err) < 0 || cr_run_checked(addr, err) < 0)
+		return cr_error_prefix(err, "cannot set up the dummy link '%s'", LINK);
+	return 0;
+}
+
+/* Create what network n needs, unless an earlier step did: every step may run alone. */
+static int network_prepare(const struct cr_agent *a, const struct network *n, cr_error_t *err)
+{
+	json_t *body;
+	int r;
+
+	if (!n->driver)
+		return 0;
+	if (link_ensure(err) < 0)
+		return -1;
+	if (n->swarm && cr_docker_swarm_init(a->docker, LINK_ADDR, SWARM_LISTEN, NULL, err) < 0)
+		return cr_error_prefix(err, "cannot make this guest a swarm manager for network '%s'", n->name);
+	body = json_pack("{s:s, s:b, s:{s:s, s:[{s:s}]}}", "Driver", n->driver, "Attachable", n->swarm, "IPAM", "Driver", "default",
+			 "Config", "Subnet", n->subnet);
+	if (n->parent)
+		json_object_set_new(body, "Options", json_pack("{s:s}", "parent", n->parent));
+	r = cr_docker_network_ensure(a->docker, n->name, body, NULL, err);
+	json_decref(body);
+	return r < 0 ? cr_error_prefix(err, "cannot create network '%s'", n->name) : 0;
+}
+
+/* A bench container on network running script; /tmp is a tmpfs, where iperf3 maps its buffers (it cannot on Kata 1.x's 9p). */
+static json_t *bench_config(const struct cr_agent *a, const char *network, const char *script)
+{
+	json_t *config = cr_container_config(a, CR_BENCH_IMAGE, json_pack("[s, s, s]", "/bin/sh", "-c", script));
+	json_t *host = json_object_get(config, "HostConfig");
+
+	json_object_set_new(host, "NetworkMode", json_string(network));
+	json_object_set_new(host, "Tmpfs", json_pack("{s:s}", "/tmp", "rw,size=64m"));
+	return config;
+}
+
+/*
+ * The server: sockperf (UDP, its default) and iperf3 servers in the
+ * background. Loaded, stress-ng runs in the foreground on container-cpus
+ * CPUs until docker stop: the shell, as PID 1, turns the SIGTERM into the
+ * SIGINT after which stress-ng still reports, then prints its metrics after
+ * a marker line. Its own timeout, test-timeout, only bounds a lost server.
+ */
+static char *server_script(const struct cr_agent *a, enum cr_net_load load)
+{
+	static const char servers[] = "sockperf server -i 0.0.0.0 >&2 &\n"
+				      "iperf3 -s >&2 &\n";
+
+	if (load == CR_LOAD_IDLE)
+		return xasprintf("%swait\n", servers);
+	return xasprintf("stress-ng --cpu %llu --timeout %llus --metrics-brief --yaml /tmp/stress.yaml >&2 &\n"
+			 "s=$!\n"
+			 "trap 'kill -INT $s' TERM\n"
+			 "%s"
+			 "wait $s\n"
+			 "wait $s\n"
+			 "echo '" CR_NET_MATRIX_STRESS_MARK "'\n"
+			 "cat /tmp/stress.yaml\n",
+			 (unsigned long long)a->plan->container_cpus, (unsigned long long)a->plan->test_timeout, servers);
+}
+
+/*
+ * The client: waits (bounded) until the iperf3 server accepts, outside the
+ * measurement, then iperf3 (TCP) for iperf-seconds and sockperf ping-pong
+ * (UDP) for sockperf-seconds, a marker line between their outputs. ip was
+ * checked to be an IPv4 address: nothing in it can change the script.
+ */
+static char *client_script(const struct cr_agent *a, const char *ip)
+{
+	return xasprintf("i=0\n"
+			 "until iperf3 -c %1$s --connect-timeout 1000 -n 1K >/dev/null 2>&1; do\n"
+			 "\ti=$((i + 1))\n"
+			 "\tif [ $i -ge %4$d ]; then echo 'no iperf3 server answered on %1$s port 5201' >&2; exit 3; fi\n"
+			 "\tsleep 0.2\n"
+			 "done\n"
+			 "iperf3 -c %1$s -t %2$llu -J\n"
+			 "echo '" CR_NET_MATRIX_SOCKPERF_MARK "'\n"
+			 "exec sockperf ping-pong -i %1$s -t %3$llu\n",
+			 ip, (unsigned long long)a->plan->iperf_seconds, (unsigned long long)a->plan->sockperf_seconds, PROBES);
+}
+
+struct server {
+	char *id;
+	char *ip;
+};
+
+static void server_release(const struct cr_agent *a, struct server *s)
+{
+	if (s->id)
+		cr_docker_remove(a->docker, s->id, NULL, NULL);
+	free(s->id);
+	free(s->ip);
+}
+
+/* Create and start the server on network n, and find its address there. */
+static int server_start(const struct cr_agent *a, enum cr_net_load load, const struct network *n, struct server *s, cr_error_t *err)
+{
+	cleanup_free char *script = server_script(a, load);
+	json_t *config = bench_config(a, n->name, script), *inspect = NULL, *net;
+	struct in_addr addr;
+	const char *ip;
+	int ret = -1;
+
+	if (cr_docker_create(a->docker, SERVER_NAME, config, &s->id, NULL, err) < 0 || cr_docker_start(a->docker, s->id, NULL, err) < 0 ||
+	    cr_docker_inspect(a->docker, s->id, &inspect, err) < 0)
+		goto out;
+	net = json_object_get(json_object_get(json_object_get(inspect, "NetworkSettings"), "Networks"), n->name);
+	ip = json_string_value(json_object_get(net, "IPAddress"));
+	if (!ip || inet_pton(AF_INET, ip, &addr) != 1) {
+		cr_error(err, 0, "the server container has no IPv4 address on network '%s'", n->name);
+		goto out;
+	}
+	s->ip = xstrdup(ip);
+	ret = 0;
+out:
+	json_decref(config);
+	json_decref(inspect);
+	return ret;
+}
+
+static int client_run(const struct cr_agent *a, const struct network *n, const char *ip, struct cr_container_result *res, cr_error_t *err)
+{
+	cleanup_free char *script = client_script(a, ip);
+
+	if (cr_container_run(a, bench_config(a, n->name, script), CLIENT_NAME, res, err) < 0)
+		return -1;
+	if (res->exit_code != 0)
+		return cr_error(err, 0, "the client container exited with %ld: %.300s", res->exit_code, res->err ? res->err : "");
+	return 0;
+}
+
+/* Text that is not UTF-8 cannot be a JSON string: null rather than no document at all. */
+static json_t *text_json(const char *s)
+{
+	json_t *j = json_string(s);
+
+	return j ? j : json_null();
+}
+
+/* sockperf leaves out percentiles it has too few observations for: NaN, null in JSON. */
+static json_t *real_json(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Cut text at the line holding mark alone; what followed that line, or NULL when there is no such line. */
+static char *split_at(char *text, const char *mark)
+{
+	size_t n = strlen(mark);
+
+	for (char *p = strstr(text, mark); p; p = strstr(p + 1, mark)) {
+		if ((p == text || p[-1] == '\n') && p[n] == '\n') {
+			*p = '\0';
+			return p + n + 1;
+		}
+	}
+	return NULL;
+}
+
+int cr_net_matrix_client_data(char *out, json_t **iperf3, json_t **sockperf, cr_error_t *err)
+{
+	char *rest = split_at(out, CR_NET_MATRIX_SOCKPERF_MARK);
+	struct cr_iperf3 i;
+	struct cr_sockperf s;
+
+	if (!rest)
+		return cr_error(err, 0, "the client printed no '%s' line after iperf3", CR_NET_MATRIX_SOCKPERF_MARK);
+	if (cr_parse_iperf3(out, strlen(out), &i, err) < 0)
+		return cr_error_prefix(err, "iperf3 output");
+	if (cr_parse_sockperf(rest, strlen(rest), &s, err) < 0)
+		return cr_error_prefix(err, "sockperf output");
+	*iperf3 = json_pack("{s:f, s:f, s:o, s:f, s:o}", "bits_per_second", i.received.bits_per_second, "sent_bits_per_second",
+			    i.sent.bits_per_second, "retransmits", i.has_retransmits ? json_integer((json_int_t)i.retransmits) : json_null(),
+			    "seconds", i.received.seconds, "raw", text_json(out));
+	*sockperf = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "avg_us", real_json(s.avg), "p50_us", real_json(s.p50), "p99_us",
+			      real_json(s.p99), "p99_9_us", real_json(s.p99_9), "observations", (json_int_t)s.observations, "raw",
+			      text_json(rest));
+	return *iperf3 && *sockperf ? 0 : cr_error(err, 0, "cannot encode the iperf3 and sockperf results as JSON");
+}
+
+int cr_net_matrix_stress_data(char *out, uint64_t instances, double client_seconds, json_t **stress, cr_error_t *err)
+{
+	char *yaml = split_at(out, CR_NET_MATRIX_STRESS_MARK);
+	const struct cr_stress_ng_stressor *cpu = NULL;
+	struct cr_stress_ng s;
+
+	if (!yaml)
+		return cr_error(err, 0, "the server printed no stress-ng metrics");
+	if (cr_parse_stress_ng(yaml, strlen(yaml), &s, err) < 0)
+		return cr_error_prefix(err, "stress-ng output");
+	for (size_t k = 0; k < s.n && !cpu; k++)
+		if (strcmp(s.stressors[k].name, "cpu") == 0)
+			cpu = &s.stressors[k];
+	if (!cpu)
+		return cr_error(err, 0, "stress-ng output has no 'cpu' stressor");
+	/* the load started before the client and must outlast it, else part of the measurement ran idle */
+	if (cpu->real_time < client_seconds)
+		return cr_error(err, 0, "stress-ng ran %.1f s, less than the client's %.1f s: the load did not cover the measurement",
+				cpu->real_time, client_seconds);
+	*stress = json_pack("{s:s, s:I, s:f, s:o}", "stressor", "cpu", "instances", (json_int_t)instances, "bogo_ops_per_sec_real",
+			    cpu->bogo_ops_per_sec_real, "raw", text_json(yaml));
+	return *stress ? 0 : cr_error(err, 0, "cannot encode the stress-ng results as JSON");
+}
+
+/* Stop the loaded server, which makes stress-ng report, and read the report from its output. */
+static int stress_collect(const struct cr_agent *a, const struct server *srv, double client_seconds, json_t **stress, cr_error_t *err)
+{
+	cleanup_free char *out = NULL, *errout = NULL;
+	size_t len;
+
+	if (cr_docker_stop(a->docker, srv->id, STOP_SECONDS, NULL, err) < 0 || cr_docker_logs(a->docker, srv->id, &out, &errout, err) < 0)
+		return -1;
+	if (cr_net_matrix_stress_data(out, a->plan->container_cpus, client_seconds, stress, err) < 0) {
+		len = strlen(errout);
+		return cr_error(err, 0, "%s (the server's stderr ends '%s')", err && *err ? (*err)->msg : "", errout + (len > 300 ? len - 300 : 0));
+	}
+	return 0;
+}
+
+/* One cell: server, client, and with load the server's stress-ng report. */
+static int measure(const struct cr_agent *a, const struct cr_step *step, const struct network *cn, const struct network *sn, json_t **data,
+		   cr_error_t *err)
+{
+	struct cr_container_result res = { .exit_code = -1 };
+	struct server srv = { 0 };
+	json_t *iperf3 = NULL, *sockperf = NULL, *stress = json_null();
+	int ret = -1;
+
+	if (server_start(a, step->load, sn, &srv, err) < 0 || client_run(a, cn, srv.ip, &res, err) < 0 ||
+	    cr_net_matrix_client_data(res.out, &iperf3, &sockperf, err) < 0)
+		goto out;
+	if (step->load == CR_LOAD_STRESS && stress_collect(a, &srv, res.seconds, &stress, err) < 0)
+		goto out;
+	*data = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:O}", "pair", cr_net_pair_names[step->pair], "client_network", cn->name,
+			  "server_network", sn->name, "load", cr_net_load_names[step->load], "iperf3", iperf3, "sockperf", sockperf,
+			  "stress", stress);
+	ret = *data ? 0 : cr_error(err, 0, "cannot encode the measurements as JSON");
+out:
+	server_release(a, &srv);
+	cr_container_result_release(&res);
+	json_decref(iperf3);
+	json_decref(sockperf);
+	json_decref(stress);
+	return ret;
+}
+
+int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err)
+{
+	const struct network *cn = &networks[pairs[step->pair].client], *sn = &networks[pairs[step->pair].server];
+	const struct cr_plan *p = a->plan;
+
+	if (strcmp(a->guest->runtime, "kata") == 0 && (cn == &networks[NET_HOST] || sn == &networks[NET_HOST])) {
+		*unsupported = xstrdup("Kata Containers cannot use the host network namespace (--net=host)");
+		return 0;
+	}
+	if (p->iperf_seconds + p->sockperf_seconds + OVERHEAD_SECONDS > p->test_timeout)
+		return cr_error(err, 0, "iperf-seconds (%llu) and sockperf-seconds (%llu) leave less than %d s of test-timeout (%llu) to start "
+				"and stop the containers",
+				(unsigned long long)p->iperf_seconds, (unsigned long long)p->sockperf_seconds, OVERHEAD_SECONDS,
+				(unsigned long long)p->test_timeout);
+	/* what a step killed at its timeout left behind; usually there is nothing */
+	cr_docker_remove(a->docker, SERVER_NAME, NULL, NULL);
+	cr_docker_remove(a->docker, CLIENT_NAME, NULL, NULL);
+	if (network_prepare(a, cn, err) < 0 || (sn != cn && network_prepare(a, sn, err) < 0))
+		return -1;
+	return measure(a, step, cn, sn, data, err);
+}

@@ -1,0 +1,167 @@
+/* Unit tests for the net-matrix test's data (recorded tool output between its marker lines) and the cells it refuses to run. */
+#include <math.h>
+
+#include "test.h"
+
+#include "agent.h"
+
+/* What a container printed: recorded tool outputs, the test's marker line between them. */
+static char *output(const char *first, const char *mark, const char *second)
+{
+	size_t len;
+	cleanup_free char *a = test_data_read(first, &len), *b = test_data_read(second, &len);
+
+	return xasprintf("%s%s\n%s", a, mark, b);
+}
+
+/* Members of o that must be numbers near the values the recordings hold. */
+struct number {
+	const char *key;
+	double want;
+};
+
+static void assert_numbers(const json_t *o, const struct number *n, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		json_t *got = json_object_get(o, n[i].key);
+
+		if (!json_is_number(got) || fabs(json_number_value(got) - n[i].want) > 1e-9 * fabs(n[i].want))
+			fail_msg("'%s' is %g, want %g", n[i].key, json_number_value(got), n[i].want);
+	}
+}
+
+/* The members docs/run-format.md gives the object, and no others. */
+static void assert_keys(const json_t *o, const char *const keys[], size_t n)
+{
+	assert_int_equal(json_object_size(o), n);
+	for (size_t i = 0; i < n; i++)
+		if (!json_object_get(o, keys[i]))
+			fail_msg("no member '%s'", keys[i]);
+}
+
+static void client_data(void **state)
+{
+	static const char *const iperf3_keys[] = { "bits_per_second", "sent_bits_per_second", "retransmits", "seconds", "raw" };
+	static const char *const sockperf_keys[] = { "avg_us", "p50_us", "p99_us", "p99_9_us", "observations", "raw" };
+	/* end.sum_received and end.sum_sent of the iperf3 recording; what sockperf printed */
+	static const struct number iperf3_numbers[] = {
+		{ "bits_per_second", 42429094283.37542 },
+		{ "sent_bits_per_second", 42429532687.97657 },
+		{ "retransmits", 1 },
+		{ "seconds", 3.000232 },
+	};
+	static const struct number sockperf_numbers[] = {
+		{ "avg_us", 9.092 }, { "p50_us", 8.871 }, { "p99_us", 13.991 }, { "p99_9_us", 17.833 }, { "observations", 139941 },
+	};
+	cleanup_free char *out = output("tools/iperf3/tcp.json", CR_NET_MATRIX_SOCKPERF_MARK, "tools/sockperf/udp-latency.txt");
+	cleanup_free char *iperf3_raw = NULL, *sockperf_raw = NULL;
+	cleanup_error cr_error_t err = NULL;
+	json_t *iperf3 = NULL, *sockperf = NULL;
+	size_t len;
+
+	if (cr_net_matrix_client_data(out, &iperf3, &sockperf, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_keys(iperf3, iperf3_keys, ARRAY_SIZE(iperf3_keys));
+	assert_numbers(iperf3, iperf3_numbers, ARRAY_SIZE(iperf3_numbers));
+	iperf3_raw = test_data_read("tools/iperf3/tcp.json", &len);
+	assert_string_equal(json_string_value(json_object_get(iperf3, "raw")), iperf3_raw);
+
+	assert_keys(sockperf, sockperf_keys, ARRAY_SIZE(sockperf_keys));
+	assert_numbers(sockperf, sockperf_numbers, ARRAY_SIZE(sockperf_numbers));
+	sockperf_raw = test_data_read("tools/sockperf/udp-latency.txt", &len);
+	assert_string_equal(json_string_value(json_object_get(sockperf, "raw")), sockperf_raw);
+	json_decref(iperf3);
+	json_decref(sockperf);
+}
+
+static void client_failures(void **state)
+{
+	static const struct {
+		const char *iperf3, *mark, *sockperf, *error;
+	} cases[] = {
+		{ "tools/iperf3/tcp.json", "crbench-net-matrix: something else", "tools/sockperf/udp-latency.txt",
+		  "the client printed no 'crbench-net-matrix: sockperf' line after iperf3" },
+		{ "tools/iperf3/error-refused.json", CR_NET_MATRIX_SOCKPERF_MARK, "tools/sockperf/udp-latency.txt",
+		  "iperf3 output: " },
+		{ "tools/iperf3/tcp.json", CR_NET_MATRIX_SOCKPERF_MARK, "tools/sockperf/udp-no-server.txt", "sockperf output: " },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cleanup_free char *out = output(cases[i].iperf3, cases[i].mark, cases[i].sockperf);
+		cleanup_error cr_error_t err = NULL;
+		json_t *iperf3 = NULL, *sockperf = NULL;
+
+		assert_int_equal(cr_net_matrix_client_data(out, &iperf3, &sockperf, &err), -1);
+		if (!str_has_prefix(err->msg, cases[i].error))
+			fail_msg("case %zu: '%s'", i, err->msg);
+		json_decref(iperf3);
+		json_decref(sockperf);
+	}
+}
+
+static void stress_data(void **state)
+{
+	static const char *const keys[] = { "stressor", "instances", "bogo_ops_per_sec_real", "raw" };
+	static const struct number numbers[] = { { "instances", 2 }, { "bogo_ops_per_sec_real", 1587.601129 } };
+	/* the servers' stderr goes to stderr: stdout is the marker and the YAML file */
+	cleanup_free char *yaml = NULL, *out = NULL, *short_run = NULL;
+	cleanup_error cr_error_t err = NULL;
+	json_t *stress = NULL;
+	size_t len;
+
+	yaml = test_data_read("tools/stress-ng/cpu2.yaml", &len);
+	out = xasprintf("%s\n%s", CR_NET_MATRIX_STRESS_MARK, yaml);
+	if (cr_net_matrix_stress_data(out, 2, 4.5, &stress, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_keys(stress, keys, ARRAY_SIZE(keys));
+	assert_string_equal(json_string_value(json_object_get(stress, "stressor")), "cpu");
+	assert_numbers(stress, numbers, ARRAY_SIZE(numbers));
+	assert_string_equal(json_string_value(json_object_get(stress, "raw")), yaml);
+	json_decref(stress);
+	stress = NULL;
+
+	/* stress-ng's 5.0 s cannot have loaded a client that ran 6 s */
+	short_run = xasprintf("%s\n%s", CR_NET_MATRIX_STRESS_MARK, yaml);
+	assert_int_equal(cr_net_matrix_stress_data(short_run, 2, 6, &stress, &err), -1);
+	assert_string_equal(err->msg, "stress-ng ran 5.0 s, less than the client's 6.0 s: the load did not cover the measurement");
+	assert_int_equal(cr_net_matrix_stress_data(yaml, 2, 1, &stress, &err), -1);
+	assert_string_equal(err->msg, "the server printed no stress-ng metrics");
+}
+
+/* A cell the runtime cannot do is unsupported before anything runs: no Docker connection is needed. */
+static void kata_host_network(void **state)
+{
+	struct cr_plan plan = { .iperf_seconds = 10, .sockperf_seconds = 10, .test_timeout = 600, .container_cpus = 1 };
+	struct cr_guest_plan guest = { .name = (char *)"kata", .runtime = (char *)"kata" };
+	struct cr_agent a = { .plan = &plan, .guest = &guest, .docker = NULL };
+	struct cr_step step = { .test = CR_TEST_NET_MATRIX, .pair = CR_NET_HOST_BRIDGE, .load = CR_LOAD_STRESS };
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *unsupported = NULL;
+	json_t *data = NULL;
+
+	assert_int_equal(cr_test_net_matrix(&a, &step, &data, &unsupported, &err), 0);
+	assert_string_equal(unsupported, "Kata Containers cannot use the host network namespace (--net=host)");
+	assert_null(data);
+	assert_null(err);
+
+	/* a plan whose tools alone fill test-timeout is refused, also before Docker */
+	plan.test_timeout = 40;
+	guest.runtime = (char *)"runc";
+	free(steal_pointer(&unsupported));
+	assert_int_equal(cr_test_net_matrix(&a, &step, &data, &unsupported, &err), -1);
+	assert_null(unsupported);
+	assert_string_equal(err->msg, "iperf-seconds (10) and sockperf-seconds (10) leave less than 30 s of test-timeout (40) to start and "
+				      "stop the containers");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(client_data),
+		cmocka_unit_test(client_failures),
+		cmocka_unit_test(stress_data),
+		cmocka_unit_test(kata_host_network),
+	};
+
+	return tap_run("net-matrix", tests);
+}
