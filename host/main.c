@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "build", cmd_build, "build guest images and the suite's container images (cached)" },
 	{ "check", cmd_check, "check that this host can build images and boot guests" },
 	{ "harvest", cmd_harvest, "read results disks back, verify them, report what was refused" },
+	{ "report", cmd_report, "turn a run directory into tables, figures and statistics" },
 	{ "run", cmd_run, "run a plan: boot one guest per runtime, follow the agents, harvest the results" },
 	{ "plan", cmd_plan, "validate a plan file and show everything it will run" },
 };
