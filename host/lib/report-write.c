@@ -9,8 +9,7 @@
 
 /* ---- text of numbers and cells ---- */
 
-/* Enough digits to read, never an exponent: "1549371", "24.06", "0.6330". */
-static char *fmt_num(double x)
+char *cr_report_num(double x)
 {
 	double a = fabs(x);
 
@@ -29,7 +28,7 @@ static char *fmt_num(double x)
 
 static char *fmt_interval(double lo, double hi)
 {
-	cleanup_free char *l = fmt_num(lo), *h = fmt_num(hi);
+	cleanup_free char *l = cr_report_num(lo), *h = cr_report_num(hi);
 
 	return isfinite(lo) ? xasprintf("[%s, %s]", l, h) : xstrdup("—");
 }
@@ -245,22 +244,22 @@ static void table_grid(const struct cr_report *r, enum cr_report_table t, struct
 		for (size_t gi = 0; gi < r->n_guests; gi++) {
 			const struct cr_report_cell *c = &m->cells[gi];
 			const struct cr_stats *s = &c->stats;
-			cleanup_free char *ratio = fmt_num(c->ratio.ratio), *ci = fmt_interval(c->ratio.low, c->ratio.high);
+			cleanup_free char *ratio = cr_report_num(c->ratio.ratio), *ci = fmt_interval(c->ratio.low, c->ratio.high);
 
 			grid_push(g, gi ? xstrdup("") : *m->unit ? xasprintf("%s (%s)", m->label, m->unit) : xstrdup(m->label));
 			grid_push(g, xstrdup(r->guests[gi].name));
 			grid_push(g, xasprintf("%zu", c->n));
-			grid_push(g, fmt_num(s->median));
-			grid_push(g, fmt_num(s->mean));
-			grid_push(g, fmt_num(s->sd));
+			grid_push(g, cr_report_num(s->median));
+			grid_push(g, cr_report_num(s->mean));
+			grid_push(g, cr_report_num(s->sd));
 			grid_push(g, fmt_interval(s->ci_low, s->ci_high));
-			grid_push(g, fmt_num(s->cv));
-			grid_push(g, fmt_num(s->min));
-			grid_push(g, fmt_num(s->max));
+			grid_push(g, cr_report_num(s->cv));
+			grid_push(g, cr_report_num(s->min));
+			grid_push(g, cr_report_num(s->max));
 			grid_push(g, gi == r->baseline ? xstrdup("baseline")
 				     : isfinite(c->ratio.ratio) ? xasprintf("%s %s", ratio, ci) : xstrdup("—"));
-			grid_push(g, fmt_num(c->paper));
-			grid_push(g, fmt_num(s->mean / c->paper));
+			grid_push(g, cr_report_num(c->paper));
+			grid_push(g, cr_report_num(s->mean / c->paper));
 			grid_push(g, xstrdup(c->reason ? c->reason : ""));
 		}
 	}

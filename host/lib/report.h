@@ -107,6 +107,9 @@ const struct cr_report_metric *cr_report_metric(const struct cr_report *r, const
 /* The guest with this name, or -1. */
 ssize_t cr_report_guest(const struct cr_report *r, const char *name);
 
+/* A number as the report prints it: 3 or 4 significant digits, every integer digit from 1000 up, "—" for NAN. */
+char *cr_report_num(double x);
+
 /* Every statistic of the report as one JSON document (report.json). */
 json_t *cr_report_json(const struct cr_report *r);
 
