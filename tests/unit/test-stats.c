@@ -50,7 +50,8 @@ static void small_samples(void **state)
 
 static void t_quantiles(void **state)
 {
-	assert_close(cr_t975(1), 12.7062047, 1e-7);
+	assert_close(cr_t975(1), tan(M_PI * 0.475), 1e-10);
+	assert_close(cr_t975(2), 0.95 * sqrt(2 / (1 - 0.95 * 0.95)), 1e-10);
 	assert_close(cr_t975(14), 2.14478669, 1e-8);
 	assert_close(cr_t975(30), 2.04227246, 1e-8);
 	/* qt(0.975, df): 40 -> 2.021075390, 120 -> 1.979930405; large df tends to z */
