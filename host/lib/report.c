@@ -571,10 +571,11 @@ json_t *cr_report_json(const struct cr_report *r)
 
 		for (size_t k = 0; k < r->n_metrics; k++) {
 			const struct cr_report_metric *m = &r->metrics[k];
-			json_t *cells = json_object();
+			json_t *cells;
 
 			if (m->table != (enum cr_report_table)t)
 				continue;
+			cells = json_object();
 			for (size_t g = 0; g < r->n_guests; g++)
 				json_object_set_new(cells, r->guests[g].name, cell_json(r, &m->cells[g], g));
 			json_array_append_new(metrics, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", m->id, "label", m->label, "unit", m->unit,
