@@ -1,15 +1,7 @@
 /* Test order: rounds of every test, shuffled per round from the seed (splitmix64 + Fisher-Yates). */
+#include "rng.h"
 #include "schedule.h"
 #include "util.h"
-
-uint64_t cr_splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
 
 void cr_shuffle(void *items, size_t n, size_t size, uint64_t seed, uint64_t round)
 {
@@ -18,14 +10,8 @@ void cr_shuffle(void *items, size_t n, size_t size, uint64_t seed, uint64_t roun
 	char *base = items;
 
 	for (size_t i = n; i > 1; i--) {
-		/* rejection sampling keeps the draw uniform over [0, i) */
-		uint64_t limit = UINT64_MAX - UINT64_MAX % i, r;
-		size_t j;
+		size_t j = (size_t)cr_splitmix64_below(&state, i);
 
-		do
-			r = cr_splitmix64(&state);
-		while (r >= limit);
-		j = (size_t)(r % i);
 		if (j != i - 1) {
 			memcpy(tmp, base + (i - 1) * size, size);
 			memcpy(base + (i - 1) * size, base + j * size, size);

@@ -25,8 +25,6 @@ struct cr_step {
  */
 void cr_schedule_make(const struct cr_plan *plan, uint64_t seed, struct cr_step **steps, size_t *n);
 
-/* splitmix64: the documented generator behind every shuffle, so an order can be re-derived from the seed. */
-uint64_t cr_splitmix64(uint64_t *state);
 /* Fisher-Yates over n items of size bytes, drawing from splitmix64 seeded with seed ^ (round * golden ratio). */
 void cr_shuffle(void *items, size_t n, size_t size, uint64_t seed, uint64_t round);
 

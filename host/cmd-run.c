@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "progress.h"
 #include "recipe.h"
+#include "report.h"
 #include "run.h"
 #include "util.h"
 #include "virt.h"
@@ -37,8 +38,9 @@ static const char run_usage[] =
 	"container images) and, per guest, a throw-away overlay on the cached base\n"
 	"image and an empty results disk, boots one transient libvirt domain per\n"
 	"guest (one after another, or all at once with --parallel), follows each\n"
-	"agent's progress on the serial console, and harvests every results disk\n"
-	"into DIR/<run id>/ (docs/run-format.md). Nothing of the run is left behind\n"
+	"agent's progress on the serial console, harvests every results disk into\n"
+	"DIR/<run id>/ (docs/run-format.md) and writes its report into\n"
+	"DIR/<run id>/report/ (crbench report). Nothing of the run is left behind\n"
 	"but that directory: no domain, overlay or temporary file.\n"
 	"\n"
 	"A guest that prints no progress for the plan's progress-timeout, or runs\n"
@@ -709,6 +711,21 @@ out:
 	return ret;
 }
 
+/* The report of the run, as crbench report writes it; a failure is said, and does not change the run's exit status. */
+static void make_report(const char *out)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_strv char **warnings = NULL;
+
+	if (cr_report_make(out, NULL, &warnings, &err) < 0) {
+		fprintf(stderr, "crbench run: no report: %s (try crbench report %s)\n", err->msg, out);
+		return;
+	}
+	for (size_t i = 0; warnings && warnings[i]; i++)
+		fprintf(stderr, "crbench run: %s\n", warnings[i]);
+	printf("report: %s/report/report.html (and report.md, report.json, CSV per table)\n", out);
+}
+
 static int parse_args(int argc, char **argv, const char **plan_path, const char **results_root, bool *parallel, enum cr_accel *accel,
 		      const char **uri, const char **cache, bool *no_pin, bool *keep, bool *verbose)
 {
@@ -887,6 +904,7 @@ int cmd_run(int argc, char **argv)
 		n_complete += r.g[i].status && strcmp(r.g[i].status, "complete") == 0;
 	write_manifest(&r, stop ? "interrupted" : n_complete == r.n ? "complete" : "partial");
 	printf("run %s: %zu of %zu guests complete; results in %s\n", r.run_id, n_complete, r.n, r.out);
+	make_report(r.out);
 	ret = stop ? 128 + stop : n_complete == r.n ? EXIT_SUCCESS : EXIT_FAILURE;
 out:
 	if (timer >= 0)

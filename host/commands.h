@@ -11,8 +11,10 @@
 int cmd_boot(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_harvest(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 int cmd_run(int argc, char **argv);
 

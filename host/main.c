@@ -15,9 +15,11 @@ static const struct command commands[] = {
 	{ "boot", cmd_boot, "boot a guest image with no payload, to see it reach the agent unit" },
 	{ "build", cmd_build, "build guest images and the suite's container images (cached)" },
 	{ "check", cmd_check, "check that this host can build images and boot guests" },
+	{ "compare", cmd_compare, "compare two runs beyond the noise, check a run against bounds" },
 	{ "harvest", cmd_harvest, "read results disks back, verify them, report what was refused" },
-	{ "run", cmd_run, "run a plan: boot one guest per runtime, follow the agents, harvest the results" },
 	{ "plan", cmd_plan, "validate a plan file and show everything it will run" },
+	{ "report", cmd_report, "turn a run directory into tables, figures and statistics" },
+	{ "run", cmd_run, "run a plan: boot one guest per runtime, follow the agents, harvest the results" },
 };
 
 static void usage(FILE *out)

@@ -1,6 +1,7 @@
 /* Unit tests for the test order: every step the right number of times, warm-ups first, reproducible from the seed. */
 #include "test.h"
 
+#include "rng.h"
 #include "schedule.h"
 
 static struct cr_plan *plan_of(const char *text)

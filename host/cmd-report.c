@@ -1,0 +1,70 @@
+/* crbench report: turn a run directory into tables, figures and statistics a reviewer reads. */
+#include <getopt.h>
+
+#include "commands.h"
+#include "report.h"
+#include "util.h"
+
+static const char report_usage[] =
+	"usage: crbench report [--out DIR] RUN_DIR\n"
+	"\n"
+	"Reads a run directory (results/<run id>/, docs/run-format.md) and writes its\n"
+	"report into RUN_DIR/report/: report.md, report.html with the figures, one\n"
+	"CSV per table, report.json with every statistic and sample, and the figures\n"
+	"(gnuplot, SVG and PNG, with their scripts and data). Per metric and guest:\n"
+	"n, median, mean, standard deviation, 95% interval of the mean, coefficient\n"
+	"of variation, min and max, warm-ups excluded; the ratio of each guest to the\n"
+	"runc guest with a seeded bootstrap interval; the papers' numbers beside\n"
+	"ours. A guest that did not run, a failed test or a cell a runtime cannot do\n"
+	"is said in its cell and in the notes. Without gnuplot the figures are\n"
+	"skipped, and said so. docs/report.md describes every table and statistic.\n"
+	"\n"
+	"Exits 0 when the report is written (even of a partial run), 1 when the run\n"
+	"directory cannot be read or the report cannot be written, 2 on usage errors.\n"
+	"\n"
+	"  --out DIR    write the report into DIR instead of RUN_DIR/report\n"
+	"  -h, --help   show this help\n";
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error cr_error_t err = NULL;
+	cleanup_report struct cr_report *r = NULL;
+	cleanup_strv char **warnings = NULL;
+	cleanup_free char *out = NULL;
+	const char *out_opt = NULL;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out_opt = optarg;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return EXIT_SUCCESS;
+		case ':':
+			return usage_error("report", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("report", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("report", "missing RUN_DIR");
+	if (optind + 1 < argc)
+		return usage_error("report", "unexpected argument '%s'", argv[optind + 1]);
+	out = out_opt ? xstrdup(out_opt) : xasprintf("%s/report", argv[optind]);
+	if (cr_report_load(argv[optind], &r, &err) < 0 || cr_report_write(r, out, &warnings, &err) < 0)
+		return report_error(err);
+	for (size_t i = 0; warnings && warnings[i]; i++)
+		fprintf(stderr, "crbench report: %s\n", warnings[i]);
+	for (size_t i = 0; r->notes && r->notes[i]; i++)
+		fprintf(stderr, "crbench report: note: %s\n", r->notes[i]);
+	printf("report of %s: %s/report.md, %s/report.html, %s/report.json\n", r->run_id, out, out, out);
+	return EXIT_SUCCESS;
+}

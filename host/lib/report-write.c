@@ -1,0 +1,785 @@
+/* The report's files: report.md, report.html, one CSV per table, report.json, and the figures, drawn by gnuplot. */
+#include <errno.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "proc.h"
+#include "report.h"
+#include "util.h"
+
+/* ---- text of numbers and cells ---- */
+
+char *cr_report_num(double x)
+{
+	double a = fabs(x);
+
+	if (!isfinite(x))
+		return xstrdup("—");
+	if (a >= 1000)
+		return xasprintf("%.0f", x);
+	if (a >= 100)
+		return xasprintf("%.1f", x);
+	if (a >= 10)
+		return xasprintf("%.2f", x);
+	if (a >= 1)
+		return xasprintf("%.3f", x);
+	return xasprintf("%#.3g", x);
+}
+
+static char *fmt_interval(double lo, double hi)
+{
+	cleanup_free char *l = cr_report_num(lo), *h = cr_report_num(hi);
+
+	return isfinite(lo) ? xasprintf("[%s, %s]", l, h) : xstrdup("—");
+}
+
+/* A scalar of run.json as text, "—" when absent. */
+static char *jtext(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%g", json_real_value(v));
+	if (json_is_boolean(v))
+		return xstrdup(json_is_true(v) ? "yes" : "no");
+	return xstrdup("—");
+}
+
+/* A byte count of run.json in GiB. */
+static char *gib(json_t *v)
+{
+	return json_is_number(v) ? xasprintf("%.1f GiB", json_number_value(v) / (1 << 30)) : xstrdup("—");
+}
+
+/* The first line of a string member, "—" when absent. */
+static char *first_line(json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s ? xstrndup(s, strcspn(s, "\n")) : xstrdup("—");
+}
+
+/* ---- a grid of text cells, rendered as Markdown or HTML ---- */
+
+struct grid {
+	size_t cols, n;
+	char **cell; /* row-major, owned */
+};
+
+static void grid_push(struct grid *g, char *owned)
+{
+	g->cell = xrealloc(g->cell, (g->n + 1) * sizeof(char *));
+	g->cell[g->n++] = owned;
+}
+
+static void grid_release(struct grid *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->cell[i]);
+	free(g->cell);
+}
+
+/* Cells for Markdown: a '|' would end the cell, a newline the row. */
+static void md_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else
+			fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+}
+
+static void html_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+/* The first row is the header. */
+static void grid_md(FILE *f, const struct grid *g, const char *class)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		fputs(i % g->cols ? " | " : "| ", f);
+		md_text(f, g->cell[i]);
+		if (i % g->cols == g->cols - 1) {
+			fputs(" |\n", f);
+			if (i + 1 == g->cols)
+				for (size_t c = 0; c < g->cols; c++)
+					fputs(c ? "---|" : "|---|", f);
+			if (i + 1 == g->cols)
+				fputc('\n', f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void grid_html(FILE *f, const struct grid *g, const char *class)
+{
+	fprintf(f, "<table class=\"%s\">\n", class);
+	for (size_t i = 0; i < g->n; i++) {
+		const char *tag = i < g->cols ? "th" : "td";
+
+		if (i % g->cols == 0)
+			fputs("<tr>", f);
+		fprintf(f, "<%s>", tag);
+		html_text(f, g->cell[i]);
+		fprintf(f, "</%s>", tag);
+		if (i % g->cols == g->cols - 1)
+			fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+/* ---- what the report says ---- */
+
+static void environment_grid(const struct cr_report *r, struct grid *g)
+{
+	json_t *run = r->run, *host = json_object_get(run, "host"), *suite = json_object_get(json_object_get(run, "plan"), "suite");
+	const struct {
+		const char *label;
+		json_t *value;
+	} rows[] = {
+		{ "run", json_object_get(run, "run_id") },
+		{ "status", json_object_get(run, "status") },
+		{ "started", json_object_get(run, "started") },
+		{ "finished", json_object_get(run, "finished") },
+		{ "crbench", json_object_get(run, "crbench_version") },
+		{ "seed", json_object_get(run, "seed") },
+		{ "profile", json_object_get(suite, "profile") },
+		{ "repetitions", json_object_get(suite, "repetitions") },
+		{ "warm-up rounds", json_object_get(suite, "warmup") },
+		{ "host kernel", json_object_get(host, "kernel") },
+		{ "host CPU", json_object_get(host, "cpu_model") },
+		{ "host CPUs", json_object_get(host, "cpus") },
+		{ "host memory", json_object_get(host, "memory_bytes") },
+		{ "libvirt", json_object_get(host, "libvirt_version") },
+		{ "QEMU", json_object_get(host, "qemu_version") },
+		{ "accelerator", json_object_get(host, "accel") },
+		{ "why", json_object_get(host, "accel_reason") },
+		{ "vCPU pinning", json_object_get(run, "pinning") },
+	};
+
+	g->cols = 2;
+	grid_push(g, xstrdup("environment"));
+	grid_push(g, xstrdup("value"));
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		grid_push(g, xstrdup(rows[i].label));
+		grid_push(g, strstr(rows[i].label, "memory") ? gib(rows[i].value) : jtext(rows[i].value));
+	}
+}
+
+static void guests_grid(const struct cr_report *r, struct grid *g)
+{
+	static const char *const head[] = { "guest", "runtime", "image", "vCPUs", "memory", "status", "steps ok", "failed",
+					    "unsupported", "warm-ups excluded", "guest kernel", "Docker", "runtime version" };
+	json_t *guests = json_object_get(r->run, "guests");
+
+	g->cols = ARRAY_SIZE(head);
+	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+		grid_push(g, xstrdup(head[i]));
+	for (size_t k = 0; k < r->n_guests; k++) {
+		const struct cr_report_guest *rg = &r->guests[k];
+		json_t *gj = NULL, *v;
+		size_t i;
+
+		json_array_foreach(guests, i, v)
+			if (json_is_string(json_object_get(v, "name")) && strcmp(json_string_value(json_object_get(v, "name")), rg->name) == 0)
+				gj = v;
+		grid_push(g, xstrdup(rg->name));
+		grid_push(g, xstrdup(rg->runtime));
+		grid_push(g, jtext(json_object_get(gj, "image")));
+		grid_push(g, jtext(json_object_get(gj, "vcpus")));
+		grid_push(g, gib(json_object_get(gj, "memory_bytes")));
+		grid_push(g, rg->reason ? xasprintf("%s: %s", rg->status, rg->reason) : xstrdup(rg->status));
+		grid_push(g, jtext(json_object_get(gj, "steps_ok")));
+		grid_push(g, jtext(json_object_get(gj, "steps_failed")));
+		grid_push(g, jtext(json_object_get(gj, "steps_unsupported")));
+		grid_push(g, xasprintf("%zu", rg->n_warmup));
+		grid_push(g, jtext(json_object_get(json_object_get(rg->env, "kernel"), "release")));
+		grid_push(g, jtext(json_object_get(json_object_get(rg->env, "docker_version"), "Version")));
+		grid_push(g, first_line(json_object_get(json_object_get(rg->env, "runtime_version"), "output")));
+	}
+}
+
+static char *ratio_head(const struct cr_report *r)
+{
+	return xasprintf("vs %s: ratio of means [95%% CI]", r->n_guests ? r->guests[r->baseline].name : "baseline");
+}
+
+static void table_grid(const struct cr_report *r, enum cr_report_table t, struct grid *g)
+{
+	static const char *const head[] = { "metric", "guest", "n", "median", "mean", "sd", "95% CI of the mean", "CV %", "min", "max" };
+
+	g->cols = ARRAY_SIZE(head) + 4;
+	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+		grid_push(g, xstrdup(head[i]));
+	grid_push(g, ratio_head(r));
+	grid_push(g, xstrdup("paper"));
+	grid_push(g, xstrdup("ours / paper"));
+	grid_push(g, xstrdup("note"));
+	for (size_t k = 0; k < r->n_metrics; k++) {
+		const struct cr_report_metric *m = &r->metrics[k];
+
+		if (m->table != t)
+			continue;
+		for (size_t gi = 0; gi < r->n_guests; gi++) {
+			const struct cr_report_cell *c = &m->cells[gi];
+			const struct cr_stats *s = &c->stats;
+			cleanup_free char *ratio = cr_report_num(c->ratio.ratio), *ci = fmt_interval(c->ratio.low, c->ratio.high);
+
+			grid_push(g, gi ? xstrdup("") : *m->unit ? xasprintf("%s (%s)", m->label, m->unit) : xstrdup(m->label));
+			grid_push(g, xstrdup(r->guests[gi].name));
+			grid_push(g, xasprintf("%zu", c->n));
+			grid_push(g, cr_report_num(s->median));
+			grid_push(g, cr_report_num(s->mean));
+			grid_push(g, cr_report_num(s->sd));
+			grid_push(g, fmt_interval(s->ci_low, s->ci_high));
+			grid_push(g, cr_report_num(s->cv));
+			grid_push(g, cr_report_num(s->min));
+			grid_push(g, cr_report_num(s->max));
+			grid_push(g, gi == r->baseline ? xstrdup("baseline")
+				     : isfinite(c->ratio.ratio) ? xasprintf("%s %s", ratio, ci) : xstrdup("—"));
+			grid_push(g, cr_report_num(c->paper));
+			grid_push(g, cr_report_num(s->mean / c->paper));
+			grid_push(g, xstrdup(c->reason ? c->reason : ""));
+		}
+	}
+}
+
+static bool table_has_metrics(const struct cr_report *r, enum cr_report_table t)
+{
+	for (size_t k = 0; k < r->n_metrics; k++)
+		if (r->metrics[k].table == t)
+			return true;
+	return false;
+}
+
+/* ---- figures ---- */
+
+struct figure {
+	const char *name, *title, *ylabel;
+	enum cr_report_table table;
+	const char *suffix; /* only metrics whose id ends so; NULL for all of the table */
+};
+
+static const struct figure figures[] = {
+	{ "fig-boot", "Container boot time (Kumar & Thangaraju, Table I)", "seconds", CR_TABLE_BOOT, NULL },
+	{ "fig-net-bandwidth", "Network bandwidth per Docker driver pair (Cochak & Miers, Figure 3)", "Gbit/s", CR_TABLE_NET_BANDWIDTH, NULL },
+	{ "fig-net-latency", "Average network latency per Docker driver pair (Cochak & Miers, Figure 4)", "microseconds", CR_TABLE_NET_LATENCY,
+	  ".avg" },
+};
+
+static bool in_figure(const struct figure *fig, const struct cr_report_metric *m)
+{
+	size_t n = strlen(m->id), s = fig->suffix ? strlen(fig->suffix) : 0;
+
+	return m->table == fig->table && (!fig->suffix || (n > s && strcmp(m->id + n - s, fig->suffix) == 0));
+}
+
+/* A gnuplot double-quoted string: backslash and quote escaped, control characters dropped, "\n" kept as a line break. */
+static void gp_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int open_out(const char *dir, const char *name, FILE **f, char **path, cr_error_t *err)
+{
+	*path = xasprintf("%s/%s", dir, name);
+	*f = fopen(*path, "we");
+	if (!*f)
+		return cr_error(err, errno, "cannot write '%s'", *path);
+	return 0;
+}
+
+static int close_out(FILE *f, const char *path, cr_error_t *err)
+{
+	bool bad = ferror(f);
+
+	if (fclose(f) != 0 || bad)
+		return cr_error(err, errno ? errno : EIO, "cannot write '%s'", path);
+	return 0;
+}
+
+/* The tick label of a metric: its label on two lines ("bridge-bridge\nidle"), without the quantile of a latency figure. */
+static char *tick_label(const struct figure *fig, const struct cr_report_metric *m)
+{
+	char *label = xstrdup(m->label), *cut = strrchr(label, ':');
+
+	if (fig->suffix && cut)
+		*cut = '\0'; /* "bridge-bridge idle: average" */
+	if ((cut = strstr(label, ": ")))
+		memmove(cut, cut + 1, strlen(cut)); /* "httpd: start" -> "httpd start" */
+	if ((cut = strchr(label, ' ')))
+		*cut = '\n';
+	return label;
+}
+
+/*
+ * NAME.dat (per row a metric; per guest with any sample in the figure, its
+ * mean and interval, "-" where it has none) and NAME.gp. Cells without a
+ * sample are named under their bar; guests without any, in the title.
+ * Returns 1 and *why when there is nothing to draw.
+ */
+static int figure_files(const struct cr_report *r, const struct figure *fig, const char *dir, char **why, cr_error_t *err)
+{
+	cleanup_free char *dat_name = xasprintf("%s.dat", fig->name), *gp_name = xasprintf("%s.gp", fig->name);
+	cleanup_free char *dat_path = NULL, *gp_path = NULL, *absent = xstrdup("");
+	cleanup_free bool *shown = xcalloc(r->n_guests + 1, sizeof(bool));
+	size_t rows = 0, col = 2, n_shown = 0;
+	FILE *dat, *gp;
+	int rc;
+
+	for (size_t k = 0; k < r->n_metrics; k++)
+		for (size_t g = 0; g < r->n_guests; g++)
+			shown[g] |= in_figure(fig, &r->metrics[k]) && r->metrics[k].cells[g].n > 0;
+	for (size_t g = 0; g < r->n_guests; g++) {
+		char *more = xasprintf("%s%s%s", absent, *absent ? ", " : "\nno samples: ", r->guests[g].name);
+
+		n_shown += shown[g];
+		if (shown[g]) {
+			free(more);
+			continue;
+		}
+		free(absent);
+		absent = more;
+	}
+	if (open_out(dir, dat_name, &dat, &dat_path, err) < 0)
+		return -1;
+	if (open_out(dir, gp_name, &gp, &gp_path, err) < 0) {
+		fclose(dat);
+		return -1;
+	}
+	fprintf(dat, "# %s\n# row, then per guest drawn: mean, low and high end of the 95%% interval of the mean\n", fig->title);
+	fprintf(gp, "# %s; run with: gnuplot %s (in this directory)\n"
+		    "set encoding utf8\nset datafile missing \"-\"\nset style data histograms\n"
+		    "set style histogram errorbars gap 1 lw 1\nset style fill solid 0.7 border -1\n"
+		    "set key outside right top noenhanced\nset grid ytics\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n"
+		    "set bmargin 7\nset format y \"%%g\"\n",
+		fig->title, gp_name);
+	{
+		cleanup_free char *title = xasprintf("%s\nbars: mean, error bars: 95%% interval of the mean%s", fig->title, absent);
+
+		fputs("set title ", gp);
+		gp_string(gp, title);
+	}
+	fputs(" noenhanced\nset ylabel ", gp);
+	gp_string(gp, fig->ylabel);
+	fputs(" noenhanced\nset xtics (", gp);
+	for (size_t k = 0; k < r->n_metrics; k++) {
+		const struct cr_report_metric *m = &r->metrics[k];
+		cleanup_free char *label = NULL;
+
+		if (!in_figure(fig, m))
+			continue;
+		label = tick_label(fig, m);
+		fprintf(dat, "%zu", rows);
+		for (size_t g = 0; g < r->n_guests; g++) {
+			const struct cr_report_cell *c = &m->cells[g];
+			double lo = isfinite(c->stats.ci_low) ? c->stats.ci_low : c->stats.mean;
+			double hi = isfinite(c->stats.ci_high) ? c->stats.ci_high : c->stats.mean;
+			char *longer;
+
+			if (!shown[g])
+				continue;
+			if (c->n) {
+				fprintf(dat, " %.10g %.10g %.10g", c->stats.mean, lo, hi);
+				continue;
+			}
+			fputs(" - - -", dat);
+			longer = xasprintf("%s\n%s:\n%s", label, r->guests[g].name, cr_cell_status_names[c->status]);
+			free(label);
+			label = longer;
+		}
+		fputc('\n', dat);
+		fputs(rows ? ", " : "", gp);
+		gp_string(gp, label);
+		fprintf(gp, " %zu", rows++);
+	}
+	fputs(") noenhanced font \",9\"\n", gp);
+	for (int t = 0; t < 2; t++) {
+		fprintf(gp, t == 0 ? "set terminal svg size 1200,600 dynamic font \"sans,11\" background \"white\"\nset output \"%s.svg\"\n"
+				   : "set terminal pngcairo size 1200,600 font \"sans,10\" background \"white\"\nset output \"%s.png\"\n",
+			fig->name);
+		col = 2;
+		for (size_t g = 0; g < r->n_guests; g++) {
+			if (!shown[g])
+				continue;
+			fprintf(gp, "%s\"%s\" using %zu:%zu:%zu title ", col > 2 ? ", " : "plot ", dat_name, col, col + 1, col + 2);
+			gp_string(gp, r->guests[g].name);
+			col += 3;
+		}
+		fputs("\nset output\n", gp);
+	}
+	rc = close_out(dat, dat_path, err);
+	if (close_out(gp, gp_path, rc < 0 ? NULL : err) < 0 || rc < 0)
+		return -1;
+	if (n_shown)
+		return 0;
+	*why = xstrdup(rows ? "no guest has a sample of it" : "none of its metrics is in the plan");
+	return 1;
+}
+
+/* Run gnuplot in dir on the script; *why says what went wrong. Returns -1, or -2 when gnuplot is not installed. */
+static int run_gnuplot(const char *dir, const char *name, char **why)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *cd = NULL, *script = xasprintf("%s.gp", name), *q = NULL;
+	size_t n = 0;
+	char *argv[] = { (char *)"gnuplot", (char *)"-e", NULL, script, NULL };
+
+	/* a gnuplot single-quoted string doubles its quotes */
+	q = xmalloc(2 * strlen(dir) + 1);
+	for (const char *s = dir; *s; s++) {
+		if (*s == '\'')
+			q[n++] = '\'';
+		q[n++] = *s;
+	}
+	q[n] = '\0';
+	cd = xasprintf("cd '%s'", q);
+	argv[2] = cd;
+	if (cr_run_checked(argv, &err) == 0)
+		return 0;
+	*why = xstrdup(err->msg);
+	return err->code == ENOENT ? -2 : -1;
+}
+
+/* Every figure; what could not be drawn goes to *skipped (one line each). */
+static int make_figures(const struct cr_report *r, const char *dir, bool *drawn, char ***skipped, cr_error_t *err)
+{
+	bool no_gnuplot = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(figures); i++) {
+		cleanup_free char *why = NULL;
+		int rc;
+
+		drawn[i] = false;
+		rc = figure_files(r, &figures[i], dir, &why, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && !no_gnuplot) {
+			rc = run_gnuplot(dir, figures[i].name, &why);
+			if (rc == -2) {
+				no_gnuplot = true;
+				free(why);
+				why = NULL;
+			}
+		}
+		if (no_gnuplot && !why)
+			why = xstrdup("gnuplot is not installed (Debian: apt-get install gnuplot-nox); its script and data are beside");
+		drawn[i] = rc == 0;
+		if (!drawn[i]) {
+			size_t n = strv_len(*skipped);
+
+			*skipped = xrealloc(*skipped, (n + 2) * sizeof(char *));
+			(*skipped)[n] = xasprintf("figure %s skipped: %s", figures[i].name, why);
+			(*skipped)[n + 1] = NULL;
+		}
+	}
+	return 0;
+}
+
+/* ---- the documents ---- */
+
+static const char stats_text[] =
+	"Warm-up rounds are excluded from every number. n counts the measured rounds that gave a value. The interval of the "
+	"mean is Student's t 95% interval (mean ± t(0.975, n−1) · sd / √n); CV is sd/mean in percent. The ratio to the "
+	"baseline guest is the ratio of the means, with a 95% percentile-bootstrap interval (2000 resamples of both sides, "
+	"splitmix64 seeded with the run's seed). Paper numbers are the means the papers published for the same runtime; "
+	"ours / paper divides our mean by theirs. docs/report.md says more.";
+
+/* Markdown and HTML say the same things: what differs is here. */
+struct doc_format {
+	void (*text)(FILE *, const char *);
+	void (*grid)(FILE *, const struct grid *, const char *class);
+	void (*begin)(FILE *, const char *title);
+	void (*figure)(FILE *, const struct figure *);
+	const char *end, *h2[2], *p[2], *ul[2], *li[2], *link[3]; /* link: before the target, between it and its text, after */
+};
+
+static void md_begin(FILE *f, const char *title)
+{
+	fputs("# ", f);
+	md_text(f, title);
+	fputs("\n\n", f);
+}
+
+static void md_figure(FILE *f, const struct figure *fig)
+{
+	fprintf(f, "![%s](%s.png)\n\n[SVG](%s.svg)\n\n", fig->title, fig->name, fig->name);
+}
+
+static const char html_style[] =
+	"body{font-family:sans-serif;margin:2em auto;max-width:1400px;color:#222}"
+	"table{border-collapse:collapse;margin:1em 0;font-size:13px}"
+	"th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}"
+	"table.stats td{text-align:right;font-variant-numeric:tabular-nums}"
+	"table.stats td:first-child,table.stats td:nth-child(2),table.stats td:last-child{text-align:left}"
+	"figure{margin:1em 0}img{max-width:100%;border:1px solid #ddd}p{max-width:60em}";
+
+static void html_begin(FILE *f, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+	html_text(f, title);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", html_style);
+	html_text(f, title);
+	fputs("</h1>\n", f);
+}
+
+static void html_figure(FILE *f, const struct figure *fig)
+{
+	fprintf(f, "<figure><img src=\"%s.png\" alt=\"", fig->name);
+	html_text(f, fig->title);
+	fputs("\"><figcaption>", f);
+	html_text(f, fig->title);
+	fprintf(f, "; bars: mean, error bars: 95%% interval of the mean (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", fig->name);
+}
+
+static const struct doc_format md_format = {
+	md_text, grid_md, md_begin, md_figure, "", { "## ", "\n\n" }, { "", "\n\n" }, { "", "\n" }, { "- ", "\n" },
+	{ "CSV: [", "](", ")\n\n" },
+};
+static const struct doc_format html_format = {
+	html_text,
+	grid_html,
+	html_begin,
+	html_figure,
+	"</body>\n</html>\n",
+	{ "<h2>", "</h2>\n" },
+	{ "<p>", "</p>\n" },
+	{ "<ul>\n", "</ul>\n" },
+	{ "<li>", "</li>\n" },
+	{ "<p><a href=\"", "\">", "</a></p>\n" },
+};
+
+/* The figure drawn from table t, or -1. */
+static int figure_of(enum cr_report_table t)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(figures); i++)
+		if (figures[i].table == t)
+			return (int)i;
+	return -1;
+}
+
+static void doc_wrap(FILE *f, const struct doc_format *d, const char *const tag[2], const char *text)
+{
+	fputs(tag[0], f);
+	d->text(f, text);
+	fputs(tag[1], f);
+}
+
+static void write_doc(FILE *f, const struct doc_format *d, const struct cr_report *r, const bool *drawn, char **skipped)
+{
+	cleanup_free char *title = xasprintf("crbench report: %s", r->run_id), *warmups = xasprintf("%zu warm-up entries excluded.", r->n_warmup);
+	struct grid env = { 0 }, guests = { 0 };
+
+	d->begin(f, title);
+	environment_grid(r, &env);
+	d->grid(f, &env, "env");
+	guests_grid(r, &guests);
+	d->grid(f, &guests, "env");
+	grid_release(&env);
+	grid_release(&guests);
+	doc_wrap(f, d, d->h2, "Notes");
+	fputs(d->ul[0], f);
+	doc_wrap(f, d, d->li, warmups);
+	for (size_t i = 0; r->notes && r->notes[i]; i++)
+		doc_wrap(f, d, d->li, r->notes[i]);
+	for (size_t i = 0; skipped && skipped[i]; i++)
+		doc_wrap(f, d, d->li, skipped[i]);
+	fputs(d->ul[1], f);
+	doc_wrap(f, d, d->p, stats_text);
+	for (int t = 0; t < CR_TABLE__MAX; t++) {
+		const struct cr_report_table_info *ti = &cr_report_tables[t];
+		cleanup_free char *head = xasprintf("%s (%s)", ti->title, ti->source), *absent = NULL;
+		int fig = figure_of((enum cr_report_table)t);
+		struct grid g = { 0 };
+
+		doc_wrap(f, d, d->h2, head);
+		doc_wrap(f, d, d->p, ti->note);
+		if (!table_has_metrics(r, (enum cr_report_table)t)) {
+			absent = xasprintf("Not in this run's plan (test %s).", cr_test_names[ti->test]);
+			doc_wrap(f, d, d->p, absent);
+			continue;
+		}
+		table_grid(r, (enum cr_report_table)t, &g);
+		d->grid(f, &g, "stats");
+		grid_release(&g);
+		fprintf(f, "%s%s.csv%s%s.csv%s", d->link[0], ti->name, d->link[1], ti->name, d->link[2]);
+		if (fig >= 0 && drawn[fig])
+			d->figure(f, &figures[fig]);
+	}
+	fputs(d->end, f);
+}
+
+static void write_md(FILE *f, const struct cr_report *r, const bool *drawn, char **skipped)
+{
+	write_doc(f, &md_format, r, drawn, skipped);
+}
+
+static void write_html(FILE *f, const struct cr_report *r, const bool *drawn, char **skipped)
+{
+	write_doc(f, &html_format, r, drawn, skipped);
+}
+
+/* A CSV field, quoted when it must be (RFC 4180). */
+static void csv_field(FILE *f, const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+static void csv_num(FILE *f, double x)
+{
+	if (isfinite(x))
+		fprintf(f, "%.10g,", x);
+	else
+		fputc(',', f);
+}
+
+static void write_csv(FILE *f, const struct cr_report *r, enum cr_report_table t)
+{
+	fputs("metric,label,unit,guest,runtime,status,n,median,mean,sd,ci_low,ci_high,cv_percent,min,max,ratio_over,ratio,ratio_low,"
+	      "ratio_high,paper,ours_over_paper,paper_source,note\n",
+	      f);
+	for (size_t k = 0; k < r->n_metrics; k++) {
+		const struct cr_report_metric *m = &r->metrics[k];
+
+		if (m->table != t)
+			continue;
+		for (size_t g = 0; g < r->n_guests; g++) {
+			const struct cr_report_cell *c = &m->cells[g];
+			const struct cr_stats *s = &c->stats;
+
+			csv_field(f, m->id, false);
+			csv_field(f, m->label, false);
+			csv_field(f, m->unit, false);
+			csv_field(f, r->guests[g].name, false);
+			csv_field(f, r->guests[g].runtime, false);
+			csv_field(f, cr_cell_status_names[c->status], false);
+			fprintf(f, "%zu,", c->n);
+			csv_num(f, s->median);
+			csv_num(f, s->mean);
+			csv_num(f, s->sd);
+			csv_num(f, s->ci_low);
+			csv_num(f, s->ci_high);
+			csv_num(f, s->cv);
+			csv_num(f, s->min);
+			csv_num(f, s->max);
+			csv_field(f, g == r->baseline ? "" : r->guests[r->baseline].name, false);
+			csv_num(f, c->ratio.ratio);
+			csv_num(f, c->ratio.low);
+			csv_num(f, c->ratio.high);
+			csv_num(f, c->paper);
+			csv_num(f, s->mean / c->paper);
+			csv_field(f, c->paper_source ? c->paper_source : "", false);
+			csv_field(f, c->reason ? c->reason : "", true);
+		}
+	}
+}
+
+/* One output file, written by fn. */
+static int write_file(const char *dir, const char *name, void (*fn)(FILE *, const struct cr_report *, const bool *, char **),
+		      const struct cr_report *r, const bool *drawn, char **skipped, cr_error_t *err)
+{
+	cleanup_free char *path = NULL;
+	FILE *f;
+
+	if (open_out(dir, name, &f, &path, err) < 0)
+		return -1;
+	fn(f, r, drawn, skipped);
+	return close_out(f, path, err);
+}
+
+static void write_json(FILE *f, const struct cr_report *r, const bool *drawn, char **skipped)
+{
+	json_t *doc = cr_report_json(r), *figs = json_array(), *sk = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(figures); i++)
+		json_array_append_new(figs, json_pack("{s:s, s:s, s:s, s:b}", "name", figures[i].name, "title", figures[i].title, "table",
+						      cr_report_tables[figures[i].table].name, "drawn", drawn[i]));
+	for (size_t i = 0; skipped && skipped[i]; i++)
+		json_array_append_new(sk, json_string(skipped[i]));
+	json_object_set_new(doc, "figures", figs);
+	json_object_set_new(doc, "figures_skipped", sk);
+	json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+	fputc('\n', f);
+	json_decref(doc);
+}
+
+int cr_report_write(const struct cr_report *r, const char *out_dir, char ***warnings, cr_error_t *err)
+{
+	bool drawn[ARRAY_SIZE(figures)];
+	cleanup_strv char **skipped = NULL;
+
+	if (mkdir(out_dir, 0755) < 0 && errno != EEXIST)
+		return cr_error(err, errno, "cannot create report directory '%s'", out_dir);
+	if (make_figures(r, out_dir, drawn, &skipped, err) < 0)
+		return -1;
+	for (int t = 0; t < CR_TABLE__MAX; t++) {
+		cleanup_free char *name = xasprintf("%s.csv", cr_report_tables[t].name), *path = NULL;
+		FILE *f;
+
+		if (!table_has_metrics(r, (enum cr_report_table)t))
+			continue;
+		if (open_out(out_dir, name, &f, &path, err) < 0)
+			return -1;
+		write_csv(f, r, (enum cr_report_table)t);
+		if (close_out(f, path, err) < 0)
+			return -1;
+	}
+	if (write_file(out_dir, "report.md", write_md, r, drawn, skipped, err) < 0 ||
+	    write_file(out_dir, "report.html", write_html, r, drawn, skipped, err) < 0 ||
+	    write_file(out_dir, "report.json", write_json, r, drawn, skipped, err) < 0)
+		return -1;
+	if (warnings)
+		*warnings = steal_pointer(&skipped);
+	return 0;
+}
+
+int cr_report_make(const char *run_dir, const char *out_dir, char ***warnings, cr_error_t *err)
+{
+	cleanup_report struct cr_report *r = NULL;
+	cleanup_free char *def = xasprintf("%s/report", run_dir);
+
+	if (cr_report_load(run_dir, &r, err) < 0)
+		return -1;
+	return cr_report_write(r, out_dir ? out_dir : def, warnings, err);
+}

@@ -1,0 +1,595 @@
+/* Reading a run directory into the report's metrics per guest, with statistics, ratios to the baseline and the papers' numbers. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+
+#include "report.h"
+#include "util.h"
+
+#define KUMAR "Kumar & Thangaraju 2020"
+#define COCHAK "Cochak & Miers 2021"
+
+const struct cr_report_table_info cr_report_tables[CR_TABLE__MAX] = {
+	[CR_TABLE_BOOT] = { "boot", "Container boot time", KUMAR ", Table I",
+			    "httpd: from the create call to the first HTTP 200 the container serves (the paper's boot time), and its "
+			    "create and start calls; trivial: a container running true, its create and start calls (the runtime's own "
+			    "cost). Seconds.",
+			    CR_TEST_BOOT },
+	[CR_TABLE_DISK] = { "disk", "Disk IO (Bonnie++)", KUMAR ", Table II",
+			    "Bonnie++ with -b (fsync after every write) in a container, on the container's own root file system: "
+			    "sequential block output, rewrite and block input in K/s, random seeks per second, and the CPU Bonnie++ "
+			    "reports for each, in percent.",
+			    CR_TEST_DISK },
+	[CR_TABLE_CPU] = { "cpu", "CPU times", KUMAR ", Table III",
+			   "Percent of all CPU ticks of the guest (user, nice, system, idle, iowait, irq, softirq, steal; every CPU) "
+			   "during a phase: idle is the cpu-mem test's idle baseline, the others the whole step of that test. The "
+			   "paper printed psutil's cumulative counters; shares of the phase compare across runs of any length.",
+			   CR_TEST_CPU_MEM },
+	[CR_TABLE_MEMORY] = { "memory", "Memory", KUMAR ", Table IV",
+			      "/proc/meminfo at the end of the idle baseline, in MiB; used is total - free - buffers - cached, as "
+			      "psutil computes it.",
+			      CR_TEST_CPU_MEM },
+	[CR_TABLE_NET_IO] = { "net-io", "Network IO counters", KUMAR ", Table V",
+			      "/proc/net/dev across one HTTP fetch of the httpd container's page, summed over every interface but "
+			      "lo (the docker0 bridge and the container's veth both count the same packets).",
+			      CR_TEST_NET_IO },
+	[CR_TABLE_NET_BANDWIDTH] = { "net-bandwidth", "Network bandwidth", COCHAK ", Figure 3",
+				     "iperf3 between a client and a server container on each pair of Docker network drivers, "
+				     "idle or with stress-ng loading the server container's CPUs: received Gbit/s.",
+				     CR_TEST_NET_MATRIX },
+	[CR_TABLE_NET_LATENCY] = { "net-latency", "Network latency", COCHAK ", Figure 4",
+				   "sockperf ping-pong on the same pairs and loads: average, median, 99th and 99.9th percentile "
+				   "latency in microseconds.",
+				   CR_TEST_NET_MATRIX },
+};
+
+const char *const cr_cell_status_names[] = {
+	[CR_CELL_OK] = "ok",
+	[CR_CELL_UNSUPPORTED] = "unsupported",
+	[CR_CELL_FAILED] = "failed",
+	[CR_CELL_NOT_MEASURED] = "not measured",
+	[CR_CELL_MISSING] = "missing",
+};
+
+/* How a metric's value comes out of the member its path names. */
+enum how {
+	H_VALUE, /* the number, times scale */
+	H_SHARE, /* percent of the sum of the integer counters beside it (CPU ticks) */
+};
+
+struct metric_def {
+	enum cr_report_table table;
+	const char *id, *label, *unit, *step, *path;
+	enum how how;
+	double scale;
+};
+
+/* '*' in a path sums that level's members, "lo" excepted. */
+static const struct metric_def fixed_metrics[] = {
+	{ CR_TABLE_BOOT, "boot.httpd.first_200", "httpd: create to first HTTP 200", "s", "boot", "data.httpd.first_200_seconds", H_VALUE, 1 },
+	{ CR_TABLE_BOOT, "boot.httpd.create", "httpd: create", "s", "boot", "data.httpd.create_seconds", H_VALUE, 1 },
+	{ CR_TABLE_BOOT, "boot.httpd.start", "httpd: start", "s", "boot", "data.httpd.start_seconds", H_VALUE, 1 },
+	{ CR_TABLE_BOOT, "boot.trivial.create", "trivial: create", "s", "boot", "data.trivial.create_seconds", H_VALUE, 1 },
+	{ CR_TABLE_BOOT, "boot.trivial.start", "trivial: start", "s", "boot", "data.trivial.start_seconds", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.block_out", "block output", "K/s", "disk", "data.block_out_kps", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.block_out_cpu", "block output CPU", "%", "disk", "data.block_out_cpu", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.rewrite", "rewrite", "K/s", "disk", "data.rewrite_kps", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.rewrite_cpu", "rewrite CPU", "%", "disk", "data.rewrite_cpu", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.block_in", "block input", "K/s", "disk", "data.block_in_kps", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.block_in_cpu", "block input CPU", "%", "disk", "data.block_in_cpu", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.seeks", "random seeks", "/s", "disk", "data.seeks_per_second", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.seeks_cpu", "random seeks CPU", "%", "disk", "data.seeks_cpu", H_VALUE, 1 },
+	{ CR_TABLE_MEMORY, "mem.total", "total", "MiB", "cpu-mem", "data.delta.memory.total", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_MEMORY, "mem.used", "used", "MiB", "cpu-mem", "data.delta.memory.used", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_MEMORY, "mem.free", "free", "MiB", "cpu-mem", "data.delta.memory.free", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_MEMORY, "mem.available", "available", "MiB", "cpu-mem", "data.delta.memory.available", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_MEMORY, "mem.active", "active", "MiB", "cpu-mem", "data.delta.memory.active", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_MEMORY, "mem.inactive", "inactive", "MiB", "cpu-mem", "data.delta.memory.inactive", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_MEMORY, "mem.buffers", "buffers", "MiB", "cpu-mem", "data.delta.memory.buffers", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_MEMORY, "mem.cached", "cached", "MiB", "cpu-mem", "data.delta.memory.cached", H_VALUE, 1.0 / 1048576 },
+	{ CR_TABLE_NET_IO, "netio.bytes_sent", "bytes sent", "B", "net-io", "data.delta.net_io.*.bytes_sent", H_VALUE, 1 },
+	{ CR_TABLE_NET_IO, "netio.bytes_recv", "bytes received", "B", "net-io", "data.delta.net_io.*.bytes_recv", H_VALUE, 1 },
+	{ CR_TABLE_NET_IO, "netio.packets_sent", "packets sent", "", "net-io", "data.delta.net_io.*.packets_sent", H_VALUE, 1 },
+	{ CR_TABLE_NET_IO, "netio.packets_recv", "packets received", "", "net-io", "data.delta.net_io.*.packets_recv", H_VALUE, 1 },
+};
+
+/* Phases of Table III: the idle baseline's own delta, and the system member of other steps. */
+static const struct {
+	const char *phase, *step, *path;
+	enum cr_test test;
+} cpu_phases[] = {
+	{ "idle", "cpu-mem", "data.delta.cpu_times", CR_TEST_CPU_MEM },
+	{ "boot", "boot", "system.cpu_times", CR_TEST_BOOT },
+	{ "disk", "disk", "system.cpu_times", CR_TEST_DISK },
+	{ "net-io", "net-io", "system.cpu_times", CR_TEST_NET_IO },
+};
+static const char *const cpu_fields[] = { "user", "nice", "system", "idle", "iowait" };
+
+static const struct {
+	const char *key, *label;
+} latencies[] = {
+	{ "avg", "average" },
+	{ "p50", "median" },
+	{ "p99", "99th percentile" },
+	{ "p99_9", "99.9th percentile" },
+};
+
+/* Numbers the papers published, beside ours for the same runtime. Nothing here that the papers do not print. */
+static const struct {
+	const char *metric, *runtime;
+	double value;
+	const char *source;
+} paper_values[] = {
+	{ "boot.httpd.first_200", "runc", 0.633, KUMAR ", Table I" },
+	{ "boot.httpd.first_200", "kata", 3.707, KUMAR ", Table I" },
+	{ "disk.block_out", "runc", 1549371, KUMAR ", Table II" },
+	{ "disk.block_out", "kata", 1103322, KUMAR ", Table II" },
+	{ "disk.block_in", "runc", 4512265, KUMAR ", Table II" },
+	{ "disk.block_in", "kata", 3748241, KUMAR ", Table II" },
+	{ "disk.seeks", "runc", 14779, KUMAR ", Table II" },
+	{ "disk.seeks", "kata", 14841, KUMAR ", Table II" },
+};
+
+/* ---- the catalogue of metrics ---- */
+
+static bool planned(const struct cr_plan *plan, enum cr_test t)
+{
+	return !plan || (plan->tests & (1u << t));
+}
+
+static void add_metric(struct cr_report *r, enum cr_report_table table, char *id, char *label, const char *unit, char *step, char *path,
+		       enum how how, double scale)
+{
+	struct cr_report_metric *m;
+
+	r->metrics = xrealloc(r->metrics, (r->n_metrics + 1) * sizeof(*r->metrics));
+	m = &r->metrics[r->n_metrics++];
+	*m = (struct cr_report_metric){ .id = id, .label = label, .unit = unit, .table = table, .step = step, .path = path,
+					.how = how, .scale = scale };
+	m->cells = xcalloc(r->n_guests ? r->n_guests : 1, sizeof(*m->cells));
+}
+
+static void make_catalogue(struct cr_report *r)
+{
+	const struct cr_plan *p = r->plan;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_metrics); i++) {
+		const struct metric_def *d = &fixed_metrics[i];
+
+		if (planned(p, cr_report_tables[d->table].test))
+			add_metric(r, d->table, xstrdup(d->id), xstrdup(d->label), d->unit, xstrdup(d->step), xstrdup(d->path), d->how,
+				   d->scale);
+	}
+	for (size_t ph = 0; ph < ARRAY_SIZE(cpu_phases); ph++) {
+		if (!planned(p, cpu_phases[ph].test))
+			continue;
+		for (size_t f = 0; f < ARRAY_SIZE(cpu_fields); f++)
+			add_metric(r, CR_TABLE_CPU, xasprintf("cpu.%s.%s", cpu_phases[ph].phase, cpu_fields[f]),
+				   xasprintf("%s: %s", cpu_phases[ph].phase, cpu_fields[f]), "%", xstrdup(cpu_phases[ph].step),
+				   xasprintf("%s.%s", cpu_phases[ph].path, cpu_fields[f]), H_SHARE, 1);
+	}
+	if (!planned(p, CR_TEST_NET_MATRIX))
+		return;
+	for (int pair = 0; pair < CR_NET__MAX; pair++) {
+		for (int load = 0; load < CR_LOAD__MAX; load++) {
+			const char *pn = cr_net_pair_names[pair], *ln = cr_net_load_names[load];
+
+			if (p && (!(p->net_pairs & (1u << pair)) || !(p->net_loads & (1u << load))))
+				continue;
+			add_metric(r, CR_TABLE_NET_BANDWIDTH, xasprintf("net.%s.%s.bandwidth", pn, ln), xasprintf("%s %s", pn, ln), "Gbit/s",
+				   xasprintf("net-%s-%s", pn, ln), xstrdup("data.iperf3.bits_per_second"), H_VALUE, 1e-9);
+			for (size_t q = 0; q < ARRAY_SIZE(latencies); q++)
+				add_metric(r, CR_TABLE_NET_LATENCY, xasprintf("net.%s.%s.%s", pn, ln, latencies[q].key),
+					   xasprintf("%s %s: %s", pn, ln, latencies[q].label), "µs", xasprintf("net-%s-%s", pn, ln),
+					   xasprintf("data.sockperf.%s_us", latencies[q].key), H_VALUE, 1);
+		}
+	}
+}
+
+/* ---- values out of entries ---- */
+
+/* The number at a dotted path of doc; '*' sums the members of that level but "lo". False when there is none. */
+static bool walk(json_t *doc, const char *path, double *out)
+{
+	const char *dot = strchr(path, '.');
+	size_t len = dot ? (size_t)(dot - path) : strlen(path);
+	cleanup_free char *key = xstrndup(path, len);
+
+	if (strcmp(key, "*") == 0) {
+		const char *k;
+		json_t *v;
+		bool any = false;
+		double sum = 0, x;
+
+		json_object_foreach(doc, k, v) {
+			if (strcmp(k, "lo") != 0 && walk(v, dot ? dot + 1 : "", &x)) {
+				sum += x;
+				any = true;
+			}
+		}
+		*out = sum;
+		return any;
+	}
+	if (!json_is_object(doc) || !(doc = json_object_get(doc, key)))
+		return false;
+	if (dot)
+		return walk(doc, dot + 1, out);
+	if (!json_is_number(doc))
+		return false;
+	*out = json_number_value(doc);
+	return true;
+}
+
+/* The member's value turned into the metric's: scaled, or as a share of its siblings. */
+static bool metric_value(const struct cr_report_metric *m, json_t *entry, double *out)
+{
+	cleanup_free char *parent = NULL;
+	json_t *obj = entry, *v;
+	const char *k, *last;
+	double total = 0;
+
+	if (!walk(entry, m->path, out))
+		return false;
+	if (m->how == H_VALUE) {
+		*out *= m->scale;
+		return true;
+	}
+	last = strrchr(m->path, '.');
+	parent = xstrndup(m->path, (size_t)(last - m->path));
+	for (char *s = parent, *e; s && *s; s = e ? e + 1 : NULL) {
+		e = strchr(s, '.');
+		if (e)
+			*e = '\0';
+		obj = json_object_get(obj, s);
+	}
+	json_object_foreach(obj, k, v)
+		if (json_is_integer(v) && strcmp(k, "ticks_per_second") != 0)
+			total += (double)json_integer_value(v);
+	if (total <= 0)
+		return false;
+	*out = 100 * *out / total;
+	return true;
+}
+
+/* Why an ok entry has no value: the tool's own word (data.not_measured) when it gave one. */
+static const char *not_measured_reason(const struct cr_report_metric *m, json_t *entry)
+{
+	const char *last = strrchr(m->path, '.');
+	const char *why = json_string_value(
+		json_object_get(json_object_get(json_object_get(entry, "data"), "not_measured"), last ? last + 1 : m->path));
+
+	return why ? why : "the entry has no value for it";
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static void fill_cell(const struct cr_report *r, const struct cr_report_metric *m, const struct cr_report_guest *g,
+		      struct cr_report_cell *c)
+{
+	const char *first_failed = NULL, *first_unsupported = NULL, *first_nm = NULL;
+	size_t n_entries = 0, i;
+	json_t *e;
+
+	json_array_foreach(g->entries, i, e) {
+		const char *status = str(e, "status"), *reason = str(e, "reason");
+		double v;
+
+		if (!str(e, "step") || strcmp(str(e, "step"), m->step) != 0 || json_is_true(json_object_get(e, "warmup")))
+			continue;
+		n_entries++;
+		if (status && strcmp(status, "ok") == 0) {
+			if (metric_value(m, e, &v)) {
+				c->samples = xrealloc(c->samples, (c->n + 1) * sizeof(double));
+				c->samples[c->n++] = v;
+			} else if (c->n_not_measured++ == 0) {
+				first_nm = not_measured_reason(m, e);
+			}
+		} else if (status && strcmp(status, "unsupported") == 0) {
+			if (c->n_unsupported++ == 0)
+				first_unsupported = reason ? reason : "no reason given";
+		} else if (c->n_failed++ == 0) {
+			first_failed = reason ? reason : status ? status : "no status";
+		}
+	}
+	cr_stats_compute(c->samples, c->n, &c->stats);
+	c->ratio = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN };
+	c->paper = NAN;
+	if (c->n) {
+		c->status = CR_CELL_OK;
+		if (c->n_failed)
+			c->reason = xasprintf("%zu of %zu rounds failed: %s", c->n_failed, n_entries, first_failed);
+		else if (c->n_not_measured)
+			c->reason = xasprintf("%zu of %zu rounds not measured: %s", c->n_not_measured, n_entries, first_nm);
+		else if (c->n_unsupported)
+			c->reason = xasprintf("%zu of %zu rounds unsupported: %s", c->n_unsupported, n_entries, first_unsupported);
+	} else if (c->n_unsupported) {
+		c->status = CR_CELL_UNSUPPORTED;
+		c->reason = xasprintf("not supported: %s", first_unsupported);
+	} else if (c->n_failed) {
+		c->status = CR_CELL_FAILED;
+		c->reason = xasprintf("failed in %zu of %zu rounds: %s", c->n_failed, n_entries, first_failed);
+	} else if (c->n_not_measured) {
+		c->status = CR_CELL_NOT_MEASURED;
+		c->reason = xasprintf("not measured: %s", first_nm);
+	} else {
+		c->status = CR_CELL_MISSING;
+		c->reason = g->missing ? xstrdup(g->missing) : xasprintf("no result for step '%s' outside the warm-ups", m->step);
+	}
+}
+
+static void compute(struct cr_report *r)
+{
+	for (size_t k = 0; k < r->n_metrics; k++) {
+		struct cr_report_metric *m = &r->metrics[k];
+		const struct cr_report_cell *base = &m->cells[r->baseline];
+
+		for (size_t g = 0; g < r->n_guests; g++)
+			fill_cell(r, m, &r->guests[g], &m->cells[g]);
+		for (size_t g = 0; g < r->n_guests; g++) {
+			struct cr_report_cell *c = &m->cells[g];
+
+			if (g != r->baseline)
+				cr_ratio_bootstrap(c->samples, c->n, base->samples, base->n, r->seed, CR_BOOTSTRAP_RESAMPLES, &c->ratio);
+			for (size_t p = 0; p < ARRAY_SIZE(paper_values); p++) {
+				if (strcmp(paper_values[p].metric, m->id) == 0 && strcmp(paper_values[p].runtime, r->guests[g].runtime) == 0) {
+					c->paper = paper_values[p].value;
+					c->paper_source = paper_values[p].source;
+				}
+			}
+		}
+	}
+}
+
+/* ---- reading the run directory ---- */
+
+static void note(struct cr_report *r, char *text)
+{
+	size_t n = strv_len(r->notes);
+
+	r->notes = xrealloc(r->notes, (n + 2) * sizeof(char *));
+	r->notes[n] = text;
+	r->notes[n + 1] = NULL;
+}
+
+static const char *status_phrase(const char *status)
+{
+	static const char *const phrases[][2] = {
+		{ "not-run", "did not run" }, { "failed", "failed" },	    { "timeout", "timed out" },
+		{ "interrupted", "was interrupted" }, { "complete", "completed" }, { "running", "was still running" },
+	};
+
+	for (size_t i = 0; status && i < ARRAY_SIZE(phrases); i++)
+		if (strcmp(status, phrases[i][0]) == 0)
+			return phrases[i][1];
+	return "has no status";
+}
+
+static bool is_step_entry(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 10 && strspn(name, "0123456789") == 4 && name[4] == '-' && strcmp(name + len - 5, ".json") == 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void load_guest(struct cr_report *r, struct cr_report_guest *g)
+{
+	cleanup_free char *dir = xasprintf("%s/%s/results", r->dir, g->name);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, by_name);
+
+	g->entries = json_array();
+	for (int i = 0; i < n; i++) {
+		cleanup_free char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+		json_error_t jerr;
+		json_t *e;
+
+		if (is_step_entry(names[i]->d_name)) {
+			e = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+			if (!json_is_object(e))
+				note(r, xasprintf("entry '%s' is left out: %s", path, e ? "not a JSON object" : jerr.text));
+			else if (str(e, "step") && strcmp(str(e, "step"), "env") == 0 && !g->env)
+				g->env = json_incref(json_object_get(e, "data"));
+			else if (json_is_true(json_object_get(e, "warmup")))
+				g->n_warmup++;
+			if (json_is_object(e))
+				json_array_append(g->entries, e);
+			json_decref(e);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (json_array_size(g->entries))
+		return;
+	g->missing = xasprintf("guest '%s' %s%s%s; %s", g->name, status_phrase(g->status), g->reason ? ": " : "", g->reason ? g->reason : "",
+			       n < 0 ? "it has no results directory" : "its results directory has no step entries");
+	note(r, xstrdup(g->missing));
+}
+
+static bool safe_name(const char *s)
+{
+	return s && *s && *s != '.' && !strchr(s, '/');
+}
+
+int cr_report_load(const char *run_dir, struct cr_report **out, cr_error_t *err)
+{
+	cleanup_free char *run_path = xasprintf("%s/run.json", run_dir), *plan_path = xasprintf("%s/plan.ini", run_dir);
+	cleanup_error cr_error_t perr = NULL;
+	struct cr_report *r = xcalloc(1, sizeof(*r));
+	json_t *guests, *g;
+	json_error_t jerr;
+	size_t i;
+
+	r->dir = xstrdup(run_dir);
+	r->run = json_load_file(run_path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->run) {
+		cr_report_free(r);
+		if (jerr.line <= 0 && access(run_path, F_OK) < 0)
+			return cr_error(err, errno, "cannot read run manifest '%s'", run_path);
+		return cr_error(err, 0, "cannot read run manifest '%s': line %d: %s", run_path, jerr.line, jerr.text);
+	}
+	guests = json_object_get(r->run, "guests");
+	if (!json_is_object(r->run) || !json_is_array(guests)) {
+		cr_report_free(r);
+		return cr_error(err, 0, "cannot read run manifest '%s': no \"guests\" array", run_path);
+	}
+	r->run_id = str(r->run, "run_id") ? str(r->run, "run_id") : "unnamed run";
+	r->seed = json_is_integer(json_object_get(r->run, "seed")) ? (uint64_t)json_integer_value(json_object_get(r->run, "seed")) : 0;
+	if (cr_plan_load(plan_path, &r->plan, &perr) < 0)
+		note(r, xasprintf("every test counts as planned: %s", perr->msg));
+	if (str(r->run, "status") && strcmp(str(r->run, "status"), "complete") != 0)
+		note(r, xasprintf("the run's status is %s: some guest did not finish its suite", str(r->run, "status")));
+
+	r->guests = xcalloc(json_array_size(guests) + 1, sizeof(*r->guests));
+	json_array_foreach(guests, i, g) {
+		struct cr_report_guest *rg = &r->guests[r->n_guests];
+
+		if (!safe_name(str(g, "name"))) {
+			note(r, xasprintf("guest %zu of run.json is left out: its name is missing or not a plain file name", i + 1));
+			continue;
+		}
+		rg->name = xstrdup(str(g, "name"));
+		rg->runtime = xstrdup(str(g, "runtime") ? str(g, "runtime") : "unknown");
+		rg->status = xstrdup(str(g, "status") ? str(g, "status") : "unknown");
+		rg->reason = str(g, "reason") ? xstrdup(str(g, "reason")) : NULL;
+		r->n_guests++;
+		load_guest(r, rg);
+		r->n_warmup += rg->n_warmup;
+	}
+	for (i = r->n_guests; i-- > 0;)
+		if (strcmp(r->guests[i].runtime, "runc") == 0)
+			r->baseline = i;
+	make_catalogue(r);
+	compute(r);
+	*out = r;
+	return 0;
+}
+
+void cr_report_free(struct cr_report *r)
+{
+	if (!r)
+		return;
+	for (size_t k = 0; k < r->n_metrics; k++) {
+		struct cr_report_metric *m = &r->metrics[k];
+
+		for (size_t g = 0; g < r->n_guests; g++) {
+			free(m->cells[g].samples);
+			free(m->cells[g].reason);
+		}
+		free(m->cells);
+		free(m->id);
+		free(m->label);
+		free(m->step);
+		free(m->path);
+	}
+	free(r->metrics);
+	for (size_t g = 0; g < r->n_guests; g++) {
+		free(r->guests[g].name);
+		free(r->guests[g].runtime);
+		free(r->guests[g].status);
+		free(r->guests[g].reason);
+		free(r->guests[g].missing);
+		json_decref(r->guests[g].entries);
+		json_decref(r->guests[g].env);
+	}
+	free(r->guests);
+	strv_free(r->notes);
+	cr_plan_free(r->plan);
+	json_decref(r->run);
+	free(r->dir);
+	free(r);
+}
+
+const struct cr_report_metric *cr_report_metric(const struct cr_report *r, const char *id)
+{
+	for (size_t k = 0; k < r->n_metrics; k++)
+		if (strcmp(r->metrics[k].id, id) == 0)
+			return &r->metrics[k];
+	return NULL;
+}
+
+ssize_t cr_report_guest(const struct cr_report *r, const char *name)
+{
+	for (size_t g = 0; g < r->n_guests; g++)
+		if (strcmp(r->guests[g].name, name) == 0)
+			return (ssize_t)g;
+	return -1;
+}
+
+/* ---- report.json ---- */
+
+static json_t *num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *cell_json(const struct cr_report *r, const struct cr_report_cell *c, size_t g)
+{
+	const struct cr_stats *s = &c->stats;
+	json_t *samples = json_array(), *o;
+
+	for (size_t i = 0; i < c->n; i++)
+		json_array_append_new(samples, json_real(c->samples[i]));
+	o = json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "status", cr_cell_status_names[c->status],
+		      "reason", c->reason, "n", (json_int_t)c->n, "samples", samples, "median", num(s->median), "mean", num(s->mean), "sd",
+		      num(s->sd), "ci_low", num(s->ci_low), "ci_high", num(s->ci_high), "cv_percent", num(s->cv), "min", num(s->min), "max",
+		      num(s->max), "n_failed", (json_int_t)c->n_failed, "n_unsupported", (json_int_t)c->n_unsupported, "n_not_measured",
+		      (json_int_t)c->n_not_measured);
+	if (g != r->baseline)
+		json_object_set_new(o, "ratio", json_pack("{s:s, s:o, s:o, s:o, s:I}", "over", r->guests[r->baseline].name, "value",
+							  num(c->ratio.ratio), "low", num(c->ratio.low), "high", num(c->ratio.high),
+							  "resamples", (json_int_t)c->ratio.resamples));
+	if (isfinite(c->paper))
+		json_object_set_new(o, "paper", json_pack("{s:f, s:s, s:o}", "value", c->paper, "source", c->paper_source, "ours_over_paper",
+							  num(s->mean / c->paper)));
+	return o;
+}
+
+json_t *cr_report_json(const struct cr_report *r)
+{
+	json_t *tables = json_array(), *guests = json_array(), *notes = json_array();
+
+	for (size_t g = 0; g < r->n_guests; g++) {
+		const struct cr_report_guest *rg = &r->guests[g];
+
+		json_array_append_new(guests, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I}", "name", rg->name, "runtime", rg->runtime, "status",
+							rg->status, "reason", rg->reason, "missing", rg->missing, "entries",
+							(json_int_t)json_array_size(rg->entries), "warmups_excluded", (json_int_t)rg->n_warmup));
+	}
+	for (size_t i = 0; r->notes && r->notes[i]; i++)
+		json_array_append_new(notes, json_string(r->notes[i]));
+	for (int t = 0; t < CR_TABLE__MAX; t++) {
+		const struct cr_report_table_info *ti = &cr_report_tables[t];
+		json_t *metrics = json_array();
+
+		for (size_t k = 0; k < r->n_metrics; k++) {
+			const struct cr_report_metric *m = &r->metrics[k];
+			json_t *cells;
+
+			if (m->table != (enum cr_report_table)t)
+				continue;
+			cells = json_object();
+			for (size_t g = 0; g < r->n_guests; g++)
+				json_object_set_new(cells, r->guests[g].name, cell_json(r, &m->cells[g], g));
+			json_array_append_new(metrics, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", m->id, "label", m->label, "unit", m->unit,
+								 "step", m->step, "path", m->path, "cells", cells));
+		}
+		json_array_append_new(tables, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "name", ti->name, "title", ti->title, "source",
+							ti->source, "note", ti->note, "planned", planned(r->plan, ti->test), "metrics",
+							metrics));
+	}
+	return json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:O?, s:{s:s, s:s, s:s, s:I, s:i}, s:s, s:I, s:s?, s:o, s:o, s:o}", "format",
+			 "crbench-report", "version", 1, "run_id", r->run_id, "run_dir", r->dir, "run_status", str(r->run, "status"), "host",
+			 json_object_get(r->run, "host"), "plan", json_object_get(r->run, "plan"), "ratio_interval", "method",
+			 "percentile bootstrap of the ratio of means", "generator", "splitmix64", "seed_from", "run.json seed", "seed",
+			 (json_int_t)r->seed, "resamples", CR_BOOTSTRAP_RESAMPLES, "mean_interval", "95% Student t interval of the mean",
+			 "warmups_excluded", (json_int_t)r->n_warmup, "baseline", r->n_guests ? r->guests[r->baseline].name : NULL, "guests",
+			 guests, "notes", notes, "tables", tables);
+}

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""Independent checks of crbench report and compare, for tests/cli/report.t and compare.t.
+
+Recomputes every statistic from the raw step entries of a run directory with
+Python's statistics module and its own reading of docs/run-format.md, and
+compares with what crbench wrote. Prints what differs; exits 1 when anything
+does. Python standard library only.
+
+  report-check.py stats RUN REPORT_DIR        every cell of report.json and the CSVs
+  report-check.py bootstrap RUN REPORT_DIR METRIC GUEST
+  report-check.py compare RUN_A RUN_B COMPARE_JSON
+  report-check.py png FILE                    a screenshot or figure is not blank, and shows bars
+"""
+import csv
+import glob
+import json
+import math
+import os
+import statistics
+import struct
+import sys
+import zlib
+
+# t(0.975, df): the two-sided 95% critical values of any printed t table, here to 12 digits (df 1 and 2 in closed form).
+T975 = {1: math.tan(math.pi * 0.475), 2: 0.95 * math.sqrt(2 / (1 - 0.95 ** 2)), 3: 3.18244630528, 4: 2.77644510520,
+        5: 2.57058183564, 6: 2.44691185114, 7: 2.36462425159, 8: 2.30600413520, 9: 2.26215716280, 14: 2.14478668792}
+PAIRS = ["bridge-bridge", "host-bridge", "macvlan-macvlan", "overlay-overlay"]
+LOADS = ["idle", "stress"]
+problems = []
+
+
+def close(a, b, rel=1e-8):
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-9)
+
+
+def entries(run, guest):
+    out = []
+    for path in sorted(glob.glob(os.path.join(run, guest, "results", "[0-9][0-9][0-9][0-9]-*.json"))):
+        with open(path) as f:
+            out.append(json.load(f))
+    return out
+
+
+def values(entry):
+    """{metric id: value or None} this entry gives, read the way docs/run-format.md describes."""
+    step, d, out = entry["step"], entry.get("data") or {}, {}
+    if step == "boot":
+        for kind, fields in (("httpd", ("first_200", "create", "start")), ("trivial", ("create", "start"))):
+            for f in fields:
+                out["boot.%s.%s" % (kind, f)] = (d.get(kind) or {}).get(f + "_seconds")
+    if step == "disk":
+        for name, key in (("block_out", "block_out_kps"), ("rewrite", "rewrite_kps"), ("block_in", "block_in_kps"),
+                          ("seeks", "seeks_per_second")):
+            out["disk." + name] = d.get(key)
+            cpu = key.rsplit("_", 1)[0] + "_cpu" if name != "seeks" else "seeks_cpu"
+            out["disk.%s_cpu" % name] = d.get(cpu)
+    if step == "cpu-mem":
+        mem = d.get("delta", {}).get("memory", {})
+        for f in ("total", "used", "free", "available", "active", "inactive", "buffers", "cached"):
+            out["mem." + f] = mem[f] / 1048576 if f in mem else None
+    if step == "net-io":
+        ifaces = d.get("delta", {}).get("net_io", {})
+        for f in ("bytes_sent", "bytes_recv", "packets_sent", "packets_recv"):
+            out["netio." + f] = sum(v[f] for k, v in ifaces.items() if k != "lo") if ifaces else None
+    phase = {"cpu-mem": "idle", "boot": "boot", "disk": "disk", "net-io": "net-io"}.get(step)
+    if phase:
+        ticks = d.get("delta", {}).get("cpu_times") if step == "cpu-mem" else entry.get("system", {}).get("cpu_times")
+        if ticks:
+            total = sum(v for k, v in ticks.items() if k != "ticks_per_second")
+            for f in ("user", "nice", "system", "idle", "iowait"):
+                out["cpu.%s.%s" % (phase, f)] = 100.0 * ticks[f] / total
+    if step.startswith("net-") and step != "net-io":
+        pair, load = step[4:].rsplit("-", 1)
+        bps = (d.get("iperf3") or {}).get("bits_per_second")
+        out["net.%s.%s.bandwidth" % (pair, load)] = bps / 1e9 if bps is not None else None
+        for q in ("avg", "p50", "p99", "p99_9"):
+            out["net.%s.%s.%s" % (pair, load, q)] = (d.get("sockperf") or {}).get(q + "_us")
+    return out
+
+
+def steps_of(metric):
+    m = metric.split(".")
+    if m[0] == "net":
+        return "net-%s-%s" % (m[1], m[2])
+    if m[0] == "cpu":
+        return {"idle": "cpu-mem"}.get(m[1], m[1])
+    return {"boot": "boot", "disk": "disk", "mem": "cpu-mem", "netio": "net-io"}[m[0]]
+
+
+def expected(run, guest, metric):
+    """(status, samples) of one cell, from the raw entries."""
+    samples, failed, unsupported, not_measured = [], 0, 0, 0
+    for e in entries(run, guest):
+        if e["step"] != steps_of(metric) or e.get("warmup"):
+            continue
+        if e["status"] == "ok":
+            v = values(e).get(metric)
+            if v is None:
+                not_measured += 1
+            else:
+                samples.append(float(v))
+        elif e["status"] == "unsupported":
+            unsupported += 1
+        else:
+            failed += 1
+    status = ("ok" if samples else "unsupported" if unsupported else "failed" if failed
+              else "not measured" if not_measured else "missing")
+    return status, samples
+
+
+def describe(x):
+    n = len(x)
+    s = {"n": n, "median": None, "mean": None, "sd": None, "ci_low": None, "ci_high": None, "cv_percent": None,
+         "min": None, "max": None}
+    if n:
+        s.update(median=statistics.median(x), mean=statistics.fmean(x), min=min(x), max=max(x))
+    if n >= 2:
+        sd = statistics.stdev(x)
+        half = T975[n - 1] * sd / math.sqrt(n)
+        s.update(sd=sd, ci_low=s["mean"] - half, ci_high=s["mean"] + half,
+                 cv_percent=100 * sd / abs(s["mean"]) if s["mean"] else None)
+    return s
+
+
+def check_stats(run, report_dir):
+    with open(os.path.join(report_dir, "report.json")) as f:
+        rep = json.load(f)
+    csv_rows = {}
+    for path in glob.glob(os.path.join(report_dir, "*.csv")):
+        with open(path, newline="") as f:
+            for row in csv.DictReader(f):
+                csv_rows[(row["metric"], row["guest"])] = row
+    cells = 0
+    for table in rep["tables"]:
+        for m in table["metrics"]:
+            for guest, cell in m["cells"].items():
+                cells += 1
+                status, samples = expected(run, guest, m["id"])
+                where = "%s@%s" % (m["id"], guest)
+                if cell["status"] != status:
+                    problems.append("%s: status %s, expected %s" % (where, cell["status"], status))
+                if len(cell["samples"]) != len(samples) or not all(close(a, b) for a, b in zip(cell["samples"], samples)):
+                    problems.append("%s: samples %s, expected %s" % (where, cell["samples"], samples))
+                row = csv_rows.get((m["id"], guest))
+                if row is None:
+                    problems.append("%s: no CSV row" % where)
+                for key, want in describe(samples).items():
+                    if not close(cell[key], want):
+                        problems.append("%s: %s is %s in report.json, expected %s" % (where, key, cell[key], want))
+                    got = row and (float(row[key]) if row[key] != "" else None)
+                    if row and not close(got, want, 1e-8):
+                        problems.append("%s: %s is %s in the CSV, expected %s" % (where, key, row[key], want))
+    # every metric of the run is in the report
+    ids = {m["id"] for t in rep["tables"] for m in t["metrics"]}
+    for guest in [g["name"] for g in rep["guests"]]:
+        for e in entries(run, guest):
+            for metric in values(e):
+                if metric not in ids:
+                    problems.append("metric %s of %s is not in the report" % (metric, guest))
+    print("# %d cells checked" % cells)
+
+
+def splitmix(state):
+    state = (state + 0x9E3779B97F4A7C15) & (2 ** 64 - 1)
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & (2 ** 64 - 1)
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & (2 ** 64 - 1)
+    return state, z ^ (z >> 31)
+
+
+def bootstrap(a, b, seed, resamples=2000):
+    """docs/report.md: a's indices then b's, rejection draws from splitmix64, type 7 quantiles."""
+    state, ratios, top = seed, [], 2 ** 64 - 1
+    for _ in range(resamples):
+        means = []
+        for x in (a, b):
+            total = 0.0
+            for _ in x:
+                while True:
+                    state, r = splitmix(state)
+                    if r < top - top % len(x):
+                        break
+                total += x[r % len(x)]
+            means.append(total / len(x))
+        if means[1] != 0:
+            ratios.append(means[0] / means[1])
+    qs = statistics.quantiles(sorted(ratios), n=40, method="inclusive")
+    return statistics.fmean(a) / statistics.fmean(b), qs[0], qs[-1]
+
+
+def check_bootstrap(run, report_dir, metric, guest):
+    with open(os.path.join(report_dir, "report.json")) as f:
+        rep = json.load(f)
+    with open(os.path.join(run, "run.json")) as f:
+        seed = json.load(f)["seed"]
+    base = rep["baseline"]
+    cell = [m for t in rep["tables"] for m in t["metrics"] if m["id"] == metric][0]["cells"][guest]
+    want = bootstrap(expected(run, guest, metric)[1], expected(run, base, metric)[1], seed)
+    got = (cell["ratio"]["value"], cell["ratio"]["low"], cell["ratio"]["high"])
+    if cell["ratio"]["over"] != base or not all(close(g, w, 1e-9) for g, w in zip(got, want)):
+        problems.append("%s@%s over %s: ratio %s, expected %s" % (metric, guest, base, got, want))
+    print("# %s@%s / %s: %s" % (metric, guest, base, want))
+
+
+def check_compare(run_a, run_b, compare_json):
+    with open(compare_json) as f:
+        doc = json.load(f)
+    with open(os.path.join(run_b, "run.json")) as f:
+        seed = json.load(f)["seed"]
+    rows = doc["metrics"]
+    if not rows:
+        problems.append("no metric compared")
+    booted = 0
+    for row in rows:
+        a = expected(run_a, row["guest"], row["metric"])[1]
+        b = expected(run_b, row["guest"], row["metric"])[1]
+        if not a or not b:
+            continue
+        change = 100 * (statistics.fmean(b) - statistics.fmean(a)) / statistics.fmean(a) if statistics.fmean(a) else None
+        if not close(row["change_percent"], change):
+            problems.append("%s@%s: change %s, expected %s" % (row["metric"], row["guest"], row["change_percent"], change))
+        # the bootstrap is slow in Python: the rows outside the noise and a few others
+        if row["outside_noise"] or booted < 4:
+            booted += 1
+            q, lo, hi = bootstrap(b, a, seed)
+            if not (close(row["ratio"], q, 1e-9) and close(row["ratio_low"], lo, 1e-9) and close(row["ratio_high"], hi, 1e-9)):
+                problems.append("%s@%s: B/A %s [%s, %s], expected %s [%s, %s]" % (
+                    row["metric"], row["guest"], row["ratio"], row["ratio_low"], row["ratio_high"], q, lo, hi))
+            if row["outside_noise"] != (lo > 1 or hi < 1):
+                problems.append("%s@%s: outside_noise is %s" % (row["metric"], row["guest"], row["outside_noise"]))
+    print("# %d rows, %d bootstraps recomputed" % (len(rows), booted))
+
+
+def png_pixels(path):
+    """(width, height, rows of RGB tuples) of an 8-bit RGB or RGBA PNG, unfiltered."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, color = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    if depth != 8 or color not in (2, 6):
+        raise ValueError("PNG of depth %d, color type %d" % (depth, color))
+    bpp = 3 if color == 2 else 4
+    raw, stride, prev, rows = zlib.decompress(idat), width * bpp, bytearray(width * bpp), []
+    for y in range(height):
+        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if ftype == 1:
+                line[i] = (line[i] + a) & 255
+            elif ftype == 2:
+                line[i] = (line[i] + b) & 255
+            elif ftype == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[i:i + 3]) for i in range(0, stride, bpp)])
+        prev = line
+    return width, height, rows
+
+
+def check_png(path):
+    width, height, rows = png_pixels(path)
+    pixels = [p for row in rows[::2] for p in row[::2]]
+    colors = len(set(pixels))
+    dark = sum(1 for r, g, b in pixels if r + g + b < 384)
+    # gnuplot's first two line colours, filled at 0.7: violet and green bars
+    bars = sum(1 for r, g, b in pixels if (r > g + 60 and b > g + 60) or (g > r + 60 and g > b + 10))
+    print("# %s: %dx%d, %d colours, %d dark and %d bar pixels of %d sampled" % (path, width, height, colors, dark, bars, len(pixels)))
+    if colors < 8 or dark < len(pixels) // 1000:
+        problems.append("%s looks blank" % path)
+    if bars < len(pixels) // 500:
+        problems.append("%s shows no bars of a figure" % path)
+
+
+def main(argv):
+    cmd = argv[1]
+    if cmd == "stats":
+        check_stats(argv[2], argv[3])
+    elif cmd == "bootstrap":
+        check_bootstrap(argv[2], argv[3], argv[4], argv[5])
+    elif cmd == "compare":
+        check_compare(argv[2], argv[3], argv[4])
+    elif cmd == "png":
+        check_png(argv[2])
+    else:
+        sys.exit("unknown check " + cmd)
+    for p in problems[:20]:
+        print("# " + p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

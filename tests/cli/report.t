@@ -1,0 +1,99 @@
+#!/bin/sh
+# crbench report on the fixture runs (tests/data/runs/): every table and figure, numbers recomputed
+# independently from the raw entries (report-check.py), a degraded run reported in full, the HTML in Chromium.
+. "$(dirname "$0")/tap.sh"
+RUNS="$SRCDIR/tests/data/runs"
+check() { # the checker's diagnostics become TAP comments
+	python3 "$SRCDIR/tests/cli/report-check.py" "$@" >"$TMP/check" 2>&1
+	_rc=$?
+	sed 's/^\([^#]\)/# \1/' "$TMP/check"
+	return $_rc
+}
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "1..0 # SKIP needs python3 to recompute the statistics"
+	exit 0
+fi
+plan 32
+
+run "$CRBENCH" report --help
+is "$rc" 0 "--help exits 0"
+like "$out" '^usage: crbench report \[--out DIR\] RUN_DIR' "--help prints the usage"
+run "$CRBENCH" report
+is "$rc" 2 "no RUN_DIR is a usage error"
+like "$err" "missing RUN_DIR" "and says so"
+mkdir "$TMP/empty"
+run "$CRBENCH" report "$TMP/empty"
+is "$rc" 1 "a directory without run.json fails"
+like "$err" "cannot read run manifest '$TMP/empty/run.json': No such file" "naming the file"
+printf '{"guests": [}\n' >"$TMP/empty/run.json"
+run "$CRBENCH" report "$TMP/empty"
+like "$err" "cannot read run manifest '$TMP/empty/run.json': line 1" "a malformed run.json is named with its line"
+
+# the complete run: two guests, runc and runsc
+run "$CRBENCH" report --out "$TMP/c" "$RUNS/complete"
+is "$rc" 0 "a complete run is reported"
+missing=""
+for f in report.md report.html report.json boot.csv disk.csv cpu.csv memory.csv net-io.csv net-bandwidth.csv net-latency.csv; do
+	[ -s "$TMP/c/$f" ] || missing="$missing $f"
+done
+is "$missing" "" "every table has its CSV, and the Markdown, HTML and JSON are there"
+if command -v gnuplot >/dev/null 2>&1; then
+	missing=""
+	for f in fig-boot fig-net-bandwidth fig-net-latency; do
+		for ext in svg png gp dat; do [ -s "$TMP/c/$f.$ext" ] || missing="$missing $f.$ext"; done
+	done
+	is "$missing" "" "every figure is drawn as SVG and PNG, its script and data beside"
+	check png "$TMP/c/fig-net-bandwidth.png"
+	ok $? "the bandwidth figure is not blank and has bars"
+else
+	skip "gnuplot is not installed"
+	skip "gnuplot is not installed"
+fi
+headings=$(grep -c -E '^## (Container boot time \(Kumar & Thangaraju 2020, Table I\)|Disk IO \(Bonnie\+\+\) \(.*Table II\)|CPU times \(.*Table III\)|Memory \(.*Table IV\)|Network IO counters \(.*Table V\)|Network bandwidth \(Cochak & Miers 2021, Figure 3\)|Network latency \(Cochak & Miers 2021, Figure 4\))$' "$TMP/c/report.md")
+is "$headings" 7 "report.md has the seven tables in the papers' shapes"
+check stats "$RUNS/complete" "$TMP/c"
+ok $? "every cell of report.json and the CSVs matches statistics recomputed from the raw entries"
+check bootstrap "$RUNS/complete" "$TMP/c" boot.httpd.first_200 runsc
+ok $? "the runsc/runc ratio and its bootstrap interval match an independent bootstrap"
+like "$(grep -A2 '^| httpd: create to first HTTP 200 (s) | runc ' "$TMP/c/report.md")" '\| baseline \| 0\.633 \| 1\.116 \|' \
+	"the paper's 0.633 s stands beside our runc boot time, with ours / paper"
+like "$(grep '^| block output (K/s) | runc ' "$TMP/c/report.md")" '\| 1549371 \| 0\.611 \|' "and the paper's Bonnie++ block output"
+like "$(grep -A1 '^| httpd: create to first HTTP 200 (s) | runc ' "$TMP/c/report.md" | tail -1)" '^\|  \| runsc \| 5 .*\| 1\.757 \[1\.656, 1\.868\] \| — \| — \|' \
+	"runsc has no paper number: a dash, and its ratio to runc with the interval"
+like "$(cat "$TMP/c/report.md")" '24 warm-up entries excluded' "the warm-ups excluded are counted"
+like "$(head -20 "$TMP/c/report.md")" '\| host CPU \| Intel\(R\) Xeon\(R\) E-2288G' "the run's environment heads the report"
+
+# the degraded run: kata cannot do host networking and its Bonnie++ failed, runsc panicked, crun never ran
+run "$CRBENCH" report --out "$TMP/d" "$RUNS/degraded"
+is "$rc" 0 "a degraded run is still reported"
+like "$err" "note: guest 'runsc' failed: the guest kernel panicked" "and the command says what is missing"
+check stats "$RUNS/degraded" "$TMP/d"
+ok $? "its cells match the raw entries too, status included"
+md=$(cat "$TMP/d/report.md")
+like "$md" "\| kata \| 0 \| .*\| not supported: Kata Containers cannot use the host's network namespace" "an unsupported cell says so and why"
+like "$md" "\| kata \| 0 \| .*\| 1103322 \| — \| failed in 3 of 3 rounds: bonnie\+\+ exited with 1" "a failed test says so, with the paper number still beside"
+like "$md" "\| runsc \| 0 \| .*\| guest 'runsc' failed: the guest kernel panicked \(see console.log\)" "a guest without results says why"
+like "$md" "guest 'crun' did not run" "a guest that never ran too"
+like "$md" "\| runc \| 2 \| .*\| 1 of 3 rounds not measured: too fast to time" "a value Bonnie++ could not time is counted out"
+like "$md" "\| kata \| 2 \| .*\| 3\.707 \| .*\| 1 of 3 rounds failed: the httpd container never answered" "partial failures keep the rest"
+
+# the default place, and no gnuplot
+cp -R "$RUNS/complete" "$TMP/run"
+run env PATH=/nonexistent "$CRBENCH" report "$TMP/run"
+is "$rc" 0 "without gnuplot the report is still written, into RUN_DIR/report"
+like "$(cat "$TMP/run/report/report.md")" "figure fig-boot skipped: gnuplot is not installed" "and says the figures were skipped"
+
+# the HTML in headless Chromium: its figures load and show
+if command -v chromium >/dev/null 2>&1 && command -v gnuplot >/dev/null 2>&1; then
+	chrome() { timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$TMP/chrome" "$@" 2>/dev/null; }
+	sed 's|</body>|<script>addEventListener("load", () => { const i = [...document.images]; document.body.dataset.images = i.length + " images, " + i.filter(x => x.complete \&\& x.naturalWidth > 0).length + " loaded"; });</script></body>|' \
+		"$TMP/c/report.html" >"$TMP/c/check.html"
+	like "$(chrome --virtual-time-budget=10000 --dump-dom "file://$TMP/c/check.html")" 'data-images="3 images, 3 loaded"' "Chromium loads the HTML's three figures"
+	chrome --window-size=1400,3200 --screenshot="$TMP/shot.png" "file://$TMP/c/report.html" >/dev/null
+	check png "$TMP/shot.png"
+	ok $? "and its screenshot is not blank and shows a figure's bars"
+else
+	skip "chromium or gnuplot is not installed (make check installs them)"
+	skip "chromium or gnuplot is not installed (make check installs them)"
+fi
+finish

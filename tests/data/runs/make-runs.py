@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Writes the run directories under tests/data/runs/ that the report and compare tests read.
+
+These are synthetic: no KVM host with Kata was available to record a real
+run. The documents follow docs/run-format.md field for field; the samples are
+drawn from seeded normal distributions around plausible KVM-host values (boot
+near the RunC/Kata paper's 0.633 s and 3.707 s, Bonnie++ -b rates, Docker
+network drivers), so the statistics have something realistic to chew on.
+Run it again to regenerate them byte for byte: python3 make-runs.py
+"""
+import json
+import os
+import random
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PAIRS = ["bridge-bridge", "host-bridge", "macvlan-macvlan", "overlay-overlay"]
+LOADS = ["idle", "stress"]
+TESTS = ["boot", "disk", "cpu-mem", "net-io", "net-matrix"]
+HZ = 100
+
+# per runtime: boot httpd first 200 (s), trivial start (s), bonnie rates (K/s, /s),
+# bandwidth per pair (Gbit/s idle), latency per pair (us idle)
+PROFILES = {
+    "runc": dict(boot=0.71, start=0.32, out=905000, inp=3510000, seeks=9100,
+                 bw=dict(zip(PAIRS, [24.0, 27.5, 29.0, 7.9])),
+                 lat=dict(zip(PAIRS, [26.0, 21.0, 19.5, 48.0]))),
+    "runsc": dict(boot=1.18, start=0.61, out=298000, inp=1190000, seeks=4100,
+                  bw=dict(zip(PAIRS, [5.1, 6.2, 5.6, 2.1])),
+                  lat=dict(zip(PAIRS, [81.0, 64.0, 70.0, 122.0]))),
+    "kata": dict(boot=3.52, start=1.90, out=688000, inp=2480000, seeks=7400,
+                 bw=dict(zip(PAIRS, [11.8, None, 13.1, 4.4])),
+                 lat=dict(zip(PAIRS, [58.0, None, 51.0, 97.0]))),
+}
+
+
+def gauss(rng, mean, cv):
+    return max(mean * 0.05, rng.gauss(mean, mean * cv))
+
+
+def cpu_times(rng, seconds, split):
+    total = max(1, int(seconds * 2 * HZ))
+    user, system, iowait = (int(total * f * rng.uniform(0.8, 1.2)) for f in split)
+    nice, irq, softirq = 0, int(total * 0.002), int(total * 0.004)
+    idle = max(0, total - user - system - iowait - irq - softirq)
+    return {"user": user, "nice": nice, "system": system, "idle": idle, "iowait": iowait, "irq": irq,
+            "softirq": softirq, "steal": 0, "ticks_per_second": HZ}
+
+
+def memory(rng, runtime):
+    total = 4 * 1024 ** 3 - 160 * 1024 ** 2
+    used = int({"runc": 610, "runsc": 700, "kata": 1180}[runtime] * 1024 ** 2 * rng.uniform(0.97, 1.03))
+    buffers = int(41 * 1024 ** 2 * rng.uniform(0.9, 1.1))
+    cached = int(1450 * 1024 ** 2 * rng.uniform(0.95, 1.05))
+    free = total - used - buffers - cached
+    return {"total": total, "free": free, "available": free + cached, "buffers": buffers, "cached": cached,
+            "active": int(used * 0.9 + cached * 0.4), "inactive": int(cached * 0.55), "used": used}
+
+
+def net_io(rng, page_bytes):
+    # the fetch crosses docker0 and the container's veth: both count it
+    req = int(rng.uniform(70, 80))
+    resp = page_bytes + 240
+    eth = {"bytes_recv": int(rng.uniform(0, 180)), "packets_recv": rng.randint(0, 2), "bytes_sent": 0, "packets_sent": 0}
+    d0 = {"bytes_sent": req + 200, "bytes_recv": resp + 200, "packets_sent": 6, "packets_recv": 5}
+    veth = {"bytes_sent": resp + 200, "bytes_recv": req + 200, "packets_sent": 5, "packets_recv": 6}
+    return {"lo": {"bytes_sent": 0, "bytes_recv": 0, "packets_sent": 0, "packets_recv": 0},
+            "enp1s0": eth, "docker0": d0, "vethc2b1a7e": veth}
+
+
+def system(rng, runtime, seconds, split):
+    return {"cpu_times": cpu_times(rng, seconds, split), "net_io": {}, "memory": memory(rng, runtime)}
+
+
+def step_data(rng, runtime, step):
+    p = PROFILES[runtime]
+    if step == "boot":
+        first = gauss(rng, p["boot"], 0.06)
+        create = first * 0.18
+        start = first * 0.55
+        return {"httpd": {"create_seconds": round(create, 6), "start_seconds": round(start, 6),
+                          "first_200_seconds": round(first, 6), "attempts": rng.randint(2, 9),
+                          "remove_seconds": round(gauss(rng, 0.2, 0.1), 6)},
+                "trivial": {"create_seconds": round(gauss(rng, 0.09, 0.1), 6),
+                            "start_seconds": round(gauss(rng, p["start"], 0.08), 6),
+                            "wait_seconds": round(gauss(rng, 0.02, 0.2), 6),
+                            "remove_seconds": round(gauss(rng, 0.15, 0.1), 6)}}, first + 0.6
+    if step == "disk":
+        out, inp, seeks = (round(gauss(rng, p[k], 0.05)) for k in ("out", "inp", "seeks"))
+        d = {"tool": "bonnie++", "version": "2.00a", "size_bytes": 2147483648,
+             "block_out_kps": out, "block_out_cpu": rng.randint(40, 60), "rewrite_kps": round(out * 0.45),
+             "rewrite_cpu": rng.randint(30, 45), "block_in_kps": inp, "block_in_cpu": rng.randint(90, 99),
+             "seeks_per_second": seeks, "seeks_cpu": rng.randint(20, 60), "not_measured": {}}
+        d["raw"] = ("2.00a,2.00a,guest,1,1764000000,2G,,8192,5,,,%d,%d,%d,%d,,,%d,%d,%d,%d,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+                    % (out, d["block_out_cpu"], d["rewrite_kps"], d["rewrite_cpu"], inp, d["block_in_cpu"], seeks,
+                       d["seeks_cpu"]))
+        return d, 2147483648 / 1024 / out + 2147483648 / 1024 / inp + 40
+    if step == "cpu-mem":
+        return {"phase": "idle", "seconds": 10,
+                "delta": {"cpu_times": cpu_times(rng, 10, (0.004, 0.007, 0.001)), "memory": memory(rng, runtime)}}, 10.01
+    if step == "net-io":
+        page = 45
+        return {"url": "http://172.17.0.2/", "page_bytes": page, "delta": {"net_io": net_io(rng, page)}}, 1.4
+    pair, load = step[4:].rsplit("-", 1)
+    bw0, lat0 = p["bw"][pair], p["lat"][pair]
+    slow = 0.72 if load == "stress" else 1.0
+    bw = gauss(rng, bw0 * slow, 0.04) * 1e9
+    lat = gauss(rng, lat0 / slow, 0.05)
+    cn, sn = pair.split("-")
+    return {"pair": pair, "client_network": cn, "server_network": sn, "load": load,
+            "iperf3": {"bits_per_second": round(bw), "sent_bits_per_second": round(bw * 1.002),
+                       "retransmits": rng.randint(0, 40), "seconds": 10},
+            "sockperf": {"avg_us": round(lat, 3), "p50_us": round(lat * 0.93, 3), "p99_us": round(lat * 2.1, 3),
+                         "p99_9_us": round(lat * 4.6, 3), "observations": int(10e6 / lat)},
+            "stress": None if load == "idle" else {"stressor": "cpu", "instances": 2,
+                                                  "bogo_ops_per_sec_real": round(rng.uniform(900, 1100), 2)}}, 21.5
+
+
+def plan_ini(name, reps, warmup, guests):
+    text = ("[run]\nname = %s\nseed = 20201\ntimeout = 3h\nprogress-timeout = 15m\nparallel = no\n\n"
+            "[suite]\nprofile = standard\ntests = env,%s\nnet-pairs = %s\nnet-load = %s\nrepetitions = %d\n"
+            "warmup = %d\nbonnie-size = 2G\niperf-seconds = 10s\nsockperf-seconds = 10s\nidle-seconds = 10s\n"
+            "container-cpus = 1\ncontainer-memory = 1G\ntest-timeout = 15m\n"
+            % (name, ",".join(TESTS), ",".join(PAIRS), ",".join(LOADS), reps, warmup))
+    for g, rt in guests:
+        text += "\n[guest %s]\nimage = debian-12\nruntime = %s\nvcpus = 2\nmemory = 4G\nnested = auto\n" % (g, rt)
+    return text
+
+
+def plan_json(name, reps, warmup, guests):
+    return {"path": "plans/%s.ini" % name,
+            "run": {"name": name, "seed": 20201, "timeout": 10800, "progress-timeout": 900, "parallel": False},
+            "suite": {"profile": "standard", "tests": ["env"] + TESTS, "net-pairs": PAIRS, "net-load": LOADS,
+                      "repetitions": reps, "warmup": warmup, "bonnie-size": 2147483648, "iperf-seconds": 10,
+                      "sockperf-seconds": 10, "idle-seconds": 10, "container-cpus": 1,
+                      "container-memory": 1073741824, "test-timeout": 900},
+            "guests": [{"image": "debian-12", "runtime": rt, "vcpus": 2, "memory": 4294967296, "nested": "auto",
+                        "name": g} for g, rt in guests]}
+
+
+def dump(path, doc):
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2, sort_keys=False)
+        f.write("\n")
+
+
+def write_guest(rundir, rng, guest, runtime, reps, warmup, faults):
+    """faults: {step: (status, reason, rounds or None for every round)}; returns the counts."""
+    res = os.path.join(rundir, guest, "results")
+    os.makedirs(res)
+    steps = ["boot", "disk", "cpu-mem", "net-io"] + ["net-%s-%s" % (p, l) for p in PAIRS for l in LOADS]
+    order = [("env", 0)]
+    for r in range(warmup + reps):
+        rs = steps[:]
+        rng.shuffle(rs)
+        order += [(s, r) for s in rs]
+    counts = {"ok": 0, "failed": 0, "unsupported": 0, "seconds": 0.0}
+    for i, (step, rnd) in enumerate(order, 1):
+        test = "net-matrix" if step.startswith("net-") and step != "net-io" else step
+        doc = {"status": "ok"}
+        fault = faults.get(step)
+        if step == "env":
+            data, secs = {"agent_version": "0.1.0-57-g2dce043", "kernel": {"release": "6.1.0-28-amd64", "machine": "x86_64"},
+                          "dev_kvm": runtime == "kata", "docker_version": {"Version": "20.10.24+dfsg1"},
+                          "runtime": runtime, "runtime_version": {"output": {
+                              "runc": "runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\nspec: 1.0.2-dev\n",
+                              "runsc": "runsc version 0.0~20221219.0-1\nspec: 1.0.2\n",
+                              "kata": "kata-runtime  : 1.12.1\n   commit   : 4b5ab8f\n   OCI specs: 1.0.1-dev\n"}[runtime],
+                              "exit_status": 0}, "seed": 20201}, 1.2
+        elif fault and fault[0] != "not-measured" and (fault[2] is None or rnd in fault[2]):
+            doc = {"status": fault[0], "reason": fault[1]}
+            data, secs = None, 0.05 if fault[0] == "unsupported" else 31.0
+        else:
+            data, secs = step_data(rng, runtime, step)
+            if fault and fault[0] == "not-measured" and rnd in fault[2]:
+                data[fault[1]] = None
+                data["not_measured"] = {fault[1]: "too fast to time"}
+        if data is not None:
+            doc["data"] = data
+        counts[doc["status"]] += 1
+        counts["seconds"] += secs
+        split = {"disk": (0.05, 0.30, 0.35), "boot": (0.15, 0.20, 0.01)}.get(step, (0.10, 0.12, 0.005))
+        full = {"test": test, "step": step, "index": i, "round": rnd, "warmup": step != "env" and rnd < warmup,
+                "runtime": runtime, "guest": guest}
+        full.update(doc)
+        full["seconds"] = round(secs, 6)
+        full["system"] = system(rng, runtime, secs, split)
+        dump(os.path.join(res, "%04d-%s-r%d.json" % (i, step, rnd)), full)
+    counts["planned"] = len(order)
+    return counts
+
+
+def guest_json(guest, runtime, status, reason, harvest, counts):
+    counts = counts or {"ok": 0, "failed": 0, "unsupported": 0, "seconds": 0.0, "planned": 0}
+    return {"name": guest, "runtime": runtime, "image": "debian-12", "image_key": "debian-12-c0846bb1654e81ef",
+            "domain": None if status == "not-run" else "crbench-%s" % guest, "vcpus": 2, "memory_bytes": 4294967296,
+            "nested": runtime == "kata", "pinned_cpus": None, "status": status, "reason": reason, "harvest": harvest,
+            "steps_planned": counts["planned"], "steps_ok": counts["ok"], "steps_failed": counts["failed"],
+            "steps_unsupported": counts["unsupported"], "measured_seconds": round(counts["seconds"], 3)}
+
+
+def make_run(name, run_id, reps, warmup, guests, status, seed):
+    rng = random.Random(seed)
+    rundir = os.path.join(HERE, name)
+    shutil.rmtree(rundir, ignore_errors=True)
+    os.makedirs(rundir)
+    with open(os.path.join(rundir, "plan.ini"), "w") as f:
+        f.write(plan_ini(name, reps, warmup, [(g[0], g[1]) for g in guests]))
+    gj = []
+    for g, rt, gstatus, reason, faults in guests:
+        counts = None
+        harvest = None
+        if faults is not None:
+            counts = write_guest(rundir, rng, g, rt, reps, warmup, faults)
+            harvest = "verified"
+        elif gstatus != "not-run":
+            os.makedirs(os.path.join(rundir, g))
+            with open(os.path.join(rundir, g, "console.log"), "w") as f:
+                f.write("[    3.120981] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\n")
+            harvest = "incomplete"
+            dump(os.path.join(rundir, g, "harvest.json"), {"disk": "results.raw", "status": "incomplete",
+                                                          "manifest": "missing", "entries": [], "refused": []})
+        gj.append(guest_json(g, rt, gstatus, reason, harvest, counts))
+    run = {"format": "crbench-run", "version": 1, "run_id": run_id, "crbench_version": "0.1.0-57-g2dce043",
+           "started": "2026-11-22T07:15:02Z", "finished": "2026-11-22T11:02:40Z", "status": status, "seed": 20201,
+           "plan": plan_json(name, reps, warmup, [(g[0], g[1]) for g in guests]),
+           "host": {"kernel": "6.1.0-28-amd64", "cpu_model": "Intel(R) Xeon(R) E-2288G CPU @ 3.70GHz", "cpus": 16,
+                    "memory_bytes": 67108864000, "libvirt_version": "9.0.0", "qemu_version": "7.2.15",
+                    "uri": "qemu:///system", "accel": "kvm", "accel_reason": "/dev/kvm works and the CPU has vmx"},
+           "accel": "kvm", "pinning": "pinned: one host CPU per vCPU",
+           "guests": gj, "wall_seconds": 13658.0}
+    dump(os.path.join(rundir, "run.json"), run)
+
+
+make_run("complete", "complete-20261122-071502-3fa9", 5, 1,
+         [("runc", "runc", "complete", None, {}), ("runsc", "runsc", "complete", None, {})], "complete", 1)
+# a second complete run of the same plan, slower boots and disk for runsc: what compare must flag
+PROFILES["runsc"]["boot"] *= 1.35
+PROFILES["runsc"]["out"] *= 0.8
+make_run("complete-b", "complete-20261123-071502-77c1", 5, 1,
+         [("runc", "runc", "complete", None, {}), ("runsc", "runsc", "complete", None, {})], "complete", 2)
+PROFILES["runsc"]["boot"] /= 1.35
+PROFILES["runsc"]["out"] /= 0.8
+KATA_HOST = "Kata Containers cannot use the host's network namespace (--network host)"
+make_run("degraded", "degraded-20261124-090000-0b1e", 3, 1, [
+    ("runc", "runc", "complete", None, {"disk": ("not-measured", "block_in_kps", [2])}),
+    ("kata", "kata", "complete", None, {
+        "net-host-bridge-idle": ("unsupported", KATA_HOST, None),
+        "net-host-bridge-stress": ("unsupported", KATA_HOST, None),
+        "disk": ("failed", "bonnie++ exited with 1: Can't write block.: Input/output error", None),
+        "boot": ("failed", "the httpd container never answered 200 on http://172.17.0.2/ (120 attempts)", [3])}),
+    ("runsc", "runsc", "failed", "the guest kernel panicked (see console.log)", None),
+    ("crun", "crun", "not-run", None, None),
+], "partial", 3)
