@@ -14,6 +14,9 @@
 /* The suite's container images (images/bench.conf, images/httpd.conf). */
 #define CR_BENCH_IMAGE "crbench/bench:1"
 #define CR_HTTPD_IMAGE "crbench/httpd:1"
+/* The read-only disk holding them (bench.tar, httpd.tar) when the payload does not, and where the agent mounts it. */
+#define CR_IMAGES_DISK "/dev/disk/by-id/virtio-crbench-images"
+#define CR_IMAGES_MOUNT "/run/crbench/images"
 
 /* What every test gets: the plan, its guest, the Docker connection. */
 struct cr_agent {

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -184,15 +186,50 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 	return doc;
 }
 
-/* The suite's images from the payload, loaded once and timed, kept out of every measurement. */
+/*
+ * Where the suite's container images are: the payload's images/ when it
+ * carries them, else the read-only images disk the host attached (serial
+ * crbench-images; the host makes it once and shares it between runs),
+ * mounted here. udev may name the disk a moment after the agent starts.
+ */
+static char *images_dir(const struct cr_agent *a, cr_error_t *err)
+{
+	char *in_payload = xasprintf("%s/images", a->payload);
+
+	if (access(in_payload, F_OK) == 0)
+		return in_payload;
+	free(in_payload);
+	for (int i = 0; access(CR_IMAGES_DISK, F_OK) < 0; i++) {
+		if (i == 100) {
+			cr_error(err, errno, "no '%s/images' and no images disk '%s'", a->payload, CR_IMAGES_DISK);
+			return NULL;
+		}
+		usleep(100 * 1000);
+	}
+	if (mkdir(CR_IMAGES_MOUNT, 0755) < 0 && errno != EEXIST) {
+		cr_error(err, errno, "cannot create '%s'", CR_IMAGES_MOUNT);
+		return NULL;
+	}
+	if (mount(CR_IMAGES_DISK, CR_IMAGES_MOUNT, "ext4", MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC, NULL) < 0 && errno != EBUSY) {
+		cr_error(err, errno, "cannot mount the images disk '%s' on '%s'", CR_IMAGES_DISK, CR_IMAGES_MOUNT);
+		return NULL;
+	}
+	return xstrdup(CR_IMAGES_MOUNT);
+}
+
+/* The suite's images, loaded once and timed, kept out of every measurement. */
 static int load_images(const struct cr_agent *a, struct cr_results_writer *w, cr_error_t *err)
 {
 	static const char *const images[] = { "bench.tar", "httpd.tar" };
-	json_t *doc = json_object();
+	cleanup_free char *dir = images_dir(a, err);
+	json_t *doc;
 	int r;
 
+	if (!dir)
+		return -1;
+	doc = json_pack("{s:s}", "from", dir);
 	for (size_t i = 0; i < ARRAY_SIZE(images); i++) {
-		cleanup_free char *path = xasprintf("%s/images/%s", a->payload, images[i]);
+		cleanup_free char *path = xasprintf("%s/%s", dir, images[i]);
 		struct cr_docker_response resp;
 
 		if (cr_docker_upload(a->docker, "/images/load?quiet=1", path, &resp, err) < 0) {

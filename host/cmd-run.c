@@ -34,9 +34,10 @@ static const char run_usage[] =
 	"                   [--connect URI] [--cache-dir DIR] [--no-pin] [--keep] [--verbose]\n"
 	"\n"
 	"Runs a plan: builds the guest images and the suite's container images the\n"
-	"cache lacks, makes one payload disk (the agent, the resolved plan, the\n"
-	"container images) and, per guest, a throw-away overlay on the cached base\n"
-	"image and an empty results disk, boots one transient libvirt domain per\n"
+	"cache lacks (and, once, a read-only disk holding the container images),\n"
+	"makes one small payload disk (the agent, the resolved plan) and, per guest,\n"
+	"a throw-away overlay on the cached base image and an empty results disk,\n"
+	"boots one transient libvirt domain per\n"
 	"guest (one after another, or all at once with --parallel), follows each\n"
 	"agent's progress on the serial console, harvests every results disk into\n"
 	"DIR/<run id>/ (docs/run-format.md) and writes its report into\n"
@@ -108,9 +109,9 @@ struct run {
 	bool tty, verbose;
 	size_t drawn; /* status lines on screen (tty) */
 	virConnectPtr conn;
-	char *run_id, *out, *rundir, *domains_file, *payload;
+	char *run_id, *out, *rundir, *domains_file, *payload, *images;
 	json_t *manifest;
-	double t0, payload_seconds;
+	double t0, payload_seconds, images_seconds;
 };
 
 /* ---- display ---- */
@@ -324,6 +325,7 @@ static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_e
 		.disk = g->overlay,
 		.payload = r->payload,
 		.results = g->results_disk,
+		.images = r->images,
 		.console_log = g->console_path,
 		.pin = g->pin,
 		.n_pin = g->pin ? g->plan->vcpus : 0,
@@ -553,9 +555,10 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	cleanup_free char *images_dir = NULL, *datadir = cr_data_dir(), *agent = cr_agent_path(), *plan_path = NULL, *dump = NULL;
 	cleanup_free char *staging = NULL, *owner = NULL, *pid = xasprintf("%d", (int)getpid());
 	struct cr_build_opts bo = { .verify = true, .interrupted = &stop, .cache_dir = cache_dir, .srcdir = datadir };
-	struct cr_payload_file files[2 + 2];
+	struct cr_payload_file files[4]; /* the agent and the plan; or the container images */
 	struct cr_built containers[2];
 	size_t n_files = 0, n_containers = 0;
+	bool made = false;
 	cleanup_free uint64_t *vcpus = xcalloc(plan->n_guests, sizeof(uint64_t));
 	unsigned **pins = NULL;
 	cleanup_free char *why = NULL;
@@ -642,24 +645,38 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 		}
 	}
 
-	/* one payload disk for every guest: each finds its name on its kernel command line */
-	files[n_files++] = (struct cr_payload_file){ agent, "crbench-agent" };
-	files[n_files++] = (struct cr_payload_file){ plan_path, "plan.ini" };
-	for (size_t k = 0; k < n_containers; k++) {
-		char *src = xasprintf("%s/%s", containers[k].dir, CR_IMAGE_CONTAINER);
-		char *dest = xasprintf("images/%s.tar", cr_suite_container_recipes[k]);
+	/* the container images' disk, made once and shared; one small payload disk for every guest of the run */
+	{
+		cleanup_free char *key = xstrdup("");
 
-		files[n_files++] = (struct cr_payload_file){ src, dest };
+		for (size_t k = 0; k < n_containers; k++) {
+			char *t = xasprintf("%s%s%s", key, k ? "-" : "", containers[k].key);
+
+			free(key);
+			key = t;
+			files[n_files++] = (struct cr_payload_file){ xasprintf("%s/%s", containers[k].dir, CR_IMAGE_CONTAINER),
+								     xasprintf("%s.tar", cr_suite_container_recipes[k]) };
+		}
+		r->payload_seconds = cr_now();
+		ret = cr_images_disk(cache_dir, files, n_files, key, &r->images, &made, err);
+		r->images_seconds = cr_now() - r->payload_seconds;
+		for (size_t k = 0; k < n_files; k++) {
+			free((char *)files[k].src);
+			free((char *)files[k].dest);
+		}
+		if (ret < 0)
+			goto out;
+		if (made)
+			fprintf(stderr, "crbench run: made the container images disk '%s' in %.1f s\n", r->images, r->images_seconds);
 	}
+	/* each guest finds its name on its kernel command line */
+	files[0] = (struct cr_payload_file){ agent, "crbench-agent" };
+	files[1] = (struct cr_payload_file){ plan_path, "plan.ini" };
 	staging = xasprintf("%s/payload", r->rundir);
 	r->payload = xasprintf("%s/payload.raw", r->rundir);
 	r->payload_seconds = cr_now();
-	ret = cr_payload_make(staging, files, n_files, r->payload, err);
+	ret = cr_payload_make(staging, files, 2, "crbench-payload", r->payload, err);
 	r->payload_seconds = cr_now() - r->payload_seconds;
-	for (size_t k = 2; k < n_files; k++) {
-		free((char *)files[k].src);
-		free((char *)files[k].dest);
-	}
 	cr_rmtree(staging);
 	if (ret < 0)
 		goto out;
@@ -694,6 +711,7 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 				"host", cr_host_json(r->conn), "accel", cr_accel_name(accel), "pinning",
 				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together",
 				"payload_seconds", r->payload_seconds);
+	json_object_set_new(r->manifest, "images_disk", json_pack("{s:s, s:b, s:f}", "path", r->images, "made", made, "seconds", r->images_seconds));
 	{
 		char stamp[32];
 		time_t now = time(NULL);
@@ -928,6 +946,7 @@ out:
 	free(r.rundir);
 	free(r.domains_file);
 	free(r.payload);
+	free(r.images);
 	json_decref(r.manifest);
 	cr_virt_close(r.conn);
 	return ret;

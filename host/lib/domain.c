@@ -104,6 +104,8 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 		disk_xml(f, s->payload, "raw", "unsafe", "vdb", "crbench-payload", true);
 	if (s->results)
 		disk_xml(f, s->results, "raw", "writeback", "vdc", "crbench-results", false);
+	if (s->images)
+		disk_xml(f, s->images, "raw", "unsafe", "vdd", "crbench-images", true);
 	fprintf(f, "    <serial type='pty'>\n");
 	if (log)
 		fprintf(f, "      <log file='%s' append='off'/>\n", log);

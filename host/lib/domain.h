@@ -22,6 +22,7 @@ struct cr_domain_spec {
 	const char *disk;	 /* the guest's qcow2 overlay (vda) */
 	const char *payload;	 /* raw payload disk, read-only, or NULL */
 	const char *results;	 /* raw results disk, or NULL */
+	const char *images;	 /* raw container images disk, read-only, shared by runs, or NULL */
 	const char *console_log; /* where libvirt copies the serial console */
 	const unsigned *pin;	 /* vCPU i runs on host CPU pin[i], for i < n_pin */
 	size_t n_pin;

@@ -72,7 +72,7 @@ static int make_parents(const char *root, const char *rel, cr_error_t *err)
 	return 0;
 }
 
-int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *out, cr_error_t *err)
+int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *label, const char *out, cr_error_t *err)
 {
 	uint64_t total = 0;
 	cleanup_free char *size = NULL;
@@ -95,13 +95,56 @@ int cr_payload_make(const char *staging, const struct cr_payload_file *files, si
 	size = xasprintf("%lluk", (unsigned long long)((total + total / 8 + (64ULL << 20)) >> 10));
 	{
 		char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-O", (char *)"^has_journal",
-				   (char *)"-L", (char *)"crbench-payload", (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", (char *)staging,
+				   (char *)"-L", (char *)label, (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", (char *)staging,
 				   (char *)out, size, NULL };
 
 		if (cr_run_checked(mke2fs, err) < 0)
 			return cr_error_prefix(err, "cannot make the payload disk '%s'", out);
 	}
 	return 0;
+}
+
+int cr_images_disk(const char *cache_dir, const struct cr_payload_file *files, size_t n, const char *key, char **path, bool *made,
+		   cr_error_t *err)
+{
+	cleanup_free char *dir = xasprintf("%s/images/containers-%s", cache_dir, key);
+	cleanup_free char *tmp = xasprintf("%s/images/.tmp-containers-%s-%d", cache_dir, key, (int)getpid());
+	cleanup_free char *staging = xasprintf("%s/staging", tmp), *disk = xasprintf("%s/disk.raw", tmp);
+	int ret;
+
+	*made = false;
+	*path = xasprintf("%s/disk.raw", dir);
+	if (access(*path, R_OK) == 0)
+		return 0;
+	cr_rmtree(tmp);
+	{
+		cleanup_free char *images = xasprintf("%s/images", cache_dir);
+
+		if (mkdir(images, 0755) < 0 && errno != EEXIST) {
+			cr_error(err, errno, "cannot create '%s'", images);
+			goto fail;
+		}
+	}
+	if (mkdir(tmp, 0755) < 0) {
+		cr_error(err, errno, "cannot create '%s'", tmp);
+		goto fail;
+	}
+	ret = cr_payload_make(staging, files, n, "crbench-images", disk, err);
+	cr_rmtree(staging);
+	/* a concurrent run may have made it first: theirs stands */
+	if (ret < 0 || (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)) {
+		if (ret == 0)
+			cr_error(err, errno, "cannot rename '%s' to '%s'", tmp, dir);
+		cr_rmtree(tmp);
+		goto fail;
+	}
+	cr_rmtree(tmp);
+	*made = true;
+	return 0;
+fail:
+	free(*path);
+	*path = NULL;
+	return -1;
 }
 
 int cr_results_disk_make(const char *path, uint64_t size, cr_error_t *err)

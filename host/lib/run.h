@@ -31,7 +31,16 @@ struct cr_payload_file {
  * guest) at out from files, with mke2fs -d through a staging directory of
  * hard links (copies when linking fails). No appliance, no root needed.
  */
-int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *out, cr_error_t *err);
+int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *label, const char *out, cr_error_t *err);
+
+/*
+ * The disk of the suite's container images (label crbench-images): made once
+ * per set of images, named after their keys, kept in the cache's images/ and
+ * attached read-only to every guest of every run, so that a run copies no
+ * image. *path is the disk; *made tells whether this call made it.
+ */
+int cr_images_disk(const char *cache_dir, const struct cr_payload_file *files, size_t n, const char *key, char **path, bool *made,
+		   cr_error_t *err);
 
 /* A new results disk: a sparse raw file of zeros, which is an empty archive. */
 int cr_results_disk_make(const char *path, uint64_t size, cr_error_t *err);

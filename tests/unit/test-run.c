@@ -81,6 +81,7 @@ static void domain_xml_escapes_and_pins(void **state)
 		.disk = "/c/a&b'<>.qcow2",
 		.payload = "/c/payload.raw",
 		.results = "/c/results.raw",
+		.images = "/c/containers.raw",
 		.console_log = "/c/console.log",
 		.pin = pin,
 		.n_pin = 2,
@@ -97,6 +98,7 @@ static void domain_xml_escapes_and_pins(void **state)
 	assert_non_null(strstr(xml, "cache='writeback' discard='unmap'/>\n      <source file='/c/results.raw'/>"));
 	assert_non_null(strstr(xml, "<serial>crbench-results</serial>"));
 	assert_non_null(strstr(xml, "<serial>crbench-payload</serial>\n      <readonly/>"));
+	assert_non_null(strstr(xml, "<source file='/c/containers.raw'/>\n      <target dev='vdd' bus='virtio'/>\n      <serial>crbench-images</serial>\n      <readonly/>"));
 	assert_non_null(strstr(xml, "<on_crash>destroy</on_crash>"));
 	assert_non_null(strstr(xml, "<panic model='isa'>"));
 	assert_null(strstr(xml, "svm"));
@@ -139,7 +141,7 @@ static void payload_and_results_disks(void **state)
 	assert_non_null(f);
 	fputs("payload\n", f);
 	fclose(f);
-	assert_int_equal(cr_payload_make(staging, files, 2, out, &err), 0);
+	assert_int_equal(cr_payload_make(staging, files, 2, "crbench-payload", out, &err), 0);
 	/* the files are on the ext4 image, where the guest's agent-launch looks */
 	cmd = xasprintf("debugfs -R 'ls -l /images' %s 2>/dev/null | grep -c bench.tar", out);
 	f = popen(cmd, "r");
@@ -159,7 +161,7 @@ static void payload_and_results_disks(void **state)
 	}
 	/* a file that is not there names itself */
 	files[1].src = "/nonexistent/bench.tar";
-	assert_int_equal(cr_payload_make(staging, files, 2, out, &err), -1);
+	assert_int_equal(cr_payload_make(staging, files, 2, "crbench-payload", out, &err), -1);
 	assert_non_null(strstr(err->msg, "/nonexistent/bench.tar"));
 
 	assert_int_equal(cr_results_disk_make(results, CR_RESULTS_DISK_SIZE, &err), 0);
@@ -173,6 +175,35 @@ static void payload_and_results_disks(void **state)
 	assert_int_equal(err->code, EEXIST);
 	cr_rmtree(dir);
 	assert_int_equal(access(dir, F_OK), -1);
+}
+
+/* The container images' disk is made once per key and then found in the cache. */
+static void images_disk_made_once(void **state)
+{
+	cleanup_free char *dir = tmpdir();
+	cleanup_free char *a = xasprintf("%s/bench.tar", dir), *path = NULL, *again = NULL, *tmp = NULL;
+	cleanup_error cr_error_t err = NULL;
+	struct cr_payload_file files[] = { { a, "bench.tar" } };
+	bool made = false;
+	struct stat st1, st2;
+	FILE *f = fopen(a, "w");
+
+	assert_non_null(f);
+	fputs("image\n", f);
+	fclose(f);
+	assert_int_equal(cr_images_disk(dir, files, 1, "k1-k2", &path, &made, &err), 0);
+	assert_true(made);
+	assert_non_null(strstr(path, "/images/containers-k1-k2/disk.raw"));
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(cr_images_disk(dir, files, 1, "k1-k2", &again, &made, &err), 0);
+	assert_false(made);
+	assert_string_equal(path, again);
+	assert_int_equal(stat(again, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	/* no temporary entry is left */
+	tmp = xasprintf("%s/images/.tmp-containers-k1-k2-%d", dir, (int)getpid());
+	assert_int_equal(access(tmp, F_OK), -1);
+	cr_rmtree(dir);
 }
 
 static void reap_only_dead_runs(void **state)
@@ -221,6 +252,7 @@ int main(void)
 		cmocka_unit_test(pin_disjoint_or_refused),
 		cmocka_unit_test(domain_xml_escapes_and_pins),
 		cmocka_unit_test(payload_and_results_disks),
+		cmocka_unit_test(images_disk_made_once),
 		cmocka_unit_test(reap_only_dead_runs),
 	};
 
