@@ -104,6 +104,8 @@ static int send_answer(int fd, const char *answer, size_t len)
 /* The daemon: answer each request with the next exchange, after checking it is the expected one; close after each. */
 static void serve(int lfd, const struct exchange *ex, size_t n)
 {
+	/* a client that has what it needs may close before the answer's last bytes: that is its business */
+	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < n; i++) {
 		int fd = accept(lfd, NULL, NULL);
 		char line[512], want[512];
@@ -120,7 +122,7 @@ static void serve(int lfd, const struct exchange *ex, size_t n)
 		if (ex[i].body && !body_matches(body, ex[i].body))
 			_exit(13);
 		answer = test_data_read(ex[i].file, &len);
-		if (send_answer(fd, answer, len) < 0)
+		if (send_answer(fd, answer, len) < 0 && errno != EPIPE && errno != ECONNRESET)
 			_exit(12);
 		close(fd);
 	}
