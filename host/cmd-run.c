@@ -477,7 +477,7 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 			g->reason = xasprintf("no progress line for %llu s (the plan's progress-timeout): destroyed",
 					      (unsigned long long)r->plan->progress_timeout);
 		else
-			g->reason = xstrdup("the run was interrupted: destroyed");
+			g->reason = xasprintf("crbench run got %s: the guest was destroyed", stop == SIGINT ? "SIGINT" : "SIGTERM");
 	} else if (g->done && rc == 0 && cr_harvest_status(&hr) == CR_HARVEST_VERIFIED) {
 		g->status = xstrdup("complete");
 	} else {

@@ -1,0 +1,124 @@
+#!/bin/sh
+# The end-to-end run: crbench run with the smoke plan (Debian 12 guests with
+# runc and with runsc) under TCG, then every planned step of every guest must
+# be in the harvested results, verified, and nothing of the run left behind.
+#
+# CRBENCH_E2E=0 skips it; CRBENCH_E2E_PLAN names another plan. The run's
+# directory stays in $BUILDDIR/e2e/ for a look afterwards.
+. "$(dirname "$0")/tap.sh"
+
+e2e_or_skip
+plan_file=${CRBENCH_E2E_PLAN:-$SRCDIR/images/plans/smoke.ini}
+results=${BUILDDIR:-$TMP}/e2e
+mkdir -p "$results"
+plan 11
+
+before=$(ls "$results")
+echo "crbench run --plan $plan_file (TCG: this takes a while; progress on stderr)" >&2
+"$CRBENCH" run --plan "$plan_file" --results-dir "$results" >"$TMP/run.out"
+rc=$?
+cat "$TMP/run.out" >&2
+run_dir=""
+for d in $(ls "$results"); do
+	case " $(echo $before) " in *" $d "*) ;; *) run_dir=$results/$d ;; esac
+done
+ok "$([ -n "$run_dir" ] && [ -f "$run_dir/run.json" ]; echo $?)" "the run made a run directory with run.json ($run_dir)"
+[ -n "$run_dir" ] || run_dir=$TMP/none
+is "$rc" 0 "crbench run exits 0"
+
+# Every check reads run.json and the harvested entries with python3's own
+# json module: an independent reader of what crbench wrote.
+check() {
+	python3 - "$run_dir" "$plan_file" "$1" <<'EOF'
+import configparser, glob, json, os, sys
+run_dir, plan_file, what = sys.argv[1:4]
+try:
+    run = json.load(open(os.path.join(run_dir, "run.json")))
+except Exception as e:
+    print("# cannot read run.json: %s" % e); sys.exit(1)
+guests = run["guests"]
+def fail(msg):
+    print("# " + msg); sys.exit(1)
+if what == "complete":
+    for g in guests:
+        if g["status"] != "complete":
+            fail("guest %s: %s (%s)" % (g["name"], g["status"], g.get("reason")))
+    if run["status"] != "complete":
+        fail("run status " + run["status"])
+elif what == "guests":
+    want = sorted(s.split(None, 1)[1].strip("]").strip()
+                  for s in open(plan_file).read().split("[")[1:] if s.startswith("guest "))
+    got = sorted(g["name"] for g in guests)
+    if [w.rstrip("]") for w in want] != got:
+        fail("guests %s, plan has %s" % (got, want))
+elif what == "steps":
+    for g in guests:
+        d = os.path.join(run_dir, g["name"], "results")
+        entries = sorted(glob.glob(os.path.join(d, "[0-9][0-9][0-9][0-9]-*.json")))
+        if g["steps_planned"] == 0 or len(entries) != g["steps_planned"]:
+            fail("guest %s: %d entries, %d planned" % (g["name"], len(entries), g["steps_planned"]))
+        tests = set()
+        for e in entries:
+            doc = json.load(open(e))
+            tests.add(doc["test"])
+            if doc["status"] not in ("ok", "unsupported"):
+                fail("guest %s: %s is %s: %s" % (g["name"], os.path.basename(e), doc["status"], doc.get("reason")))
+            if doc["status"] == "unsupported" and not doc.get("reason"):
+                fail("guest %s: %s is unsupported without a reason" % (g["name"], os.path.basename(e)))
+        sel = run["plan"]["suite"]["tests"]
+        if sorted(tests) != sorted(sel):
+            fail("guest %s: tests %s, plan selects %s" % (g["name"], sorted(tests), sorted(sel)))
+        for f in ("environment.json", "summary.json", "MANIFEST.json"):
+            if not os.path.exists(os.path.join(d, f)):
+                fail("guest %s: no %s" % (g["name"], f))
+elif what == "harvest":
+    for g in guests:
+        h = json.load(open(os.path.join(run_dir, g["name"], "harvest.json")))
+        if h["status"] != "verified" or not all(e["verified"] for e in h["entries"]):
+            fail("guest %s: harvest %s" % (g["name"], h["status"]))
+elif what == "report":
+    rep = os.path.join(run_dir, "report")
+    for f in ("report.md", "report.html", "report.json", "boot.csv", "disk.csv", "cpu.csv", "memory.csv", "net-io.csv",
+              "net-bandwidth.csv", "net-latency.csv", "fig-boot.svg", "fig-net-bandwidth.png"):
+        if not os.path.getsize(os.path.join(rep, f)):
+            fail("report: empty " + f)
+    md = open(os.path.join(rep, "report.md")).read()
+    for t in ("Table I)", "Table II)", "Table III)", "Table IV)", "Table V)", "Figure 3)", "Figure 4)"):
+        if t not in md:
+            fail("report.md has no " + t)
+elif what == "manifest":
+    for k in ("kernel", "cpu_model", "libvirt_version", "qemu_version", "accel"):
+        if not run["host"].get(k):
+            fail("host." + k + " missing")
+    if not isinstance(run["seed"], int) or run["overhead_seconds"] <= 0 or run["measured_seconds"] <= 0:
+        fail("seed or overhead/measured seconds missing")
+    for g in guests:
+        if not g.get("image_manifest") or not os.path.getsize(os.path.join(run_dir, g["name"], "console.log")):
+            fail("guest %s: no image manifest or console log" % g["name"])
+EOF
+}
+for what in complete guests steps harvest manifest report; do
+	check "$what" >"$TMP/check" 2>&1
+	st=$?
+	cat "$TMP/check"
+	case $what in
+	complete) ok $st "every guest completed its suite" ;;
+	guests) ok $st "run.json has one guest per [guest] of the plan" ;;
+	steps) ok $st "each guest's results hold one entry per planned step, every selected test, environment, summary and manifest" ;;
+	harvest) ok $st "every entry was verified against the guest's manifest" ;;
+	report) ok $st "the report has every table and figure" ;;
+	manifest) ok $st "run.json records the host, versions, accelerator, seed, image manifests, measured and overhead seconds" ;;
+	esac
+done
+
+python3 "$SRCDIR/tests/cli/report-check.py" stats "$run_dir" "$run_dir/report" >"$TMP/check" 2>&1
+st=$?
+sed 's/^/# /' "$TMP/check" | tail -20
+ok $st "every statistic of the report matches the raw samples, recomputed by report-check.py"
+
+id=$(basename "$run_dir")
+left=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c "crbench-$id" || true)
+is "$left" 0 "no domain of the run is left"
+cache=${CRBENCH_CACHE_DIR:-/var/cache/crbench}
+ok "$([ ! -e "$cache/runs/$id" ]; echo $?)" "no overlay, disk or temporary file of the run is left in the cache"
+finish
