@@ -14,6 +14,8 @@
 /* The suite's container images (images/bench.conf, images/httpd.conf). */
 #define CR_BENCH_IMAGE "crbench/bench:1"
 #define CR_HTTPD_IMAGE "crbench/httpd:1"
+/* The images register runsc --network=host under this name (builder/hooks/vm-customize.sh). */
+#define CR_RUNSC_HOST_RUNTIME "runsc-host"
 /* The read-only disk holding them (bench.tar, httpd.tar) when the payload does not, and where the agent mounts it. */
 #define CR_IMAGES_DISK "/dev/disk/by-id/virtio-crbench-images"
 #define CR_IMAGES_MOUNT "/run/crbench/images"
@@ -61,7 +63,7 @@ int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, jso
 /* The client's stdout (cut in place) as the "iperf3" and "sockperf" members of the test's data. */
 int cr_net_matrix_client_data(char *out, json_t **iperf3, json_t **sockperf, cr_error_t *err);
 /* The loaded server's stdout (cut in place) as the "stress" member; stress-ng must have run at least client_seconds. */
-int cr_net_matrix_stress_data(char *out, uint64_t instances, double client_seconds, json_t **stress, cr_error_t *err);
+int cr_net_matrix_stress_data(char *out, uint64_t instances, json_t **stress, cr_error_t *err);
 
 /* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);

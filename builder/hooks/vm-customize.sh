@@ -24,6 +24,11 @@ for rt in ${CRBENCH_RUNTIMES:-runc}; do
 	[ "$rt" = runc ] && continue
 	json="$json$sep\"$rt\": {\"path\": \"$path\"}"
 	sep=', '
+	# gVisor's netstack refuses the host's network namespace: host-network
+	# containers of a runsc guest use this one (guest/test-net-matrix.c)
+	if [ "$rt" = runsc ]; then
+		json="$json, \"runsc-host\": {\"path\": \"$path\", \"runtimeArgs\": [\"--network=host\"]}"
+	fi
 done
 json="$json}}"
 mkdir -p "$root/etc/docker"
