@@ -50,6 +50,8 @@ def values(entry):
         for kind, fields in (("httpd", ("first_200", "create", "start")), ("trivial", ("create", "start"))):
             for f in fields:
                 out["boot.%s.%s" % (kind, f)] = (d.get(kind) or {}).get(f + "_seconds")
+        out["boot.trivial.api_run"] = (d.get("trivial") or {}).get("api_run_seconds")
+        out["boot.trivial.docker_run"] = (d.get("docker_cli") or {}).get("run_seconds")
     if step == "disk":
         for name, key in (("block_out", "block_out_kps"), ("rewrite", "rewrite_kps"), ("block_in", "block_in_kps"),
                           ("seeks", "seeks_per_second")):
