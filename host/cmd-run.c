@@ -112,6 +112,8 @@ struct run {
 	char *run_id, *out, *rundir, *domains_file, *payload, *images;
 	json_t *manifest;
 	double t0, payload_seconds, images_seconds;
+	struct cr_built containers[2]; /* the suite's container images */
+	size_t n_containers;
 };
 
 /* ---- display ---- */
@@ -549,24 +551,16 @@ static void release_guest(struct guest *g)
 
 /* ---- the command ---- */
 
-static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, const char *results_root, enum cr_accel accel, bool pin_ok,
-		   cr_error_t *err)
+/*
+ * Every guest's image, then the suite's container images, built when the
+ * cache lacks them. Before any libvirt connection: a build takes minutes,
+ * and libvirtd drops a client that does not answer its keepalives.
+ */
+static int build_all(struct run *r, const char *cache_dir, cr_error_t *err)
 {
-	cleanup_free char *images_dir = NULL, *datadir = cr_data_dir(), *agent = cr_agent_path(), *plan_path = NULL, *dump = NULL;
-	cleanup_free char *staging = NULL, *owner = NULL, *pid = xasprintf("%d", (int)getpid());
+	cleanup_free char *datadir = cr_data_dir(), *images_dir = xasprintf("%s/images", datadir);
 	struct cr_build_opts bo = { .verify = true, .interrupted = &stop, .cache_dir = cache_dir, .srcdir = datadir };
-	struct cr_payload_file files[4]; /* the agent and the plan; or the container images */
-	struct cr_built containers[2];
-	size_t n_files = 0, n_containers = 0;
-	bool made = false;
-	cleanup_free uint64_t *vcpus = xcalloc(plan->n_guests, sizeof(uint64_t));
-	unsigned **pins = NULL;
-	cleanup_free char *why = NULL;
-	uint32_t rnd = 0;
-	int ret = -1;
 
-	images_dir = xasprintf("%s/images", datadir);
-	/* images: every guest's, then the suite's container images */
 	for (size_t i = 0; i < r->n; i++) {
 		struct guest *g = &r->g[i];
 
@@ -585,17 +579,27 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 			g->have_image = true;
 		}
 	}
-	for (size_t k = 0; cr_suite_container_recipes[k] && n_containers < ARRAY_SIZE(containers); k++) {
-		if (build_image(&bo, images_dir, cr_suite_container_recipes[k], &containers[n_containers]) != EXIT_SUCCESS) {
-			cr_error(err, 0, "cannot build the suite's container image '%s'", cr_suite_container_recipes[k]);
-			goto out;
-		}
-		n_containers++;
+	for (size_t k = 0; cr_suite_container_recipes[k] && r->n_containers < ARRAY_SIZE(r->containers); k++) {
+		if (build_image(&bo, images_dir, cr_suite_container_recipes[k], &r->containers[r->n_containers]) != EXIT_SUCCESS)
+			return cr_error(err, 0, "cannot build the suite's container image '%s'", cr_suite_container_recipes[k]);
+		r->n_containers++;
 	}
-	if (stop) {
-		cr_error(err, 0, "interrupted");
-		goto out;
-	}
+	return stop ? cr_error(err, 0, "interrupted") : 0;
+}
+
+static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, const char *results_root, enum cr_accel accel, bool pin_ok,
+		   cr_error_t *err)
+{
+	cleanup_free char *agent = cr_agent_path(), *plan_path = NULL, *dump = NULL;
+	cleanup_free char *staging = NULL, *owner = NULL, *pid = xasprintf("%d", (int)getpid());
+	struct cr_payload_file files[4]; /* the agent and the plan; or the container images */
+	size_t n_files = 0;
+	bool made = false;
+	cleanup_free uint64_t *vcpus = xcalloc(plan->n_guests, sizeof(uint64_t));
+	unsigned **pins = NULL;
+	cleanup_free char *why = NULL;
+	uint32_t rnd = 0;
+	int ret = -1;
 
 	/* the run's id, directories and resolved plan (with the seed the run uses) */
 	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
@@ -649,12 +653,12 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	{
 		cleanup_free char *key = xstrdup("");
 
-		for (size_t k = 0; k < n_containers; k++) {
-			char *t = xasprintf("%s%s%s", key, k ? "-" : "", containers[k].key);
+		for (size_t k = 0; k < r->n_containers; k++) {
+			char *t = xasprintf("%s%s%s", key, k ? "-" : "", r->containers[k].key);
 
 			free(key);
 			key = t;
-			files[n_files++] = (struct cr_payload_file){ xasprintf("%s/%s", containers[k].dir, CR_IMAGE_CONTAINER),
+			files[n_files++] = (struct cr_payload_file){ xasprintf("%s/%s", r->containers[k].dir, CR_IMAGE_CONTAINER),
 								     xasprintf("%s.tar", cr_suite_container_recipes[k]) };
 		}
 		r->payload_seconds = cr_now();
@@ -724,8 +728,6 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	}
 	ret = 0;
 out:
-	for (size_t k = 0; k < n_containers; k++)
-		cr_built_release(&containers[k]);
 	return ret;
 }
 
@@ -854,19 +856,25 @@ int cmd_run(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	virEventRegisterDefaultImpl();
-	if (cr_virt_open(uri, &r.conn, &err) < 0)
-		return report_error(err);
-	if (cr_runs_reap(cache_dir, r.conn, &reaped) > 0)
-		for (size_t i = 0; reaped[i]; i++)
-			fprintf(stderr, "crbench run: %s\n", reaped[i]);
-
 	r.plan = plan;
 	r.verbose = verbose;
 	r.n = plan->n_guests;
 	r.g = xcalloc(r.n, sizeof(*r.g));
 	for (size_t i = 0; i < r.n; i++)
 		r.g[i].plan = &plan->guests[i];
+	if (build_all(&r, cache_dir, &err) < 0) {
+		report_error(err);
+		ret = stop ? 128 + stop : EXIT_FAILURE;
+		goto out;
+	}
+	virEventRegisterDefaultImpl();
+	if (cr_virt_open(uri, &r.conn, &err) < 0) {
+		report_error(err);
+		goto out;
+	}
+	if (cr_runs_reap(cache_dir, r.conn, &reaped) > 0)
+		for (size_t i = 0; reaped[i]; i++)
+			fprintf(stderr, "crbench run: %s\n", reaped[i]);
 	if (prepare(&r, plan, cache_dir, results_root, accel, !no_pin, &err) < 0) {
 		report_error(err);
 		ret = stop ? 128 + stop : EXIT_FAILURE;
@@ -931,6 +939,8 @@ out:
 		virConnectDomainEventDeregisterAny(r.conn, cb);
 	for (size_t i = 0; i < r.n; i++)
 		release_guest(&r.g[i]);
+	for (size_t k = 0; k < r.n_containers; k++)
+		cr_built_release(&r.containers[k]);
 	if (r.rundir && !keep) {
 		cr_rmtree(r.rundir);
 	} else if (r.rundir) {

@@ -1,5 +1,6 @@
 /* crbench: the host tool; parses global options and dispatches to one file per subcommand. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 
 #include "commands.h"
@@ -71,7 +72,9 @@ int main(int argc, char **argv)
 	char *help_args[3];
 	int c;
 
-	/* '+': stop at the command name, its options are its own */
+	/* a peer that hung up (libvirtd, a pipe to a child) is an error to report, not a death */
+	signal(SIGPIPE, SIG_IGN);
+		/* '+': stop at the command name, its options are its own */
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
