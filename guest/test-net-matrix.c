@@ -203,8 +203,14 @@ static int client_run(const struct cr_agent *a, const struct network *n, const c
 
 	if (cr_container_run(a, bench_config(a, n->name, script), CLIENT_NAME, res, err) < 0)
 		return -1;
-	if (res->exit_code != 0)
-		return cr_error(err, 0, "the client container exited with %ld: %.300s", res->exit_code, res->err ? res->err : "");
+	/* past the marker, a non-zero exit is sockperf's, judged with its output */
+	if (res->exit_code != 0 && !strstr(res->out ? res->out : "", CR_NET_MATRIX_SOCKPERF_MARK)) {
+		const char *out = res->out ? res->out : "";
+		size_t len = strlen(out);
+
+		return cr_error(err, 0, "the client container exited with %ld: stderr '%.300s', stdout ends '%s'", res->exit_code,
+				res->err ? res->err : "", out + (len > 400 ? len - 400 : 0));
+	}
 	return 0;
 }
 
@@ -236,21 +242,48 @@ static char *split_at(char *text, const char *mark)
 	return NULL;
 }
 
-int cr_net_matrix_client_data(char *out, json_t **iperf3, json_t **sockperf, cr_error_t *err)
+/* sockperf's last "ERROR:" line, for the reason it measured nothing. */
+static char *sockperf_error(const char *text)
+{
+	const char *e = NULL;
+
+	for (const char *p = strstr(text, "ERROR: "); p; p = strstr(p + 1, "ERROR: "))
+		e = p;
+	return e ? xstrndup(e, strcspn(e, "\n")) : xstrdup("no ERROR line");
+}
+
+int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail, json_t **iperf3, json_t **sockperf, json_t **not_measured,
+			      cr_error_t *err)
 {
 	char *rest = split_at(out, CR_NET_MATRIX_SOCKPERF_MARK);
 	struct cr_iperf3 i;
 	struct cr_sockperf s;
 
+	*not_measured = NULL;
 	if (!rest)
 		return cr_error(err, 0, "the client printed no '%s' line after iperf3", CR_NET_MATRIX_SOCKPERF_MARK);
 	if (cr_parse_iperf3(out, strlen(out), &i, err) < 0)
 		return cr_error_prefix(err, "iperf3 output");
-	if (cr_parse_sockperf(rest, strlen(rest), &s, err) < 0)
-		return cr_error_prefix(err, "sockperf output");
 	*iperf3 = json_pack("{s:f, s:f, s:o, s:f, s:o}", "bits_per_second", i.received.bits_per_second, "sent_bits_per_second",
 			    i.sent.bits_per_second, "retransmits", i.has_retransmits ? json_integer((json_int_t)i.retransmits) : json_null(),
 			    "seconds", i.received.seconds, "raw", text_json(out));
+	if (exit_code != 0 && sockperf_may_fail) {
+		/* the bandwidth stands; the latency is not measured, and says why */
+		cleanup_free char *why = sockperf_error(rest);
+		cleanup_free char *reason = xasprintf("sockperf exited with %ld under this runtime: %s", exit_code, why);
+
+		*sockperf = json_pack("{s:n, s:n, s:n, s:n, s:n, s:o}", "avg_us", "p50_us", "p99_us", "p99_9_us", "observations", "raw",
+				      text_json(rest));
+		*not_measured = json_pack("{s:s, s:s, s:s, s:s}", "avg_us", reason, "p50_us", reason, "p99_us", reason, "p99_9_us", reason);
+		return *iperf3 && *sockperf && *not_measured ? 0 : cr_error(err, 0, "cannot encode the iperf3 results as JSON");
+	}
+	if (exit_code != 0) {
+		cleanup_free char *why = sockperf_error(rest);
+
+		return cr_error(err, 0, "sockperf exited with %ld: %s", exit_code, why);
+	}
+	if (cr_parse_sockperf(rest, strlen(rest), &s, err) < 0)
+		return cr_error_prefix(err, "sockperf output");
 	*sockperf = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "avg_us", real_json(s.avg), "p50_us", real_json(s.p50), "p99_us",
 			      real_json(s.p99), "p99_9_us", real_json(s.p99_9), "observations", (json_int_t)s.observations, "raw",
 			      text_json(rest));
@@ -312,11 +345,13 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 {
 	struct cr_container_result res = { .exit_code = -1 };
 	struct server srv = { 0 };
-	json_t *iperf3 = NULL, *sockperf = NULL, *stress = json_null();
+	json_t *iperf3 = NULL, *sockperf = NULL, *stress = json_null(), *not_measured = NULL;
+	/* gVisor's host network passthrough fails sockperf's recvfrom() (EINVAL): its latency is not measured, and says so */
+	bool sockperf_may_fail = strcmp(runtime_on(a, cn->name), CR_RUNSC_HOST_RUNTIME) == 0;
 	int ret = -1;
 
 	if (server_start(a, step->load, sn, &srv, err) < 0 || client_run(a, cn, srv.ip, &res, err) < 0 ||
-	    cr_net_matrix_client_data(res.out, &iperf3, &sockperf, err) < 0)
+	    cr_net_matrix_client_data(res.out, res.exit_code, sockperf_may_fail, &iperf3, &sockperf, &not_measured, err) < 0)
 		goto out;
 	if (step->load == CR_LOAD_STRESS && stress_collect(a, &srv, &stress, err) < 0)
 		goto out;
@@ -324,8 +359,11 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 			  cn->name, "server_network", sn->name, "client_runtime", runtime_on(a, cn->name), "server_runtime",
 			  runtime_on(a, sn->name), "load", cr_net_load_names[step->load], "iperf3", iperf3, "sockperf", sockperf, "stress",
 			  stress);
+	if (*data && not_measured)
+		json_object_set(*data, "not_measured", not_measured);
 	ret = *data ? 0 : cr_error(err, 0, "cannot encode the measurements as JSON");
 out:
+	json_decref(not_measured);
 	server_release(a, &srv);
 	cr_container_result_release(&res);
 	json_decref(iperf3);
