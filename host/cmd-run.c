@@ -580,7 +580,7 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 			}
 		}
 		if (!g->have_image) {
-			if (build_image(&bo, images_dir, g->plan->image, &g->image) != EXIT_SUCCESS)
+			if (build_plan_image(&bo, images_dir, plan, g->plan->image, &g->image) != EXIT_SUCCESS)
 				return cr_error(err, 0, "cannot build image '%s' of guest '%s'", g->plan->image, g->plan->name);
 			g->have_image = true;
 		}
