@@ -9,6 +9,7 @@
 #include "docker.h"
 #include "error.h"
 #include "plan.h"
+#include "runtime.h"
 #include "schedule.h"
 
 /* The suite's container images (images/bench.conf, images/httpd.conf). */
@@ -25,6 +26,8 @@ struct cr_agent {
 	uint64_t seed;
 	const char *payload; /* directory of the payload disk */
 	struct cr_docker *docker;
+	/* what cr_agent_run set up for the runtime before the suite; NULL before that (containers then use the plan's runtime name) */
+	const struct cr_runtime_setup *runtime;
 };
 
 /*
@@ -80,6 +83,9 @@ struct cr_container_result {
  */
 int cr_container_run(const struct cr_agent *a, json_t *config, const char *name, struct cr_container_result *res, cr_error_t *err);
 void cr_container_result_release(struct cr_container_result *res);
+
+/* The result of a step when the runtime's set-up refused to measure (every test but env), or NULL when the step runs. */
+json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step);
 
 /* Run the whole suite; results go to results_path, progress to the console. */
 int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err);
