@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 32
+plan 34
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -74,6 +74,9 @@ like "$md" "\| kata \| 0 \| .*\| not supported: Kata Containers cannot use the h
 like "$md" "\| kata \| 0 \| .*\| 1103322 \| — \| failed in 3 of 3 rounds: bonnie\+\+ exited with 1" "a failed test says so, with the paper number still beside"
 like "$md" "\| runsc \| 0 \| .*\| guest 'runsc' failed: the guest kernel panicked \(see console.log\)" "a guest without results says why"
 like "$md" "guest 'crun' did not run" "a guest that never ran too"
+like "$md" "\| kata \| kata \| debian-12 \| .*\| Kata: shared_fs virtio-9p, default_vcpus 1, default_memory 1024 MiB \|" \
+	"the guests table says how Kata's VMs were sized and how they share files"
+like "$(cat "$TMP/c/report.md")" "\| runsc \| runsc \| debian-12 \| .*\| gVisor platform ptrace \|" "and which platform gVisor ran on"
 like "$md" "\| runc \| 2 \| .*\| 1 of 3 rounds not measured: too fast to time" "a value Bonnie++ could not time is counted out"
 like "$md" "\| kata \| 2 \| .*\| 3\.707 \| .*\| 1 of 3 rounds failed: the httpd container never answered" "partial failures keep the rest"
 

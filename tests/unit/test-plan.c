@@ -42,20 +42,45 @@ static void expect_error(const char *text, const char *msg)
 
 static void shipped_plans(void **state)
 {
-	static const char *const names[] = { "smoke", "default" };
+	static const struct {
+		const char *name, *profile, *image, *runtimes[4];
+	} shipped[] = {
+		{ "smoke", "smoke", "debian-12", { "runc", "runsc" } },
+		{ "default", "standard", "debian-12", { "runc", "runsc" } },
+		{ "runtimes", "standard", "debian-12", { "runc", "crun", "runsc" } },
+		{ "paper", "paper", "ubuntu-18.04", { "runc", "kata" } },
+	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(shipped); i++) {
 		const char *src = getenv("SRCDIR");
-		cleanup_free char *path = xasprintf("%s/images/plans/%s.ini", src ? src : ".", names[i]);
+		cleanup_free char *path = xasprintf("%s/images/plans/%s.ini", src ? src : ".", shipped[i].name);
 		cleanup_error cr_error_t err = NULL;
 		cleanup_plan struct cr_plan *plan = NULL;
+		size_t n = 0;
 
 		if (cr_plan_load(path, &plan, &err) < 0)
 			fail_msg("%s", err->msg);
-		assert_string_equal(plan->name, names[i]);
-		assert_int_equal(plan->n_guests, 2);
-		assert_string_equal(plan->guests[0].runtime, "runc");
-		assert_string_equal(plan->guests[1].runtime, "runsc");
+		assert_string_equal(plan->name, shipped[i].name);
+		assert_string_equal(plan->profile, shipped[i].profile);
+		while (n < ARRAY_SIZE(shipped[i].runtimes) && shipped[i].runtimes[n])
+			n++;
+		assert_int_equal(plan->n_guests, n);
+		for (size_t g = 0; g < n; g++) {
+			assert_string_equal(plan->guests[g].runtime, shipped[i].runtimes[g]);
+			assert_string_equal(plan->guests[g].image, shipped[i].image);
+			/* every guest alike, as comparisons need */
+			assert_int_equal(plan->guests[g].vcpus, plan->guests[0].vcpus);
+			assert_int_equal(plan->guests[g].memory, plan->guests[0].memory);
+		}
+		if (strcmp(shipped[i].name, "paper") == 0) {
+			/* Cochak & Miers' guests, both papers' 15 repetitions, Kata's tarball from the cache, no checksum shipped */
+			assert_int_equal(plan->guests[1].vcpus, 2);
+			assert_int_equal(plan->guests[1].memory, 4ULL << 30);
+			assert_int_equal(plan->repetitions, 15);
+			assert_int_equal(plan->tests, (1u << CR_TEST__MAX) - 1);
+			assert_string_equal(plan->guests[1].kata_tarball, CR_KATA_TARBALL);
+			assert_null(plan->guests[1].kata_sha256);
+		}
 	}
 }
 

@@ -173,7 +173,13 @@ def write_guest(rundir, rng, guest, runtime, reps, warmup, faults):
                               "runc": "runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\nspec: 1.0.2-dev\n",
                               "runsc": "runsc version 0.0~20221219.0-1\nspec: 1.0.2\n",
                               "kata": "kata-runtime  : 1.12.1\n   commit   : 4b5ab8f\n   OCI specs: 1.0.1-dev\n"}[runtime],
-                              "exit_status": 0}, "seed": 20201}, 1.2
+                              "exit_status": 0}, "seed": 20201,
+                          # what the agent set up before the suite (guest/runtime.c), reduced to what the report reads
+                          "runtime_setup": dict({"runtime": runtime, "refused": None,
+                                                 "docker_runtime": {"runsc": "runsc-ptrace"}.get(runtime, runtime)},
+                                                **{"kata": {"kata": {"shared_fs": "virtio-9p", "default_vcpus": 1,
+                                                                     "default_memory_mib": 1024}},
+                                                   "runsc": {"runsc": {"platform": "ptrace"}}}.get(runtime, {}))}, 1.2
         elif fault and fault[0] != "not-measured" and (fault[2] is None or rnd in fault[2]):
             doc = {"status": fault[0], "reason": fault[1]}
             data, secs = None, 0.05 if fault[0] == "unsupported" else 31.0
