@@ -58,7 +58,7 @@ static void config_rewrite_cases(void **state)
 {
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *src_fs = NULL, *out = NULL;
-	char *none = NULL;
+	char *none = NULL, *none_fs = NULL;
 
 	/* keys the section lacks are added at its end, before the next section; other sections keep theirs */
 	out = rewrite_ok("[hypervisor.fc]\ndefault_vcpus = 8\n[hypervisor.qemu]\npath = \"/q\"\n[runtime]\nx = 1\n", 1, 2048, "virtio-fs",
@@ -75,8 +75,9 @@ static void config_rewrite_cases(void **state)
 	assert_non_null(strstr(out, "  [hypervisor.qemu]\ndefault_memory = 1536\nshared_fs = \"virtio-9p\"\n# (set above by crbench-agent)\n"
 				    "default_vcpus = 4\n"));
 	/* not a QEMU configuration */
-	assert_int_equal(cr_kata_config_rewrite("[hypervisor.fc]\ndefault_vcpus = 1\n", 1, 1024, "virtio-9p", &none, &src_fs, &err), -1);
+	assert_int_equal(cr_kata_config_rewrite("[hypervisor.fc]\ndefault_vcpus = 1\n", 1, 1024, "virtio-9p", &none, &none_fs, &err), -1);
 	assert_null(none);
+	assert_null(none_fs);
 	assert_string_equal(err->msg, "no [hypervisor.qemu] section: not a Kata QEMU configuration");
 }
 
