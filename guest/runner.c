@@ -108,7 +108,7 @@ json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step)
 	/* a runtime that cannot be measured honestly is not measured at all; the environment is still recorded */
 	if (!a->runtime || !a->runtime->refused || step->test == CR_TEST_ENV)
 		return NULL;
-	return json_pack("{s:s, s:s, s:b}", "status", "failed", "reason", a->runtime->refused, "not_measured", true);
+	return json_pack("{s:s, s:s, s:b, s:f}", "status", "failed", "reason", a->runtime->refused, "not_measured", true, "seconds", 0.0);
 }
 
 /*
