@@ -11,6 +11,10 @@
 #   runsc-ptrace, runsc-systrap, runsc-kvm
 #                               gVisor on that platform: the agent tries which
 #                               work in the guest and uses one (guest/runsc.c)
+#   runsc-host, runsc-PLATFORM-host
+#                               the same with --network=host: gVisor's own
+#                               network stack refuses the host's namespace, so
+#                               host-network containers need it
 #   kata                        Kata 1.x from /opt/kata, with the configuration
 #                               the agent writes from the plan before the suite
 set -eu
@@ -55,8 +59,10 @@ for rt in ${CRBENCH_RUNTIMES:-runc}; do
 	runsc)
 		need runsc /usr/bin/runsc
 		add runsc /usr/bin/runsc
+		add runsc-host /usr/bin/runsc --network=host
 		for platform in ptrace systrap kvm; do
 			add "runsc-$platform" /usr/bin/runsc "--platform=$platform"
+			add "runsc-$platform-host" /usr/bin/runsc "--platform=$platform" --network=host
 		done
 		;;
 	kata)

@@ -2,7 +2,7 @@
 # builder/hooks/docker-runtimes.sh: the daemon.json of guest images, on fake
 # roots (the real hook runs inside mmdebstrap).
 . "$(dirname "$0")/tap.sh"
-plan 10
+plan 11
 
 hook=$SRCDIR/builder/hooks/docker-runtimes.sh
 root=$TMP/root
@@ -25,9 +25,12 @@ got=$(runtimes)
 is "$(printf '%s\n' "$got" | grep '^kata ')" "kata /opt/kata/bin/kata-runtime --kata-config /etc/kata-containers/configuration.toml" \
 	"kata runs with the configuration the agent writes"
 is "$(printf '%s\n' "$got" | grep '^crun ')" "crun /usr/bin/crun" "crun"
-is "$(printf '%s\n' "$got" | grep '^runsc' | tr '\n' ';')" \
+is "$(printf '%s\n' "$got" | grep '^runsc' | grep -v -- -host | tr '\n' ';')" \
 	"runsc /usr/bin/runsc;runsc-kvm /usr/bin/runsc --platform=kvm;runsc-ptrace /usr/bin/runsc --platform=ptrace;runsc-systrap /usr/bin/runsc --platform=systrap;" \
 	"runsc, and runsc on each platform the agent may choose"
+is "$(printf '%s\n' "$got" | grep '^runsc.*-host ' | tr '\n' ';')" \
+	"runsc-host /usr/bin/runsc --network=host;runsc-kvm-host /usr/bin/runsc --platform=kvm --network=host;runsc-ptrace-host /usr/bin/runsc --platform=ptrace --network=host;runsc-systrap-host /usr/bin/runsc --platform=systrap --network=host;" \
+	"and each with the host's network, for host-network containers"
 is "$(printf '%s\n' "$got" | grep -c '^runc ')" 0 "runc is Docker's own: not registered"
 
 CRBENCH_RUNTIMES="runc kata" run sh "$hook" "$root"
