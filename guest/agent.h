@@ -66,6 +66,9 @@ int cr_net_matrix_client_data(char *out, json_t **iperf3, json_t **sockperf, cr_
 /* The loaded server's stdout (cut in place) as the "stress" member; stress-ng must have run at least client_seconds. */
 int cr_net_matrix_stress_data(char *out, uint64_t instances, double client_seconds, json_t **stress, cr_error_t *err);
 
+/* The runtime Docker runs a container of this guest with: what the agent set up (runtime.json), for the host's network or not. */
+const char *cr_container_runtime(const struct cr_agent *a, bool host_network);
+
 /* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);
 

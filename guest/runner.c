@@ -34,6 +34,13 @@ const struct cr_test_impl *cr_test_lookup(enum cr_test test)
 	return NULL;
 }
 
+const char *cr_container_runtime(const struct cr_agent *a, bool host_network)
+{
+	if (!a->runtime)
+		return a->guest->runtime;
+	return host_network ? a->runtime->docker_runtime_host : a->runtime->docker_runtime;
+}
+
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd)
 {
 	const struct cr_plan *p = a->plan;
@@ -41,7 +48,7 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 	/* NanoCpus: container-cpus whole CPUs; the same for every runtime */
 	return json_pack("{s:s, s:o, s:{s:I, s:I, s:s}}", "Image", image, "Cmd", cmd ? cmd : json_null(), "HostConfig", "NanoCpus",
 			 (json_int_t)(p->container_cpus * 1000000000ULL), "Memory", (json_int_t)p->container_memory, "Runtime",
-			 a->runtime ? a->runtime->docker_runtime : a->guest->runtime);
+			 cr_container_runtime(a, false));
 }
 
 struct console {

@@ -25,16 +25,20 @@ void cr_runtime_prepare(const struct cr_plan *plan, const struct cr_guest_plan *
 	/* runc and crun run as daemon.json registers them, with nothing to choose */
 	if (!out->docker_runtime)
 		out->docker_runtime = xstrdup(guest->runtime);
+	/* gVisor's own network stack refuses the host's namespace: builder/hooks/docker-runtimes.sh registers runsc*-host */
+	out->docker_runtime_host = strcmp(guest->runtime, "runsc") == 0 ? xasprintf("%s-host", out->docker_runtime) : xstrdup(out->docker_runtime);
 	if (!out->record)
 		out->record = json_object();
 	json_object_set_new(out->record, "runtime", json_string(guest->runtime));
 	json_object_set_new(out->record, "docker_runtime", json_string(out->docker_runtime));
+	json_object_set_new(out->record, "docker_runtime_host_network", json_string(out->docker_runtime_host));
 	json_object_set_new(out->record, "refused", out->refused ? json_string(out->refused) : json_null());
 }
 
 void cr_runtime_setup_release(struct cr_runtime_setup *s)
 {
 	free(s->docker_runtime);
+	free(s->docker_runtime_host);
 	free(s->refused);
 	json_decref(s->record);
 	*s = (struct cr_runtime_setup){ 0 };

@@ -184,9 +184,13 @@ static void refused_measures_nothing(void **state)
 	setup.refused = NULL;
 	assert_null(cr_step_refusal(&a, &steps[1]));
 	setup.docker_runtime = (char *)"runsc-ptrace";
+	setup.docker_runtime_host = (char *)"runsc-ptrace-host";
 	config = cr_container_config(&a, CR_BENCH_IMAGE, NULL);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(config, "HostConfig"), "Runtime")), "runsc-ptrace");
 	json_decref(config);
+	assert_string_equal(cr_container_runtime(&a, true), "runsc-ptrace-host");
+	a.runtime = NULL;
+	assert_string_equal(cr_container_runtime(&a, true), "kata");
 }
 
 /* runc and crun need nothing prepared: Docker knows them by their own names. */
@@ -201,6 +205,7 @@ static void plain_runtimes(void **state)
 
 		cr_runtime_prepare(&plan, &g, &s);
 		assert_string_equal(s.docker_runtime, names[i]);
+		assert_string_equal(s.docker_runtime_host, names[i]);
 		assert_null(s.refused);
 		assert_string_equal(json_string_value(json_object_get(s.record, "docker_runtime")), names[i]);
 		assert_true(json_is_null(json_object_get(s.record, "refused")));
