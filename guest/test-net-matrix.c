@@ -96,6 +96,8 @@ static json_t *bench_config(const struct cr_agent *a, const char *network, const
 
 	json_object_set_new(host, "NetworkMode", json_string(network));
 	json_object_set_new(host, "Tmpfs", json_pack("{s:s}", "/tmp", "rw,size=64m"));
+	/* gVisor on the host's network needs its --network=host variant (runtime.json) */
+	json_object_set_new(host, "Runtime", json_string(cr_container_runtime(a, strcmp(network, "host") == 0)));
 	return config;
 }
 
