@@ -33,6 +33,7 @@ const char *const cr_net_load_names[CR_LOAD__MAX] = {
 
 const char *const cr_plan_runtimes[] = { "runc", "crun", "runsc", "kata", NULL };
 const char *const cr_plan_profiles[] = { "smoke", "standard", "paper", NULL };
+const char *const cr_kata_shared_fs_names[] = { "virtio-9p", "virtio-fs", NULL };
 static const char *const nested_names[] = { "auto", "yes", "no", NULL };
 
 #define GiB (1024ULL * 1024 * 1024)
@@ -65,6 +66,8 @@ enum key_type {
 	T_DURATION,
 	T_BOOL,
 	T_SEED, /* u64, or "random" */
+	T_SOURCE, /* a path, a file name or an http(s)/file URL, stored as a string */
+	T_SHA256, /* 64 hex digits, stored lower-case */
 };
 
 enum key_scope { S_RUN, S_SUITE, S_GUEST };
@@ -113,6 +116,12 @@ static const struct key keys[] = {
 	{ S_GUEST, "vcpus", T_U64, G(vcpus), 1, 256, NULL, 0, false, "an integer from 1 to 256", 0 },
 	{ S_GUEST, "memory", T_SIZE, G(memory), 512 * MiB, 4096 * GiB, NULL, 0, false, "a size from 512M to 4T, such as 4G", 0 },
 	{ S_GUEST, "nested", T_NESTED, G(nested), 0, 0, nested_names, 3, false, "auto, yes or no", 0 },
+	{ S_GUEST, "kata-tarball", T_SOURCE, G(kata_tarball), 0, 0, NULL, 0, false,
+	  "the Kata Containers " CR_KATA_VERSION " static release tarball (" CR_KATA_TARBALL "): a path, a file name in the cache's "
+	  "downloads/ directory, or an http://, https:// or file:// URL",
+	  0 },
+	{ S_GUEST, "kata-sha256", T_SHA256, G(kata_sha256), 0, 0, NULL, 0, false, "the tarball's SHA-256: 64 hexadecimal digits", 0 },
+	{ S_GUEST, "kata-shared-fs", T_ENUM, G(kata_shared_fs), 0, 0, cr_kata_shared_fs_names, 2, false, "virtio-9p or virtio-fs", 0 },
 };
 
 #define N_KEYS ARRAY_SIZE(keys)
@@ -145,6 +154,28 @@ static bool valid_name(const char *s)
 		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || strchr("._-", s[i])))
 			return false;
 	return true;
+}
+
+/*
+ * Where a tarball comes from: printable, no spaces, and a URL only over
+ * http, https or file with a file name at its end (the name it is cached as).
+ */
+static bool valid_source(const char *s)
+{
+	const char *scheme_end = strstr(s, "://");
+	const char *name;
+
+	if (!*s || strlen(s) > 1024)
+		return false;
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+			return false;
+	if (!scheme_end)
+		return s[strlen(s) - 1] != '/';
+	if (!(str_has_prefix(s, "http://") || str_has_prefix(s, "https://") || str_has_prefix(s, "file://")))
+		return false;
+	name = strrchr(scheme_end + 3, '/');
+	return name && name[1] && strcspn(name + 1, "?#") == strlen(name + 1) && strcmp(name + 1, "..") != 0 && strcmp(name + 1, ".") != 0;
 }
 
 static int find_choice(const char *const *choices, size_t n, const char *s)
@@ -299,6 +330,24 @@ static int set_value(struct cr_ini *ini, struct parse_ctx *ctx, const struct key
 		if (parse_bool(value, (bool *)field) < 0)
 			goto bad;
 		return 0;
+	case T_SOURCE:
+		if (!valid_source(value))
+			goto bad;
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return 0;
+	case T_SHA256: {
+		char *hex;
+
+		if (strlen(value) != 64 || strspn(value, "0123456789abcdefABCDEF") != 64)
+			goto bad;
+		hex = xstrdup(value);
+		for (char *c = hex; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		free(*(char **)field);
+		*(char **)field = hex;
+		return 0;
+	}
 	}
 bad:
 	cr_ini_error(ini, line, "bad value '%s' for '%s': expected %s", value, k->name, k->expect);
@@ -353,6 +402,58 @@ static int key_cb(struct cr_ini *ini, void *user, const char *section, const cha
 	return set_value(ini, ctx, k, sec->scope == S_GUEST ? (void *)&ctx->plan->guests[sec->guest] : (void *)ctx->plan, value);
 }
 
+static size_t key_index(enum key_scope scope, const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].scope == scope && strcmp(keys[i].name, name) == 0)
+			return i;
+	abort();
+}
+
+static bool same_string(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * The kata-* keys belong to Kata guests, which need a tarball. Guests of one
+ * image boot the same disk, which holds one Kata: its guests share it.
+ */
+static int check_guest_kata(struct cr_ini *ini, struct parse_ctx *ctx, const struct section *sec)
+{
+	static const char *const kata_keys[] = { "kata-tarball", "kata-sha256", "kata-shared-fs" };
+	struct cr_guest_plan *g = &ctx->plan->guests[sec->guest];
+	size_t ki = key_index(S_GUEST, "kata-tarball");
+
+	g->kata_tarball_line = sec->key_line[ki];
+	g->kata_sha256_line = sec->key_line[key_index(S_GUEST, "kata-sha256")];
+	if (strcmp(g->runtime, "kata") != 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(kata_keys); i++) {
+			unsigned line = sec->key_line[key_index(S_GUEST, kata_keys[i])];
+
+			if (line)
+				return cr_ini_error(ini, line, "'%s' is only for runtime = kata; [%s] runs %s", kata_keys[i], sec->name, g->runtime);
+		}
+		return 0;
+	}
+	if (!g->kata_tarball)
+		return cr_ini_error(ini, sec->line, "[%s] runs Kata and lacks required key 'kata-tarball': expected %s", sec->name, keys[ki].expect);
+	if (!g->kata_shared_fs)
+		g->kata_shared_fs = xstrdup(cr_kata_shared_fs_names[0]);
+	for (size_t i = 0; i < sec->guest; i++) {
+		const struct cr_guest_plan *o = &ctx->plan->guests[i];
+
+		if (strcmp(o->runtime, "kata") != 0 || strcmp(o->image, g->image) != 0)
+			continue;
+		if (strcmp(o->kata_tarball, g->kata_tarball) != 0 || !same_string(o->kata_sha256, g->kata_sha256))
+			return cr_ini_error(ini, g->kata_tarball_line,
+					    "[%s] gives image '%s' another Kata than [guest %s] (line %u): guests of one image boot the same "
+					    "disk and share its kata-tarball and kata-sha256",
+					    sec->name, g->image, o->name, o->kata_tarball_line);
+	}
+	return 0;
+}
+
 static const struct section *find_scope(const struct parse_ctx *ctx, enum key_scope scope)
 {
 	for (size_t i = 0; i < ctx->n_sections; i++)
@@ -394,6 +495,10 @@ static int end_cb(struct cr_ini *ini, void *user)
 			continue;
 		*(uint64_t *)((char *)plan + keys[i].offset) = *(const uint64_t *)((const char *)prof + keys[i].profile_offset);
 	}
+
+	for (size_t s = 0; s < ctx->n_sections; s++)
+		if (ctx->sections[s].scope == S_GUEST && check_guest_kata(ini, ctx, &ctx->sections[s]) < 0)
+			return -1;
 
 	for (size_t i = 0; i < plan->n_guests; i++) {
 		const struct cr_guest_plan *g = &plan->guests[i];
@@ -469,6 +574,9 @@ void cr_plan_free(struct cr_plan *plan)
 		free(plan->guests[i].name);
 		free(plan->guests[i].image);
 		free(plan->guests[i].runtime);
+		free(plan->guests[i].kata_tarball);
+		free(plan->guests[i].kata_sha256);
+		free(plan->guests[i].kata_shared_fs);
 	}
 	free(plan->guests);
 	free(plan->path);
@@ -500,6 +608,8 @@ static char *format_value(const struct key *k, const struct cr_plan *plan, const
 	switch (k->type) {
 	case T_NAME:
 	case T_ENUM:
+	case T_SOURCE:
+	case T_SHA256:
 		return xstrdup(*(char *const *)field ? *(char *const *)field : "");
 	case T_NESTED:
 		return xstrdup(nested_names[*(const enum cr_nested *)field]);
@@ -540,12 +650,26 @@ static char *format_value(const struct key *k, const struct cr_plan *plan, const
 	return xstrdup("");
 }
 
+/* A key whose value is a string the plan did not set (the kata-* keys of other runtimes): left out of dumps. */
+static bool unset(const struct key *k, const void *base)
+{
+	switch (k->type) {
+	case T_NAME:
+	case T_ENUM:
+	case T_SOURCE:
+	case T_SHA256:
+		return !*(char *const *)((const char *)base + k->offset);
+	default:
+		return false;
+	}
+}
+
 static void dump_scope(FILE *f, const struct cr_plan *plan, enum key_scope scope, const void *base)
 {
 	for (size_t i = 0; i < N_KEYS; i++) {
 		cleanup_free char *v = NULL;
 
-		if (keys[i].scope != scope)
+		if (keys[i].scope != scope || unset(&keys[i], base))
 			continue;
 		v = format_value(&keys[i], plan, base);
 		fprintf(f, "%s = %s\n", keys[i].name, v);
@@ -581,6 +705,8 @@ static json_t *json_value(const struct key *k, const struct cr_plan *plan, const
 	case T_NAME:
 	case T_ENUM:
 	case T_NESTED:
+	case T_SOURCE:
+	case T_SHA256:
 		break;
 	case T_SET: {
 		uint32_t bits = *(const uint32_t *)field;
@@ -617,7 +743,7 @@ static json_t *json_scope(const struct cr_plan *plan, enum key_scope scope, cons
 	json_t *o = json_object();
 
 	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].scope == scope)
+		if (keys[i].scope == scope && !unset(&keys[i], base))
 			json_object_set_new(o, keys[i].name, json_value(&keys[i], plan, base));
 	return o;
 }

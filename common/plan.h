@@ -40,6 +40,16 @@ enum cr_nested {
 	CR_NESTED_NO,
 };
 
+/*
+ * Docker 20.10 drives OCI runtimes through runc's command line, which Kata
+ * dropped after 1.x: 1.12.1 is the last release it can use, shipped as one
+ * static tarball that unpacks under /opt/kata.
+ */
+#define CR_KATA_VERSION "1.12.1"
+#define CR_KATA_TARBALL "kata-static-" CR_KATA_VERSION "-x86_64.tar.xz"
+#define CR_KATA_RELEASE_URL "https://github.com/kata-containers/runtime/releases/download/" CR_KATA_VERSION "/" CR_KATA_TARBALL
+extern const char *const cr_kata_shared_fs_names[]; /* virtio-9p, virtio-fs */
+
 struct cr_guest_plan {
 	char *name;    /* from the section header [guest NAME] */
 	char *image;   /* image recipe, images/<image>.conf */
@@ -48,6 +58,11 @@ struct cr_guest_plan {
 	uint64_t memory; /* bytes */
 	enum cr_nested nested;
 	unsigned line; /* line of the section header */
+	/* runtime = kata only, else NULL */
+	char *kata_tarball;   /* a path, a file name in the cache's downloads/, or an http(s):// or file:// URL */
+	char *kata_sha256;    /* its SHA-256, lower-case hex; NULL when the plan does not give it (the preflight then fails) */
+	char *kata_shared_fs; /* virtio-9p or virtio-fs: how container root file systems reach Kata's VM */
+	unsigned kata_tarball_line, kata_sha256_line;
 };
 
 struct cr_plan {

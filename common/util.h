@@ -62,6 +62,11 @@ bool str_has_prefix(const char *s, const char *prefix);
 /* Seconds on CLOCK_MONOTONIC: every duration crbench measures or waits for. */
 double cr_now(void);
 
+/* mkdir -p: every missing directory of path, mode 0755. */
+int cr_mkdir_p(const char *path, cr_error_t *err);
+/* A relative path without ".." components: one that stays inside the directory it is joined to. */
+bool cr_path_is_contained(const char *path);
+
 /* Read a whole file of at most max bytes, NUL-terminated (the NUL is not counted in *len). */
 int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err);
 

@@ -9,13 +9,12 @@
 #include "docker.h"
 #include "error.h"
 #include "plan.h"
+#include "runtime.h"
 #include "schedule.h"
 
 /* The suite's container images (images/bench.conf, images/httpd.conf). */
 #define CR_BENCH_IMAGE "crbench/bench:1"
 #define CR_HTTPD_IMAGE "crbench/httpd:1"
-/* The images register runsc --network=host under this name (builder/hooks/vm-customize.sh). */
-#define CR_RUNSC_HOST_RUNTIME "runsc-host"
 /* The read-only disk holding them (bench.tar, httpd.tar) when the payload does not, and where the agent mounts it. */
 #define CR_IMAGES_DISK "/dev/disk/by-id/virtio-crbench-images"
 #define CR_IMAGES_MOUNT "/run/crbench/images"
@@ -27,6 +26,8 @@ struct cr_agent {
 	uint64_t seed;
 	const char *payload; /* directory of the payload disk */
 	struct cr_docker *docker;
+	/* what cr_agent_run set up for the runtime before the suite; NULL before that (containers then use the plan's runtime name) */
+	const struct cr_runtime_setup *runtime;
 };
 
 /*
@@ -66,6 +67,9 @@ int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail,
 /* The loaded server's stdout (cut in place) as the "stress" member; stress-ng must have run at least client_seconds. */
 int cr_net_matrix_stress_data(char *out, uint64_t instances, json_t **stress, cr_error_t *err);
 
+/* The runtime Docker runs a container of this guest with: what the agent set up (runtime.json), for the host's network or not. */
+const char *cr_container_runtime(const struct cr_agent *a, bool host_network);
+
 /* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);
 
@@ -83,6 +87,9 @@ struct cr_container_result {
  */
 int cr_container_run(const struct cr_agent *a, json_t *config, const char *name, struct cr_container_result *res, cr_error_t *err);
 void cr_container_result_release(struct cr_container_result *res);
+
+/* The result of a step when the runtime's set-up refused to measure (every test but env), or NULL when the step runs. */
+json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step);
 
 /* Run the whole suite; results go to results_path, progress to the console. */
 int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err);

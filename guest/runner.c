@@ -34,6 +34,13 @@ const struct cr_test_impl *cr_test_lookup(enum cr_test test)
 	return NULL;
 }
 
+const char *cr_container_runtime(const struct cr_agent *a, bool host_network)
+{
+	if (!a->runtime)
+		return a->guest->runtime;
+	return host_network ? a->runtime->docker_runtime_host : a->runtime->docker_runtime;
+}
+
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd)
 {
 	const struct cr_plan *p = a->plan;
@@ -41,7 +48,7 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 	/* NanoCpus: container-cpus whole CPUs; the same for every runtime */
 	return json_pack("{s:s, s:o, s:{s:I, s:I, s:s}}", "Image", image, "Cmd", cmd ? cmd : json_null(), "HostConfig", "NanoCpus",
 			 (json_int_t)(p->container_cpus * 1000000000ULL), "Memory", (json_int_t)p->container_memory, "Runtime",
-			 a->guest->runtime);
+			 cr_container_runtime(a, false));
 }
 
 struct console {
@@ -103,6 +110,14 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 	_exit(0);
 }
 
+json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step)
+{
+	/* a runtime that cannot be measured honestly is not measured at all; the environment is still recorded */
+	if (!a->runtime || !a->runtime->refused || step->test == CR_TEST_ENV)
+		return NULL;
+	return json_pack("{s:s, s:s, s:b, s:f}", "status", "failed", "reason", a->runtime->refused, "not_measured", true, "seconds", 0.0);
+}
+
 /*
  * Run one step in a child; collect its document; kill it at the timeout.
  * Returns the step's document with status, seconds and rusage.
@@ -120,6 +135,8 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 
 	if (!impl)
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "this agent does not implement this test yet");
+	if ((doc = cr_step_refusal(a, step)))
+		return doc;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
 	pid = fork();
@@ -260,28 +277,16 @@ static enum cr_progress_status status_of(const json_t *doc)
 	return CR_STATUS_FAILED;
 }
 
-int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
+/* Every step in order, then the summary; the results entries as they finish, the progress lines as they happen. */
+static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, const struct cr_step *steps, size_t n, struct console *con,
+		     double t0, cr_error_t *err)
 {
-	cleanup_results_writer struct cr_results_writer *w = NULL;
-	cleanup_free struct cr_step *steps = NULL;
-	struct console con = { .fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC) };
-	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
-	size_t n, failed = 0;
-	double t0 = cr_now(), t_steps, cpu, cpu_steps, wall, wall_steps;
+	struct cr_progress p;
+	size_t failed = 0;
+	double t_steps, cpu, cpu_steps, wall, wall_steps;
 	struct rusage ru, ru0;
 	json_t *summary;
 
-	if (con.fd < 0)
-		con.fd = dup(2);
-	if (cr_results_writer_open(results_path, &w, err) < 0)
-		return -1;
-	/* hello first: the host counts image loading as progress, not as silence */
-	cr_schedule_make(a->plan, a->seed, &steps, &n);
-	snprintf(p.guest, sizeof(p.guest), "%s", a->guest->name);
-	p.total = n;
-	say(&con, &p);
-	if (load_images(a, w, err) < 0)
-		return -1;
 	/* the image upload is libcurl's work for dockerd: the agent's share is also reported without it */
 	getrusage(RUSAGE_SELF, &ru0);
 	t_steps = cr_now();
@@ -297,10 +302,10 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 		if (st.reps == 0 || st.rep > st.reps)
 			st.rep = st.reps = 0;
 		snprintf(st.test, sizeof(st.test), "%s", s->name);
-		say(&con, &st);
+		say(con, &st);
 		/* every phase of the suite gets its CPU times, memory and network counters (Tables III-V) */
 		before = cr_sys_snapshot();
-		doc = run_step(a, s, i + 1, n, &con);
+		doc = run_step(a, s, i + 1, n, con);
 		after = cr_sys_snapshot();
 		json_object_set_new(doc, "system", cr_sys_delta(before, after));
 		json_decref(before);
@@ -323,7 +328,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 			return -1; /* the results disk is the one thing that must work */
 		}
 		json_decref(doc);
-		say(&con, &en);
+		say(con, &en);
 	}
 
 	/* the agent's own footprint, measured by itself (the runner, not its test children) */
@@ -332,8 +337,9 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	cpu_steps = cpu - rusage_seconds(&ru0);
 	wall = cr_now() - t0;
 	wall_steps = cr_now() - t_steps;
-	summary = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:{s:f, s:f, s:f, s:f, s:I}}", "agent_version", crbench_version,
-			    "guest", a->guest->name, "runtime", a->guest->runtime, "seed", (json_int_t)a->seed, "steps", (json_int_t)n,
+	summary = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:f, s:f, s:{s:f, s:f, s:f, s:f, s:I}}", "agent_version",
+			    crbench_version, "guest", a->guest->name, "runtime", a->guest->runtime, "docker_runtime",
+			    a->runtime->docker_runtime, "refused", a->runtime->refused, "seed", (json_int_t)a->seed, "steps", (json_int_t)n,
 			    "failed", (json_int_t)failed, "wall_seconds", wall, "steps_wall_seconds", wall_steps, "agent", "cpu_seconds", cpu,
 			    "cpu_fraction", wall > 0 ? cpu / wall : 0.0, "steps_cpu_seconds", cpu_steps, "steps_cpu_fraction",
 			    wall_steps > 0 ? cpu_steps / wall_steps : 0.0, "max_rss_kib", (json_int_t)ru.ru_maxrss);
@@ -343,11 +349,46 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	}
 	json_decref(summary);
 	p = (struct cr_progress){ .event = CR_PROGRESS_DONE, .status = failed ? CR_STATUS_FAILED : CR_STATUS_OK };
-	if (failed)
+	if (a->runtime->refused)
+		snprintf(p.reason, sizeof(p.reason), "nothing measured: %s", a->runtime->refused);
+	else if (failed)
 		snprintf(p.reason, sizeof(p.reason), "%zu of %zu steps failed or timed out", failed, n);
-	say(&con, &p);
-	close(con.fd);
+	say(con, &p);
 	return 0;
+}
+
+int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
+{
+	cleanup_results_writer struct cr_results_writer *w = NULL;
+	cleanup_free struct cr_step *steps = NULL;
+	struct console con = { .fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC) };
+	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
+	struct cr_runtime_setup setup;
+	size_t n;
+	double t0 = cr_now();
+	int r;
+
+	if (con.fd < 0)
+		con.fd = dup(2);
+	if (cr_results_writer_open(results_path, &w, err) < 0)
+		return -1;
+	/* hello first: the host counts image loading as progress, not as silence */
+	cr_schedule_make(a->plan, a->seed, &steps, &n);
+	snprintf(p.guest, sizeof(p.guest), "%s", a->guest->name);
+	p.total = n;
+	say(&con, &p);
+	if (load_images(a, w, err) < 0)
+		return -1;
+	/* Kata's VM size and checks, gVisor's platform: before any step, recorded whatever comes of it */
+	cr_runtime_prepare(a->plan, a->guest, &setup);
+	a->runtime = &setup;
+	r = cr_results_append_json(w, "runtime.json", setup.record, err);
+	if (r == 0)
+		r = run_suite(a, w, steps, n, &con, t0, err);
+	a->runtime = NULL;
+	cr_runtime_setup_release(&setup);
+	close(con.fd);
+	return r;
 }
 
 int cr_container_run(const struct cr_agent *a, json_t *config, const char *name, struct cr_container_result *res, cr_error_t *err)

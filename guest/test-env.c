@@ -1,10 +1,8 @@
-/* The environment record: kernel, CPU, memory, Docker, the runtime and its version, packages, /dev/kvm, plan, seed. */
+/* The environment record: kernel, CPU, memory, Docker, the runtime, its version and set-up, packages, /dev/kvm, plan, seed. */
 #include <errno.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 
 #include "agent.h"
-#include "proc.h"
 #include "util.h"
 
 extern const char crbench_version[];
@@ -24,16 +22,10 @@ static json_t *file_text(const char *path, size_t max)
 	return s ? s : json_null();
 }
 
-/* What a command prints (stdout and stderr), with its exit status; null when it cannot run. */
+/* What a command prints (stdout and stderr), with its exit status. */
 static json_t *command(char *const argv[])
 {
-	cleanup_error cr_error_t err = NULL;
-	cleanup_free char *out = NULL;
-	int status;
-
-	if (cr_run_capture(argv, 1, 1 << 20, &out, &status, &err) < 0)
-		return json_pack("{s:s}", "error", err->msg);
-	return json_pack("{s:s?, s:i}", "output", out, "exit_status", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return cr_command_record(argv, NULL, NULL);
 }
 
 static json_t *runtime_version(const char *runtime)
@@ -41,7 +33,7 @@ static json_t *runtime_version(const char *runtime)
 	char *runc[] = { (char *)"runc", (char *)"--version", NULL };
 	char *crun[] = { (char *)"crun", (char *)"--version", NULL };
 	char *runsc[] = { (char *)"runsc", (char *)"--version", NULL };
-	char *kata[] = { (char *)"/opt/kata/bin/kata-runtime", (char *)"--version", NULL };
+	char *kata[] = { (char *)CR_GUEST_KATA_RUNTIME, (char *)"--version", NULL };
 
 	if (strcmp(runtime, "crun") == 0)
 		return command(crun);
@@ -55,7 +47,6 @@ static json_t *runtime_version(const char *runtime)
 int cr_test_env(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err)
 {
 	struct cr_docker_response version, info;
-	char *kata_check[] = { (char *)"/opt/kata/bin/kata-runtime", (char *)"kata-check", NULL };
 	char *runc_version[] = { (char *)"runc", (char *)"--version", NULL };
 	struct utsname u;
 	json_t *d;
@@ -85,8 +76,8 @@ int cr_test_env(const struct cr_agent *a, const struct cr_step *step, json_t **d
 	json_object_set_new(d, "runtime", json_string(a->guest->runtime));
 	json_object_set_new(d, "runtime_version", runtime_version(a->guest->runtime));
 	json_object_set_new(d, "runc_version", command(runc_version));
-	if (access(kata_check[0], X_OK) == 0)
-		json_object_set_new(d, "kata_check", command(kata_check));
+	/* Kata's configuration and kata-check, gVisor's platform: what the agent set up before the suite */
+	json_object_set_new(d, "runtime_setup", a->runtime ? json_incref(a->runtime->record) : json_null());
 	json_object_set_new(d, "dpkg_status", file_text("/var/lib/dpkg/status", 16 << 20));
 	json_object_set_new(d, "plan", cr_plan_to_json(a->plan));
 	json_object_set_new(d, "seed", json_integer((json_int_t)a->seed));

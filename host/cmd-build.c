@@ -6,6 +6,7 @@
 #include "build.h"
 #include "commands.h"
 #include "gfs.h"
+#include "kata.h"
 #include "paths.h"
 #include "plan.h"
 #include "preflight.h"
@@ -25,6 +26,9 @@ static const char build_usage[] =
 	"The cache is content-addressed: the recipe, the files it uses, the mirror,\n"
 	"the keyring and the builder version make the key, so a second build is a\n"
 	"hit. Entries appear whole (written aside, then renamed) or not at all.\n"
+	"With --plan, an image a Kata guest runs on gets that guest's Kata tarball\n"
+	"(kata-tarball, downloaded when a URL, refused unless its SHA-256 is the\n"
+	"plan's kata-sha256) under /opt/kata; the tarball is part of the key.\n"
 	"\n"
 	"  --image NAME      build images/NAME.conf (repeatable)\n"
 	"  --plan FILE       build every image the plan's guests use\n"
@@ -118,6 +122,24 @@ int build_image(struct cr_build_opts *o, const char *images_dir, const char *nam
 	return EXIT_SUCCESS;
 }
 
+int build_plan_image(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *image, struct cr_built *out)
+{
+	const struct cr_guest_plan *kata = cr_kata_guest_of_image(plan, image);
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *tarball = NULL;
+	int ret;
+
+	if (kata && cr_kata_fetch(plan, kata, o->cache_dir, &tarball, &err) < 0) {
+		cr_error_prefix(&err, "cannot build image '%s' with Kata for [guest %s]", image, kata->name);
+		return report_error(err);
+	}
+	o->kata_tarball = tarball;
+	o->kata_sha256 = kata ? kata->kata_sha256 : NULL;
+	ret = build_image(o, images_dir, image, out);
+	o->kata_tarball = o->kata_sha256 = NULL;
+	return ret;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -138,6 +160,7 @@ int cmd_build(int argc, char **argv)
 	struct cr_build_opts o = { .verify = true, .interrupted = &stop };
 	enum cr_accel accel = CR_ACCEL_AUTO;
 	cleanup_strv char **names = NULL;
+	cleanup_plan struct cr_plan *plan = NULL;
 	size_t n = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, ret = EXIT_SUCCESS;
@@ -186,7 +209,6 @@ int cmd_build(int argc, char **argv)
 		return usage_error("build", "unexpected argument '%s'", argv[optind]);
 	if (plan_path) {
 		cleanup_error cr_error_t err = NULL;
-		cleanup_plan struct cr_plan *plan = NULL;
 
 		if (cr_plan_load(plan_path, &plan, &err) < 0)
 			return report_error(err);
@@ -221,7 +243,7 @@ int cmd_build(int argc, char **argv)
 		/* the tarball kept is the first image's, the one asked for, not a container image's */
 		if (i == 1)
 			o.keep_rootfs = NULL;
-		ret = build_image(&o, images_dir, names[i], NULL);
+		ret = plan ? build_plan_image(&o, images_dir, plan, names[i], NULL) : build_image(&o, images_dir, names[i], NULL);
 	}
 	return ret;
 }

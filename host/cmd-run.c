@@ -574,7 +574,7 @@ static int build_all(struct run *r, const char *cache_dir, cr_error_t *err)
 			}
 		}
 		if (!g->have_image) {
-			if (build_image(&bo, images_dir, g->plan->image, &g->image) != EXIT_SUCCESS)
+			if (build_plan_image(&bo, images_dir, r->plan, g->plan->image, &g->image) != EXIT_SUCCESS)
 				return cr_error(err, 0, "cannot build image '%s' of guest '%s'", g->plan->image, g->plan->name);
 			g->have_image = true;
 		}

@@ -5,34 +5,8 @@
 set -eu
 root=$1
 
-# Docker: register every runtime the image has besides runc (Docker's own).
-json='{'
-json="$json"'"runtimes": {'
-sep=''
-for rt in ${CRBENCH_RUNTIMES:-runc}; do
-	case $rt in
-	runc) path=$(chroot "$root" sh -c 'command -v runc') ;;
-	crun) path=/usr/bin/crun ;;
-	runsc) path=/usr/bin/runsc ;;
-	kata) path=/opt/kata/bin/kata-runtime ;;
-	*) echo "vm-customize: unknown runtime '$rt'" >&2; exit 1 ;;
-	esac
-	if [ ! -x "$root$path" ]; then
-		echo "vm-customize: the recipe lists runtime '$rt' but the image has no '$path'" >&2
-		exit 1
-	fi
-	[ "$rt" = runc ] && continue
-	json="$json$sep\"$rt\": {\"path\": \"$path\"}"
-	sep=', '
-	# gVisor's netstack refuses the host's network namespace: host-network
-	# containers of a runsc guest use this one (guest/test-net-matrix.c)
-	if [ "$rt" = runsc ]; then
-		json="$json, \"runsc-host\": {\"path\": \"$path\", \"runtimeArgs\": [\"--network=host\"]}"
-	fi
-done
-json="$json}}"
-mkdir -p "$root/etc/docker"
-printf '%s\n' "$json" >"$root/etc/docker/daemon.json"
+# Docker: every runtime the image has besides runc, in daemon.json.
+sh "$(dirname "$0")/docker-runtimes.sh" "$root"
 
 # The agent unit (copied in from builder/rootfs) starts after docker.service.
 mkdir -p "$root/etc/systemd/system/multi-user.target.wants"

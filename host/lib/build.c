@@ -17,8 +17,10 @@
 #include "build.h"
 #include "digest.h"
 #include "gfs.h"
+#include "kata.h"
 #include "proc.h"
 #include "sha256.h"
+#include "untar.h"
 #include "util.h"
 
 extern const char crbench_version[];
@@ -37,6 +39,7 @@ struct build {
 	char *log;	/* mmdebstrap's log */
 	json_t *packages; /* name -> version, from the image's dpkg status */
 	char *kernel_version;
+	char *kata_root; /* the Kata tarball's opt/kata, unpacked for mmdebstrap to copy in */
 };
 
 static void progress(struct build *b, const char *stage, uint64_t bytes, uint64_t total)
@@ -62,23 +65,6 @@ static void rm_tree(const char *path)
 {
 	if (path)
 		nftw(path, rm_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
-static int mkdir_p(const char *path, cr_error_t *err)
-{
-	cleanup_free char *p = xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return cr_error(err, errno, "cannot create directory '%s'", p);
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return cr_error(err, errno, "cannot create directory '%s'", p);
-	return 0;
 }
 
 /* Hash a directory tree: relative paths, modes, contents, link targets; sorted, so the order is stable. */
@@ -168,6 +154,8 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 		return -1;
 	if (r->kind == CR_RECIPE_VM && hash_tree(&h, overlay, "", err) < 0)
 		return -1;
+	if (r->kind == CR_RECIPE_VM && o->kata_sha256)
+		hash_str(&h, "kata", o->kata_sha256);
 	if (r->files) {
 		cleanup_free char *files = xasprintf("%s/%s", o->srcdir, r->files);
 
@@ -286,7 +274,7 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 	cleanup_free char *joined = strv_join(r->components, ",");
 	cleanup_free char *components = xasprintf("--components=%s", joined);
 	cleanup_free char *include = NULL, *keyring = xasprintf("--keyring=%s", keyring_of(b->o, r));
-	cleanup_free char *setup = NULL, *custom = NULL, *files = NULL, *overlay = NULL;
+	cleanup_free char *setup = NULL, *custom = NULL, *files = NULL, *overlay = NULL, *kata = NULL;
 	cleanup_free char *env_epoch = xasprintf("SOURCE_DATE_EPOCH=%llu", (unsigned long long)r->source_date_epoch);
 	cleanup_free char *env_suites = NULL, *env_runtimes = NULL;
 	cleanup_free const char **names = xcalloc(r->n_packages + 1, sizeof(*names));
@@ -321,10 +309,14 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 	if (r->kind == CR_RECIPE_VM) {
 		free(joined);
 		joined = strv_join(r->runtimes, " ");
-		env_runtimes = xasprintf("CRBENCH_RUNTIMES=%s", joined);
+		env_runtimes = xasprintf("CRBENCH_RUNTIMES=%s%s", joined, b->kata_root && !strv_contains(r->runtimes, "kata") ? " kata" : "");
 		env[ne++] = env_runtimes;
 		overlay = xasprintf("--customize-hook=sync-in \"%s/builder/rootfs\" /", b->o->srcdir);
 		argv[n++] = overlay;
+		if (b->kata_root) {
+			kata = xasprintf("--customize-hook=sync-in \"%s\" /", b->kata_root);
+			argv[n++] = kata;
+		}
 		custom = xasprintf("--customize-hook=\"%s/builder/hooks/vm-customize.sh\" \"$1\"", b->o->srcdir);
 	} else {
 		custom = xasprintf("--customize-hook=\"%s/builder/hooks/container-customize.sh\" \"$1\"", b->o->srcdir);
@@ -426,104 +418,42 @@ static int check_packages(struct build *b, cr_error_t *err)
 	return 0;
 }
 
-static int copy_data(struct archive *in, struct archive *out, cr_error_t *err)
-{
-	const void *buf;
-	size_t size;
-	la_int64_t offset;
-	int r;
+struct unpacking {
+	struct build *b;
+	struct archive *out;
+	uint64_t total;
+	double last;
+};
 
-	while ((r = archive_read_data_block(in, &buf, &size, &offset)) == ARCHIVE_OK) {
-		if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK)
-			return cr_error(err, 0, "cannot write: %s", archive_error_string(out));
+static int unpack_entry(void *ctx, struct archive *in, struct archive_entry *e, cr_error_t *err)
+{
+	struct unpacking *u = ctx;
+
+	if (interrupted(u->b))
+		return cr_error(err, EINTR, "building image '%s' was interrupted", u->b->r->name);
+	/* names are joined to the work directory, so they must stay inside it */
+	if (cr_untar_entry(in, u->out, e, u->b->workdir, u->b->tarball, err) < 0)
+		return -1;
+	if (cr_now() - u->last > 0.5) {
+		u->last = cr_now();
+		progress(u->b, "unpacking the root filesystem", (uint64_t)archive_filter_bytes(in, -1), u->total);
 	}
-	if (r != ARCHIVE_EOF)
-		return cr_error(err, 0, "cannot read: %s", archive_error_string(in));
 	return 0;
-}
-
-/* A relative member name without ".." components. */
-static bool safe_member(const char *name)
-{
-	const char *p = name;
-
-	if (!name || *name == '/')
-		return false;
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return false;
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	return true;
 }
 
 /* Unpack mmdebstrap's tarball into the work directory, keeping owners, modes, xattrs. */
 static int unpack(struct build *b, cr_error_t *err)
 {
-	struct archive *in = archive_read_new();
-	struct archive *out = archive_write_disk_new();
-	struct archive_entry *e;
 	struct stat st;
-	uint64_t total = stat(b->tarball, &st) == 0 ? (uint64_t)st.st_size : 0;
-	double last = 0;
-	int ret = -1, r;
+	struct unpacking u = { b, archive_write_disk_new(), stat(b->tarball, &st) == 0 ? (uint64_t)st.st_size : 0, 0 };
+	int ret;
 
-	archive_read_support_format_tar(in);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-						    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
-						    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-	archive_write_disk_set_standard_lookup(out);
-	if (archive_read_open_filename(in, b->tarball, 1 << 20) != ARCHIVE_OK) {
-		cr_error(err, 0, "cannot open '%s': %s", b->tarball, archive_error_string(in));
-		goto out;
-	}
-	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		const char *hardlink = archive_entry_hardlink(e);
-		cleanup_free char *path = xasprintf("%s/%s", b->workdir, name);
-		cleanup_free char *link = hardlink ? xasprintf("%s/%s", b->workdir, hardlink) : NULL;
-
-		/* names are joined to the work directory, so they must stay inside it */
-		if (!safe_member(name) || (hardlink && !safe_member(hardlink))) {
-			cr_error(err, 0, "root tarball '%s' has an unsafe member '%s'", b->tarball, name);
-			goto out;
-		}
-		if (interrupted(b)) {
-			cr_error(err, EINTR, "building image '%s' was interrupted", b->r->name);
-			goto out;
-		}
-		archive_entry_set_pathname(e, path);
-		if (link)
-			archive_entry_set_hardlink(e, link);
-		if (archive_write_header(out, e) < ARCHIVE_OK) {
-			cr_error(err, 0, "cannot unpack '%s': %s", path, archive_error_string(out));
-			goto out;
-		}
-		if (archive_entry_size(e) > 0 && copy_data(in, out, err) < 0) {
-			cr_error_prefix(err, "cannot unpack '%s'", path);
-			goto out;
-		}
-		if (archive_write_finish_entry(out) < ARCHIVE_OK) {
-			cr_error(err, 0, "cannot unpack '%s': %s", path, archive_error_string(out));
-			goto out;
-		}
-		if (cr_now() - last > 0.5) {
-			last = cr_now();
-			progress(b, "unpacking the root filesystem", (uint64_t)archive_filter_bytes(in, -1), total);
-		}
-	}
-	if (r != ARCHIVE_EOF) {
-		cr_error(err, 0, "cannot read '%s': %s", b->tarball, archive_error_string(in));
-		goto out;
-	}
-	ret = 0;
-out:
-	archive_read_free(in);
-	archive_write_free(out);
+	archive_write_disk_set_options(u.out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+						      ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
+						      ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+	archive_write_disk_set_standard_lookup(u.out);
+	ret = cr_untar_each(b->tarball, unpack_entry, &u, err);
+	archive_write_free(u.out);
 	return ret;
 }
 
@@ -617,41 +547,31 @@ static int assemble_vm(struct build *b, cr_error_t *err)
 	return 0;
 }
 
+static int status_entry(void *ctx, struct archive *in, struct archive_entry *e, cr_error_t *err)
+{
+	struct build *b = ctx;
+	la_int64_t size = archive_entry_size(e);
+	cleanup_free char *text = NULL;
+
+	if (!archive_entry_pathname(e) || strcmp(archive_entry_pathname(e), "./var/lib/dpkg/status") != 0)
+		return 0;
+	if (size < 0 || size > (64 << 20))
+		return cr_error(err, 0, "dpkg status of image '%s' is %lld bytes", b->r->name, (long long)size);
+	text = xcalloc(1, (size_t)size + 1);
+	if (archive_read_data(in, text, (size_t)size) != size)
+		return cr_error(err, 0, "cannot read dpkg status of image '%s': %s", b->r->name, archive_error_string(in));
+	parse_dpkg_status(text, b->packages);
+	return 1;
+}
+
 /* Package versions of a container image come from the dpkg status inside its tarball. */
 static int read_status_from_tar(struct build *b, cr_error_t *err)
 {
-	struct archive *in = archive_read_new();
-	struct archive_entry *e;
-	int ret = -1, r;
-
-	archive_read_support_format_tar(in);
-	if (archive_read_open_filename(in, b->tarball, 1 << 20) != ARCHIVE_OK) {
-		cr_error(err, 0, "cannot open '%s': %s", b->tarball, archive_error_string(in));
-		goto out;
-	}
-	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		la_int64_t size = archive_entry_size(e);
-		cleanup_free char *text = NULL;
-
-		if (strcmp(archive_entry_pathname(e), "./var/lib/dpkg/status") != 0)
-			continue;
-		if (size < 0 || size > (64 << 20)) {
-			cr_error(err, 0, "dpkg status of image '%s' is %lld bytes", b->r->name, (long long)size);
-			goto out;
-		}
-		text = xcalloc(1, (size_t)size + 1);
-		if (archive_read_data(in, text, (size_t)size) != size) {
-			cr_error(err, 0, "cannot read dpkg status of image '%s': %s", b->r->name, archive_error_string(in));
-			goto out;
-		}
-		parse_dpkg_status(text, b->packages);
-		ret = 0;
-		goto out;
-	}
-	cr_error(err, 0, "image '%s' has no /var/lib/dpkg/status", b->r->name);
-out:
-	archive_read_free(in);
-	return ret;
+	if (cr_untar_each(b->tarball, status_entry, b, err) < 0)
+		return -1;
+	if (json_object_size(b->packages) == 0)
+		return cr_error(err, 0, "image '%s' has no /var/lib/dpkg/status", b->r->name);
+	return 0;
 }
 
 /* One entry of the image archive, with fixed owner and time so the archive is reproducible. */
@@ -849,6 +769,10 @@ static int write_manifest(struct build *b, cr_error_t *err)
 		json_object_set_new(m, "kernel", json_string(b->kernel_version));
 	if (r->tag)
 		json_object_set_new(m, "tag", json_string(r->tag));
+	if (r->kind == CR_RECIPE_VM && b->o->kata_tarball)
+		json_object_set_new(m, "kata", json_pack("{s:s, s:s, s:s, s:s}", "version", CR_KATA_VERSION, "tarball",
+							 strrchr(b->o->kata_tarball, '/') ? strrchr(b->o->kata_tarball, '/') + 1 : b->o->kata_tarball,
+							 "sha256", b->o->kata_sha256, "path", "/opt/kata"));
 	json_object_set_new(m, "asserted", asserted);
 	json_object_set(m, "packages", b->packages);
 	json_object_set_new(m, "seconds", json_pack("{s:f, s:f, s:f}", "mmdebstrap", b->out->build_seconds, "assembly",
@@ -888,8 +812,17 @@ static void remove_stale(const char *images)
 static int build_entry(struct build *b, const char *final, cr_error_t *err)
 {
 	double t0 = cr_now();
+	int r;
 
-	if (run_mmdebstrap(b, err) < 0)
+	if (b->r->kind == CR_RECIPE_VM && b->o->kata_tarball) {
+		progress(b, "unpacking Kata", 0, 0);
+		b->kata_root = xasprintf("%s/kata-root", b->tmp);
+		if (cr_kata_unpack(b->o->kata_tarball, b->kata_root, err) < 0)
+			return cr_error_prefix(err, "cannot install Kata into image '%s'", b->r->name);
+	}
+	r = run_mmdebstrap(b, err);
+	rm_tree(b->kata_root);
+	if (r < 0)
 		return -1;
 	b->out->build_seconds = cr_now() - t0;
 	t0 = cr_now();
@@ -949,6 +882,10 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 	struct build b = { .o = o, .r = r, .out = out, .start = cr_now() };
 	int ret;
 
+	if (r->kind == CR_RECIPE_VM && strv_contains(r->runtimes, "kata") && !o->kata_tarball)
+		return cr_error(err, 0, "image recipe '%s' lists runtime kata, which only a Kata release tarball brings: build it for a plan "
+					"whose Kata guest names one (crbench build --plan FILE, kata-tarball)",
+				r->name);
 	if (check_keyring(&b, err) < 0)
 		return -1;
 	if (cr_build_key(o, r, &out->key, &out->mirror, err) < 0)
@@ -960,7 +897,7 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 		out->hit = true;
 		return 0;
 	}
-	if (mkdir_p(images, err) < 0)
+	if (cr_mkdir_p(images, err) < 0)
 		return -1;
 	remove_stale(images);
 	if (o->rebuild) {
@@ -970,7 +907,7 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 			rm_tree(old);
 	}
 	logs = xasprintf("%s/logs", o->cache_dir);
-	if (mkdir_p(logs, err) < 0)
+	if (cr_mkdir_p(logs, err) < 0)
 		return -1;
 	b.tmp = xasprintf("%s/.tmp-%s-%s-%d", images, r->name, out->key, (int)getpid());
 	if (mkdir(b.tmp, 0755) < 0)
@@ -995,6 +932,7 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 	free(b.tarball);
 	free(b.log);
 	free(b.kernel_version);
+	free(b.kata_root);
 	json_decref(b.packages);
 	return ret;
 }

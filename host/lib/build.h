@@ -29,6 +29,14 @@ struct cr_build_opts {
 	bool rebuild;
 	bool verify; /* inspect a new VM image with libguestfs before it enters the cache */
 	const char *keep_rootfs; /* keep mmdebstrap's tarball there (benchmarks compare assembly methods on it) */
+	/*
+	 * Guest images only: a Kata release tarball already checked against
+	 * kata_sha256 (cr_kata_fetch), unpacked under /opt/kata and registered
+	 * with Docker as runtime kata; its SHA-256 is part of the cache key.
+	 * NULL for an image without Kata.
+	 */
+	const char *kata_tarball;
+	const char *kata_sha256;
 	cr_progress_fn progress;
 	void *progress_data;
 	volatile sig_atomic_t *interrupted; /* set by a signal handler: stop, clean up, fail */

@@ -1,17 +1,18 @@
 /* Preflight checks: probe the host, decide the accelerator, and check each tool crbench drives. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
-#include <linux/kvm.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include "gfs.h"
+#include "kata.h"
+#include "kvm.h"
+#include "paths.h"
 #include "plan.h"
 #include "preflight.h"
 #include "proc.h"
+#include "recipe.h"
 #include "util.h"
 #include "virt.h"
 
@@ -95,26 +96,12 @@ static void probe_cpuinfo(const char *root, struct cr_host_facts *f)
 static void probe_kvm_device(const char *root, struct cr_host_facts *f)
 {
 	cleanup_free char *path = xasprintf("%s/dev/kvm", root);
-	cleanup_close int fd = -1;
-	struct stat st;
-	int v;
+	struct cr_kvm_state k;
 
-	if (stat(path, &st) < 0) {
-		f->kvm_errno = errno;
-		return;
-	}
-	f->kvm_exists = true;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		f->kvm_errno = errno;
-		return;
-	}
-	v = ioctl(fd, KVM_GET_API_VERSION, 0);
-	if (v != KVM_API_VERSION) {
-		f->kvm_errno = v < 0 ? errno : EPROTO;
-		return;
-	}
-	f->kvm_usable = true;
+	cr_kvm_probe(path, &k);
+	f->kvm_exists = k.exists;
+	f->kvm_usable = k.usable;
+	f->kvm_errno = k.error;
 }
 
 static void probe_modules(const char *root, struct cr_host_facts *f)
@@ -386,6 +373,46 @@ static void check_space(const struct cr_preflight_opts *opts, struct cr_prefligh
 	cr_space_decide(opts->cache_dir, (uint64_t)vfs.f_bavail * vfs.f_frsize, item);
 }
 
+/* Every guest's image gives Docker the guest's runtime: its recipe lists it, or (Kata) the plan brings its tarball. */
+static void check_runtimes(const struct cr_plan *plan, struct cr_preflight *p)
+{
+	cleanup_free char *datadir = cr_data_dir(), *images = xasprintf("%s/images", datadir);
+	cleanup_free char *seen = xstrdup("");
+	struct cr_check_item *item = new_item(p);
+
+	for (size_t i = 0; i < plan->n_guests; i++) {
+		const struct cr_guest_plan *g = &plan->guests[i];
+		cleanup_error cr_error_t err = NULL;
+		cleanup_recipe struct cr_recipe *r = NULL;
+		cleanup_free char *offers = NULL;
+		char *t;
+
+		if (cr_recipe_load(images, g->image, &r, &err) < 0) {
+			item_set(item, "runtimes", CR_FAIL, xasprintf("[guest %s]: %s", g->name, err->msg),
+				 xasprintf("set image in [guest %s] of %s to a guest recipe of '%s'", g->name, plan->path, images));
+			return;
+		}
+		if (r->kind != CR_RECIPE_VM) {
+			item_set(item, "runtimes", CR_FAIL, xasprintf("[guest %s]: image '%s' is a container recipe, not a guest image", g->name, g->image),
+				 xasprintf("set image in [guest %s] of %s to a guest recipe (kind = vm) of '%s'", g->name, plan->path, images));
+			return;
+		}
+		offers = strv_join(r->runtimes, ", ");
+		if (strcmp(g->runtime, "kata") != 0 && !strv_contains(r->runtimes, g->runtime)) {
+			item_set(item, "runtimes", CR_FAIL,
+				 xasprintf("[guest %s] runs %s, but image '%s' (%s) has %s", g->name, g->runtime, g->image, r->path, offers),
+				 xasprintf("choose an image whose recipe lists %s in 'runtimes', or another runtime for [guest %s]", g->runtime,
+					   g->name));
+			return;
+		}
+		t = xasprintf("%s%s%s on %s%s", seen, *seen ? "; " : "", g->runtime, g->image,
+			      strcmp(g->runtime, "kata") == 0 ? " (from its tarball)" : "");
+		free(seen);
+		seen = t;
+	}
+	item_set(item, "runtimes", CR_PASS, xasprintf("every guest's image has its runtime: %s", seen), NULL);
+}
+
 static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight *p)
 {
 	cleanup_error cr_error_t err = NULL;
@@ -402,6 +429,11 @@ static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight
 	item_set(item, "plan", CR_PASS, xasprintf("'%s': %zu guest%s, profile %s", opts->plan_path, plan->n_guests,
 						  plan->n_guests == 1 ? "" : "s", plan->profile),
 		 NULL);
+	check_runtimes(plan, p);
+	/* one item per tarball: the Kata guests of one image share theirs */
+	for (size_t i = 0; i < plan->n_guests; i++)
+		if (cr_kata_guest_of_image(plan, plan->guests[i].image) == &plan->guests[i])
+			cr_kata_decide(plan, &plan->guests[i], opts->cache_dir, new_item(p));
 }
 
 void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *p)

@@ -61,6 +61,30 @@ static char *first_line(json_t *v)
 	return s ? xstrndup(s, strcspn(s, "\n")) : xstrdup("—");
 }
 
+/*
+ * What the agent set up for the runtime (the env record's runtime_setup):
+ * Kata's VM size and shared file system, gVisor's platform, or why nothing
+ * was measured; "—" when there is nothing to say.
+ */
+static char *runtime_setup(json_t *env)
+{
+	json_t *rs = json_object_get(env, "runtime_setup"), *kata = json_object_get(rs, "kata"), *runsc = json_object_get(rs, "runsc");
+	const char *refused = json_string_value(json_object_get(rs, "refused"));
+	cleanup_free char *what = NULL;
+
+	if (kata)
+		what = xasprintf("Kata: shared_fs %s, default_vcpus %lld, default_memory %lld MiB",
+				 json_string_value(json_object_get(kata, "shared_fs")) ? json_string_value(json_object_get(kata, "shared_fs")) : "?",
+				 (long long)json_integer_value(json_object_get(kata, "default_vcpus")),
+				 (long long)json_integer_value(json_object_get(kata, "default_memory_mib")));
+	else if (runsc)
+		what = xasprintf("gVisor platform %s",
+				 json_string_value(json_object_get(runsc, "platform")) ? json_string_value(json_object_get(runsc, "platform")) : "?");
+	if (refused)
+		return xasprintf("%s%snothing measured: %s", what ? what : "", what ? "; " : "", refused);
+	return what ? steal_pointer(&what) : xstrdup("—");
+}
+
 /* ---- a grid of text cells, rendered as Markdown or HTML ---- */
 
 struct grid {
@@ -190,7 +214,7 @@ static void environment_grid(const struct cr_report *r, struct grid *g)
 static void guests_grid(const struct cr_report *r, struct grid *g)
 {
 	static const char *const head[] = { "guest", "runtime", "image", "vCPUs", "memory", "status", "steps ok", "failed",
-					    "unsupported", "warm-ups excluded", "guest kernel", "Docker", "runtime version" };
+					    "unsupported", "warm-ups excluded", "guest kernel", "Docker", "runtime version", "runtime set-up" };
 	json_t *guests = json_object_get(r->run, "guests");
 
 	g->cols = ARRAY_SIZE(head);
@@ -217,6 +241,7 @@ static void guests_grid(const struct cr_report *r, struct grid *g)
 		grid_push(g, jtext(json_object_get(json_object_get(rg->env, "kernel"), "release")));
 		grid_push(g, jtext(json_object_get(json_object_get(rg->env, "docker_version"), "Version")));
 		grid_push(g, first_line(json_object_get(json_object_get(rg->env, "runtime_version"), "output")));
+		grid_push(g, runtime_setup(rg->env));
 	}
 }
 

@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 32
+plan 40
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -74,8 +74,25 @@ like "$md" "\| kata \| 0 \| .*\| not supported: Kata Containers cannot use the h
 like "$md" "\| kata \| 0 \| .*\| 1103322 \| — \| failed in 3 of 3 rounds: bonnie\+\+ exited with 1" "a failed test says so, with the paper number still beside"
 like "$md" "\| runsc \| 0 \| .*\| guest 'runsc' failed: the guest kernel panicked \(see console.log\)" "a guest without results says why"
 like "$md" "guest 'crun' did not run" "a guest that never ran too"
+like "$md" "\| kata \| kata \| debian-12 \| .*\| Kata: shared_fs virtio-9p, default_vcpus 1, default_memory 1024 MiB \|" \
+	"the guests table says how Kata's VMs were sized and how they share files"
+like "$(cat "$TMP/c/report.md")" "\| runsc \| runsc \| debian-12 \| .*\| gVisor platform ptrace \|" "and which platform gVisor ran on"
 like "$md" "\| runc \| 2 \| .*\| 1 of 3 rounds not measured: too fast to time" "a value Bonnie++ could not time is counted out"
 like "$md" "\| kata \| 2 \| .*\| 3\.707 \| .*\| 1 of 3 rounds failed: the httpd container never answered" "partial failures keep the rest"
+
+# runc, crun and a Kata guest that refused to measure (no /dev/kvm): N guests, ratios to runc, nothing pretended
+run "$CRBENCH" report --out "$TMP/r" "$RUNS/runtimes"
+is "$rc" 0 "a run of three runtimes is reported"
+check stats "$RUNS/runtimes" "$TMP/r"
+ok $? "its cells match the raw entries"
+check bootstrap "$RUNS/runtimes" "$TMP/r" boot.httpd.first_200 crun
+ok $? "crun's ratio to runc and its bootstrap interval match an independent bootstrap"
+md=$(cat "$TMP/r/report.md")
+like "$md" "\| kata \| kata \| debian-12 \| .*; nothing measured: Kata would not run a real nested VM: the guest has no /dev/kvm" \
+	"the guests table says the Kata guest measured nothing, and why"
+is "$(printf '%s\n' "$md" | grep -c '| kata | [1-9]')" 0 "no cell of it has a sample"
+like "$md" "\|  \| kata \| 0 \| .*\| 3\.707 \| — \| failed in 2 of 2 rounds: Kata would not run a real nested VM" \
+	"its boot time is failed with the reason, the paper's number beside it and no ratio"
 
 # the default place, and no gnuplot
 cp -R "$RUNS/complete" "$TMP/run"

@@ -22,6 +22,11 @@ static struct cr_plan *parse_ok(const char *text)
 	return plan;
 }
 
+static void plan_free_ok(const char *text)
+{
+	cr_plan_free(parse_ok(text));
+}
+
 /* The plan must be refused with exactly this message; *out stays untouched. */
 static void expect_error(const char *text, const char *msg)
 {
@@ -37,20 +42,45 @@ static void expect_error(const char *text, const char *msg)
 
 static void shipped_plans(void **state)
 {
-	static const char *const names[] = { "smoke", "default" };
+	static const struct {
+		const char *name, *profile, *image, *runtimes[4];
+	} shipped[] = {
+		{ "smoke", "smoke", "debian-12", { "runc", "runsc" } },
+		{ "default", "standard", "debian-12", { "runc", "runsc" } },
+		{ "runtimes", "standard", "debian-12", { "runc", "crun", "runsc" } },
+		{ "paper", "paper", "ubuntu-18.04", { "runc", "kata" } },
+	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(shipped); i++) {
 		const char *src = getenv("SRCDIR");
-		cleanup_free char *path = xasprintf("%s/images/plans/%s.ini", src ? src : ".", names[i]);
+		cleanup_free char *path = xasprintf("%s/images/plans/%s.ini", src ? src : ".", shipped[i].name);
 		cleanup_error cr_error_t err = NULL;
 		cleanup_plan struct cr_plan *plan = NULL;
+		size_t n = 0;
 
 		if (cr_plan_load(path, &plan, &err) < 0)
 			fail_msg("%s", err->msg);
-		assert_string_equal(plan->name, names[i]);
-		assert_int_equal(plan->n_guests, 2);
-		assert_string_equal(plan->guests[0].runtime, "runc");
-		assert_string_equal(plan->guests[1].runtime, "runsc");
+		assert_string_equal(plan->name, shipped[i].name);
+		assert_string_equal(plan->profile, shipped[i].profile);
+		while (n < ARRAY_SIZE(shipped[i].runtimes) && shipped[i].runtimes[n])
+			n++;
+		assert_int_equal(plan->n_guests, n);
+		for (size_t g = 0; g < n; g++) {
+			assert_string_equal(plan->guests[g].runtime, shipped[i].runtimes[g]);
+			assert_string_equal(plan->guests[g].image, shipped[i].image);
+			/* every guest alike, as comparisons need */
+			assert_int_equal(plan->guests[g].vcpus, plan->guests[0].vcpus);
+			assert_int_equal(plan->guests[g].memory, plan->guests[0].memory);
+		}
+		if (strcmp(shipped[i].name, "paper") == 0) {
+			/* Cochak & Miers' guests, both papers' 15 repetitions, Kata's tarball from the cache, no checksum shipped */
+			assert_int_equal(plan->guests[1].vcpus, 2);
+			assert_int_equal(plan->guests[1].memory, 4ULL << 30);
+			assert_int_equal(plan->repetitions, 15);
+			assert_int_equal(plan->tests, (1u << CR_TEST__MAX) - 1);
+			assert_string_equal(plan->guests[1].kata_tarball, CR_KATA_TARBALL);
+			assert_null(plan->guests[1].kata_sha256);
+		}
 	}
 }
 
@@ -97,7 +127,8 @@ static void explicit_keys_win(void **state)
 						     "runtime = kata\n"
 						     "vcpus = 4\n"
 						     "memory = 8G\n"
-						     "nested = yes\n");
+						     "nested = yes\n"
+						     "kata-tarball = kata-static-1.12.1-x86_64.tar.xz\n");
 
 	assert_string_equal(plan->name, "mine");
 	assert_true(plan->seed_set);
@@ -116,6 +147,79 @@ static void explicit_keys_win(void **state)
 	assert_int_equal(plan->guests[0].vcpus, 4);
 	assert_int_equal(plan->guests[0].memory, 8ULL << 30);
 	assert_int_equal(plan->guests[0].nested, CR_NESTED_YES);
+	assert_string_equal(plan->guests[0].kata_tarball, "kata-static-1.12.1-x86_64.tar.xz");
+	assert_int_equal(plan->guests[0].kata_tarball_line, 20);
+	assert_null(plan->guests[0].kata_sha256); /* valid here; the preflight refuses it */
+	assert_string_equal(plan->guests[0].kata_shared_fs, "virtio-9p");
+}
+
+#define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SHA_B "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+
+static void kata_keys(void **state)
+{
+	cleanup_plan struct cr_plan *plan = parse_ok("[suite]\nprofile = paper\n"
+						     "[guest runc]\nimage = ubuntu-18.04\nruntime = runc\n"
+						     "[guest kata]\nimage = ubuntu-18.04\nruntime = kata\n"
+						     "kata-tarball = https://example.org/r/1.12.1/kata-static-1.12.1-x86_64.tar.xz\n"
+						     "kata-sha256 = 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789ABCDEF\n"
+						     "kata-shared-fs = virtio-fs\n"
+						     "[guest kata2]\nimage = ubuntu-18.04\nruntime = kata\n"
+						     "kata-tarball = https://example.org/r/1.12.1/kata-static-1.12.1-x86_64.tar.xz\n"
+						     "kata-sha256 = " SHA_A "\n");
+	cleanup_plan struct cr_plan *again = NULL;
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *text = cr_plan_dump(plan);
+	cleanup_free char *text2 = NULL;
+	json_t *j = cr_plan_to_json(plan), *guests = json_object_get(j, "guests");
+
+	assert_null(plan->guests[0].kata_tarball);
+	assert_string_equal(plan->guests[1].kata_sha256, SHA_A); /* lower-cased */
+	assert_int_equal(plan->guests[1].kata_sha256_line, 10);
+	assert_string_equal(plan->guests[1].kata_shared_fs, "virtio-fs");
+	assert_string_equal(plan->guests[2].kata_shared_fs, "virtio-9p");
+	/* the keys of other runtimes' guests are left out of dumps and JSON */
+	assert_true(strstr(text, "kata-") > strstr(text, "[guest kata]"));
+	assert_non_null(strstr(text, "kata-sha256 = " SHA_A "\nkata-shared-fs = virtio-fs\n"));
+	assert_null(json_object_get(json_array_get(guests, 0), "kata-tarball"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(guests, 1), "kata-sha256")), SHA_A);
+	json_decref(j);
+	if (cr_plan_parse("dump.ini", text, strlen(text), &again, &err) < 0)
+		fail_msg("dump does not parse back: %s", err->msg);
+	text2 = cr_plan_dump(again);
+	assert_string_equal(text, text2);
+
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=kata\n",
+		     "t.ini:3: [guest a] runs Kata and lacks required key 'kata-tarball': expected the Kata Containers 1.12.1 static "
+		     "release tarball (kata-static-1.12.1-x86_64.tar.xz): a path, a file name in the cache's downloads/ directory, "
+		     "or an http://, https:// or file:// URL");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\nkata-sha256 = " SHA_A "\n",
+		     "t.ini:6: 'kata-sha256' is only for runtime = kata; [guest a] runs runc");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nkata-tarball = k.tar.xz\nruntime=runsc\n",
+		     "t.ini:5: 'kata-tarball' is only for runtime = kata; [guest a] runs runsc");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = abc\n",
+		     "t.ini:7: bad value 'abc' for 'kata-sha256': expected the tarball's SHA-256: 64 hexadecimal digits");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-shared-fs = 9p\n",
+		     "t.ini:7: bad value '9p' for 'kata-shared-fs': expected virtio-9p or virtio-fs");
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const bad[] = { "ftp://h/k.tar.xz", "https://h/", "https://h/k.tar.xz?x=1", "dir/" };
+		cleanup_free char *t = xasprintf("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=kata\nkata-tarball = %s\n", bad[i]);
+		cleanup_free char *m = xasprintf("t.ini:6: bad value '%s' for 'kata-tarball': expected the Kata Containers 1.12.1 "
+						 "static release tarball (kata-static-1.12.1-x86_64.tar.xz): a path, a file name in the "
+						 "cache's downloads/ directory, or an http://, https:// or file:// URL",
+						 bad[i]);
+
+		expect_error(t, m);
+	}
+	expect_error("[suite]\nprofile = smoke\n"
+		     "[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_A "\n"
+		     "[guest b]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_B "\n",
+		     "t.ini:11: [guest b] gives image 'd' another Kata than [guest a] (line 6): guests of one image boot the same "
+		     "disk and share its kata-tarball and kata-sha256");
+	/* another image may hold another Kata */
+	plan_free_ok("[suite]\nprofile = smoke\n"
+		     "[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_A "\n"
+		     "[guest b]\nimage=e\nruntime=kata\nkata-tarball = /srv/k.tar.xz\nkata-sha256 = " SHA_B "\n");
 }
 
 static void refusals(void **state)
@@ -280,6 +384,7 @@ int main(void)
 		cmocka_unit_test(shipped_plans),
 		cmocka_unit_test(defaults_and_profile),
 		cmocka_unit_test(explicit_keys_win),
+		cmocka_unit_test(kata_keys),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(first_error_wins),
 		cmocka_unit_test(long_and_binary_lines),

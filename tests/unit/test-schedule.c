@@ -63,7 +63,7 @@ static void reproducible_and_shuffled(void **state)
 static void selection(void **state)
 {
 	cleanup_plan struct cr_plan *p = plan_of("[suite]\nprofile = smoke\ntests = boot, net-matrix\nnet-pairs = host-bridge\n"
-						 "net-load = stress\nrepetitions = 2\nwarmup = 0\n[guest a]\nimage = d\nruntime = kata\n");
+						 "net-load = stress\nrepetitions = 2\nwarmup = 0\n[guest a]\nimage = d\nruntime = kata\nkata-tarball = k.tar.xz\n");
 	cleanup_free struct cr_step *s = NULL;
 	size_t n, nets = 0;
 

@@ -1,0 +1,287 @@
+/*
+ * Kata before the suite: its configuration sized from the plan, the nested
+ * virtualization it needs checked (kata-check, /dev/kvm), and a refusal to
+ * measure anything when it would not run a real nested VM.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "kvm.h"
+#include "runtime.h"
+#include "util.h"
+
+#define SECTION "hypervisor.qemu"
+
+/* "  default_vcpus = 1" -> true when the line sets key (comments do not). */
+static bool sets_key(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, key, n) != 0)
+		return false;
+	line += n;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line == '=';
+}
+
+/* The value of a TOML string line (key = "value"), or NULL. */
+static char *string_value(const char *line)
+{
+	const char *q = strchr(line, '"'), *end = q ? strchr(q + 1, '"') : NULL;
+
+	return end ? xstrndup(q + 1, (size_t)(end - q - 1)) : NULL;
+}
+
+/* "[hypervisor.qemu]" -> "hypervisor.qemu"; NULL when the line is no section header. */
+static char *section_of(const char *line)
+{
+	const char *end;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '[' || !(end = strchr(line, ']')))
+		return NULL;
+	return xstrndup(line + 1, (size_t)(end - line - 1));
+}
+
+/* The lines of text as they are (strv_split strips them); a final newline ends the last line, it does not start another. */
+static char **split_lines(const char *text)
+{
+	size_t n = 0, cap = 16;
+	char **v = xcalloc(cap, sizeof(*v));
+
+	while (*text) {
+		const char *end = strchr(text, '\n');
+		size_t len = end ? (size_t)(end - text) : strlen(text);
+
+		if (n + 2 > cap) {
+			cap *= 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = xstrndup(text, len);
+		v[n] = NULL;
+		text += len + (end ? 1 : 0);
+	}
+	return v;
+}
+
+int cr_kata_config_rewrite(const char *src_text, uint64_t vcpus, uint64_t memory_mib, const char *shared_fs, char **out,
+			   char **src_shared_fs, cr_error_t *err)
+{
+	cleanup_strv char **lines = split_lines(src_text);
+	cleanup_free char *vcpus_line = xasprintf("default_vcpus = %llu", (unsigned long long)vcpus);
+	cleanup_free char *memory_line = xasprintf("default_memory = %llu", (unsigned long long)memory_mib);
+	cleanup_free char *fs_line = xasprintf("shared_fs = \"%s\"", shared_fs);
+	struct {
+		const char *key, *line;
+		bool seen;
+	} set[] = { { "default_vcpus", vcpus_line, false }, { "default_memory", memory_line, false }, { "shared_fs", fs_line, false } };
+	char *buf = NULL;
+	size_t len = 0, n = strv_len(lines);
+	bool in_section = false, found = false;
+	FILE *f;
+
+	*src_shared_fs = NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		abort();
+	fprintf(f, "# Written by crbench-agent: default_vcpus and default_memory from the plan's container-cpus and\n"
+		   "# container-memory, shared_fs from its kata-shared-fs; everything else as the release ships it.\n");
+	for (size_t i = 0; i <= n; i++) {
+		cleanup_free char *section = i < n ? section_of(lines[i]) : NULL;
+		bool replaced = false;
+
+		/* leaving the section (a header or the end): add what it did not set */
+		if (in_section && (section || i == n)) {
+			for (size_t k = 0; k < ARRAY_SIZE(set); k++)
+				if (!set[k].seen)
+					fprintf(f, "%s\n", set[k].line);
+			in_section = false;
+		}
+		if (i == n)
+			break;
+		if (section) {
+			in_section = strcmp(section, SECTION) == 0;
+			found = found || in_section;
+		}
+		for (size_t k = 0; in_section && !section && k < ARRAY_SIZE(set); k++) {
+			if (!sets_key(lines[i], set[k].key))
+				continue;
+			if (strcmp(set[k].key, "shared_fs") == 0 && !*src_shared_fs)
+				*src_shared_fs = string_value(lines[i]);
+			fprintf(f, "%s\n", set[k].seen ? "# (set above by crbench-agent)" : set[k].line);
+			set[k].seen = replaced = true;
+		}
+		if (!replaced)
+			fprintf(f, "%s\n", lines[i]);
+	}
+	if (fclose(f) != 0)
+		abort();
+	if (!found) {
+		free(buf);
+		free(*src_shared_fs);
+		*src_shared_fs = NULL;
+		return cr_error(err, 0, "no [%s] section: not a Kata QEMU configuration", SECTION);
+	}
+	*out = buf;
+	return 0;
+}
+
+/* The line of kata-check's output that says most: its last error, else its last line; logrus' msg="..." unwrapped. */
+static char *telling_line(const char *output)
+{
+	cleanup_strv char **lines = strv_split(output ? output : "", '\n');
+	const char *last = NULL, *last_error = NULL;
+	const char *pick, *msg;
+
+	for (size_t i = 0; lines[i]; i++) {
+		char *s = strstrip(lines[i]);
+
+		if (!*s)
+			continue;
+		last = s;
+		if (strstr(s, "level=error") || strstr(s, "level=fatal") || strstr(s, "ERROR"))
+			last_error = s;
+	}
+	pick = last_error ? last_error : last;
+	if (!pick)
+		return xstrdup("(no output)");
+	msg = strstr(pick, "msg=\"");
+	if (msg) {
+		const char *end = strchr(msg + 5, '"');
+
+		if (end)
+			return xstrndup(msg + 5, (size_t)(end - msg - 5));
+	}
+	return xstrndup(pick, 200);
+}
+
+/* "kata-runtime  : 1.12.1" -> 1; -1 when the output says no version. */
+static int major_version(const char *output, char **version)
+{
+	const char *colon = output ? strchr(output, ':') : NULL;
+	size_t n;
+
+	*version = NULL;
+	if (!colon || !str_has_prefix(output, "kata-runtime"))
+		return -1;
+	colon++;
+	while (*colon == ' ')
+		colon++;
+	n = strcspn(colon, " \n");
+	if (!n || !isdigit((unsigned char)*colon))
+		return -1;
+	*version = xstrndup(colon, n);
+	return (int)strtol(colon, NULL, 10);
+}
+
+char *cr_kata_refusal(const struct cr_kata_facts *f)
+{
+	cleanup_free char *version = NULL;
+	int major;
+
+	if (f->config_error)
+		return xasprintf("Kata is not set up: cannot write its configuration: %s", f->config_error);
+	if (!f->dev_kvm)
+		return xasprintf("Kata would not run a real nested VM: the guest has no /dev/kvm (%s); the host gave it no nested "
+				 "virtualization",
+				 strerror(f->dev_kvm_error));
+	if (!f->dev_kvm_usable)
+		return xasprintf("Kata would not run a real nested VM: the guest's /dev/kvm does not work: %s", strerror(f->dev_kvm_error));
+	major = major_version(f->version_output, &version);
+	if (major < 0)
+		return xstrdup("Kata is not usable: kata-runtime --version names no version");
+	if (major != 1)
+		return xasprintf("Kata Containers %s cannot be driven by Docker 20.10, which needs Kata 1.x (1.12.1)", version);
+	if (f->check_status != 0) {
+		cleanup_free char *line = telling_line(f->check_output);
+
+		if (f->check_status < 0)
+			return xasprintf("Kata would not run a real nested VM: kata-runtime kata-check did not run: %s", line);
+		return xasprintf("Kata would not run a real nested VM: kata-check says: %s (exit status %d)", line, f->check_status);
+	}
+	return NULL;
+}
+
+/* Write text to path through a temporary file, so that kata-runtime never reads half a configuration. */
+static int write_config(const char *path, const char *text, cr_error_t *err)
+{
+	cleanup_free char *dir = xstrdup(path), *tmp = xasprintf("%s.tmp", path);
+	cleanup_close int fd = -1;
+	size_t len = strlen(text), off = 0;
+
+	*strrchr(dir, '/') = '\0';
+	if (cr_mkdir_p(dir, err) < 0)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cr_error(err, errno, "cannot create '%s'", tmp);
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return cr_error(err, errno, "cannot write '%s'", tmp);
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0 || rename(tmp, path) < 0)
+		return cr_error(err, errno, "cannot write '%s'", path);
+	return 0;
+}
+
+void cr_kata_prepare(const struct cr_plan *plan, const struct cr_guest_plan *g, struct cr_runtime_setup *out)
+{
+	bool virtiofs = strcmp(g->kata_shared_fs, "virtio-fs") == 0;
+	cleanup_free char *src = xasprintf("%s/configuration-qemu%s.toml", CR_GUEST_KATA_DEFAULTS, virtiofs ? "-virtiofs" : "");
+	cleanup_free char *text = NULL, *config = NULL, *src_fs = NULL, *version = NULL, *check = NULL;
+	cleanup_error cr_error_t err = NULL;
+	char *modprobe[] = { (char *)"modprobe", (char *)"-a", (char *)"vhost", (char *)"vhost_net", (char *)"vhost_vsock", NULL };
+	char *version_argv[] = { (char *)CR_GUEST_KATA_RUNTIME, (char *)"--version", NULL };
+	/* kata-check has no time limit of its own; a hung one must not hang the suite */
+	char *check_argv[] = { (char *)"timeout", (char *)"300", (char *)CR_GUEST_KATA_RUNTIME, (char *)"--kata-config",
+			       (char *)CR_GUEST_KATA_CONFIG, (char *)"kata-check", NULL };
+	uint64_t mib = plan->container_memory >> 20;
+	struct cr_kvm_state kvm;
+	struct cr_kata_facts f = { .check_status = -1 };
+	json_t *rec = json_object(), *k;
+	size_t len;
+
+	k = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "version_expected", CR_KATA_VERSION, "config_source", src, "config",
+		      CR_GUEST_KATA_CONFIG, "default_vcpus", (json_int_t)plan->container_cpus, "default_memory_mib", (json_int_t)mib,
+		      "shared_fs", g->kata_shared_fs, "vm_size",
+		      "Kata 1.12 boots each container's VM with default_vcpus and default_memory and hot-adds the container's own "
+		      "CPU and memory limits to them; inside the VM the container is held to container-cpus and container-memory "
+		      "by the same cgroup limits as with runc");
+	if (cr_read_file(src, 1 << 20, &text, &len, &err) < 0 ||
+	    cr_kata_config_rewrite(text, plan->container_cpus, mib, g->kata_shared_fs, &config, &src_fs, &err) < 0 ||
+	    write_config(CR_GUEST_KATA_CONFIG, config, &err) < 0) {
+		cr_error_prefix(&err, "'%s'", src);
+		f.config_error = err->msg;
+	}
+	json_object_set_new(k, "config_source_shared_fs", src_fs ? json_string(src_fs) : json_null());
+	json_object_set_new(k, "config_text", config ? json_string(config) : json_null());
+	json_object_set_new(k, "modprobe", cr_command_record(modprobe, NULL, NULL));
+
+	cr_kvm_probe("/dev/kvm", &kvm);
+	f.dev_kvm = kvm.exists;
+	f.dev_kvm_usable = kvm.usable;
+	f.dev_kvm_error = kvm.error;
+	json_object_set_new(k, "dev_kvm", json_pack("{s:b, s:b, s:s?}", "exists", kvm.exists, "usable", kvm.usable, "error",
+						   kvm.usable ? NULL : strerror(kvm.error)));
+	json_object_set_new(k, "kata_runtime_version", cr_command_record(version_argv, NULL, &version));
+	f.version_output = version;
+	if (!f.config_error) {
+		json_object_set_new(k, "kata_check", cr_command_record(check_argv, &f.check_status, &check));
+		f.check_output = check;
+	}
+	json_object_set_new(rec, "kata", k);
+	out->docker_runtime = xstrdup("kata");
+	out->refused = cr_kata_refusal(&f);
+	out->record = rec;
+}

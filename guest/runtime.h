@@ -1,0 +1,81 @@
+/* What the agent sets up for the guest's runtime before the suite (Kata's VM size, gVisor's platform) and what it found. */
+#ifndef CRBENCH_RUNTIME_H
+#define CRBENCH_RUNTIME_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "plan.h"
+
+/* Where the Kata tarball's files are in the guest, and the configuration the agent writes (daemon.json passes it with --kata-config). */
+#define CR_GUEST_KATA_RUNTIME "/opt/kata/bin/kata-runtime"
+#define CR_GUEST_KATA_DEFAULTS "/opt/kata/share/defaults/kata-containers"
+#define CR_GUEST_KATA_CONFIG "/etc/kata-containers/configuration.toml"
+
+struct cr_runtime_setup {
+	char *docker_runtime; /* the name Docker knows the runtime by: "runc", "crun", "runsc-ptrace", "kata" ... */
+	char *docker_runtime_host; /* the same for containers on the host's network ("runsc-ptrace-host": gVisor needs --network=host) */
+	char *refused;	      /* why the guest measures nothing (Kata without a real nested VM), or NULL */
+	json_t *record;	      /* what was set up and found: runtime.json, and the env record's "runtime_setup" */
+};
+
+/*
+ * Prepare the guest's runtime for plan and guest. Never fails: what cannot
+ * be set up makes the setup refused, with the reason.
+ */
+void cr_runtime_prepare(const struct cr_plan *plan, const struct cr_guest_plan *guest, struct cr_runtime_setup *out);
+void cr_runtime_setup_release(struct cr_runtime_setup *s);
+
+/*
+ * Run argv (stdout and stderr together) and record it: {"command",
+ * "output", "exit_status"}, or {"command", "error"} when it cannot run.
+ * *status gets the exit status (-1: did not run or was killed) and *output
+ * what it printed; either may be NULL.
+ */
+json_t *cr_command_record(char *const argv[], int *status, char **output);
+
+/* ---- Kata (guest/kata.c) ---- */
+
+void cr_kata_prepare(const struct cr_plan *plan, const struct cr_guest_plan *guest, struct cr_runtime_setup *out);
+
+/*
+ * Kata's configuration for this plan: the [hypervisor.qemu] section of
+ * src_text (a configuration-qemu*.toml of the release) with default_vcpus =
+ * vcpus, default_memory = memory_mib and shared_fs = shared_fs; keys it
+ * lacks are added, nothing else changes. *src_shared_fs gets what the file
+ * said (NULL when it did not say). Fails when there is no such section.
+ */
+int cr_kata_config_rewrite(const char *src_text, uint64_t vcpus, uint64_t memory_mib, const char *shared_fs, char **out,
+			   char **src_shared_fs, cr_error_t *err);
+
+/* What the agent learned before it would measure Kata. */
+struct cr_kata_facts {
+	bool dev_kvm;		    /* /dev/kvm exists */
+	bool dev_kvm_usable;	    /* and answers KVM's API */
+	int dev_kvm_error;	    /* errno when not */
+	const char *version_output; /* kata-runtime --version, NULL when it did not run */
+	int check_status;	    /* kata-runtime kata-check's exit status, -1 when it did not run */
+	const char *check_output;   /* what it printed */
+	const char *config_error;   /* why the configuration could not be written, or NULL */
+};
+
+/* NULL when Kata would run a real nested VM, else why nothing must be measured ("Kata would not run a real nested VM: ..."). */
+char *cr_kata_refusal(const struct cr_kata_facts *f);
+
+/* ---- gVisor (guest/runsc.c) ---- */
+
+void cr_runsc_prepare(const struct cr_plan *plan, const struct cr_guest_plan *guest, struct cr_runtime_setup *out);
+
+/* Which platforms work in this guest: each probed with runsc do; -1 when not probed. */
+struct cr_runsc_facts {
+	bool dev_kvm_usable;
+	int kvm_status;	    /* exit status of runsc --platform=kvm do true */
+	int systrap_status; /* of runsc --platform=systrap do true */
+};
+
+/* kvm when /dev/kvm works and runsc runs on it, else systrap when this runsc has it, else ptrace; *why says which and why. */
+const char *cr_runsc_choose(const struct cr_runsc_facts *f, char **why);
+
+#endif

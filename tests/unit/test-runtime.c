@@ -1,0 +1,228 @@
+/*
+ * Unit tests of what the agent decides about the guest's runtime before the
+ * suite: Kata's configuration rewrite (on an excerpt of Kata's own template),
+ * when Kata must not be measured, gVisor's platform, and that a refused
+ * runtime measures nothing. No Kata or kata-check output could be recorded
+ * here: the facts below are the decisions' inputs, not tool output.
+ */
+#include <errno.h>
+
+#include "test.h"
+
+#include "agent.h"
+#include "runtime.h"
+
+static char *rewrite_ok(const char *src, uint64_t vcpus, uint64_t mib, const char *fs, char **src_fs)
+{
+	cleanup_error cr_error_t err = NULL;
+	char *out = NULL;
+
+	if (cr_kata_config_rewrite(src, vcpus, mib, fs, &out, src_fs, &err) < 0)
+		fail_msg("%s", err->msg);
+	return out;
+}
+
+/* Only the three keys of [hypervisor.qemu] change; every other line of Kata's template stays as it is. */
+static void config_rewrite_of_kata_template(void **state)
+{
+	size_t len;
+	cleanup_free char *src = test_data_read("kata/configuration-qemu.toml.in", &len);
+	cleanup_free char *src_fs = NULL;
+	cleanup_free char *out = rewrite_ok(src, 2, 1024, "virtio-9p", &src_fs);
+	cleanup_strv char **in_lines = strv_split(src, '\n'), **out_lines = strv_split(out, '\n');
+	size_t changed = 0;
+
+	assert_string_equal(src_fs, "@DEFSHAREDFS@");
+	assert_non_null(strstr(out, "\n[hypervisor.qemu]\n"));
+	assert_non_null(strstr(out, "\ndefault_vcpus = 2\n"));
+	assert_non_null(strstr(out, "\ndefault_memory = 1024\n"));
+	assert_non_null(strstr(out, "\nshared_fs = \"virtio-9p\"\n"));
+	assert_non_null(strstr(out, "\ndefault_maxvcpus = @DEFMAXVCPUS@\n")); /* a key that only starts alike */
+	assert_non_null(strstr(out, "\n#memory_slots = @DEFMEMSLOTS@\n"));    /* comments are not keys */
+	assert_true(str_has_prefix(out, "# Written by crbench-agent"));
+	/* line by line: the two header lines added, three lines replaced, nothing else */
+	assert_int_equal(strv_len(out_lines), strv_len(in_lines) + 2);
+	for (size_t i = 0; in_lines[i]; i++) {
+		const char *o = out_lines[i + 2];
+
+		if (strcmp(in_lines[i], o) != 0) {
+			changed++;
+			assert_true(str_has_prefix(o, "default_vcpus = ") || str_has_prefix(o, "default_memory = ") ||
+				    str_has_prefix(o, "shared_fs = "));
+		}
+	}
+	assert_int_equal(changed, 3);
+}
+
+static void config_rewrite_cases(void **state)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *src_fs = NULL, *out = NULL;
+	char *none = NULL, *none_fs = NULL;
+
+	/* keys the section lacks are added at its end, before the next section; other sections keep theirs */
+	out = rewrite_ok("[hypervisor.fc]\ndefault_vcpus = 8\n[hypervisor.qemu]\npath = \"/q\"\n[runtime]\nx = 1\n", 1, 2048, "virtio-fs",
+			 &src_fs);
+	assert_null(src_fs);
+	assert_non_null(strstr(out, "[hypervisor.fc]\ndefault_vcpus = 8\n[hypervisor.qemu]\npath = \"/q\"\n"
+				    "default_vcpus = 1\ndefault_memory = 2048\nshared_fs = \"virtio-fs\"\n[runtime]\nx = 1\n"));
+	free(out);
+	out = NULL;
+	/* no spaces around '=', indentation, a last line without newline, a key given twice */
+	out = rewrite_ok("  [hypervisor.qemu]\n\tdefault_memory=512\nshared_fs = \"virtio-fs\"\ndefault_memory = 4\ndefault_vcpus= 3", 4, 1536,
+			 "virtio-9p", &src_fs);
+	assert_string_equal(src_fs, "virtio-fs");
+	assert_non_null(strstr(out, "  [hypervisor.qemu]\ndefault_memory = 1536\nshared_fs = \"virtio-9p\"\n# (set above by crbench-agent)\n"
+				    "default_vcpus = 4\n"));
+	/* not a QEMU configuration */
+	assert_int_equal(cr_kata_config_rewrite("[hypervisor.fc]\ndefault_vcpus = 1\n", 1, 1024, "virtio-9p", &none, &none_fs, &err), -1);
+	assert_null(none);
+	assert_null(none_fs);
+	assert_string_equal(err->msg, "no [hypervisor.qemu] section: not a Kata QEMU configuration");
+}
+
+static void kata_refusals(void **state)
+{
+	const char *v = "kata-runtime  : 1.12.1\n   commit   : <<unknown>>\n   OCI specs: 1.0.1-dev\n";
+	struct cr_kata_facts ok = { .dev_kvm = true, .dev_kvm_usable = true, .version_output = v, .check_status = 0, .check_output = "" };
+	static const struct {
+		struct cr_kata_facts f;
+		const char *want;
+	} cases[] = {
+		{ { .dev_kvm = false, .dev_kvm_error = ENOENT, .version_output = "kata-runtime  : 1.12.1\n" },
+		  "Kata would not run a real nested VM: the guest has no /dev/kvm (No such file or directory); the host gave it no nested "
+		  "virtualization" },
+		{ { .dev_kvm = true, .dev_kvm_error = EACCES, .version_output = "kata-runtime  : 1.12.1\n" },
+		  "Kata would not run a real nested VM: the guest's /dev/kvm does not work: Permission denied" },
+		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 2.0.0\n", .check_status = 0 },
+		  "Kata Containers 2.0.0 cannot be driven by Docker 20.10, which needs Kata 1.x (1.12.1)" },
+		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "cannot run '/opt/kata/bin/kata-runtime'", .check_status = -1 },
+		  "Kata is not usable: kata-runtime --version names no version" },
+		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 1.12.1\n", .check_status = 1,
+		    .check_output = "first line\ntime=\"t\" level=error msg=\"a reason given by logrus\" name=kata-runtime\nlast line\n" },
+		  "Kata would not run a real nested VM: kata-check says: a reason given by logrus (exit status 1)" },
+		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 1.12.1\n", .check_status = 124,
+		    .check_output = "\nsome output\n\n" },
+		  "Kata would not run a real nested VM: kata-check says: some output (exit status 124)" },
+		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 1.12.1\n", .check_status = -1,
+		    .check_output = "cannot run 'timeout': No such file or directory" },
+		  "Kata would not run a real nested VM: kata-runtime kata-check did not run: cannot run 'timeout': No such file or directory" },
+		{ { .config_error = "'/opt/kata/share/defaults/kata-containers/configuration-qemu.toml': cannot open it" },
+		  "Kata is not set up: cannot write its configuration: '/opt/kata/share/defaults/kata-containers/configuration-qemu.toml': "
+		  "cannot open it" },
+	};
+
+	assert_null(cr_kata_refusal(&ok));
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cleanup_free char *why = cr_kata_refusal(&cases[i].f);
+
+		assert_non_null(why);
+		assert_string_equal(why, cases[i].want);
+	}
+}
+
+static void runsc_platform(void **state)
+{
+	static const struct {
+		struct cr_runsc_facts f;
+		const char *platform, *why;
+	} cases[] = {
+		{ { .dev_kvm_usable = true, .kvm_status = 0, .systrap_status = -1 }, "kvm", "the guest's /dev/kvm works and runsc runs a sandbox on it" },
+		{ { .dev_kvm_usable = true, .kvm_status = 1, .systrap_status = 0 }, "systrap",
+		  "runsc does not run on the guest's /dev/kvm (exit status 1); systrap works" },
+		{ { .dev_kvm_usable = false, .kvm_status = -1, .systrap_status = 0 }, "systrap",
+		  "no working /dev/kvm in the guest; this runsc runs a sandbox with systrap" },
+		{ { .dev_kvm_usable = false, .kvm_status = -1, .systrap_status = 1 }, "ptrace",
+		  "no working /dev/kvm in the guest, and this runsc has no working systrap (exit status 1): ptrace, gVisor's platform that "
+		  "works anywhere" },
+		/* a kvm answer without a usable /dev/kvm is not believed */
+		{ { .dev_kvm_usable = false, .kvm_status = 0, .systrap_status = 124 }, "ptrace",
+		  "no working /dev/kvm in the guest, and this runsc has no working systrap (exit status 124): ptrace, gVisor's platform that "
+		  "works anywhere" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cleanup_free char *why = NULL;
+
+		assert_string_equal(cr_runsc_choose(&cases[i].f, &why), cases[i].platform);
+		assert_string_equal(why, cases[i].why);
+	}
+}
+
+/* A refused runtime measures nothing: every step but env fails with the reason; containers use Docker's name for the runtime. */
+static void refused_measures_nothing(void **state)
+{
+	const char *text = "[suite]\nprofile = smoke\n[guest kata]\nimage = d\nruntime = kata\nkata-tarball = k.tar.xz\n";
+	cleanup_error cr_error_t err = NULL;
+	cleanup_plan struct cr_plan *plan = NULL;
+	cleanup_free struct cr_step *steps = NULL;
+	struct cr_runtime_setup setup = { .docker_runtime = (char *)"kata", .refused = (char *)"Kata would not run a real nested VM: x" };
+	struct cr_agent a = { 0 };
+	json_t *config;
+	size_t n;
+
+	assert_int_equal(cr_plan_parse("t.ini", text, strlen(text), &plan, &err), 0);
+	a.plan = plan;
+	a.guest = &plan->guests[0];
+	cr_schedule_make(plan, 1, &steps, &n);
+	/* before the set-up: nothing refused */
+	assert_null(cr_step_refusal(&a, &steps[1]));
+	a.runtime = &setup;
+	for (size_t i = 0; i < n; i++) {
+		json_t *doc = cr_step_refusal(&a, &steps[i]);
+
+		if (steps[i].test == CR_TEST_ENV) {
+			assert_null(doc);
+			continue;
+		}
+		assert_non_null(doc);
+		assert_string_equal(json_string_value(json_object_get(doc, "status")), "failed");
+		assert_string_equal(json_string_value(json_object_get(doc, "reason")), "Kata would not run a real nested VM: x");
+		assert_null(json_object_get(doc, "data"));
+		json_decref(doc);
+	}
+	setup.refused = NULL;
+	assert_null(cr_step_refusal(&a, &steps[1]));
+	setup.docker_runtime = (char *)"runsc-ptrace";
+	setup.docker_runtime_host = (char *)"runsc-ptrace-host";
+	config = cr_container_config(&a, CR_BENCH_IMAGE, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(config, "HostConfig"), "Runtime")), "runsc-ptrace");
+	json_decref(config);
+	assert_string_equal(cr_container_runtime(&a, true), "runsc-ptrace-host");
+	a.runtime = NULL;
+	assert_string_equal(cr_container_runtime(&a, true), "kata");
+}
+
+/* runc and crun need nothing prepared: Docker knows them by their own names. */
+static void plain_runtimes(void **state)
+{
+	static const char *const names[] = { "runc", "crun" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct cr_guest_plan g = { .name = (char *)"g", .runtime = (char *)names[i] };
+		struct cr_plan plan = { .container_cpus = 1, .container_memory = 1 << 30 };
+		struct cr_runtime_setup s;
+
+		cr_runtime_prepare(&plan, &g, &s);
+		assert_string_equal(s.docker_runtime, names[i]);
+		assert_string_equal(s.docker_runtime_host, names[i]);
+		assert_null(s.refused);
+		assert_string_equal(json_string_value(json_object_get(s.record, "docker_runtime")), names[i]);
+		assert_true(json_is_null(json_object_get(s.record, "refused")));
+		cr_runtime_setup_release(&s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(config_rewrite_of_kata_template),
+		cmocka_unit_test(config_rewrite_cases),
+		cmocka_unit_test(kata_refusals),
+		cmocka_unit_test(runsc_platform),
+		cmocka_unit_test(refused_measures_nothing),
+		cmocka_unit_test(plain_runtimes),
+	};
+
+	return tap_run("runtime", tests);
+}
