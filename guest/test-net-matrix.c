@@ -248,18 +248,32 @@ static char *sockperf_error(const char *text)
 int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail, json_t **iperf3, json_t **sockperf, json_t **not_measured,
 			      cr_error_t *err)
 {
-	char *rest = split_at(out, CR_NET_MATRIX_SOCKPERF_MARK);
+	char *rest = split_at(out, CR_NET_MATRIX_SOCKPERF_MARK), *json_start = out;
+	cleanup_free char *preamble = NULL;
 	struct cr_iperf3 i;
 	struct cr_sockperf s;
 
 	*not_measured = NULL;
 	if (!rest)
 		return cr_error(err, 0, "the client printed no '%s' line after iperf3", CR_NET_MATRIX_SOCKPERF_MARK);
-	if (cr_parse_iperf3(out, strlen(out), &i, err) < 0)
+	/*
+	 * Lines before the JSON document (seen under gVisor's ptrace platform
+	 * with host networking: a WARNING line) are kept as the preamble; the
+	 * document itself must be whole.
+	 */
+	if (*out != '{') {
+		char *doc = strstr(out, "\n{");
+
+		if (!doc)
+			return cr_error(err, 0, "iperf3 output: no JSON document; it begins '%.300s'", out);
+		preamble = xstrndup(out, (size_t)(doc + 1 - out));
+		json_start = doc + 1;
+	}
+	if (cr_parse_iperf3(json_start, strlen(json_start), &i, err) < 0)
 		return cr_error_prefix(err, "iperf3 output");
-	*iperf3 = json_pack("{s:f, s:f, s:o, s:f, s:o}", "bits_per_second", i.received.bits_per_second, "sent_bits_per_second",
+	*iperf3 = json_pack("{s:f, s:f, s:o, s:f, s:o, s:s*}", "bits_per_second", i.received.bits_per_second, "sent_bits_per_second",
 			    i.sent.bits_per_second, "retransmits", i.has_retransmits ? json_integer((json_int_t)i.retransmits) : json_null(),
-			    "seconds", i.received.seconds, "raw", text_json(out));
+			    "seconds", i.received.seconds, "raw", text_json(json_start), "preamble", preamble);
 	if (exit_code != 0 && sockperf_may_fail) {
 		/* the bandwidth stands; the latency is not measured, and says why */
 		cleanup_free char *why = sockperf_error(rest);

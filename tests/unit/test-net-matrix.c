@@ -102,6 +102,23 @@ static void client_sockperf_fails_under_hostinet(void **state)
 	json_decref(iperf3);
 }
 
+/* Lines before iperf3's JSON document are kept apart as its preamble; the numbers come from the document. */
+static void client_iperf3_preamble(void **state)
+{
+	cleanup_free char *recorded = output("tools/iperf3/tcp.json", CR_NET_MATRIX_SOCKPERF_MARK, "tools/sockperf/udp-latency.txt");
+	cleanup_free char *out = xasprintf("WARNING: a line before the document\n%s", recorded);
+	cleanup_error cr_error_t err = NULL;
+	json_t *iperf3 = NULL, *sockperf = NULL, *not_measured = NULL;
+
+	if (cr_net_matrix_client_data(out, 0, false, &iperf3, &sockperf, &not_measured, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_string_equal(json_string_value(json_object_get(iperf3, "preamble")), "WARNING: a line before the document\n");
+	assert_true(json_number_value(json_object_get(iperf3, "bits_per_second")) > 4e10);
+	assert_int_equal(json_string_value(json_object_get(iperf3, "raw"))[0], '{');
+	json_decref(iperf3);
+	json_decref(sockperf);
+}
+
 static void client_failures(void **state)
 {
 	static const struct {
@@ -183,6 +200,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_data),
 		cmocka_unit_test(client_sockperf_fails_under_hostinet),
+		cmocka_unit_test(client_iperf3_preamble),
 		cmocka_unit_test(client_failures),
 		cmocka_unit_test(stress_data),
 		cmocka_unit_test(kata_host_network),
