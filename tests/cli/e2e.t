@@ -69,7 +69,13 @@ elif what == "steps":
         for e in entries:
             doc = json.load(open(e))
             tests.add(doc["test"])
-            if doc["status"] not in ("ok", "unsupported"):
+            # gVisor on the host's network fails now and then even after its
+            # three attempts (docs/run-format.md): a failed entry with its
+            # reason is a result there, said here; anywhere else it fails the test
+            if doc["status"] == "failed" and g["runtime"] == "runsc" and doc["step"].startswith("net-host-bridge-") \
+                    and doc.get("reason"):
+                print("# guest %s: %s failed: %s" % (g["name"], doc["step"], doc["reason"][:200]))
+            elif doc["status"] not in ("ok", "unsupported"):
                 fail("guest %s: %s is %s: %s" % (g["name"], os.path.basename(e), doc["status"], doc.get("reason")))
             if doc["status"] == "unsupported" and not doc.get("reason"):
                 fail("guest %s: %s is unsupported without a reason" % (g["name"], os.path.basename(e)))
