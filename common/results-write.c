@@ -53,7 +53,7 @@ int cr_tar_header(uint8_t block[CR_TAR_BLOCK], const char *path, char typeflag, 
 	if (len > 100) {
 		/* prefix (up to 155 bytes) '/' name (up to 100 bytes) */
 		for (size_t i = len - 1; i > 0; i--) {
-			if (path[i] == '/' && i <= 155 && len - i - 1 <= 100 && len - i - 1 > 0) {
+			if (i <= 155 && path[i] == '/' && len - i - 1 <= 100 && len - i - 1 > 0) {
 				split = i;
 				break;
 			}

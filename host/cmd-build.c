@@ -102,6 +102,9 @@ int build_image(struct cr_build_opts *o, const char *images_dir, const char *nam
 	o->progress = show_progress;
 	o->progress_data = &d;
 	ret = cr_build(o, r, &b, &err);
+	/* d ends with this call: o outlives it */
+	o->progress = NULL;
+	o->progress_data = NULL;
 	if (d.tty)
 		fprintf(stderr, "\r\033[K");
 	free(d.last_stage);

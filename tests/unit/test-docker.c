@@ -185,7 +185,7 @@ static void container_lifecycle(void **state)
 		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
 		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete.http", NULL },
 	};
-	struct fake f;
+	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *id = NULL, *out = NULL, *errout = NULL;
@@ -224,7 +224,7 @@ static void errors_carry_dockers_message(void **state)
 		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete-missing.http", NULL },
 		{ "GET /v1.41/version", "docker/version.http", NULL },
 	};
-	struct fake f;
+	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	json_t *config = json_pack("{s:s}", "Image", "crbench/none:1");
@@ -258,7 +258,7 @@ static void network_ensure(void **state)
 		/* a 404 about something else is an error, not a missing network to create */
 		{ "GET /v1.41/networks/crbench-macvlan", "docker/create-no-image.http", NULL },
 	};
-	struct fake f;
+	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	json_t *body = json_pack("{s:s, s:b, s:{s:s, s:[{s:s}]}, s:{s:s}}", "Driver", "macvlan", "Attachable", 0, "IPAM", "Driver", "default",
@@ -291,7 +291,7 @@ static void swarm_init_and_stop(void **state)
 		{ "POST /v1.41/swarm/init", "docker/swarm-init-member.http", init },
 		{ "POST /v1.41/containers/fixture-stop/stop?t=20", "docker/stop.http", NULL },
 	};
-	struct fake f;
+	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
 	bool created = false;
