@@ -13,7 +13,7 @@ build_pkgs="gcc make pkg-config libc6-dev libvirt-dev libguestfs-dev libarchive-
 run_pkgs="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	mmdebstrap e2fsprogs libguestfs-tools linux-image-amd64 gpg debian-archive-keyring gnuplot-nox curl"
 # python3 recomputes the report's statistics, chromium renders its HTML, xz-utils packs fake Kata tarballs
-check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck"
+check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind"
 
 case "${1:-}" in
 build) want="$build_pkgs" ;;
