@@ -29,12 +29,10 @@ EOF
 
 "$CRBENCH" run --plan "$TMP/interrupt.ini" --results-dir "$TMP/results" >"$TMP/run.out" 2>"$TMP/run.err" &
 pid=$!
-# wait (at most 15 minutes) until the guest has finished two steps
-i=0
-while [ "$(grep -c ': ok in ' "$TMP/run.err")" -lt 2 ] && kill -0 $pid 2>/dev/null && [ $i -lt 900 ]; do
-	sleep 1
-	i=$((i + 1))
-done
+# wait (at most 20 minutes: a cold cache builds the images first) until the
+# guest has finished two steps
+wait_for "$TMP/run.err" ': ok in .*' 1200
+wait_for "$TMP/run.err" '\[2/[0-9]+\] [a-z-]+: ok in ' 300
 kill -TERM $pid
 wait $pid
 rc=$?

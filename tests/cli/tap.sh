@@ -50,3 +50,14 @@ e2e_or_skip() {
 		exit 0
 	fi
 }
+
+# wait_for FILE PATTERN SECONDS: wait until FILE has a line matching the
+# extended regular expression PATTERN; false when it has none by then
+wait_for() {
+	_i=0
+	while ! grep -q -E -- "$2" "$1" 2>/dev/null && [ $_i -lt "$3" ]; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+	grep -q -E -- "$2" "$1" 2>/dev/null
+}
