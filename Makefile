@@ -5,6 +5,7 @@
 #   make run             install what a run needs, build, run the default plan
 #                        (PLAN=smoke for another shipped plan, RUN_FLAGS=--parallel ...)
 #   make fuzz            build the libFuzzer targets with clang and run each briefly
+#   make check-faults    the fault suite: panics, hangs, crashes, full disks, signals, real guests
 #   make lint            cppcheck, zero findings (ci/cppcheck.supp explains the exceptions)
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr DESTDIR=...
@@ -73,7 +74,7 @@ ALL_OBJ := $(COMMON_OBJ) $(HOSTLIB_OBJ) $(HOSTCMD_OBJ) $(AGENTLIB_OBJ) $(call ob
 CRBENCH := $(BUILDDIR)/crbench
 AGENT := $(BUILDDIR)/crbench-agent
 
-.PHONY: all check run fuzz lint install uninstall clean deps-build deps-run deps-check FORCE
+.PHONY: all check check-faults run fuzz lint install uninstall clean deps-build deps-run deps-check FORCE
 .DELETE_ON_ERROR:
 # keep objects of tests and fuzz targets, which make would treat as intermediate
 .SECONDARY:
@@ -158,6 +159,13 @@ check: deps-check
 	@ASAN_OPTIONS=exitcode=86:$${ASAN_OPTIONS:-} UBSAN_OPTIONS=exitcode=86:$${UBSAN_OPTIONS:-} \
 		CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
 		prove -e '' $(UNIT_BIN) $(FUZZ_REPLAY_BIN) $(sort $(wildcard tests/cli/*.t))
+
+# The fault suite: each fault made to happen for real in a run under TCG
+# (tests/faults/*.t), about 10 minutes.
+check-faults: deps-check
+	@$(MAKE) --no-print-directory check-build
+	@CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
+		prove -v -e '' $(sort $(wildcard tests/faults/*.t))
 
 .PHONY: check-build
 check-build: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)

@@ -28,7 +28,18 @@ struct cr_agent {
 	struct cr_docker *docker;
 	/* what cr_agent_run set up for the runtime before the suite; NULL before that (containers then use the plan's runtime name) */
 	const struct cr_runtime_setup *runtime;
+	/* crbench.fault= of the kernel command line: a fault to make happen, for the fault suite (tests/faults), or NULL */
+	const char *fault;
 };
+
+/*
+ * The fault suite's faults, made to happen for real (crbench run
+ * --inject-fault): "docker-fail" breaks dockerd's configuration and restarts
+ * it before the agent waits for it; "panic", "hang" and "agent-crash" strike
+ * after the first step's entry is on the results disk.
+ */
+int cr_fault_before_docker(const char *fault);
+void cr_fault_after_step(const char *fault, size_t done);
 
 /*
  * A test fills *data with what it measured (every raw sample included) and

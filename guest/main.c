@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "plan.h"
+#include "proc.h"
 #include "util.h"
 
 extern const char crbench_version[];
@@ -31,6 +32,21 @@ static const char agent_usage[] =
 	"  -h, --help     show this help\n"
 	"  -V, --version  show the version\n";
 
+/* The value of KEY=value on the kernel command line at path, or NULL (err set only when the file cannot be read). */
+static char *cmdline_value(const char *path, const char *key, cr_error_t *err)
+{
+	cleanup_free char *cmdline = NULL;
+	char *save = NULL;
+	size_t len, klen = strlen(key);
+
+	if (cr_read_file(path, 64 << 10, &cmdline, &len, err) < 0)
+		return NULL;
+	for (char *w = strtok_r(cmdline, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		if (strncmp(w, key, klen) == 0 && w[klen] == '=' && w[klen + 1])
+			return xstrdup(w + klen + 1);
+	return NULL;
+}
+
 /*
  * The guest's name: the payload's "guest" file when present (a payload made
  * for one guest), else crbench.guest= on the kernel command line (one payload
@@ -38,8 +54,8 @@ static const char agent_usage[] =
  */
 static char *read_guest_name(const char *payload, const char *cmdline_path, cr_error_t *err)
 {
-	cleanup_free char *path = xasprintf("%s/guest", payload), *cmdline = NULL;
-	char *data = NULL, *save = NULL;
+	cleanup_free char *path = xasprintf("%s/guest", payload);
+	char *data = NULL;
 	size_t len;
 
 	if (access(path, F_OK) == 0) {
@@ -48,13 +64,10 @@ static char *read_guest_name(const char *payload, const char *cmdline_path, cr_e
 		memmove(data, strstrip(data), strlen(strstrip(data)) + 1);
 		return data;
 	}
-	if (cr_read_file(cmdline_path, 64 << 10, &cmdline, &len, err) < 0)
-		return NULL;
-	for (char *w = strtok_r(cmdline, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
-		if (strncmp(w, "crbench.guest=", 14) == 0 && w[14])
-			return xstrdup(w + 14);
-	cr_error(err, 0, "no '%s' and no crbench.guest= in '%s': which guest of the plan is this?", path, cmdline_path);
-	return NULL;
+	data = cmdline_value(cmdline_path, "crbench.guest", err);
+	if (!data && !*err)
+		cr_error(err, 0, "no '%s' and no crbench.guest= in '%s': which guest of the plan is this?", path, cmdline_path);
+	return data;
 }
 
 static uint64_t pick_seed(const struct cr_plan *plan)
@@ -69,15 +82,41 @@ static uint64_t pick_seed(const struct cr_plan *plan)
 }
 
 /* Docker starts with the guest: wait for it to answer, at most a few minutes. */
+/* Whether systemd gave up on docker.service; its last log lines in *why. */
+static bool docker_failed(char **why)
+{
+	char *is_failed[] = { (char *)"systemctl", (char *)"is-failed", (char *)"--quiet", (char *)"docker.service", NULL };
+	char *journal[] = { (char *)"journalctl", (char *)"-u", (char *)"docker.service", (char *)"-n", (char *)"3", (char *)"-o", (char *)"cat",
+			    (char *)"--no-pager", NULL };
+	int status = -1;
+
+	if (cr_run_capture(is_failed, 1, 4096, why, &status, NULL) < 0 || status != 0) {
+		free(*why);
+		*why = NULL;
+		return false;
+	}
+	free(*why);
+	*why = NULL;
+	if (cr_run_capture(journal, 1, 4096, why, &status, NULL) < 0)
+		*why = xstrdup("");
+	for (char *c = *why; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	return true;
+}
+
 static int wait_for_docker(struct cr_docker *d, cr_error_t *err)
 {
 	for (int i = 0;; i++) {
 		struct cr_docker_response r;
+		cleanup_free char *why = NULL;
 		int ok = cr_docker_call(d, "GET", "/_ping", NULL, &r, i < 120 ? NULL : err);
 
 		cr_docker_response_release(&r);
 		if (ok == 0)
 			return 0;
+		if (docker_failed(&why))
+			return cr_error(err, 0, "docker.service failed to start: %.400s", why);
 		if (i >= 120)
 			return cr_error_prefix(err, "dockerd did not answer for 120 s");
 		sleep(1);
@@ -106,7 +145,7 @@ int main(int argc, char **argv)
 	};
 	cleanup_error cr_error_t err = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
-	cleanup_free char *plan_file = NULL, *guest_file = NULL;
+	cleanup_free char *plan_file = NULL, *guest_file = NULL, *fault = NULL;
 	const char *plan_path = NULL, *guest = NULL, *payload = NULL, *results = NULL;
 	const struct cr_guest_plan *g;
 	struct cr_agent a = { 0 };
@@ -172,6 +211,15 @@ int main(int argc, char **argv)
 	a.guest = g;
 	a.payload = payload ? payload : ".";
 	a.seed = pick_seed(plan);
+	if (payload) {
+		const char *cmdline = getenv("CRBENCH_AGENT_CMDLINE") ? getenv("CRBENCH_AGENT_CMDLINE") : "/proc/cmdline";
+		cleanup_error cr_error_t ferr = NULL;
+
+		fault = cmdline_value(cmdline, "crbench.fault", &ferr);
+		a.fault = fault;
+		if (fault && cr_fault_before_docker(fault) < 0)
+			fprintf(stderr, "crbench-agent: fault '%s': could not be injected\n", fault);
+	}
 	if (cr_docker_open(NULL, &a.docker, &err) < 0 || wait_for_docker(a.docker, &err) < 0) {
 		fprintf(stderr, "crbench-agent: %s\n", err->msg);
 		cr_docker_close(a.docker);

@@ -234,14 +234,30 @@ static char *images_dir(const struct cr_agent *a, cr_error_t *err)
 	return xstrdup(CR_IMAGES_MOUNT);
 }
 
+/* Whether a step runs a container: env and cpu-mem do not, and a suite of those alone loads no image. */
+static bool needs_images(const struct cr_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (steps[i].test != CR_TEST_ENV && steps[i].test != CR_TEST_CPU_MEM)
+			return true;
+	return false;
+}
+
 /* The suite's images, loaded once and timed, kept out of every measurement. */
-static int load_images(const struct cr_agent *a, struct cr_results_writer *w, cr_error_t *err)
+static int load_images(const struct cr_agent *a, struct cr_results_writer *w, const struct cr_step *steps, size_t n, cr_error_t *err)
 {
 	static const char *const images[] = { "bench.tar", "httpd.tar" };
-	cleanup_free char *dir = images_dir(a, err);
+	cleanup_free char *dir = NULL;
 	json_t *doc;
 	int r;
 
+	if (!needs_images(steps, n)) {
+		doc = json_pack("{s:s}", "skipped", "no selected test runs a container");
+		r = cr_results_append_json(w, "images.json", doc, err);
+		json_decref(doc);
+		return r;
+	}
+	dir = images_dir(a, err);
 	if (!dir)
 		return -1;
 	doc = json_pack("{s:s}", "from", dir);
@@ -329,6 +345,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 		}
 		json_decref(doc);
 		say(con, &en);
+		cr_fault_after_step(a->fault, i + 1);
 	}
 
 	/* the agent's own footprint, measured by itself (the runner, not its test children) */
@@ -377,7 +394,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	snprintf(p.guest, sizeof(p.guest), "%s", a->guest->name);
 	p.total = n;
 	say(&con, &p);
-	if (load_images(a, w, err) < 0)
+	if (load_images(a, w, steps, n, err) < 0)
 		return -1;
 	/* Kata's VM size and checks, gVisor's platform: before any step, recorded whatever comes of it */
 	cr_runtime_prepare(a->plan, a->guest, &setup);

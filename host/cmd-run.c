@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -32,6 +33,7 @@
 static const char run_usage[] =
 	"usage: crbench run [--plan FILE] [--results-dir DIR] [--parallel] [--accel kvm|tcg|auto]\n"
 	"                   [--connect URI] [--cache-dir DIR] [--no-pin] [--keep] [--verbose]\n"
+	"                   [--inject-fault FAULT]\n"
 	"\n"
 	"Runs a plan: builds the guest images and the suite's container images the\n"
 	"cache lacks (and, once, a read-only disk holding the container images),\n"
@@ -60,9 +62,18 @@ static const char run_usage[] =
 	"  --no-pin           do not pin vCPUs to host CPUs\n"
 	"  --keep             keep the run's overlays and disks (in the cache's runs/)\n"
 	"  -v, --verbose      print every console line of the guests\n"
+	"  --inject-fault F   for the fault suite (make check-faults): make F happen in\n"
+	"                     every guest: panic, hang, agent-crash (after the first\n"
+	"                     step), docker-fail (before it), results-full (a 64 KiB\n"
+	"                     results disk)\n"
 	"  -h, --help         show this help\n";
 
 static volatile sig_atomic_t stop;
+
+/* --inject-fault: the guest's faults go on its kernel command line, results-full is the host's */
+static const char *const faults[] = { "panic", "hang", "agent-crash", "docker-fail", "results-full", NULL };
+static const char *fault;
+#define CR_RESULTS_FULL_SIZE (64 << 10)
 
 static void on_signal(int sig)
 {
@@ -92,6 +103,8 @@ struct guest {
 	uint64_t bad_lines;
 	double agent_uptime; /* < 0 until the agent unit started */
 	bool panic;
+	bool disk_kept; /* its results could not be harvested: the disk stays in the cache */
+	char *agent_said; /* the agent's last "crbench-agent: " line on the console */
 	/* what the host saw */
 	bool stopped_event;
 	int stopped_detail;
@@ -219,6 +232,11 @@ static void on_line(void *data, const char *line)
 	}
 	if (strstr(line, "Kernel panic"))
 		g->panic = true;
+	/* what the agent said on its way out, for the reason of a guest that stopped early */
+	if ((m = strstr(line, "crbench-agent: ")) && !strstr(line, "injecting fault")) {
+		free(g->agent_said);
+		g->agent_said = xstrndup(m + strlen("crbench-agent: "), 300);
+	}
 	rc = cr_progress_parse(line, strlen(line), &p, &err);
 	if (rc == 0)
 		return;
@@ -232,7 +250,7 @@ static void on_line(void *data, const char *line)
 	case CR_PROGRESS_HELLO:
 		g->hello = true;
 		g->total = p.total;
-		say(r, "%s: agent started %.0f s after boot, %llu steps; loading the container images", g->plan->name,
+		say(r, "%s: agent started %.0f s after boot, %llu steps", g->plan->name,
 		    g->agent_uptime >= 0 ? g->agent_uptime : cr_now() - g->t_start, (unsigned long long)p.total);
 		break;
 	case CR_PROGRESS_START:
@@ -314,7 +332,9 @@ static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_e
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
 	cleanup_free char *kernel = xasprintf("%s/%s", g->image.dir, CR_IMAGE_KERNEL);
 	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
-	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s", CR_GUEST_CMDLINE, g->plan->name);
+	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s%s%s", CR_GUEST_CMDLINE, g->plan->name,
+					       fault && strcmp(fault, "results-full") ? " crbench.fault=" : "",
+					       fault && strcmp(fault, "results-full") ? fault : "");
 	struct cr_domain_spec spec = {
 		.name = g->domain,
 		.accel = accel,
@@ -336,7 +356,7 @@ static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_e
 	g->t_provision = cr_now();
 	if (mkdir(g->dir, 0755) < 0)
 		return cr_error(err, errno, "cannot create '%s'", g->dir);
-	if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, CR_RESULTS_DISK_SIZE, err) < 0)
+	if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, fault && strcmp(fault, "results-full") == 0 ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE, err) < 0)
 		return -1;
 	append_line(r->domains_file, g->domain);
 	if (cr_domain_start(r->conn, &spec, &g->dom, err) < 0)
@@ -374,11 +394,11 @@ static void tally(struct guest *g, const char *results_dir, const struct cr_harv
 	}
 }
 
-static void copy_file(const char *src, const char *dest)
+static int copy_file(const char *src, const char *dest)
 {
 	char *cp[] = { (char *)"cp", (char *)"--", (char *)src, (char *)dest, NULL };
 
-	cr_run_checked(cp, NULL);
+	return cr_run_checked(cp, NULL);
 }
 
 static json_t *guest_json(const struct run *r, const struct guest *g)
@@ -443,6 +463,7 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *console = NULL, *results = NULL, *hjson_path = NULL;
 	struct cr_harvest_report hr;
+	bool console_saved;
 	json_t *hj;
 	int rc;
 
@@ -455,10 +476,16 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 	if (mkdir(g->out_dir, 0755) < 0 && errno != EEXIST)
 		say(r, "crbench run: cannot create '%s': %s", g->out_dir, strerror(errno));
 	console = xasprintf("%s/console.log", g->out_dir);
-	copy_file(g->console_path, console);
+	console_saved = copy_file(g->console_path, console) == 0;
 	chmod(console, 0644); /* virtlogd makes it private; the results directory is for reading */
 	results = xasprintf("%s/results", g->out_dir);
 	rc = cr_harvest_disk(g->results_disk, results, &hr, &err);
+	/* a results directory that cannot take them (a full disk): the guest's disk stays, and says where */
+	g->disk_kept = rc < 0 || !console_saved;
+	if (g->disk_kept)
+		say(r, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
+		    g->plan->name, rc < 0 ? "cannot harvest: " : "cannot copy the console log", rc < 0 ? err->msg : "", g->results_disk,
+		    g->console_path, g->results_disk);
 	g->harvest = xstrdup(rc < 0 ? "error" : cr_harvest_status_names[cr_harvest_status(&hr)]);
 	hj = cr_harvest_report_json(g->results_disk, results, &hr, rc < 0 ? err->msg : NULL);
 	hjson_path = xasprintf("%s/harvest.json", g->out_dir);
@@ -487,20 +514,23 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 		if (g->panic || g->stopped_detail == -1)
 			g->reason = xstrdup("the guest kernel panicked (see console.log)");
 		else if (rc < 0)
-			g->reason = xasprintf("cannot read the results disk: %s", err->msg);
+			g->reason = xasprintf("cannot harvest the results disk: %s", err->msg);
 		else if (!g->done && g->agent_uptime < 0)
 			g->reason = xstrdup("the guest stopped before the agent unit started (see console.log)");
 		else if (!g->done)
-			g->reason = xstrdup("the guest stopped before the agent finished (see console.log)");
+			g->reason = xasprintf("the guest stopped before the agent finished%s%s (see console.log)",
+					      g->agent_said ? "; the agent said: " : "", g->agent_said ? g->agent_said : "");
 		else
 			g->reason = xasprintf("the results disk's harvest is %s (see harvest.json)", g->harvest);
 	}
 	cr_harvest_report_release(&hr);
 	if (!keep) {
 		unlink(g->overlay);
-		unlink(g->results_disk);
-		unlink(g->console_path);
-		rmdir(g->dir);
+		if (!g->disk_kept) {
+			unlink(g->results_disk);
+			unlink(g->console_path);
+			rmdir(g->dir);
+		}
 	}
 	say(r, "%s: %s%s%s: %llu of %llu steps harvested (%llu ok, %llu failed, %llu unsupported), harvest %s, %.0f s", g->plan->name,
 	    g->status, g->reason ? ": " : "", g->reason ? g->reason : "", (unsigned long long)g->steps_harvested,
@@ -547,9 +577,36 @@ static void release_guest(struct guest *g)
 	free(g->status);
 	free(g->reason);
 	free(g->harvest);
+	free(g->agent_said);
 }
 
 /* ---- the command ---- */
+
+/*
+ * vCPUs pinned to host CPUs no other live run has pinned, recorded in the
+ * run's cpus file for the runs that start after; under a lock, so that two
+ * runs started together do not pick the same CPUs.
+ */
+static void pin_vcpus(struct run *r, const char *cache_dir, const uint64_t *vcpus, unsigned ***pins, char **why)
+{
+	cleanup_free char *lock = xasprintf("%s/runs/.pin.lock", cache_dir), *cpus = xasprintf("%s/cpus", r->rundir);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	cpu_set_t busy;
+	FILE *f;
+
+	if (fd >= 0)
+		flock(fd, LOCK_EX);
+	cr_runs_busy_cpus(cache_dir, &busy);
+	cr_pin_plan(vcpus, r->n, r->plan->parallel, &busy, pins, why);
+	f = fopen(cpus, "we");
+	for (size_t i = 0; f && *pins && i < r->n; i++)
+		for (uint64_t v = 0; v < vcpus[i]; v++)
+			fprintf(f, "%u\n", (*pins)[i][v]);
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd); /* and the lock with it */
+}
 
 /*
  * Every guest's image, then the suite's container images, built when the
@@ -690,7 +747,7 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	for (size_t i = 0; i < r->n; i++)
 		vcpus[i] = r->g[i].plan->vcpus;
 	if (pin_ok)
-		cr_pin_plan(vcpus, r->n, plan->parallel, &pins, &why);
+		pin_vcpus(r, cache_dir, vcpus, &pins, &why);
 	else
 		why = xstrdup("not pinned: --no-pin");
 	for (size_t i = 0; i < r->n; i++) {
@@ -715,6 +772,7 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 				"host", cr_host_json(r->conn), "accel", cr_accel_name(accel), "pinning",
 				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together",
 				"payload_seconds", r->payload_seconds);
+	json_object_set_new(r->manifest, "injected_fault", fault ? json_string(fault) : json_null());
 	json_object_set_new(r->manifest, "images_disk", json_pack("{s:s, s:b, s:f}", "path", r->images, "made", made, "seconds", r->images_seconds));
 	{
 		char stamp[32];
@@ -755,6 +813,7 @@ static int parse_args(int argc, char **argv, const char **plan_path, const char 
 		{ "connect", required_argument, NULL, 'c' },	{ "cache-dir", required_argument, NULL, 'C' },
 		{ "no-pin", no_argument, NULL, 'n' },		{ "keep", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
+		{ "inject-fault", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -790,6 +849,14 @@ static int parse_args(int argc, char **argv, const char **plan_path, const char 
 		case 'v':
 			*verbose = true;
 			break;
+		case 'F':
+			for (size_t k = 0; faults[k]; k++)
+				if (strcmp(optarg, faults[k]) == 0)
+					fault = faults[k];
+			if (!fault)
+				return usage_error("run", "unknown fault '%s' for --inject-fault: panic, hang, agent-crash, docker-fail or results-full",
+						   optarg);
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return EXIT_SUCCESS;
@@ -817,7 +884,7 @@ int cmd_run(int argc, char **argv)
 	struct cr_preflight pf;
 	struct cr_preflight_opts po = { .root = "" };
 	cleanup_strv char **reaped = NULL;
-	size_t next = 0, n_complete = 0;
+	size_t next = 0, n_complete = 0, keep_disks = 0;
 	double last_look = 0;
 	int timer = -1, cb = -1, ret = EXIT_FAILURE, rc;
 
@@ -941,8 +1008,18 @@ out:
 		release_guest(&r.g[i]);
 	for (size_t k = 0; k < r.n_containers; k++)
 		cr_built_release(&r.containers[k]);
-	if (r.rundir && !keep) {
+	for (size_t i = 0; i < r.n; i++)
+		keep_disks += r.g[i].disk_kept;
+	if (r.rundir && !keep && !keep_disks) {
 		cr_rmtree(r.rundir);
+	} else if (r.rundir && !keep) {
+		/* results that could not be harvested are never deleted: no owner, so that no later run reaps them */
+		cleanup_free char *owner = xasprintf("%s/owner", r.rundir);
+
+		unlink(owner);
+		unlink(r.payload);
+		fprintf(stderr, "crbench run: kept %zu results disk%s in '%s' that could not be harvested\n", keep_disks,
+			keep_disks == 1 ? "" : "s", r.rundir);
 	} else if (r.rundir) {
 		/* kept on request: no owner, so that no later run reaps it */
 		cleanup_free char *owner = xasprintf("%s/owner", r.rundir);

@@ -174,10 +174,10 @@ int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err)
 	return 0;
 }
 
-int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned ***pin, char **why)
+int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, const cpu_set_t *busy, unsigned ***pin, char **why)
 {
 	cpu_set_t set;
-	unsigned cpus[CPU_SETSIZE], n_cpus = 0;
+	unsigned cpus[CPU_SETSIZE], n_cpus = 0, n_busy = 0;
 	uint64_t need = 0, most = 0;
 
 	*pin = NULL;
@@ -186,9 +186,14 @@ int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned 
 		*why = xasprintf("cannot read this process's CPU affinity: %s", strerror(errno));
 		return 0;
 	}
-	for (unsigned c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &set))
+	for (unsigned c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (busy && CPU_ISSET(c, busy))
+			n_busy++;
+		else
 			cpus[n_cpus++] = c;
+	}
 	for (size_t i = 0; i < n_guests; i++) {
 		need += vcpus[i];
 		most = vcpus[i] > most ? vcpus[i] : most;
@@ -196,8 +201,9 @@ int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned 
 	if (!parallel)
 		need = most; /* one guest at a time: each may use the same CPUs */
 	if (need > n_cpus) {
-		*why = xasprintf("not pinned: %llu vCPUs %s but this host offers %u CPUs", (unsigned long long)need,
-				 parallel ? "run at once" : "in the largest guest", n_cpus);
+		*why = xasprintf("not pinned: %llu vCPUs %s but this host offers %u CPUs%s", (unsigned long long)need,
+				 parallel ? "run at once" : "in the largest guest", n_cpus,
+				 n_busy ? " that other crbench runs have not pinned" : "");
 		return 0;
 	}
 	*pin = xcalloc(n_guests, sizeof(**pin));
@@ -309,6 +315,40 @@ void cr_rmtree(const char *dir)
 static bool pid_alive(pid_t pid)
 {
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy)
+{
+	cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
+	DIR *d = opendir(runs);
+	struct dirent *e;
+
+	CPU_ZERO(busy);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		cleanup_free char *owner = NULL, *cpus = NULL, *text = NULL, *list = NULL;
+		char *save = NULL;
+		size_t len;
+		long pid;
+
+		if (e->d_name[0] == '.')
+			continue;
+		owner = xasprintf("%s/%s/owner", runs, e->d_name);
+		cpus = xasprintf("%s/%s/cpus", runs, e->d_name);
+		if (cr_read_file(owner, 64, &text, &len, NULL) < 0 || cr_read_file(cpus, 1 << 16, &list, &len, NULL) < 0)
+			continue;
+		pid = strtol(text, NULL, 10);
+		if (pid == (long)getpid() || !pid_alive((pid_t)pid))
+			continue;
+		for (char *w = strtok_r(list, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+			long c = strtol(w, NULL, 10);
+
+			if (c >= 0 && c < CPU_SETSIZE)
+				CPU_SET((int)c, busy);
+		}
+	}
+	closedir(d);
 }
 
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)

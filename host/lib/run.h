@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <libvirt/libvirt.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,9 +53,16 @@ int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err);
  * Host CPUs for the guests' vCPUs: disjoint sets, one host CPU per vCPU,
  * from the CPUs this process may run on. When the host has too few for
  * every guest that runs at the same time, nothing is pinned (*pin NULL) and
- * *why says so.
+ * *why says so. CPUs in busy (may be NULL) are left alone.
  */
-int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned ***pin, char **why);
+int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, const cpu_set_t *busy, unsigned ***pin, char **why);
+
+/*
+ * The host CPUs live crbench runs have pinned vCPUs to (runs/<id>/cpus of
+ * runs whose owner is alive, this process's excepted): a run that starts
+ * beside another pins to the others, or does not pin.
+ */
+void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy);
 void cr_pin_free(unsigned **pin, size_t n_guests);
 
 /* The host's side of the run manifest: kernel, CPU, memory, libvirt and QEMU versions. */

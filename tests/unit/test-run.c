@@ -44,13 +44,13 @@ static void pin_disjoint_or_refused(void **state)
 	char *why = NULL;
 
 	/* one guest at a time: each guest's vCPUs on distinct CPUs, the same set for every guest */
-	cr_pin_plan(one, 2, false, &pin, &why);
+	cr_pin_plan(one, 2, false, NULL, &pin, &why);
 	assert_non_null(pin);
 	assert_null(why);
 	assert_int_equal(pin[0][0], pin[1][0]);
 	cr_pin_free(pin, 2);
 	/* at once: disjoint when the host has CPUs enough */
-	cr_pin_plan(one, 2, true, &pin, &why);
+	cr_pin_plan(one, 2, true, NULL, &pin, &why);
 	if (n >= 2) {
 		assert_non_null(pin);
 		assert_int_not_equal(pin[0][0], pin[1][0]);
@@ -61,10 +61,32 @@ static void pin_disjoint_or_refused(void **state)
 		free(why);
 	}
 	/* more vCPUs than CPUs: nothing pinned, and why */
-	cr_pin_plan(big, 1, false, &pin, &why);
+	cr_pin_plan(big, 1, false, NULL, &pin, &why);
 	assert_null(pin);
 	assert_non_null(strstr(why, "not pinned"));
 	free(why);
+	/* CPUs another live run pinned are left alone; with none left, nothing is pinned, and why */
+	{
+		cpu_set_t allowed, busy;
+		unsigned first = CPU_SETSIZE;
+
+		assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+		for (unsigned c = 0; c < CPU_SETSIZE && first == CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &allowed))
+				first = c;
+		CPU_ZERO(&busy);
+		CPU_SET(first, &busy);
+		cr_pin_plan(one, 1, false, &busy, &pin, &why);
+		if (n >= 2) {
+			assert_non_null(pin);
+			assert_int_not_equal(pin[0][0], first);
+			cr_pin_free(pin, 1);
+		}
+		cr_pin_plan(one, 1, false, &allowed, &pin, &why);
+		assert_null(pin);
+		assert_non_null(strstr(why, "that other crbench runs have not pinned"));
+		free(why);
+	}
 }
 
 static void domain_xml_escapes_and_pins(void **state)

@@ -1,0 +1,86 @@
+# Helpers of the fault suite (make check-faults): each tests/faults/*.t makes
+# one fault happen for real in a crbench run and checks the outcome: a clear
+# message, every finished result kept, nothing of the run left behind.
+. "$(dirname "$0")/../cli/tap.sh"
+e2e_or_skip
+CACHE=${CRBENCH_CACHE_DIR:-/var/cache/crbench}
+
+# fault_plan NAME [PROGRESS_TIMEOUT [TESTS [REPETITIONS [IDLE [VCPUS]]]]]: a one-guest plan
+# (runc) of env and cpu-mem rounds, which load no container image: a fault
+# test boots fast.
+fault_plan() {
+	cat >"$TMP/$1.ini" <<EOT
+[run]
+name = $1
+seed = 5
+progress-timeout = ${2:-10m}
+timeout = 20m
+[suite]
+profile = smoke
+tests = ${3:-env, cpu-mem}
+repetitions = ${4:-4}
+warmup = 0
+idle-seconds = ${5:-3s}
+[guest runc]
+image = debian-12
+runtime = runc
+vcpus = ${6:-2}
+memory = 2G
+EOT
+	echo "$TMP/$1.ini"
+}
+
+# run_dir NAME: the run directory crbench made under $TMP/results
+run_dir() { ls -d "$TMP"/results/"$1"-* 2>/dev/null | head -1; }
+
+# kept_entries DIR GUEST: the step entries harvested, each a whole JSON document
+kept_entries() {
+	python3 - "$1/$2/results" <<'EOT'
+import glob, json, os, sys
+n = 0
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "[0-9][0-9][0-9][0-9]-*.json"))):
+    json.load(open(f))
+    n += 1
+print(n)
+EOT
+}
+
+# guest_field DIR GUEST FIELD: a field of the guest in run.json
+guest_field() {
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1] + "/run.json"))
+print([g for g in r["guests"] if g["name"] == sys.argv[2]][0].get(sys.argv[3]))' "$1" "$2" "$3"
+}
+
+# left ID: domains of the run still defined, run directories left in the cache
+left() {
+	d=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c "crbench-$1" || true)
+	c=$(ls -d "$CACHE/runs/$1" 2>/dev/null | wc -l)
+	echo "$d domains, $c cache directories"
+}
+
+# summary FAULT DIR GUEST: the line the suite prints per fault
+summary() {
+	echo "# fault $1: kept $(kept_entries "$2" "$3") step entries, console.log and run.json; guest $(guest_field "$2" "$3" status): $(guest_field "$2" "$3" reason); left: $(left "$(basename "$2")")"
+}
+
+# guest_fault FAULT STATUS REASON-PATTERN MIN-ENTRIES [PROGRESS-TIMEOUT [TESTS REPS IDLE]]: a
+# run with --inject-fault FAULT ends with exit 1, the guest in STATUS with a
+# reason matching the pattern, at least MIN-ENTRIES step entries kept, and
+# no domain or cache directory left. Six tests.
+guest_fault() {
+	plan 6
+	p=$(fault_plan "$1" "${5:-10m}" "${6:-env, cpu-mem}" "${7:-4}" "${8:-3s}")
+	"$CRBENCH" run --plan "$p" --results-dir "$TMP/results" --inject-fault "$1" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	sed 's/^/# /' "$TMP/err"
+	dir=$(run_dir "$1")
+	is "$rc" 1 "$1: crbench run exits 1"
+	is "$(guest_field "$dir" runc status)" "$2" "$1: the guest's status is $2"
+	like "$(guest_field "$dir" runc reason)" "$3" "$1: the reason says what happened"
+	ok "$([ "$(kept_entries "$dir" runc)" -ge "$4" ]; echo $?)" "$1: the steps finished before it are kept, whole ($4 or more)"
+	ok "$([ -s "$dir/runc/console.log" ]; echo $?)" "$1: the console log is kept"
+	is "$(left "$(basename "$dir")")" "0 domains, 0 cache directories" "$1: no domain, overlay or disk left"
+	summary "$1" "$dir" runc
+}
+
