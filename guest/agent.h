@@ -75,7 +75,7 @@ int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, jso
 /* The client's stdout (cut in place) as the "iperf3" and "sockperf" members of the test's data. */
 int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail, json_t **iperf3, json_t **sockperf, json_t **not_measured,
 			      cr_error_t *err);
-/* The loaded server's stdout (cut in place) as the "stress" member; stress-ng must have run at least client_seconds. */
+/* The loaded server's stdout (cut in place) as the "stress" member. */
 int cr_net_matrix_stress_data(char *out, uint64_t instances, json_t **stress, cr_error_t *err);
 
 /* The runtime Docker runs a container of this guest with: what the agent set up (runtime.json), for the host's network or not. */

@@ -360,9 +360,7 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 	 * unavailable"): the client gets up to three attempts there, each failed
 	 * one recorded.
 	 */
-	const char *client_rt = runtime_on(a, cn->name);
-	size_t rt_len = strlen(client_rt);
-	bool gvisor_host = str_has_prefix(client_rt, "runsc") && rt_len > 5 && strcmp(client_rt + rt_len - 5, "-host") == 0;
+	bool gvisor_host = strcmp(runtime_on(a, cn->name), cr_container_runtime(a, false)) != 0;
 	int attempts = gvisor_host ? 3 : 1, ret = -1;
 
 	if (server_start(a, step->load, sn, &srv, err) < 0)

@@ -327,20 +327,43 @@ static void append_line(const char *path, const char *line)
 	close(fd);
 }
 
+/* Whether a guest gets virtualization: asked for, or left to auto and its runtime is Kata. */
+static bool guest_nested(const struct cr_guest_plan *p)
+{
+	return p->nested == CR_NESTED_YES || (p->nested == CR_NESTED_AUTO && strcmp(p->runtime, "kata") == 0);
+}
+
+/* The fault the guest makes happen (crbench.fault=), or NULL: results-full is the host's doing. */
+static const char *guest_fault(void)
+{
+	return fault && strcmp(fault, "results-full") ? fault : NULL;
+}
+
+/* Now, UTC, as run.json writes times. */
+static json_t *utc_now_json(void)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(stamp);
+}
+
 static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_error_t *err)
 {
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
 	cleanup_free char *kernel = xasprintf("%s/%s", g->image.dir, CR_IMAGE_KERNEL);
 	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
 	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s%s%s", CR_GUEST_CMDLINE, g->plan->name,
-					       fault && strcmp(fault, "results-full") ? " crbench.fault=" : "",
-					       fault && strcmp(fault, "results-full") ? fault : "");
+					       guest_fault() ? " crbench.fault=" : "", guest_fault() ? guest_fault() : "");
 	struct cr_domain_spec spec = {
 		.name = g->domain,
 		.accel = accel,
 		.vcpus = g->plan->vcpus,
 		.memory = g->plan->memory,
-		.nested = g->plan->nested == CR_NESTED_YES || (g->plan->nested == CR_NESTED_AUTO && strcmp(g->plan->runtime, "kata") == 0),
+		.nested = guest_nested(g->plan),
 		.kernel = kernel,
 		.initrd = initrd,
 		.cmdline = cmdline,
@@ -356,7 +379,7 @@ static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_e
 	g->t_provision = cr_now();
 	if (mkdir(g->dir, 0755) < 0)
 		return cr_error(err, errno, "cannot create '%s'", g->dir);
-	if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, fault && strcmp(fault, "results-full") == 0 ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE, err) < 0)
+	if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, fault && !guest_fault() ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE, err) < 0)
 		return -1;
 	append_line(r->domains_file, g->domain);
 	if (cr_domain_start(r->conn, &spec, &g->dom, err) < 0)
@@ -420,7 +443,7 @@ static json_t *guest_json(const struct run *r, const struct guest *g)
 			 "name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
 			 g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", g->domain, "vcpus",
 			 (json_int_t)g->plan->vcpus, "memory_bytes", (json_int_t)g->plan->memory, "nested",
-			 g->plan->nested == CR_NESTED_YES || (g->plan->nested == CR_NESTED_AUTO && strcmp(g->plan->runtime, "kata") == 0),
+			 guest_nested(g->plan),
 			 "pinned_cpus", pin, "status", g->status ? g->status : g->phase == PH_PENDING ? "not-run" : "running", "reason",
 			 g->reason, "harvest", g->harvest, "steps_planned", (json_int_t)g->total, "steps_harvested",
 			 (json_int_t)g->steps_harvested, "steps_ok", (json_int_t)g->steps_ok, "steps_failed", (json_int_t)g->steps_failed,
@@ -437,19 +460,14 @@ static void write_manifest(struct run *r, const char *status)
 	cleanup_free char *path = xasprintf("%s/run.json", r->out);
 	json_t *guests = json_array();
 	double measured = 0, wall = cr_now() - r->t0;
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
 	for (size_t i = 0; i < r->n; i++) {
 		json_array_append_new(guests, guest_json(r, &r->g[i]));
 		measured += r->g[i].measured_seconds;
 	}
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(r->manifest, "guests", guests);
 	json_object_set_new(r->manifest, "status", json_string(status));
-	json_object_set_new(r->manifest, "finished", status && strcmp(status, "running") ? json_string(stamp) : json_null());
+	json_object_set_new(r->manifest, "finished", status && strcmp(status, "running") ? utc_now_json() : json_null());
 	json_object_set_new(r->manifest, "wall_seconds", json_real(wall));
 	json_object_set_new(r->manifest, "measured_seconds", json_real(measured));
 	json_object_set_new(r->manifest, "overhead_seconds", json_real(wall - measured));
@@ -774,16 +792,8 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 				"payload_seconds", r->payload_seconds);
 	json_object_set_new(r->manifest, "injected_fault", fault ? json_string(fault) : json_null());
 	json_object_set_new(r->manifest, "images_disk", json_pack("{s:s, s:b, s:f}", "path", r->images, "made", made, "seconds", r->images_seconds));
-	{
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		json_object_set_new(r->manifest, "started", json_string(stamp));
-		json_object_set_new(json_object_get(r->manifest, "host"), "accel", json_string(cr_accel_name(accel)));
-	}
+	json_object_set_new(r->manifest, "started", utc_now_json());
+	json_object_set_new(json_object_get(r->manifest, "host"), "accel", json_string(cr_accel_name(accel)));
 	ret = 0;
 out:
 	return ret;
