@@ -159,6 +159,7 @@ static bool valid_name(const char *s)
 /*
  * Where a tarball comes from: printable, no spaces, and a URL only over
  * http, https or file with a file name at its end (the name it is cached as).
+ * No ';' either: after "key = " in a dumped plan it would start a comment.
  */
 static bool valid_source(const char *s)
 {
@@ -168,7 +169,7 @@ static bool valid_source(const char *s)
 	if (!*s || strlen(s) > 1024)
 		return false;
 	for (const char *c = s; *c; c++)
-		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f || *c == ';')
 			return false;
 	if (!scheme_end)
 		return s[strlen(s) - 1] != '/';
