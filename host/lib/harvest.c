@@ -350,13 +350,37 @@ static int read_archive(struct harvest *h, cr_error_t *err)
 	}
 }
 
-/* Compare what was kept with what the manifest lists. */
+/*
+ * An entry the manifest contradicts is not the agent's: its file leaves the
+ * output directory, so that nothing downstream (the report) can read it.
+ */
+static void drop_entry(struct harvest *h, size_t i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void drop_entry(struct harvest *h, size_t i, const char *fmt, ...)
+{
+	struct cr_harvest_report *r = h->r;
+	cleanup_free char *why = NULL, *path = xasprintf(CR_RESULTS_PREFIX "%s", r->entries[i].name);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&why, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (unlinkat(h->dirfd, r->entries[i].name, 0) < 0)
+		note(&r->problems, &r->n_problems, "entry '%s': cannot remove it from '%s': %s", r->entries[i].name, h->out_dir,
+		     strerror(errno));
+	refuse(h, path, "%s", why);
+	r->entries[i].dropped = true;
+}
+
+/* Compare what was kept with what the manifest lists; what it contradicts is refused. */
 static void verify(struct harvest *h)
 {
 	struct cr_harvest_report *r = h->r;
 	struct cr_results_manifest m;
 	cleanup_error cr_error_t merr = NULL;
 	cleanup_json json_t *listed = json_object();
+	size_t kept = 0;
 
 	if (!h->manifest_seen) {
 		r->manifest = CR_MANIFEST_MISSING;
@@ -371,7 +395,7 @@ static void verify(struct harvest *h)
 	for (size_t i = 0; i < m.n_entries; i++) {
 		const struct cr_results_manifest_entry *me = &m.entries[i];
 		json_t *idx = json_object_get(h->kept, me->name);
-		struct cr_harvest_entry *ke;
+		size_t k;
 
 		json_object_set_new(listed, me->name, json_true());
 		if (!idx) {
@@ -379,19 +403,27 @@ static void verify(struct harvest *h)
 			     json_object_get(h->refused, me->name) ? "refused" : "missing from the disk");
 			continue;
 		}
-		ke = &r->entries[json_integer_value(idx)];
-		if (ke->size == me->size && strcmp(ke->sha256, me->sha256) == 0)
-			ke->verified = true;
+		k = (size_t)json_integer_value(idx);
+		if (r->entries[k].size == me->size && strcmp(r->entries[k].sha256, me->sha256) == 0)
+			r->entries[k].verified = true;
 		else
-			note(&r->problems, &r->n_problems,
-			     "entry '%s': checksum mismatch: the manifest says %llu bytes with sha256 %s, the disk holds "
-			     "%llu bytes with sha256 %s",
-			     me->name, (unsigned long long)me->size, me->sha256, (unsigned long long)ke->size,
-			     ke->sha256);
+			drop_entry(h, k,
+				   "checksum mismatch: the manifest says %llu bytes with sha256 %s, the disk holds %llu bytes "
+				   "with sha256 %s",
+				   (unsigned long long)me->size, me->sha256, (unsigned long long)r->entries[k].size,
+				   r->entries[k].sha256);
 	}
 	for (size_t i = 0; i < r->n_entries; i++)
-		if (!json_object_get(listed, r->entries[i].name))
-			note(&r->problems, &r->n_problems, "entry '%s': not listed in the manifest", r->entries[i].name);
+		if (!json_object_get(listed, r->entries[i].name) && !r->entries[i].dropped)
+			drop_entry(h, i, "not listed in the manifest");
+	/* the report lists what is in the directory, nothing else */
+	for (size_t i = 0; i < r->n_entries; i++) {
+		if (r->entries[i].dropped)
+			free(r->entries[i].name);
+		else
+			r->entries[kept++] = r->entries[i];
+	}
+	r->n_entries = kept;
 	cr_results_manifest_release(&m);
 }
 

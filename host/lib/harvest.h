@@ -31,16 +31,17 @@ struct cr_harvest_entry {
 	uint64_t size;
 	char sha256[CR_SHA256_HEX_LEN + 1];
 	bool verified; /* listed in the manifest with this size and sha256 */
+	bool dropped;  /* contradicted by the manifest: removed again (internal to the reader) */
 };
 
 struct cr_harvest_report {
 	/* kept entries in archive order; MANIFEST.json is kept as a file but not listed here */
 	struct cr_harvest_entry *entries;
 	size_t n_entries;
-	/* "entry 'x': refused: reason", not kept; at most CR_HARVEST_MAX_MESSAGES lines, NULL-terminated */
+	/* "entry 'x': refused: reason", not kept (also what a valid manifest contradicts); at most CR_HARVEST_MAX_MESSAGES lines, NULL-terminated */
 	char **refused;
 	size_t n_refused;
-	/* kept but wrong: checksum mismatches, unlisted or missing entries, a bad manifest, a bad archive */
+	/* wrong without a file to refuse: listed entries missing, a bad manifest, a bad archive */
 	char **problems;
 	size_t n_problems;
 	enum cr_manifest_state manifest;
