@@ -762,3 +762,8 @@ json_t *cr_plan_to_json(const struct cr_plan *plan)
 	return json_pack("{s:s, s:o, s:o, s:o}", "path", plan->path, "run", json_scope(plan, S_RUN, plan), "suite",
 			 json_scope(plan, S_SUITE, plan), "guests", guests);
 }
+
+bool cr_guest_nested(const struct cr_guest_plan *g)
+{
+	return g->nested == CR_NESTED_YES || (g->nested == CR_NESTED_AUTO && strcmp(g->runtime, "kata") == 0);
+}

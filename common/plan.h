@@ -129,4 +129,7 @@ struct cr_plan_key_info {
 };
 size_t cr_plan_keys(const struct cr_plan_key_info **keys);
 
+/* Whether a guest gets virtualization: asked for, or left to auto and its runtime is Kata. */
+bool cr_guest_nested(const struct cr_guest_plan *g);
+
 #endif

@@ -47,6 +47,9 @@ struct cr_progress {
 	char reason[CR_PROGRESS_REASON_MAX + 1]; /* END of a test that did not pass, DONE */
 };
 
+/* How the DONE reason of an agent that measured nothing begins: the host then calls the guest refused. */
+#define CR_AGENT_REFUSED "nothing measured: "
+
 /* The line for p, without a newline, into buf; returns its length, or -1 if it does not fit. */
 int cr_progress_format(const struct cr_progress *p, char *buf, size_t len);
 

@@ -367,7 +367,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	json_decref(summary);
 	p = (struct cr_progress){ .event = CR_PROGRESS_DONE, .status = failed ? CR_STATUS_FAILED : CR_STATUS_OK };
 	if (a->runtime->refused)
-		snprintf(p.reason, sizeof(p.reason), "nothing measured: %s", a->runtime->refused);
+		snprintf(p.reason, sizeof(p.reason), CR_AGENT_REFUSED "%s", a->runtime->refused);
 	else if (failed)
 		snprintf(p.reason, sizeof(p.reason), "%zu of %zu steps failed or timed out", failed, n);
 	say(con, &p);

@@ -99,6 +99,7 @@ struct guest {
 	bool hello, done;
 	struct cr_progress last; /* last START/HEARTBEAT/END */
 	enum cr_progress_status done_status;
+	char *done_reason; /* the reason on the agent's DONE line, NULL without one */
 	uint64_t total, ended, n_ok, n_failed, n_unsupported;
 	uint64_t bad_lines;
 	double agent_uptime; /* < 0 until the agent unit started */
@@ -235,6 +236,7 @@ static void on_line(void *data, const char *line)
 	/* what the agent said on its way out, for the reason of a guest that stopped early */
 	if ((m = strstr(line, "crbench-agent: ")) && !strstr(line, "injecting fault")) {
 		free(g->agent_said);
+	free(g->done_reason);
 		g->agent_said = xstrndup(m + strlen("crbench-agent: "), 300);
 	}
 	rc = cr_progress_parse(line, strlen(line), &p, &err);
@@ -277,6 +279,8 @@ static void on_line(void *data, const char *line)
 	case CR_PROGRESS_DONE:
 		g->done = true;
 		g->done_status = p.status;
+		free(g->done_reason);
+		g->done_reason = p.reason[0] ? xstrdup(p.reason) : NULL;
 		break;
 	case CR_PROGRESS__MAX:
 		break;
@@ -327,12 +331,6 @@ static void append_line(const char *path, const char *line)
 	close(fd);
 }
 
-/* Whether a guest gets virtualization: asked for, or left to auto and its runtime is Kata. */
-static bool guest_nested(const struct cr_guest_plan *p)
-{
-	return p->nested == CR_NESTED_YES || (p->nested == CR_NESTED_AUTO && strcmp(p->runtime, "kata") == 0);
-}
-
 /* The fault the guest makes happen (crbench.fault=), or NULL: results-full is the host's doing. */
 static const char *guest_fault(void)
 {
@@ -363,7 +361,7 @@ static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_e
 		.accel = accel,
 		.vcpus = g->plan->vcpus,
 		.memory = g->plan->memory,
-		.nested = guest_nested(g->plan),
+		.nested = cr_guest_nested(g->plan),
 		.kernel = kernel,
 		.initrd = initrd,
 		.cmdline = cmdline,
@@ -443,7 +441,7 @@ static json_t *guest_json(const struct run *r, const struct guest *g)
 			 "name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
 			 g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", g->domain, "vcpus",
 			 (json_int_t)g->plan->vcpus, "memory_bytes", (json_int_t)g->plan->memory, "nested",
-			 guest_nested(g->plan),
+			 cr_guest_nested(g->plan),
 			 "pinned_cpus", pin, "status", g->status ? g->status : g->phase == PH_PENDING ? "not-run" : "running", "reason",
 			 g->reason, "harvest", g->harvest, "steps_planned", (json_int_t)g->total, "steps_harvested",
 			 (json_int_t)g->steps_harvested, "steps_ok", (json_int_t)g->steps_ok, "steps_failed", (json_int_t)g->steps_failed,
@@ -525,6 +523,11 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 					      (unsigned long long)r->plan->progress_timeout);
 		else
 			g->reason = xasprintf("crbench run got %s: the guest was destroyed", stop == SIGINT ? "SIGINT" : "SIGTERM");
+	} else if (g->done && rc == 0 && cr_harvest_status(&hr) == CR_HARVEST_VERIFIED && g->done_reason &&
+		   str_has_prefix(g->done_reason, CR_AGENT_REFUSED)) {
+		/* the agent finished, and measured nothing (a Kata that would not be a real nested VM): no success */
+		g->status = xstrdup("refused");
+		g->reason = xstrdup(g->done_reason);
 	} else if (g->done && rc == 0 && cr_harvest_status(&hr) == CR_HARVEST_VERIFIED) {
 		g->status = xstrdup("complete");
 	} else {

@@ -413,6 +413,32 @@ static void check_runtimes(const struct cr_plan *plan, struct cr_preflight *p)
 	item_set(item, "runtimes", CR_PASS, xasprintf("every guest's image has its runtime: %s", seen), NULL);
 }
 
+/* Under KVM a guest that needs nesting (Kata) needs it on in the host's module: without it, a FAIL, not a run that measures nothing. */
+static void check_plan_nested(const struct cr_plan *plan, struct cr_preflight *p)
+{
+	const char *mod = p->host_kvm_module ? p->host_kvm_module : "kvm_intel";
+
+	if (p->accel != CR_ACCEL_KVM || p->host_nested == 1)
+		return;
+	for (size_t i = 0; i < plan->n_guests; i++) {
+		const struct cr_guest_plan *g = &plan->guests[i];
+
+		if (!cr_guest_nested(g))
+			continue;
+		if (p->host_nested == 0)
+			item_set(new_item(p), "nested guests", CR_FAIL,
+				 xasprintf("[guest %s] (runtime %s) needs nested virtualization and %s has nested=0", g->name, g->runtime,
+					   mod),
+				 xasprintf("as root, with no VM running: modprobe -r %s && modprobe %s nested=1", mod, mod));
+		else
+			item_set(new_item(p), "nested guests", CR_WARN,
+				 xasprintf("[guest %s] (runtime %s) needs nested virtualization and crbench cannot tell whether it is on",
+					   g->name, g->runtime),
+				 xstrdup("load kvm_intel or kvm_amd with nested=1; the guest's agent refuses to measure without it"));
+		return;
+	}
+}
+
 static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight *p)
 {
 	cleanup_error cr_error_t err = NULL;
@@ -430,6 +456,7 @@ static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight
 						  plan->n_guests == 1 ? "" : "s", plan->profile),
 		 NULL);
 	check_runtimes(plan, p);
+	check_plan_nested(plan, p);
 	/* one item per tarball: the Kata guests of one image share theirs */
 	for (size_t i = 0; i < plan->n_guests; i++)
 		if (cr_kata_guest_of_image(plan, plan->guests[i].image) == &plan->guests[i])
@@ -442,6 +469,7 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 	cleanup_error cr_error_t err = NULL;
 
 	memset(p, 0, sizeof(*p));
+	p->host_nested = -1;
 	if (cr_host_facts_probe(opts->root, &facts, &err) < 0) {
 		struct cr_check_item *item = new_item(p);
 
@@ -450,6 +478,8 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 	} else {
 		cr_accel_decide(&facts, opts->accel, &p->accel, new_item(p));
 		cr_nested_decide(&facts, p->accel, new_item(p));
+		p->host_nested = facts.nested;
+		p->host_kvm_module = facts.kvm_module ? xstrdup(facts.kvm_module) : NULL;
 		cr_host_facts_release(&facts);
 	}
 	check_libvirt(opts, p->accel, p);
@@ -478,5 +508,6 @@ void cr_preflight_release(struct cr_preflight *p)
 		free(p->items[i].fix);
 	}
 	free(p->items);
+	free(p->host_kvm_module);
 	memset(p, 0, sizeof(*p));
 }

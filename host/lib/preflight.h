@@ -65,6 +65,8 @@ struct cr_preflight_opts {
 
 struct cr_preflight {
 	enum cr_accel accel;
+	int host_nested;	  /* the host's nested parameter: 1, 0, or -1 unknown */
+	char *host_kvm_module; /* kvm_intel, kvm_amd, ... or NULL */
 	struct cr_check_item *items;
 	size_t n_items;
 };

@@ -363,6 +363,7 @@ static const char *status_phrase(const char *status)
 	static const char *const phrases[][2] = {
 		{ "not-run", "did not run" }, { "failed", "failed" },	    { "timeout", "timed out" },
 		{ "interrupted", "was interrupted" }, { "complete", "completed" }, { "running", "was still running" },
+		{ "refused", "refused to measure" },
 	};
 
 	for (size_t i = 0; status && i < ARRAY_SIZE(phrases); i++)

@@ -284,6 +284,50 @@ static void whole_preflight(void **state)
 	cr_preflight_release(&p);
 }
 
+/* Under KVM with nesting off, a plan guest that needs it is a FAIL naming the guest, with the fix */
+static void plan_needing_nesting_fails_without_it(void **state)
+{
+	char *root = make_vmx_host("N\n");
+	cleanup_free char *plan = xasprintf("%s/p.ini", root);
+	struct cr_preflight_opts opts = {
+		.root = root,
+		.accel = CR_ACCEL_KVM,
+		.connect_uri = "test:///default",
+		.cache_dir = root,
+		.plan_path = plan,
+	};
+	struct cr_preflight p;
+	const struct cr_check_item *item = NULL;
+
+	write_file(plan, "[suite]\nprofile = smoke\n[guest plain]\nimage = debian-12\nruntime = runc\n"
+			 "[guest nest]\nimage = debian-12\nruntime = runc\nnested = yes\n");
+	cr_preflight_run(&opts, &p);
+	for (size_t i = 0; i < p.n_items; i++)
+		if (strcmp(p.items[i].name, "nested guests") == 0)
+			item = &p.items[i];
+	assert_non_null(item);
+	assert_int_equal(item->status, CR_FAIL);
+	assert_string_equal(item->message, "[guest nest] (runtime runc) needs nested virtualization and kvm_intel has nested=0");
+	assert_string_equal(item->fix, "as root, with no VM running: modprobe -r kvm_intel && modprobe kvm_intel nested=1");
+	cr_preflight_release(&p);
+
+	/* nesting on: no such item */
+	remove_tree(root);
+	free(root);
+	root = make_vmx_host("Y\n");
+	free(plan);
+	plan = xasprintf("%s/p.ini", root);
+	opts.root = opts.cache_dir = root;
+	opts.plan_path = plan;
+	write_file(plan, "[suite]\nprofile = smoke\n[guest nest]\nimage = debian-12\nruntime = runc\nnested = yes\n");
+	cr_preflight_run(&opts, &p);
+	for (size_t i = 0; i < p.n_items; i++)
+		assert_string_not_equal(p.items[i].name, "nested guests");
+	cr_preflight_release(&p);
+	remove_tree(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +341,7 @@ int main(void)
 		cmocka_unit_test(libvirt_test_driver),
 		cmocka_unit_test(libvirt_unreachable),
 		cmocka_unit_test(whole_preflight),
+		cmocka_unit_test(plan_needing_nesting_fails_without_it),
 	};
 
 	return tap_run("preflight", tests);
