@@ -71,6 +71,11 @@ static void say(struct console *c, struct cr_progress *p)
 		return;
 }
 
+static double rusage_seconds(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec + (double)ru->ru_stime.tv_sec + ((double)ru->ru_utime.tv_usec + (double)ru->ru_stime.tv_usec) / 1e6;
+}
+
 /* The child: run the test, print its JSON document on fd, exit. */
 static void child(const struct cr_agent *a, const struct cr_step *step, const struct cr_test_impl *impl, int fd)
 {
@@ -93,6 +98,14 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 		doc = json_pack("{s:s, s:s, s:o?}", "status", "failed", "reason", err ? err->msg : "unknown error", "data", data);
 	else
 		doc = json_pack("{s:s, s:o}", "status", "ok", "data", data ? data : json_object());
+	/* the agent's own cost in this step (the tools it ran, docker CLI included, are not the agent) */
+	{
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			json_object_set_new(doc, "agent", json_pack("{s:f, s:I}", "cpu_seconds", rusage_seconds(&ru), "max_rss_kib",
+								    (json_int_t)ru.ru_maxrss));
+	}
 	text = json_dumps(doc, JSON_COMPACT);
 	if (text) {
 		size_t len = strlen(text), off = 0;
@@ -278,11 +291,6 @@ static int load_images(const struct cr_agent *a, struct cr_results_writer *w, co
 	return r;
 }
 
-static double rusage_seconds(const struct rusage *ru)
-{
-	return (double)ru->ru_utime.tv_sec + (double)ru->ru_stime.tv_sec + ((double)ru->ru_utime.tv_usec + (double)ru->ru_stime.tv_usec) / 1e6;
-}
-
 static enum cr_progress_status status_of(const json_t *doc)
 {
 	const char *s = json_string_value(json_object_get(doc, "status"));
@@ -301,6 +309,9 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	size_t failed = 0;
 	double t_steps, cpu, cpu_steps, wall, wall_steps;
 	struct rusage ru, ru0;
+	double child_cpu = 0;	/* the step children's own CPU time, as each measured it */
+	json_int_t child_rss = 0; /* and the largest peak RSS among them */
+	size_t unaccounted = 0;
 	json_t *summary;
 
 	/* the image upload is libcurl's work for dockerd: the agent's share is also reported without it */
@@ -323,6 +334,14 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 		before = cr_sys_snapshot();
 		doc = run_step(a, s, i + 1, n, con);
 		after = cr_sys_snapshot();
+		{
+			json_t *ag = json_object_get(doc, "agent");
+
+			unaccounted += !ag && !json_is_true(json_object_get(doc, "not_measured"));
+			child_cpu += json_number_value(json_object_get(ag, "cpu_seconds"));
+			if (json_integer_value(json_object_get(ag, "max_rss_kib")) > child_rss)
+				child_rss = json_integer_value(json_object_get(ag, "max_rss_kib"));
+		}
 		json_object_set_new(doc, "system", cr_sys_delta(before, after));
 		json_decref(before);
 		json_decref(after);
@@ -348,18 +367,28 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 		cr_fault_after_step(a->fault, i + 1);
 	}
 
-	/* the agent's own footprint, measured by itself (the runner, not its test children) */
+	/*
+	 * The agent's own footprint, measured by itself: the runner plus each
+	 * step's child (its Docker API calls, HTTP polling, parsing), not the
+	 * tools those run. A child killed at its timeout cannot say: its share
+	 * is missing, and steps_unaccounted counts those.
+	 */
 	getrusage(RUSAGE_SELF, &ru);
-	cpu = rusage_seconds(&ru);
+	cpu = rusage_seconds(&ru) + child_cpu;
 	cpu_steps = cpu - rusage_seconds(&ru0);
 	wall = cr_now() - t0;
 	wall_steps = cr_now() - t_steps;
-	summary = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:f, s:f, s:{s:f, s:f, s:f, s:f, s:I}}", "agent_version",
-			    crbench_version, "guest", a->guest->name, "runtime", a->guest->runtime, "docker_runtime",
-			    a->runtime->docker_runtime, "refused", a->runtime->refused, "seed", (json_int_t)a->seed, "steps", (json_int_t)n,
-			    "failed", (json_int_t)failed, "wall_seconds", wall, "steps_wall_seconds", wall_steps, "agent", "cpu_seconds", cpu,
-			    "cpu_fraction", wall > 0 ? cpu / wall : 0.0, "steps_cpu_seconds", cpu_steps, "steps_cpu_fraction",
-			    wall_steps > 0 ? cpu_steps / wall_steps : 0.0, "max_rss_kib", (json_int_t)ru.ru_maxrss);
+	summary = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:f, s:f}", "agent_version", crbench_version, "guest",
+			    a->guest->name, "runtime", a->guest->runtime, "docker_runtime", a->runtime->docker_runtime, "refused",
+			    a->runtime->refused, "seed", (json_int_t)a->seed, "steps", (json_int_t)n, "failed", (json_int_t)failed,
+			    "wall_seconds", wall, "steps_wall_seconds", wall_steps);
+	json_object_set_new(summary, "agent",
+			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I}", "cpu_seconds", cpu, "cpu_fraction",
+				      wall > 0 ? cpu / wall : 0.0, "steps_cpu_seconds", cpu_steps, "steps_cpu_fraction",
+				      wall_steps > 0 ? cpu_steps / wall_steps : 0.0, "runner_cpu_seconds", rusage_seconds(&ru),
+				      "max_rss_kib", (json_int_t)(ru.ru_maxrss > child_rss ? ru.ru_maxrss : child_rss),
+				      "runner_max_rss_kib", (json_int_t)ru.ru_maxrss, "steps_unaccounted",
+				      (json_int_t)unaccounted));
 	if (cr_results_append_json(w, "summary.json", summary, err) < 0 || cr_results_finish(w, err) < 0) {
 		json_decref(summary);
 		return -1;

@@ -60,11 +60,18 @@ elif what == "guests":
     if want != got:
         fail("guests %s, plan has %s" % (got, want))
 elif what == "steps":
+    # the steps the plan asks for, counted here from the resolved plan, not taken from the agent:
+    # env once, then each round every other test once and every network cell once
+    suite = run["plan"]["suite"]
+    per_round = sum(1 for t in suite["tests"] if t not in ("env", "net-matrix"))
+    if "net-matrix" in suite["tests"]:
+        per_round += len(suite["net-pairs"]) * len(suite["net-load"])
+    want = ("env" in suite["tests"]) + (suite["warmup"] + suite["repetitions"]) * per_round
     for g in guests:
         d = os.path.join(run_dir, g["name"], "results")
         entries = sorted(glob.glob(os.path.join(d, "[0-9][0-9][0-9][0-9]-*.json")))
-        if g["steps_planned"] == 0 or len(entries) != g["steps_planned"]:
-            fail("guest %s: %d entries, %d planned" % (g["name"], len(entries), g["steps_planned"]))
+        if len(entries) != want or g["steps_planned"] != want:
+            fail("guest %s: %d entries, the agent planned %d, the plan asks for %d" % (g["name"], len(entries), g["steps_planned"], want))
         tests = set()
         for e in entries:
             doc = json.load(open(e))
@@ -129,6 +136,10 @@ python3 "$SRCDIR/tests/cli/report-check.py" stats "$run_dir" "$run_dir/report" >
 st=$?
 sed 's/^/# /' "$TMP/check" | tail -20
 ok $st "every statistic of the report matches the raw samples, recomputed by report-check.py"
+
+# the agent's footprint and timing-overhead targets, as diagnostics: a
+# benchmark's verdict (bench/agent.sh), not a timed test
+sh "$SRCDIR/bench/agent.sh" "$run_dir" 2>&1 | sed 's/^/# bench\/agent.sh: /'
 
 id=$(basename "$run_dir")
 left=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c "crbench-$id" || true)
