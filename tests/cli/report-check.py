@@ -21,9 +21,44 @@ import struct
 import sys
 import zlib
 
-# t(0.975, df): the two-sided 95% critical values of any printed t table, here to 12 digits (df 1 and 2 in closed form).
-T975 = {1: math.tan(math.pi * 0.475), 2: 0.95 * math.sqrt(2 / (1 - 0.95 ** 2)), 3: 3.18244630528, 4: 2.77644510520,
-        5: 2.57058183564, 6: 2.44691185114, 7: 2.36462425159, 8: 2.30600413520, 9: 2.26215716280, 14: 2.14478668792}
+def _betacf(a, b, x):
+    # the continued fraction of the regularized incomplete beta (Lentz's method)
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1 + aa * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return h
+
+
+def _t_cdf(t, df):
+    # P(T <= t) for Student's t with df degrees of freedom, from I_x(df/2, 1/2)
+    x = df / (df + t * t)
+    a, b = df / 2, 0.5
+    lbeta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    front = math.exp(lbeta + a * math.log(x) + b * math.log(1 - x))
+    ib = front * _betacf(a, b, x) / a if x < (a + 1) / (a + b + 2) else 1 - front * _betacf(b, a, 1 - x) / b
+    return 1 - ib / 2 if t > 0 else ib / 2
+
+
+def t975(df):
+    # t(0.975, df), computed here by bisection on the t distribution, independently of stats.c's table
+    lo, hi = 0.0, 1000.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _t_cdf(mid, df) < 0.975 else (lo, mid)
+    return (lo + hi) / 2
+
+
 PAIRS = ["bridge-bridge", "host-bridge", "macvlan-macvlan", "overlay-overlay"]
 LOADS = ["idle", "stress"]
 problems = []
@@ -120,7 +155,7 @@ def describe(x):
         s.update(median=statistics.median(x), mean=statistics.fmean(x), min=min(x), max=max(x))
     if n >= 2:
         sd = statistics.stdev(x)
-        half = T975[n - 1] * sd / math.sqrt(n)
+        half = t975(n - 1) * sd / math.sqrt(n)
         s.update(sd=sd, ci_low=s["mean"] - half, ci_high=s["mean"] + half,
                  cv_percent=100 * sd / abs(s["mean"]) if s["mean"] else None)
     return s

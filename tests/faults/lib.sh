@@ -84,3 +84,26 @@ guest_fault() {
 	summary "$1" "$dir" runc
 }
 
+
+# signal_fault NAME SIGNAL: crbench run gets SIGNAL (INT or TERM) after the
+# guest finished a step: the guest is destroyed, its finished steps are
+# harvested, run.json says interrupted, crbench exits 128 + the signal's
+# number. Five tests.
+signal_fault() {
+	p=$(fault_plan "$1")
+	"$CRBENCH" run --plan "$p" --results-dir "$TMP/results" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	wait_for "$TMP/err" ': ok in ' 600
+	kill -"$2" $pid
+	wait $pid
+	rc=$?
+	sed 's/^/# /' "$TMP/err"
+	dir=$(run_dir "$1")
+	case $2 in INT) n=2 ;; TERM) n=15 ;; esac
+	is "$rc" $((128 + n)) "$1: crbench run exits 128 + SIG$2"
+	is "$(guest_field "$dir" runc status)" interrupted "$1: the guest is recorded as interrupted"
+	like "$(guest_field "$dir" runc reason)" "SIG$2" "$1: the reason names the signal"
+	ok "$([ "$(kept_entries "$dir" runc)" -ge 1 ]; echo $?)" "$1: the finished steps are kept, whole"
+	is "$(left "$(basename "$dir")")" "0 domains, 0 cache directories" "$1: no domain, overlay or disk left"
+	summary "$1" "$dir" runc
+}
