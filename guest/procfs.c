@@ -88,8 +88,20 @@ int cr_parse_meminfo(const char *text, size_t len, struct cr_mem *out, cr_error_
 	size_t pos = 0, ll;
 	const char *line;
 
+	uint64_t sreclaimable = 0;
+
 	memset(out, 0, sizeof(*out));
 	while ((line = next_line(text, len, &pos, &ll))) {
+		/* psutil counts reclaimable slab as cached; kernels before 2.6.19 lack the line */
+		if (ll > 13 && memcmp(line, "SReclaimable:", 13) == 0) {
+			uint64_t v;
+			bool bad = false;
+
+			if (numbers(line, ll, true, &v, 1, &bad) != 1 || bad || v > UINT64_MAX / 2048)
+				return cr_error(err, 0, "/proc/meminfo: malformed 'SReclaimable:' line");
+			sreclaimable = v * 1024;
+			continue;
+		}
 		for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
 			size_t kl = strlen(fields[f].key);
 			uint64_t v;
@@ -107,7 +119,11 @@ int cr_parse_meminfo(const char *text, size_t len, struct cr_mem *out, cr_error_
 		return cr_error(err, 0, "/proc/meminfo: lacks MemTotal, MemFree, MemAvailable, Buffers, Cached, Active or Inactive");
 	if (out->free > out->total || out->available > out->total)
 		return cr_error(err, 0, "/proc/meminfo: MemFree or MemAvailable above MemTotal");
-	/* psutil's Linux "used"; it can go below zero on odd kernels, where psutil reports total - free */
+	/* psutil's Linux "cached" is Cached + SReclaimable, and its "used" is total - free - buffers - cached,
+	 * or total - free where that would go below zero */
+	if (out->cached > UINT64_MAX - sreclaimable)
+		return cr_error(err, 0, "/proc/meminfo: Cached plus SReclaimable overflows");
+	out->cached += sreclaimable;
 	out->used = out->total - out->free - out->buffers - out->cached;
 	if (out->free + out->buffers + out->cached > out->total)
 		out->used = out->total - out->free;
