@@ -10,6 +10,7 @@ struct cr_docker {
 	CURL *curl;
 	char *socket;
 	long timeout;
+	int created_fd; /* each created container's id goes here, or -1 */
 };
 
 struct buffer {
@@ -54,6 +55,7 @@ int cr_docker_open(const char *socket_path, struct cr_docker **out, cr_error_t *
 		return cr_error(err, 0, "cannot create a libcurl handle");
 	}
 	d->socket = xstrdup(socket_path ? socket_path : CR_DOCKER_SOCKET);
+	d->created_fd = -1;
 	*out = d;
 	return 0;
 }
@@ -202,10 +204,57 @@ int cr_docker_create(struct cr_docker *d, const char *name, json_t *config, char
 	got = json_string_value(json_object_get(r.json, "Id"));
 	if (ret == 0 && (!got || check_id(got, err) < 0))
 		ret = cr_error(err, 0, "docker: POST %s: no container id in the answer", path);
-	if (ret == 0)
+	if (ret == 0) {
 		*id = xstrdup(got);
+		if (d->created_fd >= 0) {
+			cleanup_free char *line = xasprintf("%s\n", got);
+
+			/* never blocking (O_NONBLOCK): a full or closed pipe costs the sweep this id, not the step */
+			ssize_t w = write(d->created_fd, line, strlen(line));
+
+			(void)w;
+		}
+	}
 	cr_docker_response_release(&r);
 	return ret;
+}
+
+void cr_docker_log_created(struct cr_docker *d, int fd)
+{
+	d->created_fd = fd;
+}
+
+int cr_docker_sweep(struct cr_docker *d, const char *ids, size_t *removed, cr_error_t *err)
+{
+	size_t n = 0;
+
+	for (const char *p = ids; p && *p;) {
+		size_t len = strcspn(p, "\n");
+		cleanup_free char *id = xstrndup(p, len);
+
+		p += len + (p[len] == '\n');
+		if (!*id)
+			continue;
+		if (check_id(id, err) < 0)
+			return -1;
+		{
+			struct cr_docker_response r;
+			cleanup_free char *path = xasprintf("/containers/%s?force=true&v=true", id);
+			cleanup_error cr_error_t e = NULL;
+			int ret = cr_docker_call(d, "DELETE", path, NULL, &r, &e);
+			long status = r.status;
+
+			cr_docker_response_release(&r);
+			/* 404: the test removed it itself, as it should */
+			if (ret < 0 && status != 404) {
+				*removed = n;
+				return cr_error(err, 0, "cannot remove container '%s' a step left: %s", id, e->msg);
+			}
+			n += ret == 0;
+		}
+	}
+	*removed = n;
+	return 0;
 }
 
 /* A call whose answer carries nothing but its status. */

@@ -44,6 +44,14 @@ int cr_docker_wait(struct cr_docker *d, const char *id, long *exit_code, double 
 int cr_docker_remove(struct cr_docker *d, const char *id, double *seconds, cr_error_t *err);
 /* Its StopSignal (SIGTERM) to the container's first process, SIGKILL after timeout seconds; returns once it has stopped. */
 int cr_docker_stop(struct cr_docker *d, const char *id, long timeout, double *seconds, cr_error_t *err);
+/* From now on, write each created container's id and a newline to fd (the runner's sweep list); -1 stops it. */
+void cr_docker_log_created(struct cr_docker *d, int fd);
+/*
+ * Force-remove each container of ids (one id per line): those a step left
+ * behind (killed at its timeout, crashed, or failed before its own clean-up).
+ * One already gone is fine; *removed counts those that were still there.
+ */
+int cr_docker_sweep(struct cr_docker *d, const char *ids, size_t *removed, cr_error_t *err);
 int cr_docker_inspect(struct cr_docker *d, const char *id, json_t **out, cr_error_t *err);
 /* stdout and stderr of a container without a TTY (Docker's multiplexed stream, demultiplexed). */
 int cr_docker_logs(struct cr_docker *d, const char *id, char **out, char **errout, cr_error_t *err);

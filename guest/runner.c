@@ -77,7 +77,7 @@ static double rusage_seconds(const struct rusage *ru)
 }
 
 /* The child: run the test, print its JSON document on fd, exit. */
-static void child(const struct cr_agent *a, const struct cr_step *step, const struct cr_test_impl *impl, int fd)
+static void child(const struct cr_agent *a, const struct cr_step *step, const struct cr_test_impl *impl, int fd, int created_fd)
 {
 	cleanup_error cr_error_t err = NULL;
 	struct cr_agent mine = *a;
@@ -89,6 +89,7 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 	r = cr_docker_open(NULL, &mine.docker, &err);
 	if (r == 0) {
 		cr_docker_set_timeout(mine.docker, (long)a->plan->test_timeout);
+		cr_docker_log_created(mine.docker, created_fd);
 		r = impl->run(&mine, step, &data, &unsupported, &err);
 	}
 
@@ -132,6 +133,34 @@ json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step)
 }
 
 /*
+ * Each test removes its containers; one killed at its timeout or crashed
+ * cannot, and what it left running would load every later step. After each
+ * step the runner force-removes every container the step created that is
+ * still there, and says so in the step's entry.
+ */
+static void sweep(const struct cr_agent *a, int fd, json_t *doc)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *ids = NULL;
+	size_t len = 0, removed = 0;
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		ids = xrealloc(ids, len + (size_t)n + 1);
+		memcpy(ids + len, chunk, (size_t)n);
+		len += (size_t)n;
+		ids[len] = '\0';
+	}
+	if (!ids || !a->docker)
+		return;
+	if (cr_docker_sweep(a->docker, ids, &removed, &err) < 0)
+		json_object_set_new(doc, "sweep_error", json_string(err->msg));
+	if (removed)
+		json_object_set_new(doc, "containers_left", json_integer((json_int_t)removed));
+}
+
+/*
  * Run one step in a child; collect its document; kill it at the timeout.
  * Returns the step's document with status, seconds and rusage.
  */
@@ -141,7 +170,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 	double t0 = cr_now(), last_beat = t0;
 	char *buf = NULL;
 	size_t len = 0;
-	int pipefd[2], status = 0;
+	int pipefd[2], created[2], status = 0;
 	bool timed_out = false;
 	json_t *doc;
 	pid_t pid;
@@ -152,17 +181,27 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		return doc;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
+	/* the ids of the containers the step creates, for the sweep after it */
+	if (pipe2(created, O_CLOEXEC | O_NONBLOCK) < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
+		close(created[0]);
+		close(created[1]);
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot fork");
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		child(a, step, impl, pipefd[1]);
+		close(created[0]);
+		child(a, step, impl, pipefd[1], created[1]);
 	}
 	close(pipefd[1]);
+	close(created[1]);
 	for (;;) {
 		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
 		double t = cr_now();
@@ -213,6 +252,8 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 			json_object_set_new(doc, "signal", json_integer(WTERMSIG(status)));
 	}
 	json_object_set_new(doc, "seconds", json_real(cr_now() - t0));
+	sweep(a, created[0], doc);
+	close(created[0]);
 	return doc;
 }
 

@@ -1,5 +1,6 @@
 /* Unit tests for the Docker API client against a fake daemon replaying exchanges recorded from a real dockerd. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -217,6 +218,47 @@ static void container_lifecycle(void **state)
 	fake_finish(&f, d);
 }
 
+#define FIXTURE_ID "12c0bbb5490b8e4f6cc0e0ccb12b120bdace6f7f11ab2fd45cef5d474fef4321"
+
+/* Each created container's id goes to the sweep list; the sweep removes what is there and passes over what is gone */
+static void created_containers_are_swept(void **state)
+{
+	static const struct exchange ex[] = {
+		{ "POST /v1.41/containers/create?name=fixture", "docker/create.http", NULL },
+		{ "DELETE /v1.41/containers/" FIXTURE_ID "?force=true&v=true", "docker/delete.http", NULL },
+		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete-missing.http", NULL },
+	};
+	struct fake f = { 0 };
+	struct cr_docker *d;
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *id = NULL;
+	json_t *config = json_pack("{s:s}", "Image", "crbench/bench:1");
+	char ids[256] = "";
+	int p[2];
+	size_t removed = 99;
+	ssize_t n;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	d = fake_open(&f, ex, ARRAY_SIZE(ex));
+	cr_docker_log_created(d, p[1]);
+	if (cr_docker_create(d, "fixture", config, &id, NULL, &err) < 0)
+		fail_msg("%s", err->msg);
+	n = read(p[0], ids, sizeof(ids) - 1);
+	assert_int_equal(n, 65);
+	assert_string_equal(ids, FIXTURE_ID "\n");
+	/* the fixture's id is still there (removed), the name is gone already (404: not counted, no error) */
+	memcpy(ids + n, "fixture\n", sizeof("fixture\n"));
+	if (cr_docker_sweep(d, ids, &removed, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(removed, 1);
+	/* a line that is no container id is refused before any request */
+	assert_int_equal(cr_docker_sweep(d, "../x\n", &removed, &err), -1);
+	json_decref(config);
+	close(p[0]);
+	close(p[1]);
+	fake_finish(&f, d);
+}
+
 static void errors_carry_dockers_message(void **state)
 {
 	static const struct exchange ex[] = {
@@ -356,6 +398,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(container_lifecycle),
+		cmocka_unit_test(created_containers_are_swept),
 		cmocka_unit_test(errors_carry_dockers_message),
 		cmocka_unit_test(network_ensure),
 		cmocka_unit_test(swarm_init_and_stop),

@@ -187,6 +187,12 @@ static void refused_measures_nothing(void **state)
 	setup.docker_runtime_host = (char *)"runsc-ptrace-host";
 	config = cr_container_config(&a, CR_BENCH_IMAGE, NULL);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(config, "HostConfig"), "Runtime")), "runsc-ptrace");
+	/* the plan's CPU and memory limits, the same whatever the runtime */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(config, "HostConfig"), "NanoCpus")),
+			 (json_int_t)(plan->container_cpus * 1000000000ULL));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(config, "HostConfig"), "Memory")),
+			 (json_int_t)plan->container_memory);
+	assert_true(plan->container_cpus > 0 && plan->container_memory > 0);
 	json_decref(config);
 	assert_string_equal(cr_container_runtime(&a, true), "runsc-ptrace-host");
 	a.runtime = NULL;
