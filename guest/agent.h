@@ -30,6 +30,8 @@ struct cr_agent {
 	const struct cr_runtime_setup *runtime;
 	/* crbench.fault= of the kernel command line: a fault to make happen, for the fault suite (tests/faults), or NULL */
 	const char *fault;
+	/* why the suite's container images could not be loaded, or NULL: steps that run a container then fail with it */
+	const char *images_error;
 };
 
 /*

@@ -179,6 +179,8 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "this agent does not implement this test yet");
 	if ((doc = cr_step_refusal(a, step)))
 		return doc;
+	if (a->images_error && step->test != CR_TEST_ENV && step->test != CR_TEST_CPU_MEM)
+		return json_pack("{s:s, s:s, s:b}", "status", "failed", "reason", a->images_error, "not_measured", true);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
 	/* the ids of the containers the step creates, for the sweep after it */
@@ -451,6 +453,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	struct console con = { .fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC) };
 	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
 	struct cr_runtime_setup setup;
+	cleanup_free char *images_error = NULL;
 	size_t n;
 	double t0 = cr_now();
 	int r;
@@ -464,8 +467,21 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	snprintf(p.guest, sizeof(p.guest), "%s", a->guest->name);
 	p.total = n;
 	say(&con, &p);
-	if (load_images(a, w, steps, n, err) < 0)
-		return -1;
+	if (load_images(a, w, steps, n, err) < 0) {
+		/* the suite goes on without them: env and cpu-mem need none, the others fail with this reason */
+		json_t *doc;
+
+		images_error = xasprintf("the suite's container images could not be loaded: %s", (*err)->msg);
+		cr_error_free(err);
+		doc = json_pack("{s:s}", "error", images_error);
+		r = cr_results_append_json(w, "images.json", doc, err);
+		json_decref(doc);
+		if (r < 0) {
+			close(con.fd);
+			return -1;
+		}
+		a->images_error = images_error;
+	}
 	/* Kata's VM size and checks, gVisor's platform: before any step, recorded whatever comes of it */
 	cr_runtime_prepare(a->plan, a->guest, &setup);
 	a->runtime = &setup;
@@ -473,6 +489,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	if (r == 0)
 		r = run_suite(a, w, steps, n, &con, t0, err);
 	a->runtime = NULL;
+	a->images_error = NULL;
 	cr_runtime_setup_release(&setup);
 	close(con.fd);
 	return r;
