@@ -14,7 +14,7 @@ fault_plan() {
 name = $1
 seed = 5
 progress-timeout = ${2:-10m}
-timeout = 20m
+timeout = ${FAULT_TIMEOUT:-20m}
 [suite]
 profile = smoke
 tests = ${3:-env, cpu-mem}
@@ -52,11 +52,15 @@ r = json.load(open(sys.argv[1] + "/run.json"))
 print([g for g in r["guests"] if g["name"] == sys.argv[2]][0].get(sys.argv[3]))' "$1" "$2" "$3"
 }
 
-# left ID: domains of the run still defined, run directories left in the cache
+# left ID: domains of the run still defined, run directories left in the
+# cache, and (only when there are any) qemu processes or temporary files of
+# the run still there
 left() {
 	d=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c "crbench-$1" || true)
 	c=$(ls -d "$CACHE/runs/$1" 2>/dev/null | wc -l)
-	echo "$d domains, $c cache directories"
+	q=$(pgrep -f "guest=crbench-$1-" 2>/dev/null | wc -l)
+	t=$(ls -d "$CACHE"/runs/.tmp-*"$1"* "$CACHE"/images/.tmp-* /tmp/crbench-*"$1"* 2>/dev/null | wc -l)
+	echo "$d domains, $c cache directories$([ "$q" = 0 ] || echo ", $q qemu processes")$([ "$t" = 0 ] || echo ", $t temporary files")"
 }
 
 # summary FAULT DIR GUEST: the line the suite prints per fault
@@ -71,7 +75,11 @@ summary() {
 guest_fault() {
 	plan 6
 	p=$(fault_plan "$1" "${5:-10m}" "${6:-env, cpu-mem}" "${7:-4}" "${8:-3s}")
-	"$CRBENCH" run --plan "$p" --results-dir "$TMP/results" --inject-fault "$1" >"$TMP/out" 2>"$TMP/err"
+	# NO_INJECT=1: a fault of the plan itself (its timeout), nothing injected
+	inject="--inject-fault $1"
+	[ -z "${NO_INJECT:-}" ] || inject=""
+	# shellcheck disable=SC2086
+	"$CRBENCH" run --plan "$p" --results-dir "$TMP/results" $inject >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 	sed 's/^/# /' "$TMP/err"
 	dir=$(run_dir "$1")
