@@ -100,17 +100,20 @@ run env PATH=/nonexistent "$CRBENCH" report "$TMP/run"
 is "$rc" 0 "without gnuplot the report is still written, into RUN_DIR/report"
 like "$(cat "$TMP/run/report/report.md")" "figure fig-boot skipped: gnuplot is not installed" "and says the figures were skipped"
 
-# the HTML in headless Chromium: its figures load and show
-if command -v chromium >/dev/null 2>&1 && command -v gnuplot >/dev/null 2>&1; then
-	chrome() { timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$TMP/chrome" "$@" 2>/dev/null; }
-	sed 's|</body>|<script>addEventListener("load", () => { const i = [...document.images]; document.body.dataset.images = i.length + " images, " + i.filter(x => x.complete \&\& x.naturalWidth > 0).length + " loaded"; });</script></body>|' \
-		"$TMP/c/report.html" >"$TMP/c/check.html"
-	like "$(chrome --virtual-time-budget=10000 --dump-dom "file://$TMP/c/check.html")" 'data-images="3 images, 3 loaded"' "Chromium loads the HTML's three figures"
-	chrome --window-size=1400,3200 --screenshot="$TMP/shot.png" "file://$TMP/c/report.html" >/dev/null
-	check png "$TMP/shot.png"
-	ok $? "and its screenshot is not blank and shows a figure's bars"
-else
-	skip "chromium or gnuplot is not installed (make check installs them)"
-	skip "chromium or gnuplot is not installed (make check installs them)"
-fi
+# the HTML in headless Chromium: its figures load and show (two tests)
+html_check() {
+	if command -v chromium >/dev/null 2>&1 && command -v gnuplot >/dev/null 2>&1; then
+		chrome() { timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$TMP/chrome" "$@" 2>/dev/null; }
+		sed 's|</body>|<script>addEventListener("load", () => { const i = [...document.images]; document.body.dataset.images = i.length + " images, " + i.filter(x => x.complete \&\& x.naturalWidth > 0).length + " loaded"; });</script></body>|' \
+			"$1/report.html" >"$1/check.html"
+		like "$(chrome --virtual-time-budget=10000 --dump-dom "file://$1/check.html")" 'data-images="3 images, 3 loaded"' "Chromium loads the HTML's three figures ($2)"
+		chrome --window-size=1400,3200 --screenshot="$TMP/shot.png" "file://$1/report.html" >/dev/null
+		check png "$TMP/shot.png"
+		ok $? "and its screenshot is not blank and shows a figure's bars ($2)"
+	else
+		skip "chromium or gnuplot is not installed (make check installs them)"
+		skip "chromium or gnuplot is not installed (make check installs them)"
+	fi
+}
+html_check "$TMP/c" "the complete fixture run"
 finish
