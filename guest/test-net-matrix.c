@@ -362,6 +362,7 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 	 */
 	bool gvisor_host = strcmp(runtime_on(a, cn->name), cr_container_runtime(a, false)) != 0;
 	int attempts = gvisor_host ? 3 : 1, ret = -1;
+	cleanup_free char *client_out = NULL;
 
 	if (server_start(a, step->load, sn, &srv, err) < 0)
 		goto out;
@@ -371,9 +372,14 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 		json_decref(sockperf);
 		json_decref(not_measured);
 		iperf3 = sockperf = not_measured = NULL;
-		if (client_run(a, cn, srv.ip, &res, err) == 0 &&
-		    cr_net_matrix_client_data(res.out, res.exit_code, gvisor_host, &iperf3, &sockperf, &not_measured, err) == 0)
-			break;
+		free(client_out);
+		client_out = NULL;
+		if (client_run(a, cn, srv.ip, &res, err) == 0) {
+			/* the parsers cut the text where they read it: the whole of it, for a cell that fails */
+			client_out = xstrdup(res.out ? res.out : "");
+			if (cr_net_matrix_client_data(res.out, res.exit_code, gvisor_host, &iperf3, &sockperf, &not_measured, err) == 0)
+				break;
+		}
 		if (i + 1 == attempts)
 			goto out;
 		json_array_append_new(failed_attempts, json_string((*err)->msg));
@@ -392,6 +398,11 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 		json_object_set(*data, "failed_attempts", failed_attempts);
 	ret = *data ? 0 : cr_error(err, 0, "cannot encode the measurements as JSON");
 out:
+	/* a cell that failed keeps what its client printed: the reason alone cannot say what the tools saw */
+	if (ret < 0 && !*data && client_out)
+		*data = json_pack("{s:s, s:I, s:o, s:o, s:O}", "pair", cr_net_pair_names[step->pair], "client_exit_code",
+				  (json_int_t)res.exit_code, "client_stdout", text_json(client_out), "client_stderr",
+				  text_json(res.err ? res.err : ""), "failed_attempts", failed_attempts);
 	json_decref(failed_attempts);
 	json_decref(not_measured);
 	server_release(a, &srv);
