@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 40
+plan 47
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -116,4 +116,17 @@ html_check() {
 	fi
 }
 html_check "$TMP/c" "the complete fixture run"
+
+# a real run, recorded: make run of the default plan on the project's machine under TCG (tests/data/runs/README.md)
+run "$CRBENCH" report --out "$TMP/real" "$RUNS/tcg-default"
+is "$rc" 0 "a real run is reported"
+headings=$(grep -c -E '^## .*(Table (I|II|III|IV|V)|Figure (3|4))\)$' "$TMP/real/report.md")
+is "$headings" 7 "with the seven tables in the papers' shapes"
+check stats "$RUNS/tcg-default" "$TMP/real"
+ok $? "every cell of the real run matches statistics recomputed from its raw entries"
+check bootstrap "$RUNS/tcg-default" "$TMP/real" boot.httpd.first_200 runsc
+ok $? "its runsc/runc boot ratio and interval match an independent bootstrap"
+like "$(grep -A1 '^| httpd: create to first HTTP 200 (s) | runc ' "$TMP/real/report.md")" '\| baseline \| 0\.633 \| [0-9.]+ \|' \
+	"the paper's runc boot time stands beside the measured one"
+html_check "$TMP/real" "the real run"
 finish
