@@ -132,6 +132,12 @@ json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step)
 	return json_pack("{s:s, s:s, s:b, s:f}", "status", "failed", "reason", a->runtime->refused, "not_measured", true, "seconds", 0.0);
 }
 
+/* Whether a step runs a container, and so needs the suite's images: env and cpu-mem do not. */
+static bool step_needs_images(const struct cr_step *s)
+{
+	return s->test != CR_TEST_ENV && s->test != CR_TEST_CPU_MEM;
+}
+
 /*
  * Each test removes its containers; one killed at its timeout or crashed
  * cannot, and what it left running would load every later step. After each
@@ -179,7 +185,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "this agent does not implement this test yet");
 	if ((doc = cr_step_refusal(a, step)))
 		return doc;
-	if (a->images_error && step->test != CR_TEST_ENV && step->test != CR_TEST_CPU_MEM)
+	if (a->images_error && step_needs_images(step))
 		return json_pack("{s:s, s:s, s:b}", "status", "failed", "reason", a->images_error, "not_measured", true);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
@@ -290,11 +296,11 @@ static char *images_dir(const struct cr_agent *a, cr_error_t *err)
 	return xstrdup(CR_IMAGES_MOUNT);
 }
 
-/* Whether a step runs a container: env and cpu-mem do not, and a suite of those alone loads no image. */
+/* A suite of env and cpu-mem alone loads no image. */
 static bool needs_images(const struct cr_step *steps, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (steps[i].test != CR_TEST_ENV && steps[i].test != CR_TEST_CPU_MEM)
+		if (step_needs_images(&steps[i]))
 			return true;
 	return false;
 }

@@ -523,13 +523,13 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 					      (unsigned long long)r->plan->progress_timeout);
 		else
 			g->reason = xasprintf("crbench run got %s: the guest was destroyed", stop == SIGINT ? "SIGINT" : "SIGTERM");
-	} else if (g->done && rc == 0 && cr_harvest_status(&hr) == CR_HARVEST_VERIFIED && g->done_reason &&
-		   str_has_prefix(g->done_reason, CR_AGENT_REFUSED)) {
-		/* the agent finished, and measured nothing (a Kata that would not be a real nested VM): no success */
-		g->status = xstrdup("refused");
-		g->reason = xstrdup(g->done_reason);
 	} else if (g->done && rc == 0 && cr_harvest_status(&hr) == CR_HARVEST_VERIFIED) {
-		g->status = xstrdup("complete");
+		/* an agent that finished and measured nothing (a Kata that would not be a real nested VM) is no success */
+		bool refused = g->done_reason && str_has_prefix(g->done_reason, CR_AGENT_REFUSED);
+
+		g->status = xstrdup(refused ? "refused" : "complete");
+		if (refused)
+			g->reason = xstrdup(g->done_reason);
 	} else {
 		g->status = xstrdup("failed");
 		if (g->panic || g->stopped_detail == -1)

@@ -227,6 +227,12 @@ enum cr_accel cr_accel_resolve(enum cr_accel requested)
 	return accel;
 }
 
+/* How to turn nesting on in the host's KVM module. */
+static char *nesting_fix(const char *mod)
+{
+	return xasprintf("as root, with no VM running: modprobe -r %s && modprobe %s nested=1", mod, mod);
+}
+
 void cr_nested_decide(const struct cr_host_facts *f, enum cr_accel accel, struct cr_check_item *item)
 {
 	if (accel == CR_ACCEL_TCG) {
@@ -238,7 +244,7 @@ void cr_nested_decide(const struct cr_host_facts *f, enum cr_accel accel, struct
 		item_set(item, "nested", CR_PASS, xasprintf("%s nested=1: guests can run Kata's VMs", f->kvm_module), NULL);
 	} else if (f->nested == 0) {
 		item_set(item, "nested", CR_WARN, xasprintf("%s nested=0: guests cannot run Kata's VMs", f->kvm_module),
-			 xasprintf("as root, with no VM running: modprobe -r %s && modprobe %s nested=1", f->kvm_module, f->kvm_module));
+			 nesting_fix(f->kvm_module));
 	} else {
 		item_set(item, "nested", CR_WARN, xstrdup("cannot tell whether nested virtualization is on (no kvm_intel or kvm_amd nested parameter)"),
 			 xstrdup("load kvm_intel or kvm_amd with nested=1 if plans use Kata"));
@@ -429,7 +435,7 @@ static void check_plan_nested(const struct cr_plan *plan, struct cr_preflight *p
 			item_set(new_item(p), "nested guests", CR_FAIL,
 				 xasprintf("[guest %s] (runtime %s) needs nested virtualization and %s has nested=0", g->name, g->runtime,
 					   mod),
-				 xasprintf("as root, with no VM running: modprobe -r %s && modprobe %s nested=1", mod, mod));
+				 nesting_fix(mod));
 		else
 			item_set(new_item(p), "nested guests", CR_WARN,
 				 xasprintf("[guest %s] (runtime %s) needs nested virtualization and crbench cannot tell whether it is on",
