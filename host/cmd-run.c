@@ -236,7 +236,6 @@ static void on_line(void *data, const char *line)
 	/* what the agent said on its way out, for the reason of a guest that stopped early */
 	if ((m = strstr(line, "crbench-agent: ")) && !strstr(line, "injecting fault")) {
 		free(g->agent_said);
-	free(g->done_reason);
 		g->agent_said = xstrndup(m + strlen("crbench-agent: "), 300);
 	}
 	rc = cr_progress_parse(line, strlen(line), &p, &err);
@@ -599,6 +598,7 @@ static void release_guest(struct guest *g)
 	free(g->reason);
 	free(g->harvest);
 	free(g->agent_said);
+	free(g->done_reason);
 }
 
 /* ---- the command ---- */
