@@ -12,7 +12,7 @@ e2e_or_skip
 plan_file=${CRBENCH_E2E_PLAN:-$SRCDIR/images/plans/smoke.ini}
 results=${BUILDDIR:-$TMP}/e2e
 mkdir -p "$results"
-plan 11
+plan 12
 
 if [ -n "${CRBENCH_E2E_RUN_DIR:-}" ]; then
 	# checking a run made before (when changing these checks)
@@ -141,9 +141,27 @@ ok $st "every statistic of the report matches the raw samples, recomputed by rep
 # benchmark's verdict (bench/agent.sh), not a timed test
 sh "$SRCDIR/bench/agent.sh" "$run_dir" 2>&1 | sed 's/^/# bench\/agent.sh: /'
 
+# no way into a guest but its disks: root's password locked, no SSH server,
+# no login on the serial console; read from each base image with debugfs
+cache=${CRBENCH_CACHE_DIR:-/var/cache/crbench}
+closed=0 n_img=0
+for img in $(python3 -c 'import json,sys; print(" ".join(sorted({g["image"] + "-" + g["image_key"] for g in json.load(open(sys.argv[1]))["guests"]})))' "$run_dir/run.json" 2>/dev/null); do
+	raw=$TMP/$img.raw n_img=$((n_img + 1))
+	if ! qemu-img convert -O raw "$cache/images/$img/disk.qcow2" "$raw"; then
+		echo "# cannot read the base image $img"; closed=1; continue
+	fi
+	root=$(debugfs -R "cat /etc/shadow" "$raw" 2>/dev/null | grep '^root:' | cut -d: -f2)
+	sshd=$(debugfs -R "stat /usr/sbin/sshd" "$raw" 2>&1 | grep -c "File not found")
+	getty=$(debugfs -R "stat /etc/systemd/system/serial-getty@ttyS0.service" "$raw" 2>/dev/null | grep -c 'Fast link dest: "/dev/null"')
+	echo "# $img: root password field '$root', sshd absent $sshd, serial getty masked $getty"
+	[ "$root" = "*" ] && [ "$sshd" = 1 ] && [ "$getty" = 1 ] || closed=1
+	rm -f "$raw"
+done
+[ "$n_img" -gt 0 ] || closed=1
+ok $closed "each guest image: root has no password, no SSH server, no login on the serial console"
+
 id=$(basename "$run_dir")
 left=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c "crbench-$id" || true)
 is "$left" 0 "no domain of the run is left"
-cache=${CRBENCH_CACHE_DIR:-/var/cache/crbench}
 ok "$([ ! -e "$cache/runs/$id" ]; echo $?)" "no overlay, disk or temporary file of the run is left in the cache"
 finish

@@ -124,6 +124,9 @@ static void domain_xml_escapes_and_pins(void **state)
 	assert_non_null(strstr(xml, "<on_crash>destroy</on_crash>"));
 	assert_non_null(strstr(xml, "<panic model='isa'>"));
 	assert_null(strstr(xml, "svm"));
+	/* no way into the guest but its disks: no network interface, no display */
+	assert_null(strstr(xml, "<interface"));
+	assert_null(strstr(xml, "<graphics"));
 	s.nested = true;
 	{
 		cleanup_free char *nested = cr_domain_xml(&s);
