@@ -32,8 +32,8 @@ static const char boot_usage[] =
 	"\n"
 	"  --image NAME        guest recipe (default debian-12)\n"
 	"  --accel MODE        kvm, tcg or auto (default: what crbench check decides)\n"
-	"  --connect URI       libvirt URI (default qemu:///system; the host's files must be\n"
-	"                      visible to that libvirt)\n"
+	"  --connect URI       libvirt URI of a libvirtd on this host (default\n"
+	"                      qemu:///system); one on another host is refused\n"
 	"  --cache-dir DIR     image cache, as for crbench build\n"
 	"  --vcpus N           guest vCPUs (default 2)\n"
 	"  --memory SIZE       guest memory (default 2G)\n"
@@ -236,7 +236,7 @@ int cmd_boot(int argc, char **argv)
 	spec.disk = overlay;
 	spec.console_log = console;
 	con.path = console;
-	if (cr_virt_open(uri, &conn, &err) < 0 || cr_domain_start(conn, &spec, &dom, &err) < 0) {
+	if (cr_virt_open(uri, &conn, &err) < 0 || cr_virt_check_local(conn, uri, &err) < 0 || cr_domain_start(conn, &spec, &dom, &err) < 0) {
 		report_error(err);
 		goto out;
 	}

@@ -293,6 +293,11 @@ static void check_libvirt(const struct cr_preflight_opts *opts, enum cr_accel ac
 		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg), xstrdup("check the libvirt daemon's log"));
 		return;
 	}
+	if (cr_virt_check_local(conn, uri, &err) < 0) {
+		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg),
+			 xstrdup("run crbench on that host, or connect to a libvirtd on this one (qemu:///system)"));
+		return;
+	}
 	item_set(item, "libvirt", CR_PASS, xasprintf("%s: %s", uri, desc), NULL);
 
 	item = new_item(p);

@@ -1,5 +1,8 @@
 /* Talking to libvirt; the only file that reads virGetLastError. */
 #include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <libvirt/virterror.h>
 
 #include "util.h"
@@ -33,6 +36,33 @@ int cr_virt_open(const char *uri, virConnectPtr *out, cr_error_t *err)
 	}
 	*out = conn;
 	return 0;
+}
+
+bool cr_virt_same_host(const char *host, const char *this_host)
+{
+	size_t a = strcspn(host, "."), b = strcspn(this_host, ".");
+
+	if (strcasecmp(host, this_host) == 0)
+		return true;
+	/* "vm" and "vm.example.org": one of them without a domain */
+	return a == b && strncasecmp(host, this_host, a) == 0 && (!host[a] || !this_host[b]);
+}
+
+int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err)
+{
+	char here[256] = "";
+	cleanup_free char *there = virConnectGetHostname(conn);
+
+	if (!there)
+		return virt_error(err, "cannot get the libvirt host's name");
+	if (gethostname(here, sizeof(here) - 1) < 0)
+		return cr_error(err, errno, "cannot get this host's name");
+	if (cr_virt_same_host(there, here))
+		return 0;
+	return cr_error(err, 0,
+			"libvirt at '%s' runs on host '%s', not on this host ('%s'): crbench makes the guests' disks and reads their "
+			"console logs and results disks as files on this host, so it cannot run guests on a remote libvirtd yet",
+			uri ? uri : CR_DEFAULT_URI, there, here);
 }
 
 void cr_virt_close(virConnectPtr conn)

@@ -3,6 +3,7 @@
 #define CRBENCH_VIRT_H
 
 #include <libvirt/libvirt.h>
+#include <stdbool.h>
 
 #include "error.h"
 
@@ -17,6 +18,18 @@ int cr_virt_describe(virConnectPtr conn, char **out, cr_error_t *err);
 
 /* Whether the hypervisor can run x86_64 guests with virttype ("kvm" or "qemu"). */
 int cr_virt_check_domain_type(virConnectPtr conn, const char *virttype, cr_error_t *err);
+
+/*
+ * Whether host names the same machine as this_host (case aside; a short name
+ * and a fully qualified one with that first label match).
+ */
+bool cr_virt_same_host(const char *host, const char *this_host);
+
+/*
+ * Refuse a connection to a libvirtd on another host: crbench makes the
+ * guests' disks, reads their console logs and results disks as files here.
+ */
+int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err);
 
 static inline void cleanup_connp(virConnectPtr *c)
 {

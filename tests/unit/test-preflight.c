@@ -238,6 +238,25 @@ static void libvirt_test_driver(void **state)
 	/* the test driver has no domain capabilities: the error is libvirt's, translated once */
 	assert_int_equal(cr_virt_check_domain_type(conn, "qemu", &err), -1);
 	assert_true(str_has_prefix(err->msg, "libvirt cannot run x86_64 guests of type 'qemu': this function is not supported"));
+	/* the test driver runs in this process: its host is this host */
+	cr_error_free(&err);
+	assert_int_equal(cr_virt_check_local(conn, "test:///default", &err), 0);
+}
+
+/* A libvirtd on another host is told apart from this one, whatever the spelling of the name. */
+static void libvirt_host_names(void **state)
+{
+	assert_true(cr_virt_same_host("vm", "vm"));
+	assert_true(cr_virt_same_host("VM", "vm"));
+	assert_true(cr_virt_same_host("vm.example.org", "vm"));
+	assert_true(cr_virt_same_host("vm", "vm.example.org"));
+	assert_true(cr_virt_same_host("vm.example.org", "VM.Example.Org"));
+	assert_false(cr_virt_same_host("vm2", "vm"));
+	assert_false(cr_virt_same_host("vm", "vm2.example.org"));
+	assert_false(cr_virt_same_host("kvm-host.lab", "vm"));
+	/* two domains, one first label: not the same machine */
+	assert_false(cr_virt_same_host("vm.a.org", "vm.b.org"));
+	assert_false(cr_virt_same_host("", "vm"));
 }
 
 static void libvirt_unreachable(void **state)
@@ -340,6 +359,7 @@ int main(void)
 		cmocka_unit_test(accel_names),
 		cmocka_unit_test(libvirt_test_driver),
 		cmocka_unit_test(libvirt_unreachable),
+		cmocka_unit_test(libvirt_host_names),
 		cmocka_unit_test(whole_preflight),
 		cmocka_unit_test(plan_needing_nesting_fails_without_it),
 	};
