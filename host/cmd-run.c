@@ -110,7 +110,7 @@ struct guest {
 	bool stopped_event;
 	int stopped_detail;
 	double t_provision, t_start, t_agent, t_last_progress, t_end, provision_seconds, t_state_checked;
-	const char *ended_by; /* "timeout", "progress-timeout", "interrupted" or NULL */
+	const char *ended_by; /* "timeout", "progress-timeout", "interrupted", "event-loop" or NULL */
 	char *status, *reason, *harvest;
 	double measured_seconds;
 	uint64_t steps_ok, steps_failed, steps_unsupported, steps_harvested;
@@ -514,12 +514,15 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 	}
 
 	if (g->ended_by) {
-		g->status = xstrdup(strcmp(g->ended_by, "interrupted") == 0 ? "interrupted" : "timeout");
+		g->status = xstrdup(strcmp(g->ended_by, "interrupted") == 0 || strcmp(g->ended_by, "event-loop") == 0 ? "interrupted"
+														    : "timeout");
 		if (strcmp(g->ended_by, "timeout") == 0)
 			g->reason = xasprintf("ran past the plan's timeout of %llu s and was destroyed", (unsigned long long)r->plan->timeout);
 		else if (strcmp(g->ended_by, "progress-timeout") == 0)
 			g->reason = xasprintf("no progress line for %llu s (the plan's progress-timeout): destroyed",
 					      (unsigned long long)r->plan->progress_timeout);
+		else if (strcmp(g->ended_by, "event-loop") == 0)
+			g->reason = xstrdup("libvirt's event loop failed, crbench run could not follow the guest: destroyed");
 		else
 			g->reason = xasprintf("crbench run got %s: the guest was destroyed", stop == SIGINT ? "SIGINT" : "SIGTERM");
 	} else if (g->done && rc == 0 && cr_harvest_status(&hr) == CR_HARVEST_VERIFIED) {
@@ -579,6 +582,11 @@ static void check_guest(struct run *r, struct guest *g, bool keep)
 		g->t_state_checked = now;
 		g->stopped_event = !cr_domain_running(g->dom);
 	}
+	/* a guest whose agent finished and that powered off before the signal or timeout came is not interrupted by it */
+	if (g->ended_by && g->done && (g->stopped_event || !cr_domain_running(g->dom))) {
+		g->ended_by = NULL;
+		g->stopped_event = true;
+	}
 	if (g->ended_by || g->stopped_event)
 		end_guest(r, g, keep);
 }
@@ -599,6 +607,7 @@ static void release_guest(struct guest *g)
 	free(g->harvest);
 	free(g->agent_said);
 	free(g->done_reason);
+	free(g->pin);
 }
 
 /* ---- the command ---- */
@@ -715,6 +724,12 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	}
 	owner = xasprintf("%s/owner", r->rundir);
 	append_line(owner, pid);
+	{
+		/* where the results go, for a later run to harvest this one's disks should this process die */
+		cleanup_free char *out_file = xasprintf("%s/out", r->rundir), *abs = realpath(r->out, NULL);
+
+		append_line(out_file, abs ? abs : r->out);
+	}
 	r->domains_file = xasprintf("%s/domains", r->rundir);
 	dump = cr_plan_dump(plan);
 	plan_path = xasprintf("%s/plan.ini", r->out);
@@ -989,6 +1004,7 @@ int cmd_run(int argc, char **argv)
 			say(&r, "%s: started %s (%llu vCPUs, %llu MiB%s%s), console in '%s'", g->plan->name, g->domain,
 			    (unsigned long long)g->plan->vcpus, (unsigned long long)(g->plan->memory >> 20), g->pin ? ", pinned" : "",
 			    "", g->console_path);
+			write_manifest(&r, "running"); /* run.json says it runs: for a later run to harvest it, should this one die */
 		}
 		/* the loop also wakes for libvirt's own traffic: look at the guests at most 4 times a second */
 		if (cr_now() - last_look >= 0.25 || stop) {
@@ -1002,8 +1018,16 @@ int cmd_run(int argc, char **argv)
 			running += r.g[i].phase == PH_RUNNING;
 		if (!running && (stop || next >= r.n))
 			break;
-		if (virEventRunDefaultImpl() < 0)
+		if (virEventRunDefaultImpl() < 0) {
+			/* no more events to wait on: what the guests measured so far is harvested, not left behind */
+			say(&r, "crbench run: libvirt's event loop failed: ending the running guests");
+			for (size_t i = 0; i < r.n; i++)
+				if (r.g[i].phase == PH_RUNNING) {
+					r.g[i].ended_by = "event-loop";
+					end_guest(&r, &r.g[i], keep);
+				}
 			break;
+		}
 	}
 	erase(&r);
 	for (size_t i = 0; i < r.n; i++)

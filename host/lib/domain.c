@@ -2,6 +2,7 @@
 #include <libvirt/virterror.h>
 
 #include "domain.h"
+#include "virt.h"
 #include "util.h"
 
 /* XML-escape s for an attribute or element text. */
@@ -142,7 +143,12 @@ bool cr_domain_running(virDomainPtr dom)
 	int state, reason;
 
 	if (virDomainGetState(dom, &state, &reason, 0) < 0)
-		return false; /* a transient domain that stopped no longer exists */
+		/*
+		 * a transient domain that stopped no longer exists; any other error
+		 * (a libvirtd restarting) says nothing of the guest, which may still
+		 * be writing its results disk: running, until the timeouts say otherwise
+		 */
+		return !cr_virt_error_is_no_domain();
 	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "harvest.h"
 #include "proc.h"
 #include "run.h"
 #include "util.h"
@@ -351,6 +352,114 @@ void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy)
 	closedir(d);
 }
 
+static void add_message(char ***messages, size_t *n_msg, char *msg)
+{
+	*messages = xrealloc(*messages, (*n_msg + 2) * sizeof(char *));
+	(*messages)[(*n_msg)++] = msg;
+	(*messages)[*n_msg] = NULL;
+}
+
+/* run.json of a dead run: the guest that was running is interrupted, with what its harvest found. */
+static void mark_salvaged(const char *out, const char *guest, long pid, const struct cr_harvest_report *hr)
+{
+	cleanup_free char *path = xasprintf("%s/run.json", out);
+	json_t *run = json_load_file(path, 0, NULL), *guests = run ? json_object_get(run, "guests") : NULL, *g;
+	size_t i, steps = 0;
+	bool changed = false;
+
+	for (size_t k = 0; k < hr->n_entries; k++)
+		steps += hr->entries[k].name[0] >= '0' && hr->entries[k].name[0] <= '9';
+	json_array_foreach(guests, i, g) {
+		const char *name = json_string_value(json_object_get(g, "name"));
+		const char *status = json_string_value(json_object_get(g, "status"));
+
+		if (!name || strcmp(name, guest) != 0 || !status || strcmp(status, "running") != 0)
+			continue;
+		json_object_set_new(g, "status", json_string("interrupted"));
+		json_object_set_new(g, "reason", json_sprintf("crbench run (pid %ld) died without ending the guest; a later run "
+								 "destroyed it and harvested its results disk", pid));
+		json_object_set_new(g, "harvest", json_string(cr_harvest_status_names[cr_harvest_status(hr)]));
+		json_object_set_new(g, "steps_harvested", json_integer((json_int_t)steps));
+		changed = true;
+	}
+	if (changed) {
+		const char *status = json_string_value(json_object_get(run, "status"));
+
+		if (status && strcmp(status, "running") == 0)
+			json_object_set_new(run, "status", json_string("interrupted"));
+		cr_json_write_atomic(path, run, NULL);
+	}
+	json_decref(run);
+}
+
+/*
+ * A dead run's guests were never harvested: each results disk (and console
+ * log) goes to the run's own directory, as the run would have done, before
+ * the disks are removed. Nothing a guest measured is lost to a SIGKILL.
+ */
+static void salvage(const char *dir, const char *id, long pid, char ***messages, size_t *n_msg)
+{
+	cleanup_free char *out_file = xasprintf("%s/out", dir), *out = NULL;
+	size_t len;
+	DIR *d;
+	struct dirent *e;
+
+	if (cr_read_file(out_file, PATH_MAX, &out, &len, NULL) < 0)
+		return; /* a run from before crbench recorded where its results go */
+	out[strcspn(out, "\n")] = '\0';
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		cleanup_free char *disk = NULL, *gout = NULL, *results = NULL, *hjson = NULL, *console = NULL, *log = NULL;
+		cleanup_error cr_error_t err = NULL;
+		struct cr_harvest_report hr;
+		struct stat st;
+		size_t log_len;
+		json_t *hj;
+		int rc;
+
+		if (e->d_name[0] == '.')
+			continue;
+		disk = xasprintf("%s/%s/results.raw", dir, e->d_name);
+		gout = xasprintf("%s/%s", out, e->d_name);
+		results = xasprintf("%s/results", gout);
+		if (stat(disk, &st) < 0 || !S_ISREG(st.st_mode) || stat(results, &st) == 0)
+			continue; /* no disk, or harvested already */
+		if (mkdir(gout, 0755) < 0 && errno != EEXIST) {
+			add_message(messages, n_msg, xasprintf("cannot harvest guest '%s' of dead run %s: cannot create '%s': %s", e->d_name,
+							      id, gout, strerror(errno)));
+			continue;
+		}
+		rc = cr_harvest_disk(disk, results, &hr, &err);
+		hj = cr_harvest_report_json(disk, results, &hr, rc < 0 ? err->msg : NULL);
+		hjson = xasprintf("%s/harvest.json", gout);
+		json_dump_file(hj, hjson, JSON_INDENT(2));
+		json_decref(hj);
+		console = xasprintf("%s/%s/console.log", dir, e->d_name);
+		log = NULL;
+		if (cr_read_file(console, 256 << 20, &log, &log_len, NULL) == 0) {
+			cleanup_free char *dest = xasprintf("%s/console.log", gout);
+			FILE *f = fopen(dest, "we");
+
+			if (f) {
+				fwrite(log, 1, log_len, f);
+				fclose(f);
+			}
+		}
+		if (rc < 0)
+			add_message(messages, n_msg, xasprintf("cannot harvest guest '%s' of dead run %s (pid %ld, gone): %s", e->d_name, id,
+							      pid, err->msg));
+		else {
+			mark_salvaged(out, e->d_name, pid, &hr);
+			add_message(messages, n_msg,
+				    xasprintf("harvested guest '%s' of dead run %s (pid %ld, gone): %zu entries, harvest %s, in '%s'", e->d_name,
+					      id, pid, hr.n_entries, cr_harvest_status_names[cr_harvest_status(&hr)], results));
+		}
+		cr_harvest_report_release(&hr);
+	}
+	closedir(d);
+}
+
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 {
 	cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
@@ -389,19 +498,15 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 				dom = virDomainLookupByName(conn, name);
 				if (!dom)
 					continue;
-				if (virDomainDestroy(dom) == 0) {
-					*messages = xrealloc(*messages, (n_msg + 2) * sizeof(char *));
-					(*messages)[n_msg++] = xasprintf("destroyed domain '%s' left running by run %s (pid %ld, gone)", name,
-									 e->d_name, pid);
-					(*messages)[n_msg] = NULL;
-				}
+				if (virDomainDestroy(dom) == 0)
+					add_message(messages, &n_msg,
+						    xasprintf("destroyed domain '%s' left running by run %s (pid %ld, gone)", name, e->d_name, pid));
 				virDomainFree(dom);
 			}
 		}
+		salvage(dir, e->d_name, pid, messages, &n_msg);
 		cr_rmtree(dir);
-		*messages = xrealloc(*messages, (n_msg + 2) * sizeof(char *));
-		(*messages)[n_msg++] = xasprintf("removed '%s' left by run %s (pid %ld, gone)", dir, e->d_name, pid);
-		(*messages)[n_msg] = NULL;
+		add_message(messages, &n_msg, xasprintf("removed '%s' left by run %s (pid %ld, gone)", dir, e->d_name, pid));
 		reaped++;
 	}
 	closedir(d);

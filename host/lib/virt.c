@@ -65,6 +65,13 @@ int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err)
 			uri ? uri : CR_DEFAULT_URI, there, here);
 }
 
+bool cr_virt_error_is_no_domain(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e && e->code == VIR_ERR_NO_DOMAIN;
+}
+
 void cr_virt_close(virConnectPtr conn)
 {
 	if (conn)

@@ -31,6 +31,9 @@ bool cr_virt_same_host(const char *host, const char *this_host);
  */
 int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err);
 
+/* Whether the last libvirt call of this thread failed because the domain no longer exists. */
+bool cr_virt_error_is_no_domain(void);
+
 static inline void cleanup_connp(virConnectPtr *c)
 {
 	cr_virt_close(*c);
