@@ -107,17 +107,22 @@ static bool docker_failed(char **why)
 
 static int wait_for_docker(struct cr_docker *d, cr_error_t *err)
 {
-	for (int i = 0;; i++) {
+	/* a dockerd that takes the connection and never answers must not hold the agent: 5 s per ping */
+	double deadline = cr_now() + 120;
+
+	cr_docker_set_timeout(d, 5);
+	for (;;) {
 		struct cr_docker_response r;
 		cleanup_free char *why = NULL;
-		int ok = cr_docker_call(d, "GET", "/_ping", NULL, &r, i < 120 ? NULL : err);
+		bool last = cr_now() >= deadline;
+		int ok = cr_docker_call(d, "GET", "/_ping", NULL, &r, last ? err : NULL);
 
 		cr_docker_response_release(&r);
 		if (ok == 0)
 			return 0;
 		if (docker_failed(&why))
 			return cr_error(err, 0, "docker.service failed to start: %.400s", why);
-		if (i >= 120)
+		if (last)
 			return cr_error_prefix(err, "dockerd did not answer for 120 s");
 		sleep(1);
 	}
@@ -225,6 +230,12 @@ int main(int argc, char **argv)
 		cr_docker_close(a.docker);
 		return EXIT_FAILURE;
 	}
+	/*
+	 * the runner's own calls (image loads, sweeps after a step) are bounded
+	 * as a step is: a dockerd stuck on a container must not hang the suite
+	 * before the step's entry is written
+	 */
+	cr_docker_set_timeout(a.docker, (long)plan->test_timeout);
 	ret = cr_agent_run(&a, results, &err);
 	cr_docker_close(a.docker);
 	if (ret < 0) {

@@ -204,10 +204,13 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot fork");
 	}
 	if (pid == 0) {
+		/* a process group of its own: at its timeout the step goes with the tools it started */
+		setpgid(0, 0);
 		close(pipefd[0]);
 		close(created[0]);
 		child(a, step, impl, pipefd[1], created[1]);
 	}
+	setpgid(pid, pid); /* either side may be first */
 	close(pipefd[1]);
 	close(created[1]);
 	for (;;) {
@@ -216,7 +219,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		int r;
 
 		if (t - t0 > (double)a->plan->test_timeout) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			timed_out = true;
 			break;
 		}
@@ -235,7 +238,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 			if (n <= 0)
 				break;
 			if (len + (size_t)n > CR_RESULTS_MAX_ENTRY_SIZE / 2) {
-				kill(pid, SIGKILL);
+				kill(-pid, SIGKILL);
 				break;
 			}
 			buf = xrealloc(buf, len + (size_t)n + 1);
