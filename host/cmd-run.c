@@ -493,6 +493,12 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 	console = xasprintf("%s/console.log", g->out_dir);
 	console_saved = copy_file(g->console_path, console) == 0;
 	chmod(console, 0644); /* virtlogd makes it private; the results directory is for reading */
+	for (int k = 0; k < 3; k++) { /* what virtlogd rotated away, as console.log.0 (newest) ... */
+		cleanup_free char *part = xasprintf("%s.%d", g->console_path, k), *dest = xasprintf("%s.%d", console, k);
+
+		if (access(part, F_OK) == 0 && copy_file(part, dest) == 0)
+			chmod(dest, 0644);
+	}
 	results = xasprintf("%s/results", g->out_dir);
 	rc = cr_harvest_disk(g->results_disk, results, &hr, &err);
 	/* a results directory that cannot take them (a full disk): the guest's disk stays, and says where */
@@ -552,6 +558,11 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 		if (!g->disk_kept) {
 			unlink(g->results_disk);
 			unlink(g->console_path);
+			for (int k = 0; k < 3; k++) {
+				cleanup_free char *part = xasprintf("%s.%d", g->console_path, k);
+
+				unlink(part);
+			}
 			rmdir(g->dir);
 		}
 	}

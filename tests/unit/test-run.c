@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "domain.h"
 #include "plan.h"
 #include "run.h"
@@ -152,6 +153,39 @@ static char *tmpdir(void)
 	return xstrdup(tmpl);
 }
 
+static void count_line(void *data, const char *line)
+{
+	(void)line;
+	++*(int *)data;
+}
+
+/* A console log that virtlogd rotated (shorter than what was read) is read again from its start. */
+static void console_log_rotated(void **state)
+{
+	cleanup_free char *dir = tmpdir();
+	cleanup_free char *path = xasprintf("%s/console.log", dir);
+	struct cr_console c = { .path = path };
+	int n = 0;
+	FILE *f = fopen(path, "w");
+
+	fputs("one\ntwo\nthree\n", f);
+	fclose(f);
+	assert_int_equal(cr_console_poll(&c, count_line, &n), 3);
+	/* rotated: a new, shorter file */
+	f = fopen(path, "w");
+	fputs("four\nfi", f);
+	fclose(f);
+	assert_int_equal(cr_console_poll(&c, count_line, &n), 1);
+	f = fopen(path, "a");
+	fputs("ve\n", f);
+	fclose(f);
+	assert_int_equal(cr_console_poll(&c, count_line, &n), 1);
+	assert_string_equal(c.line, "five");
+	assert_int_equal(n, 5);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void payload_and_results_disks(void **state)
 {
 	cleanup_free char *dir = tmpdir();
@@ -276,6 +310,7 @@ int main(void)
 		cmocka_unit_test(run_id_from_name_and_stem),
 		cmocka_unit_test(pin_disjoint_or_refused),
 		cmocka_unit_test(domain_xml_escapes_and_pins),
+		cmocka_unit_test(console_log_rotated),
 		cmocka_unit_test(payload_and_results_disks),
 		cmocka_unit_test(images_disk_made_once),
 		cmocka_unit_test(reap_only_dead_runs),
