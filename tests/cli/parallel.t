@@ -13,30 +13,7 @@ if ! command -v script >/dev/null 2>&1; then
 fi
 plan 7
 
-cat >"$TMP/parallel.ini" <<'EOF'
-[run]
-name = parallel
-seed = 7
-timeout = 20m
-progress-timeout = 5m
-[suite]
-profile = smoke
-tests = env
-repetitions = 1
-warmup = 0
-container-cpus = 1
-container-memory = 256M
-[guest runc]
-image = debian-12
-runtime = runc
-vcpus = 1
-memory = 1G
-[guest runsc]
-image = debian-12
-runtime = runsc
-vcpus = 1
-memory = 1G
-EOF
+env_plan parallel 7 >"$TMP/parallel.ini"
 results=$TMP/results
 mkdir -p "$results"
 echo "# crbench run --parallel on a pty (TCG: a few minutes)" >&2

@@ -61,3 +61,39 @@ wait_for() {
 	done
 	grep -q -E -- "$2" "$1" 2>/dev/null
 }
+
+# vg CMD...: CMD under valgrind, exit 99 on a memory error or a definite or
+# indirect leak; its report in $TMP/vg.log
+vg() {
+	valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		--log-file="$TMP/vg.log" "$@"
+}
+
+# env_plan NAME SEED: a plan of two one-vCPU Debian 12 guests (runc and
+# runsc) running the env test alone, on standard output
+env_plan() {
+	cat <<EOF
+[run]
+name = $1
+seed = $2
+timeout = 20m
+progress-timeout = 5m
+[suite]
+profile = smoke
+tests = env
+repetitions = 1
+warmup = 0
+container-cpus = 1
+container-memory = 256M
+[guest runc]
+image = debian-12
+runtime = runc
+vcpus = 1
+memory = 1G
+[guest runsc]
+image = debian-12
+runtime = runsc
+vcpus = 1
+memory = 1G
+EOF
+}

@@ -12,10 +12,6 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 0
 fi
 plan 4
-vg() {
-	valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-		--log-file="$TMP/vg.log" "$@"
-}
 
 python3 - "$TMP/disk.raw" <<'PY'
 import hashlib, io, json, sys, tarfile
