@@ -493,7 +493,7 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 	console = xasprintf("%s/console.log", g->out_dir);
 	console_saved = copy_file(g->console_path, console) == 0;
 	chmod(console, 0644); /* virtlogd makes it private; the results directory is for reading */
-	for (int k = 0; k < 3; k++) { /* what virtlogd rotated away, as console.log.0 (newest) ... */
+	for (int k = 0; k < CR_CONSOLE_PARTS; k++) { /* what virtlogd rotated away, as console.log.0 (newest) ... */
 		cleanup_free char *part = xasprintf("%s.%d", g->console_path, k), *dest = xasprintf("%s.%d", console, k);
 
 		if (access(part, F_OK) == 0 && copy_file(part, dest) == 0)
@@ -558,7 +558,7 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 		if (!g->disk_kept) {
 			unlink(g->results_disk);
 			unlink(g->console_path);
-			for (int k = 0; k < 3; k++) {
+			for (int k = 0; k < CR_CONSOLE_PARTS; k++) {
 				cleanup_free char *part = xasprintf("%s.%d", g->console_path, k);
 
 				unlink(part);

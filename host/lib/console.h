@@ -12,6 +12,9 @@ struct cr_console {
 	size_t len;
 };
 
+/* virtlogd keeps this many rotated parts of a log (max_backups, 3 by default): FILE.0 (newest) .. FILE.2 */
+#define CR_CONSOLE_PARTS 3
+
 /* What the guest's agent-launch (builder/rootfs) prints when the agent unit starts, before the uptime in seconds. */
 #define CR_AGENT_MARKER "crbench: agent unit started, uptime "
 
