@@ -397,7 +397,7 @@ static void tally(struct guest *g, const char *results_dir, const struct cr_harv
 		json_t *doc;
 		const char *st;
 
-		if (strlen(name) < 5 || name[4] != '-' || strspn(name, "0123456789") != 4)
+		if (!cr_step_entry(name))
 			continue;
 		path = xasprintf("%s/%s", results_dir, name);
 		doc = json_load_file(path, 0, NULL);

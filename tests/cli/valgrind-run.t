@@ -12,36 +12,9 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 0
 fi
 plan 6
-vg() {
-	valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-		--log-file="$TMP/vg.log" "$@"
-}
 status() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["status"], *[g["status"] for g in r["guests"]])' "$1/run.json" 2>&1; }
 
-cat >"$TMP/vg.ini" <<'EOF'
-[run]
-name = valgrind
-seed = 3
-timeout = 20m
-progress-timeout = 5m
-[suite]
-profile = smoke
-tests = env
-repetitions = 1
-warmup = 0
-container-cpus = 1
-container-memory = 256M
-[guest runc]
-image = debian-12
-runtime = runc
-vcpus = 1
-memory = 1G
-[guest runsc]
-image = debian-12
-runtime = runsc
-vcpus = 1
-memory = 1G
-EOF
+env_plan valgrind 3 >"$TMP/vg.ini"
 echo "# crbench run --parallel under valgrind (TCG: a few minutes)" >&2
 vg "$CRBENCH" run --plan "$TMP/vg.ini" --results-dir "$TMP/ok" --parallel >"$TMP/out" 2>"$TMP/err"
 rc=$?
