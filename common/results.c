@@ -5,6 +5,13 @@
 #include "results.h"
 #include "util.h"
 
+bool cr_results_step_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 10 && strspn(name, "0123456789") == 4 && name[4] == '-' && strcmp(name + len - 5, ".json") == 0;
+}
+
 bool cr_results_name_valid(const char *name)
 {
 	size_t n = strnlen(name, CR_RESULTS_NAME_MAX + 1);

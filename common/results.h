@@ -29,6 +29,9 @@
 /* [A-Za-z0-9._-], not starting with '.', 1 to CR_RESULTS_NAME_MAX bytes. */
 bool cr_results_name_valid(const char *name);
 
+/* Whether an entry is one step's result as the agent names it (guest/runner.c): "NNNN-....json", four digits and a dash. */
+bool cr_results_step_name(const char *name);
+
 struct cr_results_manifest_entry {
 	char *name; /* safe name, without the prefix */
 	uint64_t size;

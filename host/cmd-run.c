@@ -397,7 +397,7 @@ static void tally(struct guest *g, const char *results_dir, const struct cr_harv
 		json_t *doc;
 		const char *st;
 
-		if (!cr_step_entry(name))
+		if (!cr_results_step_name(name))
 			continue;
 		path = xasprintf("%s/%s", results_dir, name);
 		doc = json_load_file(path, 0, NULL);

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "report.h"
+#include "results.h"
 #include "util.h"
 
 #define KUMAR "Kumar & Thangaraju 2020"
@@ -372,13 +373,6 @@ static const char *status_phrase(const char *status)
 	return "has no status";
 }
 
-static bool is_step_entry(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len > 10 && strspn(name, "0123456789") == 4 && name[4] == '-' && strcmp(name + len - 5, ".json") == 0;
-}
-
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -396,7 +390,7 @@ static void load_guest(struct cr_report *r, struct cr_report_guest *g)
 		json_error_t jerr;
 		json_t *e;
 
-		if (is_step_entry(names[i]->d_name)) {
+		if (cr_results_step_name(names[i]->d_name)) {
 			e = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 			if (!json_is_object(e))
 				note(r, xasprintf("entry '%s' is left out: %s", path, e ? "not a JSON object" : jerr.text));

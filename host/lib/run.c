@@ -360,11 +360,6 @@ static void add_message(char ***messages, size_t *n_msg, char *msg)
 }
 
 /* run.json of a dead run: the guest that was running is interrupted, with what its harvest found. */
-bool cr_step_entry(const char *name)
-{
-	return strspn(name, "0123456789") == 4 && name[4] == '-';
-}
-
 static void mark_salvaged(const char *out, const char *guest, long pid, const struct cr_harvest_report *hr)
 {
 	cleanup_free char *path = xasprintf("%s/run.json", out);
@@ -373,7 +368,7 @@ static void mark_salvaged(const char *out, const char *guest, long pid, const st
 	bool changed = false;
 
 	for (size_t k = 0; k < hr->n_entries; k++)
-		steps += cr_step_entry(hr->entries[k].name);
+		steps += cr_results_step_name(hr->entries[k].name);
 	json_array_foreach(guests, i, g) {
 		const char *name = json_string_value(json_object_get(g, "name"));
 		const char *status = json_string_value(json_object_get(g, "status"));

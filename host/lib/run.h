@@ -65,9 +65,6 @@ int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, const cpu
 void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy);
 void cr_pin_free(unsigned **pin, size_t n_guests);
 
-/* Whether a harvested entry is one step's result: "NNNN-..." (four digits and a dash), as the agent names them. */
-bool cr_step_entry(const char *name);
-
 /* The host's side of the run manifest: kernel, CPU, memory, libvirt and QEMU versions. */
 json_t *cr_host_json(virConnectPtr conn);
 

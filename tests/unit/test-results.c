@@ -156,6 +156,20 @@ static void sha256_vectors(void **state)
 
 /* ---- names and manifest ---- */
 
+static void step_names(void **state)
+{
+	(void)state;
+	assert_true(cr_results_step_name("0001-env-r1.json"));
+	assert_true(cr_results_step_name("0042-x.json"));
+	assert_false(cr_results_step_name("environment.json"));
+	assert_false(cr_results_step_name("001-env-r1.json"));
+	assert_false(cr_results_step_name("00001-env-r1.json"));
+	assert_false(cr_results_step_name("0001env-r1.json"));
+	assert_false(cr_results_step_name("0001-env-r1.txt"));
+	assert_false(cr_results_step_name("0001-.json"));
+	assert_false(cr_results_step_name(""));
+}
+
 static void names(void **state)
 {
 	char longest[CR_RESULTS_NAME_MAX + 2];
@@ -826,6 +840,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha256_vectors),
 		cmocka_unit_test(names),
+		cmocka_unit_test(step_names),
 		cmocka_unit_test(manifest_format),
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(growing_file),

@@ -304,19 +304,6 @@ static void reap_only_dead_runs(void **state)
 	cr_rmtree(cache);
 }
 
-static void step_entries_named_nnnn_dash(void **state)
-{
-	(void)state;
-	assert_true(cr_step_entry("0001-env.json"));
-	assert_true(cr_step_entry("0042-"));
-	assert_false(cr_step_entry("manifest.json"));
-	assert_false(cr_step_entry("001-env.json"));
-	assert_false(cr_step_entry("00001-env.json"));
-	assert_false(cr_step_entry("0001env.json"));
-	assert_false(cr_step_entry("0001"));
-	assert_false(cr_step_entry(""));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,7 +314,6 @@ int main(void)
 		cmocka_unit_test(payload_and_results_disks),
 		cmocka_unit_test(images_disk_made_once),
 		cmocka_unit_test(reap_only_dead_runs),
-		cmocka_unit_test(step_entries_named_nnnn_dash),
 	};
 
 	return tap_run("run", tests);
