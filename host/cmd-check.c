@@ -8,8 +8,8 @@
 #include "util.h"
 
 static const char check_usage[] =
-	"usage: crbench check [--accel kvm|tcg|auto] [--connect URI] [--cache-dir DIR]\n"
-	"                     [--plan FILE] [--json]\n"
+	"usage: crbench check [--accel kvm|tcg|auto] [--connect URI] [--upload] [--pool NAME]\n"
+	"                     [--cache-dir DIR] [--plan FILE] [--json]\n"
 	"\n"
 	"Checks, one line each, what runs need from this host: the accelerator\n"
 	"(KVM only where /dev/kvm works and the CPU has vmx or svm, TCG otherwise),\n"
@@ -21,8 +21,12 @@ static const char check_usage[] =
 	"item is FAIL.\n"
 	"\n"
 	"  --accel MODE      kvm or tcg to force the accelerator; auto (default) decides\n"
-	"  --connect URI     libvirt URI of a libvirtd on this host (default\n"
-	"                    qemu:///system); one on another host is a FAIL\n"
+	"  --connect URI     libvirt URI (default qemu:///system); for one on another\n"
+	"                    host, the accelerator is that host's and its storage pool\n"
+	"                    is checked, as crbench run uses it\n"
+	"  --upload          check as crbench run --upload would (a local libvirtd\n"
+	"                    used as a remote one)\n"
+	"  --pool NAME       the storage pool on a remote host (default: default)\n"
 	"  --cache-dir DIR   image cache (default $CRBENCH_CACHE_DIR, $XDG_CACHE_HOME/crbench,\n"
 	"                    /var/cache/crbench for root, ~/.cache/crbench for others)\n"
 	"  --plan FILE       also check this plan file and what it needs\n"
@@ -41,8 +45,8 @@ static int print_json(const struct cr_preflight *p, const char *cache_dir)
 		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "name", it->name, "status",
 						       cr_status_names[it->status], "message", it->message, "fix", it->fix));
 	}
-	root = json_pack("{s:s, s:s, s:s, s:o}", "status", cr_status_names[cr_preflight_worst(p)], "accelerator",
-			 cr_accel_name(p->accel), "cache_dir", cache_dir, "items", items);
+	root = json_pack("{s:s, s:s, s:b, s:s, s:o}", "status", cr_status_names[cr_preflight_worst(p)], "accelerator",
+			 cr_accel_name(p->accel), "remote", p->remote, "cache_dir", cache_dir, "items", items);
 	r = json_dumpf(root, stdout, JSON_INDENT(2));
 	json_decref(root);
 	putchar('\n');
@@ -74,6 +78,8 @@ int cmd_check(int argc, char **argv)
 		{ "cache-dir", required_argument, NULL, 'C' },
 		{ "plan", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "upload", no_argument, NULL, 'U' },
+		{ "pool", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -102,6 +108,12 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'U':
+			po.upload = true;
+			break;
+		case 'L':
+			po.pool = optarg;
 			break;
 		case 'h':
 			fputs(check_usage, stdout);

@@ -29,10 +29,12 @@
 #include "run.h"
 #include "util.h"
 #include "virt.h"
+#include "volume.h"
 
 static const char run_usage[] =
 	"usage: crbench run [--plan FILE] [--results-dir DIR] [--parallel] [--accel kvm|tcg|auto]\n"
-	"                   [--connect URI] [--cache-dir DIR] [--no-pin] [--keep] [--verbose]\n"
+	"                   [--connect URI] [--upload] [--pool NAME] [--cache-dir DIR] [--no-pin]\n"
+	"                   [--keep] [--verbose]\n"
 	"                   [--inject-fault FAULT]\n"
 	"\n"
 	"Runs a plan: builds the guest images and the suite's container images the\n"
@@ -56,8 +58,13 @@ static const char run_usage[] =
 	"  --results-dir DIR  where run directories go (default: ./results)\n"
 	"  --parallel         run the guests at the same time (overrides the plan)\n"
 	"  --accel MODE       kvm, tcg or auto (default: what crbench check decides)\n"
-	"  --connect URI      libvirt URI of a libvirtd on this host (default\n"
-	"                     qemu:///system); one on another host is refused\n"
+	"  --connect URI      libvirt URI (default qemu:///system); on another host\n"
+	"                     (qemu+ssh://HOST/system) the disks, kernel and initrd\n"
+	"                     go up into its storage pool, the results disks come\n"
+	"                     back down, and its accelerator and CPUs are used\n"
+	"  --upload           do that with a libvirtd on this host too\n"
+	"  --pool NAME        the storage pool on that host, a directory pool\n"
+	"                     (default: default); base images stay cached there\n"
 	"  --cache-dir DIR    image cache, as for crbench build\n"
 	"  --no-pin           do not pin vCPUs to host CPUs\n"
 	"  --keep             keep the run's overlays and disks (in the cache's runs/)\n"
@@ -95,6 +102,11 @@ struct guest {
 	virDomainPtr dom;
 	struct cr_console con;
 	enum phase phase;
+	/* on a libvirt host reached by upload: the volumes, the console stream */
+	char *r_base, *r_kernel, *r_initrd, *overlay_vol, *results_vol;
+	virStreamPtr console_st;
+	int console_fd;
+	bool vol_kept; /* its results volume could not be downloaded: it stays in the pool */
 	/* what the console said */
 	bool hello, done;
 	struct cr_progress last; /* last START/HEARTBEAT/END */
@@ -124,6 +136,12 @@ struct run {
 	size_t drawn; /* status lines on screen (tty) */
 	virConnectPtr conn;
 	char *run_id, *out, *rundir, *domains_file, *payload, *images;
+	/* remote mode: the guests' disks are volumes in pool on libvirt host host (this one with --upload) */
+	bool remote;
+	virStoragePoolPtr pool;
+	const char *pool_name;
+	char *host, *r_payload, *r_images, *payload_vol;
+	unsigned host_cpus; /* the remote host's, 0 here */
 	json_t *manifest;
 	double t0, payload_seconds, images_seconds;
 	struct cr_built containers[2]; /* the suite's container images */
@@ -348,6 +366,109 @@ static json_t *utc_now_json(void)
 	return json_string(stamp);
 }
 
+/* A volume of the run, with where its content comes down to (or NULL), for the reaper should this process die. */
+static void record_volume(struct run *r, const char *name, const char *local)
+{
+	cleanup_free char *file = xasprintf("%s/volumes", r->rundir), *line = xasprintf("%s\t%s", name, local ? local : "");
+
+	append_line(file, line);
+}
+
+/* The remote console: what the guest's serial port says goes to the local console log, which follow() reads. */
+static void console_pump(virStreamPtr st, int events, void *opaque)
+{
+	struct guest *g = opaque;
+	char buf[16384];
+
+	for (;;) {
+		int n = virStreamRecv(st, buf, sizeof(buf));
+
+		if (n == -2)
+			return; /* nothing more for now */
+		if (n <= 0) {
+			/* the guest is gone (0), or the stream broke: the log ends here */
+			virStreamEventRemoveCallback(st);
+			if (n == 0)
+				virStreamFinish(st);
+			else
+				virStreamAbort(st);
+			virStreamFree(st);
+			g->console_st = NULL;
+			return;
+		}
+		if (write(g->console_fd, buf, (size_t)n) < 0) {
+			/* the local disk is full: the progress display stops, the guest goes on */
+		}
+	}
+}
+
+static void console_close(struct guest *g)
+{
+	if (g->console_st) {
+		console_pump(g->console_st, 0, g); /* what is already there */
+		if (g->console_st) {
+			virStreamEventRemoveCallback(g->console_st);
+			virStreamAbort(g->console_st);
+			virStreamFree(g->console_st);
+			g->console_st = NULL;
+		}
+	}
+	if (g->console_fd >= 0)
+		close(g->console_fd);
+	g->console_fd = -1;
+}
+
+/* The guest's disks on the libvirt host: an overlay on the cached base volume, an empty results volume. */
+static int remote_disks(struct run *r, struct guest *g, uint64_t results_size, char **disk, char **results, cr_error_t *err)
+{
+	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	uint64_t capacity;
+
+	if (cr_qcow2_virtual_size(base, &capacity, err) < 0)
+		return -1;
+	record_volume(r, g->overlay_vol, NULL);
+	record_volume(r, g->results_vol, g->results_disk);
+	if (cr_vol_create_overlay(r->pool, g->overlay_vol, g->r_base, capacity, disk, err) < 0 ||
+	    cr_vol_create_raw(r->pool, g->results_vol, results_size, results, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Started paused: the console is open before the guest's first line, then it runs. */
+static int remote_console(struct run *r, struct guest *g, cr_error_t *err)
+{
+	g->console_fd = open(g->console_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (g->console_fd < 0)
+		return cr_error(err, errno, "cannot create '%s'", g->console_path);
+	g->console_st = virStreamNew(r->conn, VIR_STREAM_NONBLOCK);
+	if (!g->console_st || virDomainOpenConsole(g->dom, NULL, g->console_st, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
+	    virStreamEventAddCallback(g->console_st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP,
+				      console_pump, g, NULL) < 0) {
+		cr_virt_error(err, "cannot open the console of '%s'", g->domain);
+		if (g->console_st)
+			virStreamFree(g->console_st);
+		g->console_st = NULL;
+		return -1;
+	}
+	if (virDomainResume(g->dom) < 0)
+		return cr_virt_error(err, "cannot resume '%s'", g->domain);
+	return 0;
+}
+
+/* What a guest that could not start leaves: nothing. */
+static void drop_guest_disks(struct run *r, struct guest *g)
+{
+	console_close(g);
+	if (r->remote) {
+		cr_vol_delete(r->pool, g->overlay_vol, NULL);
+		cr_vol_delete(r->pool, g->results_vol, NULL);
+	}
+	unlink(g->overlay);
+	unlink(g->results_disk);
+	unlink(g->console_path);
+	rmdir(g->dir);
+}
+
 static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_error_t *err)
 {
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
@@ -355,20 +476,23 @@ static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_e
 	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
 	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s%s%s", CR_GUEST_CMDLINE, g->plan->name,
 					       guest_fault() ? " crbench.fault=" : "", guest_fault() ? guest_fault() : "");
+	cleanup_free char *r_disk = NULL, *r_results = NULL;
+	uint64_t results_size = fault && !guest_fault() ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE;
 	struct cr_domain_spec spec = {
 		.name = g->domain,
 		.accel = accel,
 		.vcpus = g->plan->vcpus,
 		.memory = g->plan->memory,
 		.nested = cr_guest_nested(g->plan),
-		.kernel = kernel,
-		.initrd = initrd,
+		.kernel = r->remote ? g->r_kernel : kernel,
+		.initrd = r->remote ? g->r_initrd : initrd,
 		.cmdline = cmdline,
 		.disk = g->overlay,
-		.payload = r->payload,
+		.payload = r->remote ? r->r_payload : r->payload,
 		.results = g->results_disk,
-		.images = r->images,
-		.console_log = g->console_path,
+		.images = r->remote ? r->r_images : r->images,
+		.console_log = r->remote ? NULL : g->console_path,
+		.paused = r->remote,
 		.pin = g->pin,
 		.n_pin = g->pin ? g->plan->vcpus : 0,
 	};
@@ -376,11 +500,22 @@ static int start_guest(struct run *r, struct guest *g, enum cr_accel accel, cr_e
 	g->t_provision = cr_now();
 	if (mkdir(g->dir, 0755) < 0)
 		return cr_error(err, errno, "cannot create '%s'", g->dir);
-	if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, fault && !guest_fault() ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE, err) < 0)
+	if (r->remote) {
+		if (remote_disks(r, g, results_size, &r_disk, &r_results, err) < 0)
+			return -1;
+		spec.disk = r_disk;
+		spec.results = r_results;
+	} else if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, results_size, err) < 0) {
 		return -1;
+	}
 	append_line(r->domains_file, g->domain);
 	if (cr_domain_start(r->conn, &spec, &g->dom, err) < 0)
 		return -1;
+	if (r->remote && remote_console(r, g, err) < 0) {
+		cr_domain_destroy(g->dom);
+		g->dom = NULL;
+		return -1;
+	}
 	g->t_start = g->t_last_progress = cr_now();
 	g->provision_seconds = g->t_start - g->t_provision;
 	g->phase = PH_RUNNING;
@@ -484,6 +619,7 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 
 	cr_domain_destroy(g->dom);
 	g->dom = NULL;
+	console_close(g);
 	follow(r, g);
 	g->t_end = cr_now() - g->t_provision;
 	g->phase = PH_ENDED;
@@ -500,10 +636,21 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 			chmod(dest, 0644);
 	}
 	results = xasprintf("%s/results", g->out_dir);
-	rc = cr_harvest_disk(g->results_disk, results, &hr, &err);
+	if (r->remote && cr_vol_download(r->pool, g->results_vol, g->results_disk, &err) < 0) {
+		/* the volume stays in the pool: nothing the guest measured is deleted */
+		memset(&hr, 0, sizeof(hr));
+		cr_error_prefix(&err, "cannot download the results disk: ");
+		rc = -1;
+		g->vol_kept = true;
+	} else {
+		rc = cr_harvest_disk(g->results_disk, results, &hr, &err);
+	}
 	/* a results directory that cannot take them (a full disk): the guest's disk stays, and says where */
 	g->disk_kept = rc < 0 || !console_saved;
-	if (g->disk_kept)
+	if (g->vol_kept)
+		say(r, "%s: %s; kept its results volume '%s' in pool '%s' on '%s' (virsh vol-download --sparse it, then crbench harvest)",
+		    g->plan->name, err->msg, g->results_vol, r->pool_name, r->host);
+	else if (g->disk_kept)
 		say(r, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
 		    g->plan->name, rc < 0 ? "cannot harvest: " : "cannot copy the console log", rc < 0 ? err->msg : "", g->results_disk,
 		    g->console_path, g->results_disk);
@@ -555,6 +702,12 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 	cr_harvest_report_release(&hr);
 	if (!keep) {
 		unlink(g->overlay);
+		if (r->remote) {
+			cleanup_error cr_error_t verr = NULL;
+
+			if (cr_vol_delete(r->pool, g->overlay_vol, &verr) < 0 || (!g->vol_kept && cr_vol_delete(r->pool, g->results_vol, &verr) < 0))
+				say(r, "%s: %s", g->plan->name, verr->msg);
+		}
 		if (!g->disk_kept) {
 			unlink(g->results_disk);
 			unlink(g->console_path);
@@ -605,6 +758,12 @@ static void check_guest(struct run *r, struct guest *g, bool keep)
 static void release_guest(struct guest *g)
 {
 	cr_domain_destroy(g->dom);
+	console_close(g);
+	free(g->r_base);
+	free(g->r_kernel);
+	free(g->r_initrd);
+	free(g->overlay_vol);
+	free(g->results_vol);
 	if (g->have_image)
 		cr_built_release(&g->image);
 	free(g->domain);
@@ -637,8 +796,8 @@ static void pin_vcpus(struct run *r, const char *cache_dir, const uint64_t *vcpu
 
 	if (fd >= 0)
 		flock(fd, LOCK_EX);
-	cr_runs_busy_cpus(cache_dir, &busy);
-	cr_pin_plan(vcpus, r->n, r->plan->parallel, &busy, pins, why);
+	cr_runs_busy_cpus(cache_dir, r->host, &busy);
+	cr_pin_plan(vcpus, r->n, r->plan->parallel, r->host_cpus, &busy, pins, why);
 	f = fopen(cpus, "we");
 	for (size_t i = 0; f && *pins && i < r->n; i++)
 		for (uint64_t v = 0; v < vcpus[i]; v++)
@@ -683,6 +842,71 @@ static int build_all(struct run *r, const char *cache_dir, cr_error_t *err)
 		r->n_containers++;
 	}
 	return stop ? cr_error(err, 0, "interrupted") : 0;
+}
+
+/* The libvirt host the guests ran on, when it is reached by upload. */
+static json_t *remote_json(const struct run *r)
+{
+	virNodeInfo info;
+	bool ok = virNodeGetInfo(r->conn, &info) == 0;
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "host", r->host ? r->host : "", "pool", r->pool_name, "cpus",
+			 ok ? json_integer(info.cpus) : json_null(), "cpu_model", ok ? json_string(info.model) : json_null(), "memory_bytes",
+			 ok ? json_integer((json_int_t)info.memory * 1024) : json_null());
+}
+
+/* A cached volume: the base image, kernel, initrd or images disk goes up once per libvirt host and pool. */
+static int upload_cached(struct run *r, const char *name, const char *local, char **path, cr_error_t *err)
+{
+	struct stat st;
+	double t = cr_now();
+	bool uploaded;
+
+	if (!cr_vol_is_cached(r->pool, name))
+		fprintf(stderr, "crbench run: uploading '%s' (%.0f MiB) to pool '%s' on '%s' as '%s'\n", local,
+			stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, r->pool_name, r->host, name);
+	if (cr_vol_cached(r->pool, name, local, path, &uploaded, err) < 0)
+		return -1;
+	if (uploaded)
+		fprintf(stderr, "crbench run: uploaded '%s' in %.1f s\n", name, cr_now() - t);
+	return 0;
+}
+
+/* "crbench-<cache entry>-<file>": a cached file's volume, named by its cache entry's key. */
+static char *cached_vol_name(const char *path)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/'), *entry;
+
+	if (!slash)
+		return xasprintf("crbench-%s", path);
+	*slash = '\0';
+	entry = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	return xasprintf("crbench-%s-%s", entry, slash + 1);
+}
+
+/* Remote mode: what every guest reads goes up (the per-run payload always, the rest unless cached). */
+static int upload_all(struct run *r, cr_error_t *err)
+{
+	const char *parts[] = { CR_IMAGE_DISK, CR_IMAGE_KERNEL, CR_IMAGE_INITRD };
+	cleanup_free char *images_name = cached_vol_name(r->images);
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct guest *g = &r->g[i];
+		char **paths[] = { &g->r_base, &g->r_kernel, &g->r_initrd };
+
+		for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+			cleanup_free char *local = xasprintf("%s/%s", g->image.dir, parts[k]), *name = cached_vol_name(local);
+
+			if (upload_cached(r, name, local, paths[k], err) < 0)
+				return -1;
+		}
+	}
+	if (upload_cached(r, images_name, r->images, &r->r_images, err) < 0)
+		return -1;
+	r->payload_vol = xasprintf(CR_RUN_DOMAIN_PREFIX "%s-payload.raw", r->run_id);
+	record_volume(r, r->payload_vol, NULL);
+	return cr_vol_upload(r->pool, r->payload_vol, r->payload, &r->r_payload, err);
 }
 
 static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, const char *results_root, enum cr_accel accel, bool pin_ok,
@@ -742,6 +966,18 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 		append_line(out_file, abs ? abs : r->out);
 	}
 	r->domains_file = xasprintf("%s/domains", r->rundir);
+	{
+		/* which libvirt host, for the pinning of runs beside this one and for the reaper */
+		cleanup_free char *uri = virConnectGetURI(r->conn), *uri_file = xasprintf("%s/uri", r->rundir);
+		cleanup_free char *host_file = xasprintf("%s/host", r->rundir), *pool_file = xasprintf("%s/pool", r->rundir);
+
+		if (uri)
+			append_line(uri_file, uri);
+		if (r->host)
+			append_line(host_file, r->host);
+		if (r->remote)
+			append_line(pool_file, r->pool_name);
+	}
 	dump = cr_plan_dump(plan);
 	plan_path = xasprintf("%s/plan.ini", r->out);
 	{
@@ -789,6 +1025,8 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	if (ret < 0)
 		goto out;
 	ret = -1;
+	if (r->remote && upload_all(r, err) < 0)
+		goto out;
 
 	/* per guest: names and paths; vCPU pinning */
 	for (size_t i = 0; i < r->n; i++)
@@ -807,6 +1045,8 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 		g->console_path = xasprintf("%s/console.log", g->dir);
 		g->out_dir = xasprintf("%s/%s", r->out, g->plan->name);
 		g->agent_uptime = -1;
+		g->overlay_vol = xasprintf("%s-overlay.qcow2", g->domain);
+		g->results_vol = xasprintf("%s-results.raw", g->domain);
 		if (pins) {
 			g->pin = pins[i];
 			pins[i] = NULL;
@@ -822,6 +1062,7 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	json_object_set_new(r->manifest, "injected_fault", fault ? json_string(fault) : json_null());
 	json_object_set_new(r->manifest, "images_disk", json_pack("{s:s, s:b, s:f}", "path", r->images, "made", made, "seconds", r->images_seconds));
 	json_object_set_new(r->manifest, "started", utc_now_json());
+	json_object_set_new(r->manifest, "remote", r->remote ? remote_json(r) : json_null());
 	json_object_set_new(json_object_get(r->manifest, "host"), "accel", json_string(cr_accel_name(accel)));
 	ret = 0;
 out:
@@ -844,7 +1085,7 @@ static void make_report(const char *out)
 }
 
 static int parse_args(int argc, char **argv, const char **plan_path, const char **results_root, bool *parallel, enum cr_accel *accel,
-		      const char **uri, const char **cache, bool *no_pin, bool *keep, bool *verbose)
+		      const char **uri, bool *upload, const char **pool, const char **cache, bool *no_pin, bool *keep, bool *verbose)
 {
 	static const struct option opts[] = {
 		{ "plan", required_argument, NULL, 'p' },	{ "results-dir", required_argument, NULL, 'o' },
@@ -853,6 +1094,7 @@ static int parse_args(int argc, char **argv, const char **plan_path, const char 
 		{ "no-pin", no_argument, NULL, 'n' },		{ "keep", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
 		{ "inject-fault", required_argument, NULL, 'F' },
+		{ "upload", no_argument, NULL, 'U' },		{ "pool", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -878,6 +1120,14 @@ static int parse_args(int argc, char **argv, const char **plan_path, const char 
 			break;
 		case 'C':
 			*cache = optarg;
+			break;
+		case 'U':
+			*upload = true;
+			break;
+		case 'L':
+			if (!*optarg)
+				return usage_error("run", "--pool needs a pool name");
+			*pool = optarg;
 			break;
 		case 'n':
 			*no_pin = true;
@@ -915,9 +1165,9 @@ int cmd_run(int argc, char **argv)
 	cleanup_error cr_error_t err = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
 	cleanup_free char *cache_dir = NULL, *default_plan = NULL, *datadir = cr_data_dir();
-	const char *plan_path = NULL, *results_root = "results", *uri = NULL, *cache_override = NULL;
-	bool parallel = false, no_pin = false, keep = false, verbose = false;
-	enum cr_accel accel = CR_ACCEL_AUTO;
+	const char *plan_path = NULL, *results_root = "results", *uri = NULL, *cache_override = NULL, *pool = CR_DEFAULT_POOL;
+	bool parallel = false, no_pin = false, keep = false, verbose = false, upload = false;
+	enum cr_accel accel = CR_ACCEL_AUTO, local_accel;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct run r = { .tty = isatty(2) };
 	struct cr_preflight pf;
@@ -928,7 +1178,8 @@ int cmd_run(int argc, char **argv)
 	int timer = -1, cb = -1, ret = EXIT_FAILURE, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	rc = parse_args(argc, argv, &plan_path, &results_root, &parallel, &accel, &uri, &cache_override, &no_pin, &keep, &verbose);
+	rc = parse_args(argc, argv, &plan_path, &results_root, &parallel, &accel, &uri, &upload, &pool, &cache_override, &no_pin, &keep,
+			&verbose);
 	if (rc >= 0)
 		return rc;
 	if (!plan_path) {
@@ -946,19 +1197,24 @@ int cmd_run(int argc, char **argv)
 	po.connect_uri = uri;
 	po.cache_dir = cache_dir;
 	po.plan_path = plan_path;
+	po.upload = upload;
+	po.pool = pool;
 	cr_preflight_run(&po, &pf);
 	for (size_t i = 0; i < pf.n_items; i++)
 		if (pf.items[i].status != CR_PASS)
 			fprintf(stderr, "%s %s: %s%s%s\n", cr_status_names[pf.items[i].status], pf.items[i].name, pf.items[i].message,
 				pf.items[i].fix ? "\n     fix: " : "", pf.items[i].fix ? pf.items[i].fix : "");
 	accel = pf.accel;
+	r.remote = pf.remote;
+	r.pool_name = pool;
+	local_accel = pf.local_accel;
 	if (cr_preflight_worst(&pf) == CR_FAIL) {
 		cr_preflight_release(&pf);
 		fprintf(stderr, "crbench run: the preflight failed (see above; crbench check --plan %s says more)\n", plan_path);
 		return EXIT_FAILURE;
 	}
 	cr_preflight_release(&pf);
-	cr_gfs_configure(accel);
+	cr_gfs_configure(local_accel); /* the images are built here, whatever runs the guests */
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -966,8 +1222,10 @@ int cmd_run(int argc, char **argv)
 	r.verbose = verbose;
 	r.n = plan->n_guests;
 	r.g = xcalloc(r.n, sizeof(*r.g));
-	for (size_t i = 0; i < r.n; i++)
+	for (size_t i = 0; i < r.n; i++) {
 		r.g[i].plan = &plan->guests[i];
+		r.g[i].console_fd = -1;
+	}
 	if (build_all(&r, cache_dir, &err) < 0) {
 		report_error(err);
 		ret = stop ? 128 + stop : EXIT_FAILURE;
@@ -975,6 +1233,11 @@ int cmd_run(int argc, char **argv)
 	}
 	virEventRegisterDefaultImpl();
 	if (cr_virt_open(uri, &r.conn, &err) < 0) {
+		report_error(err);
+		goto out;
+	}
+	r.host = virConnectGetHostname(r.conn);
+	if (r.remote && (cr_pool_open(r.conn, r.pool_name, &r.pool, &err) < 0 || cr_virt_host_cpus(r.conn, &r.host_cpus, &(bool){ false }, &err) < 0)) {
 		report_error(err);
 		goto out;
 	}
@@ -1006,9 +1269,7 @@ int cmd_run(int argc, char **argv)
 				g->phase = PH_ENDED;
 				g->status = xstrdup("failed");
 				g->reason = xasprintf("cannot start: %s", gerr->msg);
-				unlink(g->overlay);
-				unlink(g->results_disk);
-				rmdir(g->dir);
+				drop_guest_disks(&r, g);
 				write_manifest(&r, "running");
 				continue;
 			}
@@ -1073,8 +1334,11 @@ out:
 		cleanup_free char *owner = xasprintf("%s/owner", r.rundir);
 
 		unlink(owner);
-		fprintf(stderr, "crbench run: kept the run's disks in '%s'\n", r.rundir);
+		fprintf(stderr, "crbench run: kept the run's disks in '%s'%s%s%s\n", r.rundir, r.remote ? " (their volumes, named in its file 'volumes', in pool '" : "",
+			r.remote ? r.pool_name : "", r.remote ? "')" : "");
 	}
+	if (r.pool && r.payload_vol && !keep)
+		cr_vol_delete(r.pool, r.payload_vol, NULL);
 	free(r.g);
 	free(r.run_id);
 	free(r.out);
@@ -1082,6 +1346,12 @@ out:
 	free(r.domains_file);
 	free(r.payload);
 	free(r.images);
+	free(r.host);
+	free(r.r_payload);
+	free(r.r_images);
+	free(r.payload_vol);
+	if (r.pool)
+		virStoragePoolFree(r.pool);
 	json_decref(r.manifest);
 	cr_virt_close(r.conn);
 	return ret;

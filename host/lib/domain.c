@@ -5,8 +5,7 @@
 #include "virt.h"
 #include "util.h"
 
-/* XML-escape s for an attribute or element text. */
-static char *xml_escape(const char *s)
+char *cr_xml_escape(const char *s)
 {
 	size_t n = 0;
 	char *out, *p;
@@ -35,7 +34,7 @@ static char *xml_escape(const char *s)
  */
 static void disk_xml(FILE *f, const char *path, const char *format, const char *cache, const char *dev, const char *serial, bool readonly)
 {
-	cleanup_free char *p = xml_escape(path);
+	cleanup_free char *p = cr_xml_escape(path);
 
 	fprintf(f,
 		"    <disk type='file' device='disk'>\n"
@@ -52,9 +51,9 @@ static void disk_xml(FILE *f, const char *path, const char *format, const char *
 
 char *cr_domain_xml(const struct cr_domain_spec *s)
 {
-	cleanup_free char *name = xml_escape(s->name), *kernel = xml_escape(s->kernel), *initrd = xml_escape(s->initrd);
-	cleanup_free char *cmdline = xml_escape(s->cmdline ? s->cmdline : CR_GUEST_CMDLINE);
-	cleanup_free char *log = s->console_log ? xml_escape(s->console_log) : NULL;
+	cleanup_free char *name = cr_xml_escape(s->name), *kernel = cr_xml_escape(s->kernel), *initrd = cr_xml_escape(s->initrd);
+	cleanup_free char *cmdline = cr_xml_escape(s->cmdline ? s->cmdline : CR_GUEST_CMDLINE);
+	cleanup_free char *log = s->console_log ? cr_xml_escape(s->console_log) : NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -127,7 +126,7 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 int cr_domain_start(virConnectPtr conn, const struct cr_domain_spec *spec, virDomainPtr *out, cr_error_t *err)
 {
 	cleanup_free char *xml = cr_domain_xml(spec);
-	virDomainPtr dom = virDomainCreateXML(conn, xml, 0);
+	virDomainPtr dom = virDomainCreateXML(conn, xml, spec->paused ? VIR_DOMAIN_START_PAUSED : 0);
 
 	if (!dom) {
 		const char *msg = virGetLastErrorMessage();

@@ -23,10 +23,14 @@ struct cr_domain_spec {
 	const char *payload;	 /* raw payload disk, read-only, or NULL */
 	const char *results;	 /* raw results disk, or NULL */
 	const char *images;	 /* raw container images disk, read-only, shared by runs, or NULL */
-	const char *console_log; /* where libvirt copies the serial console */
+	const char *console_log; /* where libvirt copies the serial console, or NULL (read it with virDomainOpenConsole) */
+	bool paused;		 /* start with the vCPUs stopped, for a console opened before the guest prints */
 	const unsigned *pin;	 /* vCPU i runs on host CPU pin[i], for i < n_pin */
 	size_t n_pin;
 };
+
+/* XML-escape s for an attribute or element text. */
+char *cr_xml_escape(const char *s);
 
 /* The domain XML for spec; values are XML-escaped. */
 char *cr_domain_xml(const struct cr_domain_spec *spec);

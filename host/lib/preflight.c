@@ -15,6 +15,7 @@
 #include "recipe.h"
 #include "util.h"
 #include "virt.h"
+#include "volume.h"
 
 #define GiB (1024ULL * 1024 * 1024)
 #define SPACE_FAIL (4 * GiB)
@@ -209,6 +210,39 @@ void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enu
 	}
 }
 
+void cr_accel_decide_remote(const char *host, bool kvm_type, bool cpu_virt, enum cr_accel requested, enum cr_accel *accel,
+			    struct cr_check_item *item)
+{
+	const char *why = !kvm_type ? "its libvirt cannot run guests of domain type 'kvm'" : !cpu_virt ? "its CPU exposes neither vmx nor svm" : NULL;
+
+	switch (requested) {
+	case CR_ACCEL_TCG:
+		*accel = CR_ACCEL_TCG;
+		item_set(item, "accelerator", CR_PASS, xasprintf("tcg on libvirt host '%s', as requested by --accel tcg", host), NULL);
+		return;
+	case CR_ACCEL_KVM:
+		*accel = CR_ACCEL_KVM;
+		if (!kvm_type)
+			item_set(item, "accelerator", CR_FAIL, xasprintf("kvm requested, but on libvirt host '%s' %s", host, why),
+				 xstrdup("use --accel tcg (or --accel auto), or a libvirt host with usable KVM"));
+		else
+			item_set(item, "accelerator", CR_PASS, xasprintf("kvm on libvirt host '%s', as requested", host), NULL);
+		return;
+	case CR_ACCEL_AUTO:
+		break;
+	}
+	if (why) {
+		*accel = CR_ACCEL_TCG;
+		item_set(item, "accelerator", CR_WARN, xasprintf("tcg on libvirt host '%s': %s", host, why),
+			 xstrdup("nothing to do to run there; TCG is many times slower than KVM, so compare only runs made with the "
+				 "same accelerator"));
+	} else {
+		*accel = CR_ACCEL_KVM;
+		item_set(item, "accelerator", CR_PASS, xasprintf("kvm on libvirt host '%s': domain type 'kvm' and a CPU with vmx or svm", host),
+			 NULL);
+	}
+}
+
 enum cr_accel cr_accel_resolve(enum cr_accel requested)
 {
 	cleanup_error cr_error_t err = NULL;
@@ -273,14 +307,75 @@ static struct cr_check_item *new_item(struct cr_preflight *p)
 	return &p->items[p->n_items++];
 }
 
-static void check_libvirt(const struct cr_preflight_opts *opts, enum cr_accel accel, struct cr_preflight *p)
+static struct cr_check_item *find_item(struct cr_preflight *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_items; i++)
+		if (strcmp(p->items[i].name, name) == 0) {
+			free(p->items[i].message);
+			free(p->items[i].fix);
+			return &p->items[i];
+		}
+	return new_item(p);
+}
+
+/*
+ * A libvirt host that is not this one (or --upload): the guests' accelerator
+ * and nesting are that host's, and their disks go up into its storage pool.
+ */
+static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr conn, const char *host, struct cr_preflight *p)
+{
+	cleanup_error cr_error_t err = NULL;
+	const char *pool_name = opts->pool ? opts->pool : CR_DEFAULT_POOL;
+	virStoragePoolPtr pool = NULL;
+	struct cr_check_item *item;
+	unsigned cpus = 0;
+	bool cpu_virt = false, kvm_type;
+
+	p->remote = true;
+	item = find_item(p, "accelerator");
+	if (cr_virt_host_cpus(conn, &cpus, &cpu_virt, &err) < 0) {
+		item_set(item, "accelerator", CR_FAIL, xstrdup(err->msg), xstrdup("check the libvirt daemon's log on that host"));
+		return;
+	}
+	kvm_type = cr_virt_check_domain_type(conn, "kvm", &err) == 0;
+	cr_accel_decide_remote(host, kvm_type, cpu_virt, opts->accel, &p->accel, item);
+	item = find_item(p, "nested");
+	if (p->accel == CR_ACCEL_TCG)
+		item_set(item, "nested", CR_PASS, xstrdup("tcg emulates svm: guests can run nested VMs, slowly"), NULL);
+	else
+		item_set(item, "nested", CR_WARN,
+			 xasprintf("cannot tell from here whether nested virtualization is on on libvirt host '%s'", host),
+			 xstrdup("on that host: cat /sys/module/kvm_*/parameters/nested, and load kvm_intel or kvm_amd with nested=1 if "
+				 "plans use Kata (the guest's agent refuses to measure Kata without it)"));
+	p->host_nested = -1;
+	free(p->host_kvm_module);
+	p->host_kvm_module = NULL;
+
+	item = new_item(p);
+	if (cr_pool_open(conn, pool_name, &pool, &err) < 0) {
+		item_set(item, "storage pool", CR_FAIL, xstrdup(err->msg),
+			 xasprintf("on the libvirt host, or with virsh -c %s: make a directory pool '%s' "
+				   "(virsh pool-define-as %s dir --target /var/lib/libvirt/images; virsh pool-start %s), or name one with --pool",
+				   opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI, pool_name, pool_name, pool_name));
+		return;
+	}
+	virStoragePoolFree(pool);
+	item_set(item, "storage pool", CR_PASS,
+		 xasprintf("pool '%s' on '%s' (%u CPUs): the guests' disks, kernel and initrd are uploaded there, the results disks "
+			   "downloaded",
+			   pool_name, host, cpus),
+		 NULL);
+}
+
+static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_preflight *p)
 {
 	const char *uri = opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI;
-	const char *virttype = accel == CR_ACCEL_KVM ? "kvm" : "qemu";
+	const char *virttype;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_conn virConnectPtr conn = NULL;
-	cleanup_free char *desc = NULL;
+	cleanup_free char *desc = NULL, *host = NULL;
 	struct cr_check_item *item = new_item(p);
+	bool local = true;
 
 	if (cr_virt_open(uri, &conn, &err) < 0) {
 		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg),
@@ -289,24 +384,29 @@ static void check_libvirt(const struct cr_preflight_opts *opts, enum cr_accel ac
 				 : xstrdup("check that libvirtd runs on that host and that the URI (--connect) is right"));
 		return;
 	}
-	if (cr_virt_describe(conn, &desc, &err) < 0) {
+	if (cr_virt_describe(conn, &desc, &err) < 0 || cr_virt_is_local(conn, &local, &host, &err) < 0) {
 		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg), xstrdup("check the libvirt daemon's log"));
 		return;
 	}
-	if (cr_virt_check_local(conn, uri, &err) < 0) {
-		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg),
-			 xstrdup("run crbench on that host, or connect to a libvirtd on this one (qemu:///system)"));
-		return;
+	if (local && !opts->upload) {
+		item_set(item, "libvirt", CR_PASS, xasprintf("%s: %s", uri, desc), NULL);
+	} else {
+		item_set(item, "libvirt", CR_PASS,
+			 xasprintf("%s: %s, on %s: the guests' disks go up to it and the results come back", uri, desc,
+				   local ? "this host, used as a remote one (--upload)" : "another host"),
+			 NULL);
+		check_remote(opts, conn, host, p);
 	}
-	item_set(item, "libvirt", CR_PASS, xasprintf("%s: %s", uri, desc), NULL);
 
+	virttype = p->accel == CR_ACCEL_KVM ? "kvm" : "qemu";
 	item = new_item(p);
 	if (cr_virt_check_domain_type(conn, virttype, &err) < 0)
 		item_set(item, "domain type", CR_FAIL, xstrdup(err->msg),
-			 accel == CR_ACCEL_KVM ? xstrdup("install qemu-system-x86 on the libvirt host, or use --accel tcg")
-					       : xstrdup("install qemu-system-x86 on the libvirt host"));
+			 p->accel == CR_ACCEL_KVM ? xstrdup("install qemu-system-x86 on the libvirt host, or use --accel tcg")
+						  : xstrdup("install qemu-system-x86 on the libvirt host"));
 	else
-		item_set(item, "domain type", CR_PASS, xasprintf("libvirt can run x86_64 guests with domain type '%s' (%s)", virttype, cr_accel_name(accel)), NULL);
+		item_set(item, "domain type", CR_PASS,
+			 xasprintf("libvirt can run x86_64 guests with domain type '%s' (%s)", virttype, cr_accel_name(p->accel)), NULL);
 }
 
 static void check_virtlogd(const struct cr_preflight_opts *opts, struct cr_preflight *p)
@@ -493,11 +593,12 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 		p->host_kvm_module = facts.kvm_module ? xstrdup(facts.kvm_module) : NULL;
 		cr_host_facts_release(&facts);
 	}
-	check_libvirt(opts, p->accel, p);
+	p->local_accel = p->accel;
+	check_libvirt(opts, p);
 	check_virtlogd(opts, p);
 	check_tool(p, "qemu-img", "makes the guests' disks", "qemu-utils");
 	check_tool(p, "mmdebstrap", "builds root filesystems from the distribution archive", "mmdebstrap");
-	check_guestfs(opts, p->accel, p);
+	check_guestfs(opts, p->local_accel, p);
 	check_space(opts, p);
 	check_plan(opts, p);
 }

@@ -48,6 +48,12 @@ struct cr_check_item {
 
 /* The accelerator guests will use, and the item that says why. */
 void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enum cr_accel *accel, struct cr_check_item *item);
+/*
+ * The accelerator of guests on a libvirt host that is not this one: kvm_type
+ * (its libvirt can run domain type kvm) and cpu_virt (its CPU has vmx or svm).
+ */
+void cr_accel_decide_remote(const char *host, bool kvm_type, bool cpu_virt, enum cr_accel requested, enum cr_accel *accel,
+			    struct cr_check_item *item);
 /* The accelerator for this host: requested unless auto, else as cr_accel_decide() on the real host. */
 enum cr_accel cr_accel_resolve(enum cr_accel requested);
 /* Whether guests can run nested VMs (Kata needs it). */
@@ -61,10 +67,14 @@ struct cr_preflight_opts {
 	const char *connect_uri;
 	const char *cache_dir;
 	const char *plan_path; /* optional */
+	bool upload;	       /* treat a libvirtd on this host as a remote one (crbench run --upload) */
+	const char *pool;      /* the storage pool for a remote libvirt host; NULL: "default" */
 };
 
 struct cr_preflight {
-	enum cr_accel accel;
+	enum cr_accel accel;	   /* the guests' */
+	enum cr_accel local_accel; /* this host's, for the image builds' appliance */
+	bool remote;		   /* the guests run on another host (or --upload): their disks go up to its pool */
 	int host_nested;	  /* the host's nested parameter: 1, 0, or -1 unknown */
 	char *host_kvm_module; /* kvm_intel, kvm_amd, ... or NULL */
 	struct cr_check_item *items;

@@ -15,6 +15,8 @@
 #include "proc.h"
 #include "run.h"
 #include "util.h"
+#include "virt.h"
+#include "volume.h"
 
 char *cr_run_id(const struct cr_plan *plan, time_t now, uint32_t random)
 {
@@ -175,7 +177,8 @@ int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err)
 	return 0;
 }
 
-int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, const cpu_set_t *busy, unsigned ***pin, char **why)
+int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned host_cpus, const cpu_set_t *busy, unsigned ***pin,
+		char **why)
 {
 	cpu_set_t set;
 	unsigned cpus[CPU_SETSIZE], n_cpus = 0, n_busy = 0;
@@ -183,7 +186,10 @@ int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, const cpu
 
 	*pin = NULL;
 	*why = NULL;
-	if (sched_getaffinity(0, sizeof(set), &set) < 0) {
+	CPU_ZERO(&set);
+	for (unsigned c = 0; c < host_cpus && c < CPU_SETSIZE; c++)
+		CPU_SET(c, &set);
+	if (!host_cpus && sched_getaffinity(0, sizeof(set), &set) < 0) {
 		*why = xasprintf("cannot read this process's CPU affinity: %s", strerror(errno));
 		return 0;
 	}
@@ -318,7 +324,7 @@ static bool pid_alive(pid_t pid)
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
-void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy)
+void cr_runs_busy_cpus(const char *cache_dir, const char *host, cpu_set_t *busy)
 {
 	cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
 	DIR *d = opendir(runs);
@@ -328,7 +334,7 @@ void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		cleanup_free char *owner = NULL, *cpus = NULL, *text = NULL, *list = NULL;
+		cleanup_free char *owner = NULL, *cpus = NULL, *text = NULL, *list = NULL, *host_file = NULL, *their = NULL;
 		char *save = NULL;
 		size_t len;
 		long pid;
@@ -341,6 +347,10 @@ void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy)
 			continue;
 		pid = strtol(text, NULL, 10);
 		if (pid == (long)getpid() || !pid_alive((pid_t)pid))
+			continue;
+		/* a run on another libvirt host pins that host's CPUs (a run that did not say is taken as this one's) */
+		host_file = xasprintf("%s/%s/host", runs, e->d_name);
+		if (host && cr_read_file(host_file, 1024, &their, &len, NULL) == 0 && strcmp(strstrip(their), host) != 0)
 			continue;
 		for (char *w = strtok_r(list, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
 			long c = strtol(w, NULL, 10);
@@ -460,6 +470,70 @@ static void salvage(const char *dir, const char *id, long pid, char ***messages,
 	closedir(d);
 }
 
+/*
+ * The libvirt connection of a dead run: conn, or one to the URI it recorded
+ * when that is another (*their != conn then). -1 when it cannot be opened.
+ */
+static int dead_run_conn(const char *dir, virConnectPtr conn, virConnectPtr *their, cr_error_t *err)
+{
+	cleanup_free char *uri_file = xasprintf("%s/uri", dir), *uri = NULL, *ours = NULL;
+	size_t len;
+
+	*their = conn;
+	if (cr_read_file(uri_file, 4096, &uri, &len, NULL) < 0)
+		return 0; /* a run from before crbench recorded its URI */
+	strstrip(uri);
+	ours = conn ? virConnectGetURI(conn) : NULL;
+	if (ours && strcmp(ours, uri) == 0)
+		return 0;
+	if (cr_virt_open(uri, their, err) < 0) {
+		*their = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A dead run on a libvirt host reached by upload: its results volumes come
+ * down into the run's directory, where salvage() finds them, then its
+ * volumes are deleted. -1 when the pool cannot be reached: the directory
+ * stays, for a later run to try again.
+ */
+static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, long pid, char ***messages, size_t *n_msg)
+{
+	cleanup_free char *pool_file = xasprintf("%s/pool", dir), *vols_file = xasprintf("%s/volumes", dir);
+	cleanup_free char *pool_name = NULL, *list = NULL;
+	cleanup_error cr_error_t err = NULL;
+	virStoragePoolPtr pool = NULL;
+	char *save = NULL;
+	size_t len;
+
+	if (cr_read_file(pool_file, 1024, &pool_name, &len, NULL) < 0 || cr_read_file(vols_file, 1 << 20, &list, &len, NULL) < 0)
+		return 0; /* its guests' disks were files here */
+	strstrip(pool_name);
+	if (cr_pool_open(conn, pool_name, &pool, &err) < 0) {
+		add_message(messages, n_msg, xasprintf("cannot clean up dead run %s (pid %ld, gone): %s; kept '%s'", id, pid, err->msg, dir));
+		return -1;
+	}
+	for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *local = strchr(line, '\t');
+		struct stat st;
+
+		if (local)
+			*local++ = '\0';
+		if (local && *local && stat(local, &st) < 0 && cr_vol_download(pool, line, local, &err) < 0) {
+			add_message(messages, n_msg, xasprintf("cannot download results volume '%s' of dead run %s: %s; kept it", line, id, err->msg));
+			continue;
+		}
+		if (cr_vol_delete(pool, line, &err) < 0)
+			add_message(messages, n_msg, xasprintf("dead run %s: %s", id, err->msg));
+		else
+			add_message(messages, n_msg, xasprintf("deleted volume '%s' left by run %s (pid %ld, gone)", line, id, pid));
+	}
+	virStoragePoolFree(pool);
+	return 0;
+}
+
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 {
 	cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
@@ -474,8 +548,10 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 	while ((e = readdir(d))) {
 		cleanup_free char *dir = NULL, *owner = NULL, *domains = NULL, *text = NULL, *list = NULL;
 		cleanup_error cr_error_t err = NULL;
+		virConnectPtr their = conn; /* the dead run's libvirt connection: this run's, or one to its own URI */
 		size_t len;
 		long pid;
+		int vols;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -487,7 +563,12 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 		if (pid_alive((pid_t)pid))
 			continue;
 		domains = xasprintf("%s/domains", dir);
-		if (conn && cr_read_file(domains, 1 << 20, &list, &len, NULL) == 0) {
+		if (dead_run_conn(dir, conn, &their, &err) < 0) {
+			add_message(messages, &n_msg, xasprintf("cannot clean up dead run %s (pid %ld, gone): %s; kept '%s'", e->d_name, pid,
+							       err->msg, dir));
+			continue;
+		}
+		if (their && cr_read_file(domains, 1 << 20, &list, &len, NULL) == 0) {
 			char *save = NULL;
 
 			for (char *name = strtok_r(list, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
@@ -495,7 +576,7 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 
 				if (strncmp(name, CR_RUN_DOMAIN_PREFIX, strlen(CR_RUN_DOMAIN_PREFIX)) != 0)
 					continue;
-				dom = virDomainLookupByName(conn, name);
+				dom = virDomainLookupByName(their, name);
 				if (!dom)
 					continue;
 				if (virDomainDestroy(dom) == 0)
@@ -504,6 +585,11 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 				virDomainFree(dom);
 			}
 		}
+		vols = their ? reap_volumes(dir, their, e->d_name, pid, messages, &n_msg) : 0;
+		if (their != conn)
+			cr_virt_close(their);
+		if (vols < 0)
+			continue;
 		salvage(dir, e->d_name, pid, messages, &n_msg);
 		cr_rmtree(dir);
 		add_message(messages, &n_msg, xasprintf("removed '%s' left by run %s (pid %ld, gone)", dir, e->d_name, pid));

@@ -51,18 +51,21 @@ int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err);
 
 /*
  * Host CPUs for the guests' vCPUs: disjoint sets, one host CPU per vCPU,
- * from the CPUs this process may run on. When the host has too few for
+ * from the CPUs this process may run on, or, when host_cpus is not 0, from
+ * CPUs 0 .. host_cpus - 1 of a libvirt host that is not this one. When the host has too few for
  * every guest that runs at the same time, nothing is pinned (*pin NULL) and
  * *why says so. CPUs in busy (may be NULL) are left alone.
  */
-int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, const cpu_set_t *busy, unsigned ***pin, char **why);
+int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned host_cpus, const cpu_set_t *busy, unsigned ***pin,
+		char **why);
 
 /*
  * The host CPUs live crbench runs have pinned vCPUs to (runs/<id>/cpus of
- * runs whose owner is alive, this process's excepted): a run that starts
- * beside another pins to the others, or does not pin.
+ * runs whose owner is alive, this process's excepted, on libvirt host host
+ * as their file "host" says; NULL: any): a run that starts beside another
+ * pins to the others, or does not pin.
  */
-void cr_runs_busy_cpus(const char *cache_dir, cpu_set_t *busy);
+void cr_runs_busy_cpus(const char *cache_dir, const char *host, cpu_set_t *busy);
 void cr_pin_free(unsigned **pin, size_t n_guests);
 
 /* The host's side of the run manifest: kernel, CPU, memory, libvirt and QEMU versions. */
@@ -76,7 +79,9 @@ int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err);
  * "owner" holding its pid and a file "domains" listing the domains it
  * started. A run killed without cleaning up (SIGKILL, power loss) leaves
  * them behind: destroy those domains (when still running) and remove the
- * directory. Returns how many dead runs were cleaned; *messages says what.
+ * directory. A run on a libvirt host reached by upload also has "uri",
+ * "pool" and "volumes" (name, tab, local path to download it to, or
+ * nothing): its results volumes come down first, then every volume goes. Returns how many dead runs were cleaned; *messages says what.
  */
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages);
 

@@ -1,5 +1,6 @@
 /* Talking to libvirt; the only file that reads virGetLastError. */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -19,6 +20,18 @@ static int virt_error(cr_error_t *err, const char *what)
 	const char *msg = virGetLastErrorMessage();
 
 	return cr_error(err, 0, "%s: %s", what, msg ? msg : "unknown libvirt error");
+}
+
+int cr_virt_error(cr_error_t *err, const char *fmt, ...)
+{
+	cleanup_free char *what = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return virt_error(err, what);
 }
 
 int cr_virt_open(const char *uri, virConnectPtr *out, cr_error_t *err)
@@ -48,21 +61,71 @@ bool cr_virt_same_host(const char *host, const char *this_host)
 	return a == b && strncasecmp(host, this_host, a) == 0 && (!host[a] || !this_host[b]);
 }
 
-int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err)
+int cr_virt_is_local(virConnectPtr conn, bool *local, char **host, cr_error_t *err)
 {
 	char here[256] = "";
-	cleanup_free char *there = virConnectGetHostname(conn);
+	char *there = virConnectGetHostname(conn);
 
 	if (!there)
 		return virt_error(err, "cannot get the libvirt host's name");
-	if (gethostname(here, sizeof(here) - 1) < 0)
+	if (gethostname(here, sizeof(here) - 1) < 0) {
+		free(there);
 		return cr_error(err, errno, "cannot get this host's name");
-	if (cr_virt_same_host(there, here))
+	}
+	*local = cr_virt_same_host(there, here);
+	if (host)
+		*host = there;
+	else
+		free(there);
+	return 0;
+}
+
+int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err)
+{
+	char here[256] = "";
+	cleanup_free char *there = NULL;
+	bool local;
+
+	if (cr_virt_is_local(conn, &local, &there, err) < 0)
+		return -1;
+	if (local)
 		return 0;
+	gethostname(here, sizeof(here) - 1);
 	return cr_error(err, 0,
-			"libvirt at '%s' runs on host '%s', not on this host ('%s'): crbench makes the guests' disks and reads their "
-			"console logs and results disks as files on this host, so it cannot run guests on a remote libvirtd yet",
+			"libvirt at '%s' runs on host '%s', not on this host ('%s'): crbench boot reads the console log as a file on "
+			"this host; crbench run works with remote hosts",
 			uri ? uri : CR_DEFAULT_URI, there, here);
+}
+
+bool cr_virt_caps_cpu_virt(const char *caps)
+{
+	/* the <host><cpu> element of the capabilities XML lists the host CPU's features */
+	const char *host = caps ? strstr(caps, "<host>") : NULL;
+	const char *cpu = host ? strstr(host, "<cpu>") : NULL;
+	const char *end = cpu ? strstr(cpu, "</cpu>") : NULL;
+
+	for (const char *f = cpu; f && end && (f = strstr(f, "<feature name='")) && f < end; f++) {
+		f += strlen("<feature name='");
+		if (str_has_prefix(f, "vmx'") || str_has_prefix(f, "svm'"))
+			return true;
+	}
+	return false;
+}
+
+int cr_virt_host_cpus(virConnectPtr conn, unsigned *cpus, bool *cpu_virt, cr_error_t *err)
+{
+	virNodeInfo info;
+	char *caps;
+
+	if (virNodeGetInfo(conn, &info) < 0)
+		return virt_error(err, "cannot get the libvirt host's CPUs");
+	*cpus = info.cpus;
+	caps = virConnectGetCapabilities(conn);
+	if (!caps)
+		return virt_error(err, "cannot get the libvirt host's capabilities");
+	*cpu_virt = cr_virt_caps_cpu_virt(caps);
+	free(caps);
+	return 0;
 }
 
 bool cr_virt_error_is_no_domain(void)

@@ -25,9 +25,21 @@ int cr_virt_check_domain_type(virConnectPtr conn, const char *virttype, cr_error
  */
 bool cr_virt_same_host(const char *host, const char *this_host);
 
+/* "what: libvirt's last error message" into *err; returns -1. */
+int cr_virt_error(cr_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Whether conn's libvirtd runs on this host; *host (may be NULL) gets its name. */
+int cr_virt_is_local(virConnectPtr conn, bool *local, char **host, cr_error_t *err);
+
+/* Whether the host CPU of a capabilities XML (virConnectGetCapabilities) has vmx or svm. */
+bool cr_virt_caps_cpu_virt(const char *caps);
+
+/* The libvirt host's CPU count (virNodeGetInfo) and whether its CPU has vmx or svm. */
+int cr_virt_host_cpus(virConnectPtr conn, unsigned *cpus, bool *cpu_virt, cr_error_t *err);
+
 /*
- * Refuse a connection to a libvirtd on another host: crbench makes the
- * guests' disks, reads their console logs and results disks as files here.
+ * Refuse a connection to a libvirtd on another host, for crbench boot,
+ * which reads the guest's console log as a file here.
  */
 int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err);
 

@@ -259,6 +259,48 @@ static void libvirt_host_names(void **state)
 	assert_false(cr_virt_same_host("", "vm"));
 }
 
+/* On a remote libvirt host, the accelerator follows its domain types and its CPU. */
+static void remote_accel(void **state)
+{
+	struct cr_check_item it = { 0 };
+	enum cr_accel a;
+
+	cr_accel_decide_remote("kvmhost", true, true, CR_ACCEL_AUTO, &a, &it);
+	assert_int_equal(a, CR_ACCEL_KVM);
+	assert_int_equal(it.status, CR_PASS);
+	assert_non_null(strstr(it.message, "'kvmhost'"));
+	free(it.message);
+	cr_accel_decide_remote("pvm", true, false, CR_ACCEL_AUTO, &a, &it);
+	assert_int_equal(a, CR_ACCEL_TCG);
+	assert_int_equal(it.status, CR_WARN);
+	assert_non_null(strstr(it.message, "neither vmx nor svm"));
+	free(it.message);
+	free(it.fix);
+	cr_accel_decide_remote("old", false, true, CR_ACCEL_KVM, &a, &it);
+	assert_int_equal(a, CR_ACCEL_KVM);
+	assert_int_equal(it.status, CR_FAIL);
+	assert_non_null(strstr(it.message, "domain type 'kvm'"));
+	assert_non_null(it.fix);
+	free(it.message);
+	free(it.fix);
+	cr_accel_decide_remote("any", false, false, CR_ACCEL_TCG, &a, &it);
+	assert_int_equal(a, CR_ACCEL_TCG);
+	assert_int_equal(it.status, CR_PASS);
+	free(it.message);
+}
+
+/* vmx or svm counts in the host's CPU only, not in a guest's CPU model list. */
+static void caps_cpu_features(void **state)
+{
+	assert_true(cr_virt_caps_cpu_virt("<capabilities><host><uuid/><cpu><arch>x86_64</arch><feature name='ssse3'/>"
+					  "<feature name='vmx'/></cpu></host></capabilities>"));
+	assert_true(cr_virt_caps_cpu_virt("<capabilities><host><cpu><feature name='svm'/></cpu></host></capabilities>"));
+	assert_false(cr_virt_caps_cpu_virt("<capabilities><host><cpu><feature name='hypervisor'/><feature name='vmxx'/></cpu>"
+					   "</host><guest><feature name='vmx'/></guest></capabilities>"));
+	assert_false(cr_virt_caps_cpu_virt("<capabilities><host></host></capabilities>"));
+	assert_false(cr_virt_caps_cpu_virt(NULL));
+}
+
 static void libvirt_unreachable(void **state)
 {
 	cleanup_error cr_error_t err = NULL;
@@ -360,6 +402,8 @@ int main(void)
 		cmocka_unit_test(libvirt_test_driver),
 		cmocka_unit_test(libvirt_unreachable),
 		cmocka_unit_test(libvirt_host_names),
+		cmocka_unit_test(remote_accel),
+		cmocka_unit_test(caps_cpu_features),
 		cmocka_unit_test(whole_preflight),
 		cmocka_unit_test(plan_needing_nesting_fails_without_it),
 	};

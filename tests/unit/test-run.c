@@ -45,13 +45,13 @@ static void pin_disjoint_or_refused(void **state)
 	char *why = NULL;
 
 	/* one guest at a time: each guest's vCPUs on distinct CPUs, the same set for every guest */
-	cr_pin_plan(one, 2, false, NULL, &pin, &why);
+	cr_pin_plan(one, 2, false, 0, NULL, &pin, &why);
 	assert_non_null(pin);
 	assert_null(why);
 	assert_int_equal(pin[0][0], pin[1][0]);
 	cr_pin_free(pin, 2);
 	/* at once: disjoint when the host has CPUs enough */
-	cr_pin_plan(one, 2, true, NULL, &pin, &why);
+	cr_pin_plan(one, 2, true, 0, NULL, &pin, &why);
 	if (n >= 2) {
 		assert_non_null(pin);
 		assert_int_not_equal(pin[0][0], pin[1][0]);
@@ -62,10 +62,26 @@ static void pin_disjoint_or_refused(void **state)
 		free(why);
 	}
 	/* more vCPUs than CPUs: nothing pinned, and why */
-	cr_pin_plan(big, 1, false, NULL, &pin, &why);
+	cr_pin_plan(big, 1, false, 0, NULL, &pin, &why);
 	assert_null(pin);
 	assert_non_null(strstr(why, "not pinned"));
 	free(why);
+	/* a libvirt host that is not this one: its CPUs 0 .. host_cpus - 1, whatever this process may use */
+	{
+		uint64_t two[2] = { 2, 2 };
+
+		cr_pin_plan(two, 2, true, 4, NULL, &pin, &why);
+		assert_non_null(pin);
+		assert_int_equal(pin[0][0], 0);
+		assert_int_equal(pin[0][1], 1);
+		assert_int_equal(pin[1][0], 2);
+		assert_int_equal(pin[1][1], 3);
+		cr_pin_free(pin, 2);
+		cr_pin_plan(two, 2, true, 3, NULL, &pin, &why);
+		assert_null(pin);
+		assert_non_null(strstr(why, "this host offers 3 CPUs"));
+		free(why);
+	}
 	/* CPUs another live run pinned are left alone; with none left, nothing is pinned, and why */
 	{
 		cpu_set_t allowed, busy;
@@ -77,13 +93,13 @@ static void pin_disjoint_or_refused(void **state)
 				first = c;
 		CPU_ZERO(&busy);
 		CPU_SET(first, &busy);
-		cr_pin_plan(one, 1, false, &busy, &pin, &why);
+		cr_pin_plan(one, 1, false, 0, &busy, &pin, &why);
 		if (n >= 2) {
 			assert_non_null(pin);
 			assert_int_not_equal(pin[0][0], first);
 			cr_pin_free(pin, 1);
 		}
-		cr_pin_plan(one, 1, false, &allowed, &pin, &why);
+		cr_pin_plan(one, 1, false, 0, &allowed, &pin, &why);
 		assert_null(pin);
 		assert_non_null(strstr(why, "that other crbench runs have not pinned"));
 		free(why);
@@ -128,6 +144,7 @@ static void domain_xml_escapes_and_pins(void **state)
 	/* no way into the guest but its disks: no network interface, no display */
 	assert_null(strstr(xml, "<interface"));
 	assert_null(strstr(xml, "<graphics"));
+	assert_non_null(strstr(xml, "<log file='/c/console.log' append='off'/>"));
 	s.nested = true;
 	{
 		cleanup_free char *nested = cr_domain_xml(&s);
@@ -137,7 +154,13 @@ static void domain_xml_escapes_and_pins(void **state)
 	s.accel = CR_ACCEL_KVM;
 	s.n_pin = 0;
 	{
-		cleanup_free char *kvm = cr_domain_xml(&s);
+		cleanup_free char *kvm = NULL;
+
+		/* a remote libvirt host: no log file there, the console is read through libvirt */
+		s.console_log = NULL;
+		kvm = cr_domain_xml(&s);
+		assert_null(strstr(kvm, "<log "));
+		assert_non_null(strstr(kvm, "<serial type='pty'>\n      <target port='0'/>"));
 
 		assert_non_null(strstr(kvm, "<domain type='kvm'>"));
 		assert_non_null(strstr(kvm, "host-passthrough"));

@@ -1,0 +1,107 @@
+#!/bin/sh
+# crbench run on a libvirt host reached by upload, as on another host:
+# --upload treats the local libvirtd as a remote one, with a transient
+# directory pool in a temporary directory. The base image, kernel, initrd and
+# container images go up once and stay cached in the pool; each run's
+# payload, overlay and results volumes go when it ends; the results come
+# back down and are harvested here. A run killed with SIGKILL leaves its
+# domain and volumes: the next run destroys the domain, downloads the results
+# volume, harvests it into the dead run's directory and deletes the volumes.
+# One one-vCPU guest per run, under TCG: a few minutes. CRBENCH_E2E=0 skips it.
+. "$(dirname "$0")/tap.sh"
+
+e2e_or_skip
+plan 17
+
+uri=qemu:///system
+pool=crbench-test-$$
+mkdir -p "$TMP/pool"
+chmod 711 "$TMP" # qemu runs as its own user, and reaches the volumes through it
+virsh -q -c $uri pool-create-as "$pool" dir --target "$TMP/pool" >/dev/null || {
+	echo "1..0 # SKIP cannot create a transient pool"
+	exit 0
+}
+trap 'virsh -q -c $uri pool-destroy "$pool" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+
+cat >"$TMP/remote.ini" <<EOF
+[run]
+name = remote
+seed = 5
+timeout = 20m
+progress-timeout = 5m
+[suite]
+profile = smoke
+tests = env, cpu-mem
+repetitions = 1
+warmup = 0
+idle-seconds = 20s
+container-cpus = 1
+container-memory = 256M
+[guest runc]
+image = debian-12
+runtime = runc
+vcpus = 1
+memory = 1G
+EOF
+
+vols() { virsh -q -c $uri vol-list "$pool" 2>/dev/null | awk '{ print $1 }'; }
+domains() { virsh -q -c $uri list --all --name 2>/dev/null | grep -c "crbench-$1" || true; }
+
+# a pool that is not there: the preflight names it, and how to make one
+run "$CRBENCH" check --upload --pool "nopool-$$"
+is "$rc" 1 "crbench check --upload with a missing pool exits 1"
+like "$out" "^FAIL storage pool: no storage pool 'nopool-$$' on the libvirt host.*fix: .*virsh pool-define-as nopool-$$ dir" \
+	"it names the pool and the virsh commands that make it"
+run "$CRBENCH" run --upload --pool "nopool-$$" --plan "$TMP/remote.ini" --results-dir "$TMP/results"
+is "$rc" 1 "crbench run refuses it in its preflight"
+
+# a whole run
+"$CRBENCH" run --upload --pool "$pool" --plan "$TMP/remote.ini" --results-dir "$TMP/results" >"$TMP/a.out" 2>"$TMP/a.err"
+rc=$?
+sed 's/^/# /' "$TMP/a.err"
+is "$rc" 0 "crbench run --upload exits 0"
+run_a=$(ls -d "$TMP"/results/remote-* 2>/dev/null | head -1)
+id_a=$(basename "${run_a:-none}")
+like "$(cat "$TMP/a.err")" "uploading '.*/disk.qcow2' .* to pool '$pool'" "the base image went up"
+python3 - "$run_a" "$pool" >"$TMP/check" 2>&1 <<'EOF'
+import glob, json, os, sys
+run_dir, pool = sys.argv[1:3]
+run = json.load(open(os.path.join(run_dir, "run.json")))
+g = run["guests"][0]
+entries = glob.glob(os.path.join(run_dir, "runc", "results", "[0-9][0-9][0-9][0-9]-*.json"))
+print("run", run["status"], "guest", g["status"], g.get("reason"), "entries", len(entries), "remote", run.get("remote"))
+sys.exit(0 if run["status"] == "complete" and g["status"] == "complete" and g["harvest"] == "verified"
+         and len(entries) == g["steps_planned"] == 2 and run["remote"]["pool"] == pool and run["remote"]["cpus"] >= 1 else 1)
+EOF
+st=$?
+sed 's/^/# /' "$TMP/check"
+ok $st "the guest completed, its results came down verified, run.json names the pool"
+like "$(head -3 "$run_a/runc/console.log" 2>/dev/null)" "Linux version" "the console log, read through libvirt, starts at the kernel's first line"
+is "$(vols | grep -c "$id_a")" 0 "none of the run's volumes is left in the pool"
+is "$(vols | grep -c -- '-disk.qcow2.ok$')" 1 "the base image stays cached in the pool, marked complete"
+is "$(domains "$id_a")" 0 "no domain of the run is left"
+
+# a run killed with SIGKILL after its guest finished a step
+"$CRBENCH" run --upload --pool "$pool" --plan "$TMP/remote.ini" --results-dir "$TMP/killed" >"$TMP/b.out" 2>"$TMP/b.err" &
+pid=$!
+wait_for "$TMP/b.err" '\[1/2\] env: ok in ' 600
+kill -KILL $pid
+wait $pid
+run_b=$(ls -d "$TMP"/killed/remote-* 2>/dev/null | head -1)
+id_b=$(basename "${run_b:-none}")
+ok "$(! grep -q uploading "$TMP/b.err"; echo $?)" "a second run uploads nothing but its payload"
+ok "$([ "$(vols | grep -c "$id_b")" -ge 3 ]; echo $?)" "the killed run left its payload, overlay and results volumes"
+
+# the next run cleans up after it
+"$CRBENCH" run --upload --pool "$pool" --plan "$TMP/remote.ini" --results-dir "$TMP/results" >"$TMP/c.out" 2>"$TMP/c.err"
+rc=$?
+sed 's/^/# /' "$TMP/c.err"
+is "$rc" 0 "the next run exits 0"
+is "$(domains "$id_b")" 0 "it destroyed the killed run's domain"
+like "$(cat "$TMP/c.err")" "deleted volume 'crbench-$id_b-runc-results.raw' left by run $id_b" "it deleted the killed run's volumes"
+is "$(vols | grep -c -e "$id_b" -e "remote-")" 0 "no run's volume is left in the pool"
+n=$(ls "$run_b"/runc/results/[0-9][0-9][0-9][0-9]-*.json 2>/dev/null | wc -l)
+ok "$([ "$n" -ge 1 ]; echo $?)" "the killed run's finished steps came down and are in its results directory ($n)"
+
+finish
