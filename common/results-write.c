@@ -234,6 +234,11 @@ int cr_results_append_json(struct cr_results_writer *w, const char *name, const 
 	cleanup_free char *text = json_dumps(doc, JSON_INDENT(2));
 	cleanup_free char *line = NULL;
 
+	/* indenting a large document (a step's raw samples) can double it: past the entry cap, it goes compact */
+	if (text && strlen(text) + 1 > CR_RESULTS_MAX_ENTRY_SIZE) {
+		free(text);
+		text = json_dumps(doc, JSON_COMPACT);
+	}
 	if (!text)
 		return cr_error(err, 0, "cannot append entry '%s': cannot serialize its JSON", name);
 	line = xasprintf("%s\n", text);

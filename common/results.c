@@ -28,6 +28,53 @@ bool cr_results_name_valid(const char *name)
 	return true;
 }
 
+/* Length of the valid UTF-8 sequence at s, 0 when there is none. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+json_t *cr_json_text(const char *s)
+{
+	json_t *j;
+	char *copy;
+	size_t o = 0;
+
+	if (!s)
+		return json_null();
+	if ((j = json_string(s)))
+		return j;
+	copy = xmalloc(strlen(s) + 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_seq(p);
+
+		if (n) {
+			memcpy(copy + o, p, n);
+			o += n;
+			p += n;
+		} else {
+			copy[o++] = '?';
+			p++;
+		}
+	}
+	copy[o] = '\0';
+	j = json_string(copy);
+	if (!j) {
+		/* what the sequences above let through and jansson does not (overlong forms, surrogates): ASCII only */
+		for (size_t i = 0; i < o; i++)
+			if ((unsigned char)copy[i] >= 0x80)
+				copy[i] = '?';
+		j = json_string(copy);
+	}
+	free(copy);
+	return j ? j : json_null();
+}
+
 char *cr_results_manifest_dump(const struct cr_results_manifest *m)
 {
 	json_t *entries = json_array();

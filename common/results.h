@@ -32,6 +32,13 @@ bool cr_results_name_valid(const char *name);
 /* Whether an entry is one step's result as the agent names it (guest/runner.c): "NNNN-....json", four digits and a dash. */
 bool cr_results_step_name(const char *name);
 
+/*
+ * A JSON string of text that may not be UTF-8 (a tool's output, a message
+ * cut by "%.300s" in the middle of a character): each byte of a broken
+ * sequence becomes '?'. Never NULL: NULL text gives JSON null.
+ */
+json_t *cr_json_text(const char *s);
+
 struct cr_results_manifest_entry {
 	char *name; /* safe name, without the prefix */
 	uint64_t size;

@@ -3,6 +3,7 @@
 
 #include "proc.h"
 #include "runtime.h"
+#include "results.h"
 #include "util.h"
 
 static const struct {
@@ -56,16 +57,10 @@ json_t *cr_command_record(char *const argv[], int *status, char **output)
 			*status = -1;
 		if (output)
 			*output = xstrdup(err->msg);
-		return json_pack("{s:s, s:s}", "command", command, "error", err->msg);
+		return json_pack("{s:s, s:o}", "command", command, "error", cr_json_text(err->msg));
 	}
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	text = json_string(out);
-	if (!text) { /* not UTF-8: keep it readable as ASCII */
-		for (char *c = out; *c; c++)
-			if ((unsigned char)*c >= 0x80)
-				*c = '?';
-		text = json_string(out);
-	}
+	text = cr_json_text(out); /* not UTF-8: readable all the same */
 	if (status)
 		*status = code;
 	if (output)

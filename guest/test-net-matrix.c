@@ -5,6 +5,7 @@
 #include "agent.h"
 #include "proc.h"
 #include "toolparse.h"
+#include "results.h"
 #include "util.h"
 
 /*
@@ -207,14 +208,6 @@ static int client_run(const struct cr_agent *a, const struct network *n, const c
 	return 0;
 }
 
-/* Text that is not UTF-8 cannot be a JSON string: null rather than no document at all. */
-static json_t *text_json(const char *s)
-{
-	json_t *j = json_string(s);
-
-	return j ? j : json_null();
-}
-
 /* sockperf leaves out percentiles it has too few observations for: NaN, null in JSON. */
 static json_t *real_json(double v)
 {
@@ -273,14 +266,14 @@ int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail,
 		return cr_error_prefix(err, "iperf3 output");
 	*iperf3 = json_pack("{s:f, s:f, s:o, s:f, s:o, s:s*}", "bits_per_second", i.received.bits_per_second, "sent_bits_per_second",
 			    i.sent.bits_per_second, "retransmits", i.has_retransmits ? json_integer((json_int_t)i.retransmits) : json_null(),
-			    "seconds", i.received.seconds, "raw", text_json(json_start), "preamble", preamble);
+			    "seconds", i.received.seconds, "raw", cr_json_text(json_start), "preamble", preamble);
 	if (exit_code != 0 && sockperf_may_fail) {
 		/* the bandwidth stands; the latency is not measured, and says why */
 		cleanup_free char *why = sockperf_error(rest);
 		cleanup_free char *reason = xasprintf("sockperf exited with %ld under this runtime: %s", exit_code, why);
 
 		*sockperf = json_pack("{s:n, s:n, s:n, s:n, s:n, s:o}", "avg_us", "p50_us", "p99_us", "p99_9_us", "observations", "raw",
-				      text_json(rest));
+				      cr_json_text(rest));
 		*not_measured = json_pack("{s:s, s:s, s:s, s:s}", "avg_us", reason, "p50_us", reason, "p99_us", reason, "p99_9_us", reason);
 		return *iperf3 && *sockperf && *not_measured ? 0 : cr_error(err, 0, "cannot encode the iperf3 results as JSON");
 	}
@@ -293,7 +286,7 @@ int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail,
 		return cr_error_prefix(err, "sockperf output");
 	*sockperf = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "avg_us", real_json(s.avg), "p50_us", real_json(s.p50), "p99_us",
 			      real_json(s.p99), "p99_9_us", real_json(s.p99_9), "observations", (json_int_t)s.observations, "raw",
-			      text_json(rest));
+			      cr_json_text(rest));
 	return *iperf3 && *sockperf ? 0 : cr_error(err, 0, "cannot encode the iperf3 and sockperf results as JSON");
 }
 
@@ -313,7 +306,7 @@ int cr_net_matrix_stress_data(char *out, uint64_t instances, json_t **stress, cr
 	if (!cpu)
 		return cr_error(err, 0, "stress-ng output has no 'cpu' stressor");
 	*stress = json_pack("{s:s, s:I, s:f, s:f, s:o}", "stressor", "cpu", "instances", (json_int_t)instances, "bogo_ops_per_sec_real",
-			    cpu->bogo_ops_per_sec_real, "real_seconds", cpu->real_time, "raw", text_json(yaml));
+			    cpu->bogo_ops_per_sec_real, "real_seconds", cpu->real_time, "raw", cr_json_text(yaml));
 	return *stress ? 0 : cr_error(err, 0, "cannot encode the stress-ng results as JSON");
 }
 
@@ -401,8 +394,8 @@ out:
 	/* a cell that failed keeps what its client printed: the reason alone cannot say what the tools saw */
 	if (ret < 0 && !*data && client_out)
 		*data = json_pack("{s:s, s:I, s:o, s:o, s:O}", "pair", cr_net_pair_names[step->pair], "client_exit_code",
-				  (json_int_t)res.exit_code, "client_stdout", text_json(client_out), "client_stderr",
-				  text_json(res.err ? res.err : ""), "failed_attempts", failed_attempts);
+				  (json_int_t)res.exit_code, "client_stdout", cr_json_text(client_out), "client_stderr",
+				  cr_json_text(res.err ? res.err : ""), "failed_attempts", failed_attempts);
 	json_decref(failed_attempts);
 	json_decref(not_measured);
 	server_release(a, &srv);

@@ -275,6 +275,56 @@ static void write_samples(struct cr_results_writer *w, size_t n)
 		assert_int_equal(cr_results_append(w, samples[i].name, sample_data(&samples[i]), samples[i].len, &err), 0);
 }
 
+/* Text cut in the middle of a character, or not UTF-8 at all, still becomes a JSON string, readable. */
+static void json_text_lossy(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },	      /* valid UTF-8 kept */
+		{ "cut \xe2\x82", "cut ??" },	      /* "%.300s" in the middle of a 3-byte character */
+		{ "latin1 \xe9t\xe9", "latin1 ?t?" },  /* not UTF-8 at all */
+		{ "\xc0\xaf overlong", "?? overlong" }, /* jansson refuses overlong forms: ASCII only */
+		{ "", "" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		json_t *j = cr_json_text(cases[i].in);
+
+		assert_true(json_is_string(j));
+		assert_string_equal(json_string_value(j), cases[i].want);
+		json_decref(j);
+	}
+	assert_true(json_is_null(cr_json_text(NULL)));
+}
+
+/* A document whose indented form would pass the entry cap (a deep one: 200 spaces a line) is written compact. */
+static void large_json_goes_compact(void **state)
+{
+	cleanup_free char *dir = tmpdir();
+	cleanup_free char *disk = make_disk(dir, "big.img", 4 << 20);
+	cleanup_error cr_error_t err = NULL;
+	cleanup_results_writer struct cr_results_writer *w = NULL;
+	json_t *doc = json_array(), *inner = doc;
+	cleanup_free char *indented = NULL;
+
+	for (int d = 0; d < 100; d++) {
+		json_t *a = json_array();
+
+		json_array_append_new(inner, a);
+		inner = a;
+	}
+	for (int i = 0; i < 350000; i++)
+		json_array_append_new(inner, json_integer(1));
+	indented = json_dumps(doc, JSON_INDENT(2));
+	assert_true(strlen(indented) > CR_RESULTS_MAX_ENTRY_SIZE);
+	assert_int_equal(cr_results_writer_open(disk, &w, &err), 0);
+	assert_int_equal(cr_results_append_json(w, "0001-deep-r1.json", doc, &err), 0);
+	assert_int_equal(cr_results_finish(w, &err), 0);
+	json_decref(doc);
+}
+
 static void round_trip(void **state)
 {
 	cleanup_free char *dir = tmpdir();
@@ -843,6 +893,8 @@ int main(void)
 		cmocka_unit_test(step_names),
 		cmocka_unit_test(manifest_format),
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(large_json_goes_compact),
+		cmocka_unit_test(json_text_lossy),
 		cmocka_unit_test(growing_file),
 		cmocka_unit_test(crash),
 		cmocka_unit_test(disk_full),
