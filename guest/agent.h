@@ -105,6 +105,14 @@ void cr_container_result_release(struct cr_container_result *res);
 json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step);
 
 /* Run the whole suite; results go to results_path, progress to the console. */
+/*
+ * Wait for a step's child pid (the leader of its own process group); past
+ * deadline (cr_now() seconds), kill the group with SIGKILL and wait for it.
+ * waiting(opaque), when not NULL, is called while it waits. True when it
+ * had to kill; *status is waitpid's.
+ */
+bool cr_step_reap(pid_t pid, double deadline, int *status, void (*waiting)(void *), void *opaque);
+
 int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err);
 
 #endif

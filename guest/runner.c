@@ -94,9 +94,9 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 	}
 
 	if (unsupported)
-		doc = json_pack("{s:s, s:s}", "status", "unsupported", "reason", unsupported);
+		doc = json_pack("{s:s, s:o}", "status", "unsupported", "reason", cr_json_text(unsupported));
 	else if (r < 0)
-		doc = json_pack("{s:s, s:s, s:o?}", "status", "failed", "reason", err ? err->msg : "unknown error", "data", data);
+		doc = json_pack("{s:s, s:o, s:o?}", "status", "failed", "reason", cr_json_text(err ? err->msg : "unknown error"), "data", data);
 	else
 		doc = json_pack("{s:s, s:o}", "status", "ok", "data", data ? data : json_object());
 	/* the agent's own cost in this step (the tools it ran, docker CLI included, are not the agent) */
@@ -166,6 +166,50 @@ static void sweep(const struct cr_agent *a, int fd, json_t *doc)
 		json_object_set_new(doc, "containers_left", json_integer((json_int_t)removed));
 }
 
+bool cr_step_reap(pid_t pid, double deadline, int *status, void (*waiting)(void *), void *opaque)
+{
+	bool killed = false;
+
+	for (;;) {
+		pid_t w = waitpid(pid, status, killed ? 0 : WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			return killed;
+		if (w < 0)
+			continue;
+		if (!killed && cr_now() > deadline) {
+			kill(-pid, SIGKILL);
+			killed = true;
+			continue;
+		}
+		if (waiting)
+			waiting(opaque);
+		usleep(10 * 1000);
+	}
+}
+
+struct beat {
+	struct console *con;
+	const struct cr_step *step;
+	uint64_t index, total;
+	double t0, last;
+};
+
+/* A HEARTBEAT every 30 s while a step runs: the host's progress-timeout is for a silent agent, not a long step. */
+static void heartbeat(void *opaque)
+{
+	struct beat *b = opaque;
+	double t = cr_now();
+
+	if (t - b->last >= 30) {
+		struct cr_progress p = { .event = CR_PROGRESS_HEARTBEAT, .index = b->index, .total = b->total, .elapsed = t - b->t0 };
+
+		snprintf(p.test, sizeof(p.test), "%s", b->step->name);
+		say(b->con, &p);
+		b->last = t;
+	}
+}
+
 /*
  * Run one step in a child; collect its document; kill it at the timeout.
  * Returns the step's document with status, seconds and rusage.
@@ -173,7 +217,8 @@ static void sweep(const struct cr_agent *a, int fd, json_t *doc)
 static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, uint64_t index, uint64_t total, struct console *con)
 {
 	const struct cr_test_impl *impl = cr_test_lookup(step->test);
-	double t0 = cr_now(), last_beat = t0;
+	double t0 = cr_now();
+	struct beat beat = { con, step, index, total, t0, t0 };
 	char *buf = NULL;
 	size_t len = 0;
 	int pipefd[2], created[2], status = 0;
@@ -223,13 +268,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 			timed_out = true;
 			break;
 		}
-		if (t - last_beat >= 30) {
-			struct cr_progress p = { .event = CR_PROGRESS_HEARTBEAT, .index = index, .total = total, .elapsed = t - t0 };
-
-			snprintf(p.test, sizeof(p.test), "%s", step->name);
-			say(con, &p);
-			last_beat = t;
-		}
+		heartbeat(&beat);
 		r = poll(&pfd, 1, 1000);
 		if (r > 0) {
 			char chunk[65536];
@@ -248,8 +287,9 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		}
 	}
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* a step that closed its pipe and hangs goes at the same timeout (one killed already is only waited for) */
+	if (cr_step_reap(pid, t0 + (double)a->plan->test_timeout, &status, heartbeat, &beat))
+		timed_out = true;
 	doc = buf ? json_loads(buf, 0, NULL) : NULL;
 	free(buf);
 	if (timed_out) {
@@ -308,23 +348,23 @@ static bool needs_images(const struct cr_step *steps, size_t n)
 	return false;
 }
 
-/* The suite's images, loaded once and timed, kept out of every measurement. */
-static int load_images(const struct cr_agent *a, struct cr_results_writer *w, const struct cr_step *steps, size_t n, cr_error_t *err)
+/*
+ * The suite's images, loaded once and timed, kept out of every measurement:
+ * the document images.json records, or NULL and *err when they could not be
+ * loaded. Writing it is the caller's: a results disk that cannot take it is
+ * not an image that did not load.
+ */
+static json_t *load_images(const struct cr_agent *a, const struct cr_step *steps, size_t n, cr_error_t *err)
 {
 	static const char *const images[] = { "bench.tar", "httpd.tar" };
 	cleanup_free char *dir = NULL;
 	json_t *doc;
-	int r;
 
-	if (!needs_images(steps, n)) {
-		doc = json_pack("{s:s}", "skipped", "no selected test runs a container");
-		r = cr_results_append_json(w, "images.json", doc, err);
-		json_decref(doc);
-		return r;
-	}
+	if (!needs_images(steps, n))
+		return json_pack("{s:s}", "skipped", "no selected test runs a container");
 	dir = images_dir(a, err);
 	if (!dir)
-		return -1;
+		return NULL;
 	doc = json_pack("{s:s}", "from", dir);
 	for (size_t i = 0; i < ARRAY_SIZE(images); i++) {
 		cleanup_free char *path = xasprintf("%s/%s", dir, images[i]);
@@ -333,14 +373,13 @@ static int load_images(const struct cr_agent *a, struct cr_results_writer *w, co
 		if (cr_docker_upload(a->docker, "/images/load?quiet=1", path, &resp, err) < 0) {
 			cr_docker_response_release(&resp);
 			json_decref(doc);
-			return cr_error_prefix(err, "cannot load the suite's image '%s'", path);
+			cr_error_prefix(err, "cannot load the suite's image '%s'", path);
+			return NULL;
 		}
-		json_object_set_new(doc, images[i], json_pack("{s:f, s:s}", "seconds", resp.seconds, "answer", resp.body));
+		json_object_set_new(doc, images[i], json_pack("{s:f, s:o}", "seconds", resp.seconds, "answer", cr_json_text(resp.body)));
 		cr_docker_response_release(&resp);
 	}
-	r = cr_results_append_json(w, "images.json", doc, err);
-	json_decref(doc);
-	return r;
+	return doc;
 }
 
 static enum cr_progress_status status_of(const json_t *doc)
@@ -463,6 +502,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
 	struct cr_runtime_setup setup;
 	cleanup_free char *images_error = NULL;
+	json_t *images;
 	size_t n;
 	double t0 = cr_now();
 	int r;
@@ -476,21 +516,20 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	snprintf(p.guest, sizeof(p.guest), "%s", a->guest->name);
 	p.total = n;
 	say(&con, &p);
-	if (load_images(a, w, steps, n, err) < 0) {
+	images = load_images(a, steps, n, err);
+	if (!images) {
 		/* the suite goes on without them: env and cpu-mem need none, the others fail with this reason */
-		json_t *doc;
-
 		images_error = xasprintf("the suite's container images could not be loaded: %s", (*err)->msg);
 		cr_error_free(err);
-		doc = json_pack("{s:s}", "error", images_error);
-		r = cr_results_append_json(w, "images.json", doc, err);
-		json_decref(doc);
-		if (r < 0) {
-			close(con.fd);
-			return -1;
-		}
-		a->images_error = images_error;
+		images = json_pack("{s:o}", "error", cr_json_text(images_error));
 	}
+	r = cr_results_append_json(w, "images.json", images, err);
+	json_decref(images);
+	if (r < 0) {
+		close(con.fd);
+		return -1;
+	}
+	a->images_error = images_error;
 	/* Kata's VM size and checks, gVisor's platform: before any step, recorded whatever comes of it */
 	cr_runtime_prepare(a->plan, a->guest, &setup);
 	a->runtime = &setup;
