@@ -549,13 +549,6 @@ static void tally(struct guest *g, const char *results_dir, const struct cr_harv
 	}
 }
 
-static int copy_file(const char *src, const char *dest)
-{
-	char *cp[] = { (char *)"cp", (char *)"--", (char *)src, (char *)dest, NULL };
-
-	return cr_run_checked(cp, NULL);
-}
-
 static json_t *guest_json(const struct run *r, const struct guest *g)
 {
 	json_t *pin = json_null(), *manifest = NULL;
@@ -611,10 +604,9 @@ static void write_manifest(struct run *r, const char *status)
 static void end_guest(struct run *r, struct guest *g, bool keep)
 {
 	cleanup_error cr_error_t err = NULL;
-	cleanup_free char *console = NULL, *results = NULL, *hjson_path = NULL;
+	cleanup_free char *results = NULL, *disk_error = NULL;
 	struct cr_harvest_report hr;
 	bool console_saved;
-	json_t *hj;
 	int rc;
 
 	cr_domain_destroy(g->dom);
@@ -624,41 +616,26 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 	g->t_end = cr_now() - g->t_provision;
 	g->phase = PH_ENDED;
 
-	if (mkdir(g->out_dir, 0755) < 0 && errno != EEXIST)
-		say(r, "crbench run: cannot create '%s': %s", g->out_dir, strerror(errno));
-	console = xasprintf("%s/console.log", g->out_dir);
-	console_saved = copy_file(g->console_path, console) == 0;
-	chmod(console, 0644); /* virtlogd makes it private; the results directory is for reading */
-	for (int k = 0; k < CR_CONSOLE_PARTS; k++) { /* what virtlogd rotated away, as console.log.0 (newest) ... */
-		cleanup_free char *part = xasprintf("%s.%d", g->console_path, k), *dest = xasprintf("%s.%d", console, k);
-
-		if (access(part, F_OK) == 0 && copy_file(part, dest) == 0)
-			chmod(dest, 0644);
-	}
-	results = xasprintf("%s/results", g->out_dir);
 	if (r->remote && cr_vol_download(r->pool, g->results_vol, g->results_disk, &err) < 0) {
 		/* the volume stays in the pool: nothing the guest measured is deleted */
-		memset(&hr, 0, sizeof(hr));
-		cr_error_prefix(&err, "cannot download the results disk: ");
-		rc = -1;
+		disk_error = xasprintf("cannot download the results disk: %s", err->msg);
 		g->vol_kept = true;
-	} else {
-		rc = cr_harvest_disk(g->results_disk, results, &hr, &err);
 	}
-	/* a results directory that cannot take them (a full disk): the guest's disk stays, and says where */
-	g->disk_kept = rc < 0 || !console_saved;
+	rc = cr_guest_collect(g->results_disk, disk_error, g->console_path, g->out_dir, &hr, &console_saved, &err);
+	results = xasprintf("%s/results", g->out_dir);
+	/*
+	 * a results directory that cannot take them (a full disk), or a disk
+	 * past the host's limits (read only in part): the guest's disk stays, and says where
+	 */
+	g->disk_kept = rc < 0 || !console_saved || hr.capped;
 	if (g->vol_kept)
 		say(r, "%s: %s; kept its results volume '%s' in pool '%s' on '%s' (virsh vol-download --sparse it, then crbench harvest)",
 		    g->plan->name, err->msg, g->results_vol, r->pool_name, r->host);
 	else if (g->disk_kept)
 		say(r, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
-		    g->plan->name, rc < 0 ? "cannot harvest: " : "cannot copy the console log", rc < 0 ? err->msg : "", g->results_disk,
+		    g->plan->name, rc < 0 ? "cannot harvest: " : hr.capped ? "the results disk is past the host's limits, read in part" : "cannot copy the console log", rc < 0 ? err->msg : "", g->results_disk,
 		    g->console_path, g->results_disk);
 	g->harvest = xstrdup(rc < 0 ? "error" : cr_harvest_status_names[cr_harvest_status(&hr)]);
-	hj = cr_harvest_report_json(g->results_disk, results, &hr, rc < 0 ? err->msg : NULL);
-	hjson_path = xasprintf("%s/harvest.json", g->out_dir);
-	json_dump_file(hj, hjson_path, JSON_INDENT(2));
-	json_decref(hj);
 	tally(g, results, &hr);
 	if (hr.n_refused || hr.n_problems || hr.truncation) {
 		erase(r);

@@ -241,11 +241,13 @@ static int take_entry(struct harvest *h, struct archive_entry *e, cr_error_t *er
 	if ((uint64_t)size > CR_RESULTS_MAX_ENTRY_SIZE) {
 		refuse(h, path, "declares %lld bytes, more than the limit of %llu", (long long)size,
 		       CR_RESULTS_MAX_ENTRY_SIZE);
+		r->capped = true;
 		return NEXT;
 	}
 	if (h->total + (uint64_t)size > CR_RESULTS_MAX_TOTAL) {
 		refuse(h, path, "the entries so far and this one exceed the total limit of %llu bytes",
 		       CR_RESULTS_MAX_TOTAL);
+		r->capped = true;
 		return NEXT;
 	}
 	if (json_object_get(h->kept, name) || (strcmp(name, CR_RESULTS_MANIFEST) == 0 && h->manifest_seen)) {
@@ -334,6 +336,7 @@ static int read_archive(struct harvest *h, cr_error_t *err)
 		if (++h->n_headers > CR_RESULTS_MAX_ENTRIES) {
 			note(&r->problems, &r->n_problems, "archive: more than %d entries, the rest was not read",
 			     CR_RESULTS_MAX_ENTRIES);
+			r->capped = true;
 			return 0;
 		}
 		if (rc == ARCHIVE_WARN) {
@@ -585,9 +588,9 @@ json_t *cr_harvest_report_json(const char *disk, const char *out, const struct c
 		json_array_append_new(entries, json_pack("{s:s, s:I, s:s, s:b}", "name", r->entries[i].name, "size",
 							 (json_int_t)r->entries[i].size, "sha256", r->entries[i].sha256,
 							 "verified", r->entries[i].verified));
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:o, s:I, s:o, s:I, s:o, s:s?}", "disk", disk, "out", out,
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b, s:o, s:I, s:o, s:I, s:o, s:s?}", "disk", disk, "out", out,
 			 "status", error ? "error" : cr_harvest_status_names[cr_harvest_status(r)], "manifest",
-			 cr_manifest_state_names[r->manifest], "truncated", r->truncated, "truncation", r->truncation,
+			 cr_manifest_state_names[r->manifest], "truncated", r->truncated, "truncation", r->truncation, "capped", r->capped,
 			 "entries", entries, "refused_count", (json_int_t)r->n_refused, "refused",
 			 strv_to_json(r->refused), "problem_count", (json_int_t)r->n_problems, "problems",
 			 strv_to_json(r->problems), "error", error);

@@ -47,6 +47,7 @@ struct cr_harvest_report {
 	enum cr_manifest_state manifest;
 	bool truncated;	  /* the archive stops inside an entry or a header is damaged */
 	char *truncation; /* what the truncation looked like, NULL when not truncated */
+	bool capped;	  /* a limit of the host (entry size, total size, entry count) left part of the disk unread */
 };
 
 /*

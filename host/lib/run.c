@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "console.h"
 #include "harvest.h"
 #include "proc.h"
 #include "run.h"
@@ -402,30 +403,64 @@ static void mark_salvaged(const char *out, const char *guest, long pid, const st
 	json_decref(run);
 }
 
+static int copy_file(const char *src, const char *dest)
+{
+	char *cp[] = { (char *)"cp", (char *)"--", (char *)src, (char *)dest, NULL };
+
+	return cr_run_checked(cp, NULL);
+}
+
+int cr_guest_collect(const char *disk, const char *disk_error, const char *console, const char *out_dir, struct cr_harvest_report *hr,
+		     bool *console_saved, cr_error_t *err)
+{
+	cleanup_free char *log = xasprintf("%s/console.log", out_dir), *results = xasprintf("%s/results", out_dir);
+	cleanup_free char *hjson = xasprintf("%s/harvest.json", out_dir);
+	json_t *hj;
+	int rc;
+
+	memset(hr, 0, sizeof(*hr));
+	*console_saved = false;
+	if (mkdir(out_dir, 0755) < 0 && errno != EEXIST)
+		return cr_error(err, errno, "cannot create '%s'", out_dir);
+	*console_saved = copy_file(console, log) == 0;
+	chmod(log, 0644); /* virtlogd makes it private; the results directory is for reading */
+	for (int k = 0; k < CR_CONSOLE_PARTS; k++) { /* what virtlogd rotated away, as console.log.0 (newest) ... */
+		cleanup_free char *part = xasprintf("%s.%d", console, k), *dest = xasprintf("%s.%d", log, k);
+
+		if (access(part, F_OK) == 0 && copy_file(part, dest) == 0)
+			chmod(dest, 0644);
+	}
+	rc = disk_error ? cr_error(err, 0, "%s", disk_error) : cr_harvest_disk(disk, results, hr, err);
+	hj = cr_harvest_report_json(disk, results, hr, rc < 0 ? (*err)->msg : NULL);
+	json_dump_file(hj, hjson, JSON_INDENT(2));
+	json_decref(hj);
+	return rc;
+}
+
 /*
  * A dead run's guests were never harvested: each results disk (and console
  * log) goes to the run's own directory, as the run would have done, before
  * the disks are removed. Nothing a guest measured is lost to a SIGKILL.
+ * Returns how many disks could not be harvested whole: the caller keeps them.
  */
-static void salvage(const char *dir, const char *id, long pid, char ***messages, size_t *n_msg)
+static size_t salvage(const char *dir, const char *id, long pid, char ***messages, size_t *n_msg)
 {
 	cleanup_free char *out_file = xasprintf("%s/out", dir), *out = NULL;
-	size_t len;
+	size_t len, kept = 0;
 	DIR *d;
 	struct dirent *e;
 
 	if (cr_read_file(out_file, PATH_MAX, &out, &len, NULL) < 0)
-		return; /* a run from before crbench recorded where its results go */
+		return 0; /* a run from before crbench recorded where its results go */
 	out[strcspn(out, "\n")] = '\0';
 	if (!(d = opendir(dir)))
-		return;
+		return 0;
 	while ((e = readdir(d))) {
-		cleanup_free char *disk = NULL, *gout = NULL, *results = NULL, *hjson = NULL, *console = NULL, *log = NULL;
+		cleanup_free char *disk = NULL, *gout = NULL, *results = NULL, *console = NULL;
 		cleanup_error cr_error_t err = NULL;
 		struct cr_harvest_report hr;
 		struct stat st;
-		size_t log_len;
-		json_t *hj;
+		bool console_saved;
 		int rc;
 
 		if (e->d_name[0] == '.')
@@ -435,31 +470,15 @@ static void salvage(const char *dir, const char *id, long pid, char ***messages,
 		results = xasprintf("%s/results", gout);
 		if (stat(disk, &st) < 0 || !S_ISREG(st.st_mode) || stat(results, &st) == 0)
 			continue; /* no disk, or harvested already */
-		if (mkdir(gout, 0755) < 0 && errno != EEXIST) {
-			add_message(messages, n_msg, xasprintf("cannot harvest guest '%s' of dead run %s: cannot create '%s': %s", e->d_name,
-							      id, gout, strerror(errno)));
-			continue;
-		}
-		rc = cr_harvest_disk(disk, results, &hr, &err);
-		hj = cr_harvest_report_json(disk, results, &hr, rc < 0 ? err->msg : NULL);
-		hjson = xasprintf("%s/harvest.json", gout);
-		json_dump_file(hj, hjson, JSON_INDENT(2));
-		json_decref(hj);
 		console = xasprintf("%s/%s/console.log", dir, e->d_name);
-		log = NULL;
-		if (cr_read_file(console, 256 << 20, &log, &log_len, NULL) == 0) {
-			cleanup_free char *dest = xasprintf("%s/console.log", gout);
-			FILE *f = fopen(dest, "we");
-
-			if (f) {
-				fwrite(log, 1, log_len, f);
-				fclose(f);
-			}
+		rc = cr_guest_collect(disk, NULL, console, gout, &hr, &console_saved, &err);
+		if (rc < 0 || hr.capped) {
+			kept++;
+			add_message(messages, n_msg, xasprintf("cannot harvest guest '%s' of dead run %s (pid %ld, gone)%s %s; kept its disk '%s'",
+							      e->d_name, id, pid, rc < 0 ? ":" : " whole:",
+							      rc < 0 ? err->msg : "it is past the host's limits", disk));
 		}
-		if (rc < 0)
-			add_message(messages, n_msg, xasprintf("cannot harvest guest '%s' of dead run %s (pid %ld, gone): %s", e->d_name, id,
-							      pid, err->msg));
-		else {
+		if (rc == 0) {
 			mark_salvaged(out, e->d_name, pid, &hr);
 			add_message(messages, n_msg,
 				    xasprintf("harvested guest '%s' of dead run %s (pid %ld, gone): %zu entries, harvest %s, in '%s'", e->d_name,
@@ -468,6 +487,7 @@ static void salvage(const char *dir, const char *id, long pid, char ***messages,
 		cr_harvest_report_release(&hr);
 	}
 	closedir(d);
+	return kept;
 }
 
 /*
@@ -590,7 +610,11 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 			cr_virt_close(their);
 		if (vols < 0)
 			continue;
-		salvage(dir, e->d_name, pid, messages, &n_msg);
+		if (salvage(dir, e->d_name, pid, messages, &n_msg) > 0) {
+			/* results that could not be harvested are never deleted: no owner, so that no later run reaps them */
+			unlink(owner);
+			continue;
+		}
 		cr_rmtree(dir);
 		add_message(messages, &n_msg, xasprintf("removed '%s' left by run %s (pid %ld, gone)", dir, e->d_name, pid));
 		reaped++;

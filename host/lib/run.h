@@ -75,6 +75,18 @@ json_t *cr_host_json(virConnectPtr conn);
 int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err);
 
 /*
+ * What a guest leaves, into out_dir (created): its console log (with the
+ * parts virtlogd rotated away) as console.log, readable by all; its results
+ * disk harvested into results/; harvest.json saying how. disk_error, when
+ * not NULL, says why there is no disk to harvest (and is the error). Returns
+ * the harvest's result; *hr is filled either way and must be released;
+ * *console_saved says whether the console log was copied.
+ */
+struct cr_harvest_report;
+int cr_guest_collect(const char *disk, const char *disk_error, const char *console, const char *out_dir, struct cr_harvest_report *hr,
+		     bool *console_saved, cr_error_t *err);
+
+/*
  * Each run keeps its temporaries in <cache>/runs/<run id>/ with a file
  * "owner" holding its pid and a file "domains" listing the domains it
  * started. A run killed without cleaning up (SIGKILL, power loss) leaves

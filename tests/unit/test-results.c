@@ -359,6 +359,7 @@ static void round_trip(void **state)
 	assert_int_equal(cr_harvest_status(&r), CR_HARVEST_VERIFIED);
 	assert_int_equal(r.manifest, CR_MANIFEST_OK);
 	assert_false(r.truncated);
+	assert_false(r.capped);
 	assert_int_equal(r.n_refused, 0);
 	assert_int_equal(r.n_problems, 0);
 	assert_int_equal(r.n_entries, ARRAY_SIZE(samples) + 1);
@@ -762,6 +763,7 @@ static void hostile_sizes(void **state)
 	tb_end(&t);
 	expect(&t, "good.json", CR_HARVEST_FAILED, "refused: declares 104857600 bytes, more than the limit", NULL, &r);
 	assert_true(r.truncated);
+	assert_true(r.capped);
 	cr_harvest_report_release(&r);
 
 	/* 20000 tiny entries: the first 10000 are kept, the rest is not even read */
@@ -778,6 +780,7 @@ static void hostile_sizes(void **state)
 	expect(&t, kept, CR_HARVEST_FAILED, NULL, "archive: more than 10000 entries, the rest was not read", &r);
 	assert_int_equal(r.n_entries, 10000);
 	assert_int_equal(r.n_refused, 0);
+	assert_true(r.capped);
 	cr_harvest_report_release(&r);
 }
 

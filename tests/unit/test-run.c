@@ -288,14 +288,25 @@ static void images_disk_made_once(void **state)
 	cr_rmtree(dir);
 }
 
+/* path holds text, or is empty for NULL */
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	if (text)
+		fputs(text, f);
+	fclose(f);
+}
+
 static void reap_only_dead_runs(void **state)
 {
 	cleanup_free char *cache = tmpdir();
 	cleanup_free char *runs = xasprintf("%s/runs", cache), *dead = xasprintf("%s/runs/dead", cache);
 	cleanup_free char *alive = xasprintf("%s/runs/alive", cache), *kept = xasprintf("%s/runs/kept", cache);
 	cleanup_strv char **msgs = NULL;
+	cleanup_free char *child_pid = NULL;
 	pid_t child;
-	FILE *f;
 
 	assert_int_equal(mkdir(runs, 0755), 0);
 	assert_int_equal(mkdir(dead, 0755), 0);
@@ -308,15 +319,12 @@ static void reap_only_dead_runs(void **state)
 	waitpid(child, NULL, 0);
 	{
 		cleanup_free char *o = xasprintf("%s/owner", dead), *o2 = xasprintf("%s/owner", alive), *d = xasprintf("%s/overlay.qcow2", dead);
+		cleanup_free char *me = xasprintf("%d\n", (int)getpid());
 
-		f = fopen(o, "w");
-		fprintf(f, "%d\n", (int)child);
-		fclose(f);
-		f = fopen(d, "w");
-		fclose(f);
-		f = fopen(o2, "w");
-		fprintf(f, "%d\n", (int)getpid());
-		fclose(f);
+		child_pid = xasprintf("%d\n", (int)child);
+		put(o, child_pid);
+		put(d, NULL);
+		put(o2, me);
 	}
 	assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 1);
 	assert_non_null(msgs);
@@ -324,6 +332,25 @@ static void reap_only_dead_runs(void **state)
 	assert_int_equal(access(dead, F_OK), -1);
 	assert_int_equal(access(alive, F_OK), 0);
 	assert_int_equal(access(kept, F_OK), 0); /* no owner: kept with --keep, never reaped */
+	strv_free(steal_pointer(&msgs));
+
+	/* a dead run whose results disk cannot be harvested (its results directory cannot be made): the disk stays, ownerless */
+	{
+		cleanup_free char *o = xasprintf("%s/owner", dead), *g = xasprintf("%s/runc", dead), *disk = xasprintf("%s/runc/results.raw", dead);
+		cleanup_free char *out = xasprintf("%s/out", dead);
+
+		assert_int_equal(mkdir(dead, 0755), 0);
+		assert_int_equal(mkdir(g, 0755), 0);
+		put(o, child_pid);
+		put(disk, NULL);
+		put(out, "/nonexistent/results/run\n");
+		assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 0);
+		assert_non_null(msgs);
+		assert_non_null(strstr(msgs[0], "cannot harvest guest 'runc' of dead run dead"));
+		assert_non_null(strstr(msgs[0], "kept its disk"));
+		assert_int_equal(access(disk, F_OK), 0);
+		assert_int_equal(access(o, F_OK), -1);
+	}
 	cr_rmtree(cache);
 }
 
