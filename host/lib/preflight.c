@@ -327,6 +327,7 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 	cleanup_error cr_error_t err = NULL;
 	const char *pool_name = opts->pool ? opts->pool : CR_DEFAULT_POOL;
 	virStoragePoolPtr pool = NULL;
+	virStoragePoolInfo info;
 	struct cr_check_item *item;
 	unsigned cpus = 0;
 	bool cpu_virt = false, kvm_type;
@@ -359,12 +360,21 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 				   opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI, pool_name, pool_name, pool_name));
 		return;
 	}
+	if (virStoragePoolGetInfo(pool, &info) < 0)
+		info.available = 0;
 	virStoragePoolFree(pool);
-	item_set(item, "storage pool", CR_PASS,
-		 xasprintf("pool '%s' on '%s' (%u CPUs): the guests' disks, kernel and initrd are uploaded there, the results disks "
-			   "downloaded",
-			   pool_name, host, cpus),
-		 NULL);
+	/* a base image, the container images and a few runs' overlays and results disks */
+	if (info.available < SPACE_FAIL)
+		item_set(item, "storage pool", CR_WARN,
+			 xasprintf("pool '%s' on '%s' has %.1f GiB free: the guests' disks may not fit", pool_name, host,
+				   (double)info.available / (double)GiB),
+			 xasprintf("free space in that pool's directory on '%s', or name another pool with --pool", host));
+	else
+		item_set(item, "storage pool", CR_PASS,
+			 xasprintf("pool '%s' on '%s' (%u CPUs, %.1f GiB free): the guests' disks, kernel and initrd are uploaded "
+				   "there, the results disks downloaded",
+				   pool_name, host, cpus, (double)info.available / (double)GiB),
+			 NULL);
 }
 
 static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_preflight *p)
