@@ -231,7 +231,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 	if ((doc = cr_step_refusal(a, step)))
 		return doc;
 	if (a->images_error && step_needs_images(step))
-		return json_pack("{s:s, s:s, s:b}", "status", "failed", "reason", a->images_error, "not_measured", true);
+		return json_pack("{s:s, s:o, s:b}", "status", "failed", "reason", cr_json_text(a->images_error), "not_measured", true);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
 	/* the ids of the containers the step creates, for the sweep after it */

@@ -426,8 +426,10 @@ static int remote_disks(struct run *r, struct guest *g, uint64_t results_size, c
 
 	if (cr_qcow2_virtual_size(base, &capacity, err) < 0)
 		return -1;
+	cleanup_free char *local = xasprintf("%s/results.raw", g->plan->name); /* g->results_disk, relative to the run's directory */
+
 	record_volume(r, g->overlay_vol, NULL);
-	record_volume(r, g->results_vol, g->results_disk);
+	record_volume(r, g->results_vol, local);
 	if (cr_vol_create_overlay(r->pool, g->overlay_vol, g->r_base, capacity, disk, err) < 0 ||
 	    cr_vol_create_raw(r->pool, g->results_vol, results_size, results, err) < 0)
 		return -1;
@@ -445,8 +447,10 @@ static int remote_console(struct run *r, struct guest *g, cr_error_t *err)
 	    virStreamEventAddCallback(g->console_st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP,
 				      console_pump, g, NULL) < 0) {
 		cr_virt_error(err, "cannot open the console of '%s'", g->domain);
-		if (g->console_st)
+		if (g->console_st) {
+			virStreamAbort(g->console_st);
 			virStreamFree(g->console_st);
+		}
 		g->console_st = NULL;
 		return -1;
 	}
@@ -611,15 +615,26 @@ static void end_guest(struct run *r, struct guest *g, bool keep)
 
 	cr_domain_destroy(g->dom);
 	g->dom = NULL;
+	/* the console's last lines (a panic's, say) may still be on their way: until its end of file, 2 s at most */
+	for (double t = cr_now(); g->console_st && cr_now() - t < 2;)
+		if (virEventRunDefaultImpl() < 0)
+			break;
 	console_close(g);
 	follow(r, g);
 	g->t_end = cr_now() - g->t_provision;
 	g->phase = PH_ENDED;
 
-	if (r->remote && cr_vol_download(r->pool, g->results_vol, g->results_disk, &err) < 0) {
-		/* the volume stays in the pool: nothing the guest measured is deleted */
-		disk_error = xasprintf("cannot download the results disk: %s", err->msg);
-		g->vol_kept = true;
+	if (r->remote) {
+		double t = cr_now();
+
+		if (cr_vol_download(r->pool, g->results_vol, g->results_disk, &err) < 0) {
+			/* the volume stays in the pool: nothing the guest measured is deleted */
+			disk_error = xasprintf("cannot download the results disk: %s", err->msg);
+			g->vol_kept = true;
+		}
+		/* no console was read meanwhile: that time is no guest's silence */
+		for (size_t i = 0; i < r->n; i++)
+			r->g[i].t_last_progress += cr_now() - t;
 	}
 	rc = cr_guest_collect(g->results_disk, disk_error, g->console_path, g->out_dir, &hr, &console_saved, &err);
 	results = xasprintf("%s/results", g->out_dir);
@@ -862,12 +877,20 @@ static char *cached_vol_name(const char *path)
 	return xasprintf("crbench-%s-%s", entry, slash + 1);
 }
 
-/* Remote mode: what every guest reads goes up (the per-run payload always, the rest unless cached). */
-static int upload_all(struct run *r, cr_error_t *err)
+/*
+ * Remote mode: what every guest reads goes up (the per-run payload always,
+ * the rest unless cached), under a lock of the cache, so that two runs
+ * started together do not both upload one volume. (Runs from other machines
+ * into the same pool are not covered by it.)
+ */
+static int upload_all(struct run *r, const char *cache_dir, cr_error_t *err)
 {
 	const char *parts[] = { CR_IMAGE_DISK, CR_IMAGE_KERNEL, CR_IMAGE_INITRD };
-	cleanup_free char *images_name = cached_vol_name(r->images);
+	cleanup_free char *images_name = cached_vol_name(r->images), *lock = xasprintf("%s/runs/.upload.lock", cache_dir);
+	cleanup_close int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		return cr_error(err, errno, "cannot lock '%s'", lock);
 	for (size_t i = 0; i < r->n; i++) {
 		struct guest *g = &r->g[i];
 		char **paths[] = { &g->r_base, &g->r_kernel, &g->r_initrd };
@@ -1002,7 +1025,7 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	if (ret < 0)
 		goto out;
 	ret = -1;
-	if (r->remote && upload_all(r, err) < 0)
+	if (r->remote && upload_all(r, cache_dir, err) < 0)
 		goto out;
 
 	/* per guest: names and paths; vCPU pinning */
@@ -1304,8 +1327,9 @@ out:
 
 		unlink(owner);
 		unlink(r.payload);
-		fprintf(stderr, "crbench run: kept %zu results disk%s in '%s' that could not be harvested\n", keep_disks,
-			keep_disks == 1 ? "" : "s", r.rundir);
+		fprintf(stderr, "crbench run: kept %zu results disk%s in '%s' that could not be harvested%s%s%s\n", keep_disks,
+			keep_disks == 1 ? "" : "s", r.rundir, r.remote ? " (those that did not come down are volumes in pool '" : "",
+			r.remote ? r.pool_name : "", r.remote ? "', named above)" : "");
 	} else if (r.rundir) {
 		/* kept on request: no owner, so that no later run reaps it */
 		cleanup_free char *owner = xasprintf("%s/owner", r.rundir);

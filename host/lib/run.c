@@ -516,8 +516,9 @@ static int dead_run_conn(const char *dir, virConnectPtr conn, virConnectPtr *the
 /*
  * A dead run on a libvirt host reached by upload: its results volumes come
  * down into the run's directory, where salvage() finds them, then its
- * volumes are deleted. -1 when the pool cannot be reached: the directory
- * stays, for a later run to try again.
+ * volumes are deleted. -1 when the pool cannot be reached or a results
+ * volume cannot come down: the directory stays, for a later run to try
+ * again.
  */
 static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, long pid, char ***messages, size_t *n_msg)
 {
@@ -526,7 +527,7 @@ static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, lon
 	cleanup_error cr_error_t err = NULL;
 	virStoragePoolPtr pool = NULL;
 	char *save = NULL;
-	size_t len;
+	size_t len, kept = 0;
 
 	if (cr_read_file(pool_file, 1024, &pool_name, &len, NULL) < 0 || cr_read_file(vols_file, 1 << 20, &list, &len, NULL) < 0)
 		return 0; /* its guests' disks were files here */
@@ -537,21 +538,29 @@ static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, lon
 	}
 	for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *local = strchr(line, '\t');
-		struct stat st;
+		int rc;
 
 		if (local)
 			*local++ = '\0';
-		if (local && *local && stat(local, &st) < 0 && cr_vol_download(pool, line, local, &err) < 0) {
-			add_message(messages, n_msg, xasprintf("cannot download results volume '%s' of dead run %s: %s; kept it", line, id, err->msg));
-			continue;
+		/* a results volume comes down whole (a copy the dead run made, whole or not, is replaced) */
+		if (local && *local && !strstr(local, "..") && cr_vol_is_there(pool, line)) {
+			cleanup_free char *path = xasprintf("%s/%s", dir, local);
+
+			if (cr_vol_download(pool, line, path, &err) < 0) {
+				add_message(messages, n_msg,
+					    xasprintf("cannot download results volume '%s' of dead run %s: %s; kept it, and '%s'", line, id, err->msg, dir));
+				kept++;
+				continue;
+			}
 		}
-		if (cr_vol_delete(pool, line, &err) < 0)
+		rc = cr_vol_delete(pool, line, &err);
+		if (rc < 0)
 			add_message(messages, n_msg, xasprintf("dead run %s: %s", id, err->msg));
-		else
+		else if (rc > 0)
 			add_message(messages, n_msg, xasprintf("deleted volume '%s' left by run %s (pid %ld, gone)", line, id, pid));
 	}
 	virStoragePoolFree(pool);
-	return 0;
+	return kept ? -1 : 0;
 }
 
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)

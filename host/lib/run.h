@@ -92,8 +92,9 @@ int cr_guest_collect(const char *disk, const char *disk_error, const char *conso
  * started. A run killed without cleaning up (SIGKILL, power loss) leaves
  * them behind: destroy those domains (when still running) and remove the
  * directory. A run on a libvirt host reached by upload also has "uri",
- * "pool" and "volumes" (name, tab, local path to download it to, or
- * nothing): its results volumes come down first, then every volume goes. Returns how many dead runs were cleaned; *messages says what.
+ * "pool" and "volumes" (name, tab, and for a results volume the file to
+ * download it to, relative to the run's directory): its results volumes
+ * come down first, then every volume goes. Returns how many dead runs were cleaned; *messages says what.
  */
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages);
 

@@ -97,24 +97,53 @@ int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err)
 			uri ? uri : CR_DEFAULT_URI, there, here);
 }
 
-bool cr_virt_caps_cpu_virt(const char *caps)
+/* Whether a <feature .../> element between begin and end names vmx or svm, and is not disabled or forbidden. */
+static bool features_virt(const char *begin, const char *end)
 {
-	/* the <host><cpu> element of the capabilities XML lists the host CPU's features */
-	const char *host = caps ? strstr(caps, "<host>") : NULL;
-	const char *cpu = host ? strstr(host, "<cpu>") : NULL;
-	const char *end = cpu ? strstr(cpu, "</cpu>") : NULL;
+	for (const char *f = begin; (f = strstr(f, "<feature ")) && f < end; f++) {
+		const char *close = strchr(f, '>'), *off = strstr(f, "policy='disable'"), *forbid = strstr(f, "policy='forbid'");
 
-	for (const char *f = cpu; f && end && (f = strstr(f, "<feature name='")) && f < end; f++) {
-		f += strlen("<feature name='");
-		if (str_has_prefix(f, "vmx'") || str_has_prefix(f, "svm'"))
-			return true;
+		if (close && ((off && off < close) || (forbid && forbid < close)))
+			continue; /* a feature turned off is not there */
+		for (const char *const *n = (const char *const[]){ "name='vmx'", "name='svm'", NULL }; close && *n; n++) {
+			const char *at = strstr(f, *n);
+
+			if (at && at < close)
+				return true;
+		}
 	}
 	return false;
+}
+
+/* The <host><cpu> element of a capabilities XML, as [*begin, *end). */
+static bool host_cpu(const char *caps, const char **begin, const char **end)
+{
+	const char *host = caps ? strstr(caps, "<host>") : NULL;
+
+	*begin = host ? strstr(host, "<cpu>") : NULL;
+	*end = *begin ? strstr(*begin, "</cpu>") : NULL;
+	if (!*end)
+		return false;
+	*end += strlen("</cpu>");
+	return true;
+}
+
+bool cr_virt_caps_cpu_virt(const char *caps)
+{
+	const char *begin, *end;
+
+	return host_cpu(caps, &begin, &end) && features_virt(begin, end);
+}
+
+bool cr_virt_cpu_xml_virt(const char *cpu)
+{
+	return cpu && features_virt(cpu, cpu + strlen(cpu));
 }
 
 int cr_virt_host_cpus(virConnectPtr conn, unsigned *cpus, bool *cpu_virt, cr_error_t *err)
 {
 	virNodeInfo info;
+	const char *begin, *end;
 	char *caps;
 
 	if (virNodeGetInfo(conn, &info) < 0)
@@ -124,8 +153,26 @@ int cr_virt_host_cpus(virConnectPtr conn, unsigned *cpus, bool *cpu_virt, cr_err
 	if (!caps)
 		return virt_error(err, "cannot get the libvirt host's capabilities");
 	*cpu_virt = cr_virt_caps_cpu_virt(caps);
+	/*
+	 * Capabilities list only the features beyond the CPU model's (an EPYC
+	 * model has svm in it): the model with its features expanded says all.
+	 */
+	if (!*cpu_virt && host_cpu(caps, &begin, &end)) {
+		cleanup_free char *one = strndup(begin, (size_t)(end - begin));
+		const char *xml[] = { one };
+		cleanup_free char *expanded = one ? virConnectBaselineCPU(conn, xml, 1, VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES) : NULL;
+
+		*cpu_virt = cr_virt_cpu_xml_virt(expanded);
+	}
 	free(caps);
 	return 0;
+}
+
+bool cr_virt_error_is_no_volume(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e && e->code == VIR_ERR_NO_STORAGE_VOL;
 }
 
 bool cr_virt_error_is_no_domain(void)

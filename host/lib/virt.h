@@ -33,6 +33,8 @@ int cr_virt_is_local(virConnectPtr conn, bool *local, char **host, cr_error_t *e
 
 /* Whether the host CPU of a capabilities XML (virConnectGetCapabilities) has vmx or svm. */
 bool cr_virt_caps_cpu_virt(const char *caps);
+/* Whether a CPU XML (virConnectBaselineCPU's, features expanded) has vmx or svm. */
+bool cr_virt_cpu_xml_virt(const char *cpu);
 
 /* The libvirt host's CPU count (virNodeGetInfo) and whether its CPU has vmx or svm. */
 int cr_virt_host_cpus(virConnectPtr conn, unsigned *cpus, bool *cpu_virt, cr_error_t *err);
@@ -45,6 +47,8 @@ int cr_virt_check_local(virConnectPtr conn, const char *uri, cr_error_t *err);
 
 /* Whether the last libvirt call of this thread failed because the domain no longer exists. */
 bool cr_virt_error_is_no_domain(void);
+/* Whether the last libvirt call of this thread failed because the storage volume does not exist. */
+bool cr_virt_error_is_no_volume(void);
 
 static inline void cleanup_connp(virConnectPtr *c)
 {

@@ -69,10 +69,10 @@ int cr_vol_delete(virStoragePoolPtr pool, const char *name, cr_error_t *err)
 	cleanup_vol virStorageVolPtr vol = virStorageVolLookupByName(pool, name);
 
 	if (!vol)
-		return 0;
+		return cr_virt_error_is_no_volume() ? 0 : cr_virt_error(err, "cannot look up volume '%s'", name);
 	if (virStorageVolDelete(vol, 0) < 0)
 		return cr_virt_error(err, "cannot delete volume '%s'", name);
-	return 0;
+	return 1;
 }
 
 static virStorageVolPtr vol_create(virStoragePoolPtr pool, const char *name, const char *format, uint64_t capacity, const char *backing,
@@ -210,6 +210,13 @@ int cr_vol_upload(virStoragePoolPtr pool, const char *name, const char *local, c
 	return vol_path(vol, name, path, err);
 }
 
+bool cr_vol_is_there(virStoragePoolPtr pool, const char *name)
+{
+	cleanup_vol virStorageVolPtr vol = virStorageVolLookupByName(pool, name);
+
+	return vol != NULL;
+}
+
 bool cr_vol_is_cached(virStoragePoolPtr pool, const char *name)
 {
 	cleanup_free char *marker = xasprintf("%s.ok", name);
@@ -235,24 +242,37 @@ int cr_vol_cached(virStoragePoolPtr pool, const char *name, const char *local, c
 	return cr_vol_create_raw(pool, marker, 0, NULL, err);
 }
 
-int cr_vol_download(virStoragePoolPtr pool, const char *name, const char *local, cr_error_t *err)
+/* Into local.part, renamed to local once whole: a download cut short leaves no partial file under local's name. */
+static int download(virStorageVolPtr vol, const char *name, const char *local, const char *part, cr_error_t *err)
 {
-	cleanup_vol virStorageVolPtr vol = virStorageVolLookupByName(pool, name);
 	cleanup_stream virStreamPtr st = NULL;
-	cleanup_close int fd = -1;
+	cleanup_close int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-	if (!vol)
-		return cr_virt_error(err, "no volume '%s'", name);
-	fd = open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return cr_error(err, errno, "cannot create '%s'", local);
-	st = virStreamNew(virStoragePoolGetConnect(pool), 0);
+		return cr_error(err, errno, "cannot create '%s'", part);
+	st = virStreamNew(virStorageVolGetConnect(vol), 0);
 	if (!st || virStorageVolDownload(vol, st, 0, 0, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) < 0)
 		return cr_virt_error(err, "cannot download volume '%s'", name);
 	if (virStreamSparseRecvAll(st, sink_write, sink_hole, &fd) < 0 || virStreamFinish(st) < 0)
 		return stream_error(st, err, "download", name, local);
 	if (fsync(fd) < 0)
-		return cr_error(err, errno, "cannot write '%s'", local);
+		return cr_error(err, errno, "cannot write '%s'", part);
+	if (rename(part, local) < 0)
+		return cr_error(err, errno, "cannot rename '%s' to '%s'", part, local);
+	return 0;
+}
+
+int cr_vol_download(virStoragePoolPtr pool, const char *name, const char *local, cr_error_t *err)
+{
+	cleanup_vol virStorageVolPtr vol = virStorageVolLookupByName(pool, name);
+	cleanup_free char *part = xasprintf("%s.part", local);
+
+	if (!vol)
+		return cr_virt_error(err, "no volume '%s'", name);
+	if (download(vol, name, local, part, err) < 0) {
+		unlink(part);
+		return -1;
+	}
 	return 0;
 }
 

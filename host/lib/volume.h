@@ -29,6 +29,9 @@ int cr_pool_open(virConnectPtr conn, const char *name, virStoragePoolPtr *out, c
  */
 int cr_vol_cached(virStoragePoolPtr pool, const char *name, const char *local, char **path, bool *uploaded, cr_error_t *err);
 
+/* Whether volume name is in the pool. */
+bool cr_vol_is_there(virStoragePoolPtr pool, const char *name);
+
 /* Whether name and its marker name.ok are in the pool. */
 bool cr_vol_is_cached(virStoragePoolPtr pool, const char *name);
 
@@ -41,10 +44,13 @@ int cr_vol_create_raw(virStoragePoolPtr pool, const char *name, uint64_t size, c
 /* A new qcow2 volume of capacity bytes backed by the qcow2 file backing (a path on the libvirt host). */
 int cr_vol_create_overlay(virStoragePoolPtr pool, const char *name, const char *backing, uint64_t capacity, char **path, cr_error_t *err);
 
-/* Download volume name into the local file local (created, sparse). */
+/*
+ * Download volume name into the local file local (sparse), through
+ * local.part: local appears only once the whole volume is there.
+ */
 int cr_vol_download(virStoragePoolPtr pool, const char *name, const char *local, cr_error_t *err);
 
-/* Delete volume name; 0 when it is gone, or was not there. */
+/* Delete volume name: 1 when deleted, 0 when it was not there, -1 on error. */
 int cr_vol_delete(virStoragePoolPtr pool, const char *name, cr_error_t *err);
 
 /* The virtual size of a local qcow2 image, from its header. */

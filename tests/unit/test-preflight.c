@@ -299,6 +299,12 @@ static void caps_cpu_features(void **state)
 					   "</host><guest><feature name='vmx'/></guest></capabilities>"));
 	assert_false(cr_virt_caps_cpu_virt("<capabilities><host></host></capabilities>"));
 	assert_false(cr_virt_caps_cpu_virt(NULL));
+	/* a baseline CPU with its features expanded (an EPYC model's svm is listed there, not in the capabilities) */
+	assert_true(cr_virt_cpu_xml_virt("<cpu mode='custom' match='exact'><model fallback='forbid'>EPYC-Rome</model>"
+					 "<feature policy='require' name='sse2'/><feature policy='require' name='svm'/></cpu>"));
+	assert_false(cr_virt_cpu_xml_virt("<cpu mode='custom'><model>kvm64</model><feature policy='require' name='abm'/>"
+					  "<feature policy='disable' name='svm'/><feature policy='forbid' name='vmx'/></cpu>"));
+	assert_false(cr_virt_cpu_xml_virt(NULL));
 }
 
 static void libvirt_unreachable(void **state)

@@ -67,7 +67,7 @@ static void pool_and_volumes(void **state)
 	assert_true(cr_vol_is_cached(pool, "crbench-x-disk.qcow2"));
 	/* made again: replaced */
 	assert_int_equal(cr_vol_create_raw(pool, "crbench-x-disk.qcow2", 2 << 20, NULL, &err), 0);
-	assert_int_equal(cr_vol_delete(pool, "crbench-x-disk.qcow2", &err), 0);
+	assert_int_equal(cr_vol_delete(pool, "crbench-x-disk.qcow2", &err), 1); /* deleted */
 	assert_false(cr_vol_is_cached(pool, "crbench-x-disk.qcow2"));
 	assert_int_equal(cr_vol_delete(pool, "crbench-x-disk.qcow2", &err), 0); /* gone already: fine */
 	assert_int_equal(cr_vol_download(pool, "nothere", "/tmp/crbench-test-volume-nothere", &err), -1);
