@@ -323,6 +323,7 @@ static void large_json_goes_compact(void **state)
 	assert_int_equal(cr_results_append_json(w, "0001-deep-r1.json", doc, &err), 0);
 	assert_int_equal(cr_results_finish(w, &err), 0);
 	json_decref(doc);
+	rm_rf(dir);
 }
 
 static void round_trip(void **state)
