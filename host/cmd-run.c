@@ -422,12 +422,11 @@ static void console_close(struct guest *g)
 static int remote_disks(struct run *r, struct guest *g, uint64_t results_size, char **disk, char **results, cr_error_t *err)
 {
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	cleanup_free char *local = xasprintf("%s/results.raw", g->plan->name); /* g->results_disk, relative to the run's directory */
 	uint64_t capacity;
 
 	if (cr_qcow2_virtual_size(base, &capacity, err) < 0)
 		return -1;
-	cleanup_free char *local = xasprintf("%s/results.raw", g->plan->name); /* g->results_disk, relative to the run's directory */
-
 	record_volume(r, g->overlay_vol, NULL);
 	record_volume(r, g->results_vol, local);
 	if (cr_vol_create_overlay(r->pool, g->overlay_vol, g->r_base, capacity, disk, err) < 0 ||
@@ -852,15 +851,15 @@ static int upload_cached(struct run *r, const char *name, const char *local, cha
 {
 	struct stat st;
 	double t = cr_now();
-	bool uploaded;
+	int cached = cr_vol_cached(r->pool, name, path, err);
 
-	if (!cr_vol_is_cached(r->pool, name))
-		fprintf(stderr, "crbench run: uploading '%s' (%.0f MiB) to pool '%s' on '%s' as '%s'\n", local,
-			stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, r->pool_name, r->host, name);
-	if (cr_vol_cached(r->pool, name, local, path, &uploaded, err) < 0)
+	if (cached != 0)
+		return cached < 0 ? -1 : 0;
+	fprintf(stderr, "crbench run: uploading '%s' (%.0f MiB) to pool '%s' on '%s' as '%s'\n", local,
+		stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, r->pool_name, r->host, name);
+	if (cr_vol_upload_cached(r->pool, name, local, path, err) < 0)
 		return -1;
-	if (uploaded)
-		fprintf(stderr, "crbench run: uploaded '%s' in %.1f s\n", name, cr_now() - t);
+	fprintf(stderr, "crbench run: uploaded '%s' in %.1f s\n", name, cr_now() - t);
 	return 0;
 }
 

@@ -307,7 +307,8 @@ static struct cr_check_item *new_item(struct cr_preflight *p)
 	return &p->items[p->n_items++];
 }
 
-static struct cr_check_item *find_item(struct cr_preflight *p, const char *name)
+/* The item called name, emptied to be set again (the local accelerator and nesting, replaced by the remote host's), or a new one. */
+static struct cr_check_item *reuse_item(struct cr_preflight *p, const char *name)
 {
 	for (size_t i = 0; i < p->n_items; i++)
 		if (strcmp(p->items[i].name, name) == 0) {
@@ -333,14 +334,14 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 	bool cpu_virt = false, kvm_type;
 
 	p->remote = true;
-	item = find_item(p, "accelerator");
+	item = reuse_item(p, "accelerator");
 	if (cr_virt_host_cpus(conn, &cpus, &cpu_virt, &err) < 0) {
 		item_set(item, "accelerator", CR_FAIL, xstrdup(err->msg), xstrdup("check the libvirt daemon's log on that host"));
 		return;
 	}
 	kvm_type = cr_virt_check_domain_type(conn, "kvm", &err) == 0;
 	cr_accel_decide_remote(host, kvm_type, cpu_virt, opts->accel, &p->accel, item);
-	item = find_item(p, "nested");
+	item = reuse_item(p, "nested");
 	if (p->accel == CR_ACCEL_TCG)
 		item_set(item, "nested", CR_PASS, xstrdup("tcg emulates svm: guests can run nested VMs, slowly"), NULL);
 	else

@@ -490,6 +490,12 @@ static size_t salvage(const char *dir, const char *id, long pid, char ***message
 	return kept;
 }
 
+/* A dead run that cannot be cleaned up now: its directory stays, for a later run to try again. */
+static void kept_dead_run(char ***messages, size_t *n_msg, const char *id, long pid, const char *why, const char *dir)
+{
+	add_message(messages, n_msg, xasprintf("cannot clean up dead run %s (pid %ld, gone): %s; kept '%s'", id, pid, why, dir));
+}
+
 /*
  * The libvirt connection of a dead run: conn, or one to the URI it recorded
  * when that is another (*their != conn then). -1 when it cannot be opened.
@@ -533,7 +539,7 @@ static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, lon
 		return 0; /* its guests' disks were files here */
 	strstrip(pool_name);
 	if (cr_pool_open(conn, pool_name, &pool, &err) < 0) {
-		add_message(messages, n_msg, xasprintf("cannot clean up dead run %s (pid %ld, gone): %s; kept '%s'", id, pid, err->msg, dir));
+		kept_dead_run(messages, n_msg, id, pid, err->msg, dir);
 		return -1;
 	}
 	for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -577,7 +583,7 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 	while ((e = readdir(d))) {
 		cleanup_free char *dir = NULL, *owner = NULL, *domains = NULL, *text = NULL, *list = NULL;
 		cleanup_error cr_error_t err = NULL;
-		virConnectPtr their = conn; /* the dead run's libvirt connection: this run's, or one to its own URI */
+		virConnectPtr their; /* the dead run's libvirt connection: this run's, or one to its own URI */
 		size_t len;
 		long pid;
 		int vols;
@@ -593,8 +599,7 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 			continue;
 		domains = xasprintf("%s/domains", dir);
 		if (dead_run_conn(dir, conn, &their, &err) < 0) {
-			add_message(messages, &n_msg, xasprintf("cannot clean up dead run %s (pid %ld, gone): %s; kept '%s'", e->d_name, pid,
-							       err->msg, dir));
+			kept_dead_run(messages, &n_msg, e->d_name, pid, err->msg, dir);
 			continue;
 		}
 		if (their && cr_read_file(domains, 1 << 20, &list, &len, NULL) == 0) {

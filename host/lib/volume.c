@@ -217,28 +217,24 @@ bool cr_vol_is_there(virStoragePoolPtr pool, const char *name)
 	return vol != NULL;
 }
 
-bool cr_vol_is_cached(virStoragePoolPtr pool, const char *name)
+int cr_vol_cached(virStoragePoolPtr pool, const char *name, char **path, cr_error_t *err)
 {
 	cleanup_free char *marker = xasprintf("%s.ok", name);
 	cleanup_vol virStorageVolPtr ok = virStorageVolLookupByName(pool, marker);
 	cleanup_vol virStorageVolPtr vol = ok ? virStorageVolLookupByName(pool, name) : NULL;
 
-	return vol != NULL;
+	if (!vol)
+		return 0;
+	return vol_path(vol, name, path, err) < 0 ? -1 : 1;
 }
 
-int cr_vol_cached(virStoragePoolPtr pool, const char *name, const char *local, char **path, bool *uploaded, cr_error_t *err)
+int cr_vol_upload_cached(virStoragePoolPtr pool, const char *name, const char *local, char **path, cr_error_t *err)
 {
 	cleanup_free char *marker = xasprintf("%s.ok", name);
-	cleanup_vol virStorageVolPtr ok = virStorageVolLookupByName(pool, marker);
-	cleanup_vol virStorageVolPtr vol = ok ? virStorageVolLookupByName(pool, name) : NULL;
 
-	*uploaded = false;
-	if (vol)
-		return vol_path(vol, name, path, err);
-	/* no marker: an upload that never finished, or none; the marker goes last */
+	/* a marker without its volume, or a volume without its marker (an upload that never finished): both go; the marker goes last */
 	if (cr_vol_delete(pool, marker, err) < 0 || cr_vol_upload(pool, name, local, path, err) < 0)
 		return -1;
-	*uploaded = true;
 	return cr_vol_create_raw(pool, marker, 0, NULL, err);
 }
 

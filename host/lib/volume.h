@@ -22,18 +22,17 @@
 int cr_pool_open(virConnectPtr conn, const char *name, virStoragePoolPtr *out, cr_error_t *err);
 
 /*
- * A volume cached by name: when name and its marker name.ok are in the
- * pool, that volume; else local goes up as name (sparse), then the marker is
- * made. *path is the volume's path on the libvirt host; *uploaded says
- * whether this call sent it.
+ * A volume cached by name is there when name and its marker name.ok both
+ * are: 1 then, with *path (unless path is NULL) its path on the libvirt
+ * host; 0 when it is not cached; -1 on error.
  */
-int cr_vol_cached(virStoragePoolPtr pool, const char *name, const char *local, char **path, bool *uploaded, cr_error_t *err);
+int cr_vol_cached(virStoragePoolPtr pool, const char *name, char **path, cr_error_t *err);
+
+/* Cache local as name: it goes up (sparse), then its marker name.ok is made. */
+int cr_vol_upload_cached(virStoragePoolPtr pool, const char *name, const char *local, char **path, cr_error_t *err);
 
 /* Whether volume name is in the pool. */
 bool cr_vol_is_there(virStoragePoolPtr pool, const char *name);
-
-/* Whether name and its marker name.ok are in the pool. */
-bool cr_vol_is_cached(virStoragePoolPtr pool, const char *name);
 
 /* Upload local as a new volume name (an old one of that name is replaced). */
 int cr_vol_upload(virStoragePoolPtr pool, const char *name, const char *local, char **path, cr_error_t *err);

@@ -57,18 +57,20 @@ static void pool_and_volumes(void **state)
 	assert_int_equal(cr_pool_open(conn, "nopool", &pool, &err), -1);
 	assert_non_null(strstr(err->msg, "no storage pool 'nopool'"));
 	assert_int_equal(cr_pool_open(conn, "default-pool", &pool, &err), 0);
-	assert_false(cr_vol_is_cached(pool, "crbench-x-disk.qcow2"));
+	assert_int_equal(cr_vol_cached(pool, "crbench-x-disk.qcow2", NULL, &err), 0);
 	assert_int_equal(cr_vol_create_raw(pool, "crbench-x-disk.qcow2", 1 << 20, &path, &err), 0);
 	assert_non_null(strstr(path, "crbench-x-disk.qcow2"));
 	free(path);
 	/* no marker: not cached, an upload that never finished */
-	assert_false(cr_vol_is_cached(pool, "crbench-x-disk.qcow2"));
+	assert_int_equal(cr_vol_cached(pool, "crbench-x-disk.qcow2", NULL, &err), 0);
 	assert_int_equal(cr_vol_create_raw(pool, "crbench-x-disk.qcow2.ok", 0, NULL, &err), 0);
-	assert_true(cr_vol_is_cached(pool, "crbench-x-disk.qcow2"));
+	assert_int_equal(cr_vol_cached(pool, "crbench-x-disk.qcow2", &path, &err), 1);
+	assert_non_null(strstr(path, "crbench-x-disk.qcow2"));
+	free(path);
 	/* made again: replaced */
 	assert_int_equal(cr_vol_create_raw(pool, "crbench-x-disk.qcow2", 2 << 20, NULL, &err), 0);
 	assert_int_equal(cr_vol_delete(pool, "crbench-x-disk.qcow2", &err), 1); /* deleted */
-	assert_false(cr_vol_is_cached(pool, "crbench-x-disk.qcow2"));
+	assert_int_equal(cr_vol_cached(pool, "crbench-x-disk.qcow2", NULL, &err), 0);
 	assert_int_equal(cr_vol_delete(pool, "crbench-x-disk.qcow2", &err), 0); /* gone already: fine */
 	assert_int_equal(cr_vol_download(pool, "nothere", "/tmp/crbench-test-volume-nothere", &err), -1);
 	assert_non_null(strstr(err->msg, "no volume 'nothere'"));
