@@ -1,4 +1,4 @@
-/* splitmix64 and uniform draws from it, so that a shuffle or a bootstrap can be re-derived from its seed. */
+/* splitmix64 and uniform draws from it, so that a shuffle or a simulation can be re-derived from its seed. */
 #include "rng.h"
 
 uint64_t cr_splitmix64(uint64_t *state)

@@ -1,4 +1,4 @@
-/* splitmix64 (Steele, Lea & Flood 2014): the one documented generator behind the agent's shuffles and the report's bootstraps. */
+/* splitmix64 (Steele, Lea & Flood 2014): the one documented generator behind the agent's shuffles and the tests' simulations. */
 #ifndef CRBENCH_RNG_H
 #define CRBENCH_RNG_H
 

@@ -12,9 +12,10 @@ static const char compare_usage[] =
 	"       crbench compare --bounds FILE [--json] RUN\n"
 	"\n"
 	"Compares two run directories metric by metric and guest by guest (guests\n"
-	"matched by name): the mean of each, the change in percent, and the ratio of\n"
-	"means B/A with a 95% bootstrap interval. A change is outside the noise when\n"
-	"that interval excludes 1. Only those are listed, unless --all.\n"
+	"matched by name): the mean of each, the change in percent, and the ratio\n"
+	"B/A with its 95% interval (geometric means, log-scale Welch). A change is\n"
+	"outside the noise when that interval excludes 1 (about 5% of unchanged\n"
+	"cells are, by chance). Only those are listed, unless --all.\n"
 	"\n"
 	"With --bounds, the mean of every metric named in FILE must lie within its\n"
 	"bounds in RUN_B (or RUN). A bounds file has one bound a line:\n"
@@ -136,7 +137,7 @@ int cmd_compare(int argc, char **argv)
 				print_metric(row);
 		}
 		if (a)
-			printf("%s -> %s: %lld of %zu metric cells changed outside the noise (95%% bootstrap interval of B/A excludes 1)\n",
+			printf("%s -> %s: %lld of %zu metric cells changed outside the noise (95%% interval of B/A excludes 1)\n",
 			       a->run_id, b->run_id, (long long)json_integer_value(json_object_get(doc, "changed_outside_noise")),
 			       json_array_size(json_object_get(doc, "metrics")));
 		if (bounds_path) {

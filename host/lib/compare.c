@@ -134,8 +134,8 @@ static json_t *num(double x)
 
 static json_t *side(const struct cr_report_cell *c)
 {
-	return json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o}", "status", cr_cell_status_names[c->status], "reason", c->reason, "n",
-			 (json_int_t)c->n, "mean", num(c->stats.mean), "ci_low", num(c->stats.ci_low), "ci_high", num(c->stats.ci_high));
+	return json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o}", "status", cr_cell_status_names[c->status], "reason", c->reason, "n",
+			 (json_int_t)c->n, "mean", num(c->stats.mean), "estimate", num(c->stats.estimate), "ci_low", num(c->stats.ci_low), "ci_high", num(c->stats.ci_high));
 }
 
 static json_t *compare_cell(const struct cr_report *b, const struct cr_report_metric *ma, const struct cr_report_metric *mb, size_t ga,
@@ -146,20 +146,22 @@ static json_t *compare_cell(const struct cr_report *b, const struct cr_report_me
 	const char *verdict;
 	bool outside = false, overlap;
 
-	cr_ratio_bootstrap(cb->samples, cb->n, ca->samples, ca->n, b->seed, CR_BOOTSTRAP_RESAMPLES, &q);
+	cr_ratio_interval(cb->samples, cb->n, ca->samples, ca->n, &q);
 	overlap = !(cb->stats.ci_low > ca->stats.ci_high || cb->stats.ci_high < ca->stats.ci_low);
 	if (!ca->n || !cb->n)
 		verdict = "no comparison: a side has no sample";
+	else if (q.unbounded)
+		verdict = "no interval: run A's mean is not clearly away from 0";
 	else if (!isfinite(q.low))
 		verdict = "no interval: a side has fewer than 2 samples";
-	else if ((outside = q.low > 1 || q.high < 1))
+	else if ((outside = cr_ratio_excludes_one(&q)))
 		verdict = q.low > 1 ? "higher, outside the noise" : "lower, outside the noise";
 	else
 		verdict = "within the noise";
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:s}", "metric", mb->id, "label", mb->label, "unit",
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:b, s:s}", "metric", mb->id, "label", mb->label, "unit",
 			 mb->unit, "guest", b->guests[gb].name, "a", side(ca), "b", side(cb), "change_percent",
 			 num(100 * (cb->stats.mean - ca->stats.mean) / ca->stats.mean), "ratio", num(q.ratio), "ratio_low", num(q.low),
-			 "ratio_high", num(q.high), "outside_noise", outside, "intervals_overlap", overlap, "verdict", verdict);
+			 "ratio_high", num(q.high), "ratio_method", cr_ratio_method_names[q.method], "outside_noise", outside, "intervals_overlap", overlap, "verdict", verdict);
 }
 
 /* The bound checked on one guest's cell of run b; m NULL when run b has no such metric. */

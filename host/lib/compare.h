@@ -35,8 +35,8 @@ void cr_bounds_release(struct cr_bounds *b);
 /*
  * The comparison as JSON. "metrics": per metric and guest both runs have
  * (a may be NULL, then none), both means and intervals, the change of the
- * mean in percent, the ratio of means b/a with its bootstrap interval
- * (seeded with b's seed) and "outside_noise": that interval excludes 1.
+ * mean in percent, the ratio b/a with its interval (cr_ratio_interval)
+ * and "outside_noise": that interval excludes 1.
  * "bounds": per bound and guest, the mean of run b and whether it is within.
  * *out_of_bounds tells whether any bound failed, a bound on a metric or
  * guest run b does not have included.

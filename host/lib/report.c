@@ -337,7 +337,7 @@ static void compute(struct cr_report *r)
 			struct cr_report_cell *c = &m->cells[g];
 
 			if (g != r->baseline)
-				cr_ratio_bootstrap(c->samples, c->n, base->samples, base->n, r->seed, CR_BOOTSTRAP_RESAMPLES, &c->ratio);
+				cr_ratio_interval(c->samples, c->n, base->samples, base->n, &c->ratio);
 			for (size_t p = 0; p < ARRAY_SIZE(paper_values); p++) {
 				if (strcmp(paper_values[p].metric, m->id) == 0 && strcmp(paper_values[p].runtime, r->guests[g].runtime) == 0) {
 					c->paper = paper_values[p].value;
@@ -440,7 +440,6 @@ int cr_report_load(const char *run_dir, struct cr_report **out, cr_error_t *err)
 		return cr_error(err, 0, "cannot read run manifest '%s': no \"guests\" array", run_path);
 	}
 	r->run_id = str(r->run, "run_id") ? str(r->run, "run_id") : "unnamed run";
-	r->seed = json_is_integer(json_object_get(r->run, "seed")) ? (uint64_t)json_integer_value(json_object_get(r->run, "seed")) : 0;
 	if (cr_plan_load(plan_path, &r->plan, &perr) < 0)
 		note(r, xasprintf("every test counts as planned: %s", perr->msg));
 	if (str(r->run, "status") && strcmp(str(r->run, "status"), "complete") != 0)
@@ -536,15 +535,17 @@ static json_t *cell_json(const struct cr_report *r, const struct cr_report_cell 
 
 	for (size_t i = 0; i < c->n; i++)
 		json_array_append_new(samples, json_real(c->samples[i]));
-	o = json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "status", cr_cell_status_names[c->status],
-		      "reason", c->reason, "n", (json_int_t)c->n, "samples", samples, "median", num(s->median), "mean", num(s->mean), "sd",
-		      num(s->sd), "ci_low", num(s->ci_low), "ci_high", num(s->ci_high), "cv_percent", num(s->cv), "min", num(s->min), "max",
-		      num(s->max), "n_failed", (json_int_t)c->n_failed, "n_unsupported", (json_int_t)c->n_unsupported, "n_not_measured",
-		      (json_int_t)c->n_not_measured);
+	o = json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:I}", "status",
+		      cr_cell_status_names[c->status], "reason", c->reason, "n", (json_int_t)c->n, "samples", samples, "median", num(s->median),
+		      "mean", num(s->mean), "sd", num(s->sd), "gmean", num(s->gmean), "estimate", num(s->estimate), "ci_low", num(s->ci_low),
+		      "ci_high", num(s->ci_high), "ci_method", cr_ci_method_names[s->method], "cv_percent", num(s->cv), "min", num(s->min),
+		      "max", num(s->max), "n_failed", (json_int_t)c->n_failed, "n_unsupported", (json_int_t)c->n_unsupported,
+		      "n_not_measured", (json_int_t)c->n_not_measured);
 	if (g != r->baseline)
-		json_object_set_new(o, "ratio", json_pack("{s:s, s:o, s:o, s:o, s:I}", "over", r->guests[r->baseline].name, "value",
-							  num(c->ratio.ratio), "low", num(c->ratio.low), "high", num(c->ratio.high),
-							  "resamples", (json_int_t)c->ratio.resamples));
+		json_object_set_new(o, "ratio", json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:b}", "over", r->guests[r->baseline].name, "value",
+							  num(c->ratio.ratio), "low", num(c->ratio.low), "high", num(c->ratio.high), "method",
+							  cr_ratio_method_names[c->ratio.method], "df", num(c->ratio.df), "unbounded",
+							  c->ratio.unbounded));
 	if (isfinite(c->paper))
 		json_object_set_new(o, "paper", json_pack("{s:f, s:s, s:o}", "value", c->paper, "source", c->paper_source, "ours_over_paper",
 							  num(s->mean / c->paper)));
@@ -584,11 +585,12 @@ json_t *cr_report_json(const struct cr_report *r)
 							ti->source, "note", ti->note, "planned", planned(r->plan, ti->test), "metrics",
 							metrics));
 	}
-	return json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:O?, s:{s:s, s:s, s:s, s:I, s:i}, s:s, s:I, s:s?, s:o, s:o, s:o}", "format",
-			 "crbench-report", "version", 1, "run_id", r->run_id, "run_dir", r->dir, "run_status", str(r->run, "status"), "host",
+	return json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:O?, s:{s:s}, s:s, s:I, s:s?, s:o, s:o, s:o}", "format",
+			 "crbench-report", "version", 2, "run_id", r->run_id, "run_dir", r->dir, "run_status", str(r->run, "status"), "host",
 			 json_object_get(r->run, "host"), "plan", json_object_get(r->run, "plan"), "ratio_interval", "method",
-			 "percentile bootstrap of the ratio of means", "generator", "splitmix64", "seed_from", "run.json seed", "seed",
-			 (json_int_t)r->seed, "resamples", CR_BOOTSTRAP_RESAMPLES, "mean_interval", "95% Student t interval of the mean",
+			 "95%: Welch t on the logarithms (ratio of geometric means) when every sample is > 0, else Fieller (ratio of means)",
+			 "cell_interval", "95%: t on the logarithms (geometric mean) when every sample is > 0, else t (mean), bounded at 0 "
+			 "when no sample is negative",
 			 "warmups_excluded", (json_int_t)r->n_warmup, "baseline", r->n_guests ? r->guests[r->baseline].name : NULL, "guests",
 			 guests, "notes", notes, "tables", tables);
 }

@@ -78,7 +78,6 @@ struct cr_report {
 	char *dir;
 	json_t *run; /* run.json */
 	const char *run_id;
-	uint64_t seed; /* of the bootstrap: the run's seed */
 	struct cr_plan *plan; /* plan.ini, or NULL when it cannot be read (every test then counts as planned) */
 	struct cr_report_guest *guests;
 	size_t n_guests;

@@ -1,9 +1,21 @@
-/* Median, mean, standard deviation, t interval, CV, and the seeded bootstrap interval of a ratio of means. */
+/* Median, mean, geometric mean and their 95% intervals, ratios with log-scale Welch or Fieller intervals, the exact rank-sum test. */
 #include <math.h>
 
-#include "rng.h"
 #include "stats.h"
 #include "util.h"
+
+const char *const cr_ci_method_names[CR_CI__MAX] = {
+	[CR_CI_NONE] = "none",
+	[CR_CI_LOG_T] = "geometric mean, t on the logarithms",
+	[CR_CI_T] = "mean, t",
+	[CR_CI_T_BOUNDED] = "mean, t, bounded at 0",
+};
+
+const char *const cr_ratio_method_names[CR_RATIO__MAX] = {
+	[CR_RATIO_NONE] = "none",
+	[CR_RATIO_LOG_WELCH] = "ratio of geometric means, Welch t on the logarithms",
+	[CR_RATIO_FIELLER] = "ratio of means, Fieller",
+};
 
 /* t(0.975, df) for df 1..30 to 12 digits (the inverse of the regularized incomplete beta; df 1 and 2 also in closed form). */
 static const double t975[] = {
@@ -27,6 +39,76 @@ double cr_t975(size_t df)
 	       z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / (384 * v * v * v);
 }
 
+/* The continued fraction of the regularized incomplete beta function (modified Lentz). */
+static double betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d = 1 - qab * x / qap, h;
+
+	d = 1 / (fabs(d) < tiny ? tiny : d);
+	h = d;
+	for (int m = 1; m < 500; m++) {
+		double m2 = 2.0 * m, aa[2] = { m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)) };
+
+		for (int i = 0; i < 2; i++) {
+			d = 1 + aa[i] * d;
+			d = 1 / (fabs(d) < tiny ? tiny : d);
+			c = 1 + aa[i] / c;
+			c = fabs(c) < tiny ? tiny : c;
+			h *= d * c;
+		}
+		if (fabs(d * c - 1) < 1e-15)
+			break;
+	}
+	return h;
+}
+
+/* I_x(a, b) */
+static double ibeta(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * betacf(a, b, x) / a;
+	return 1 - front * betacf(b, a, 1 - x) / b;
+}
+
+double cr_t_cdf(double t, double df)
+{
+	double tail;
+
+	if (isnan(t) || !(df > 0))
+		return NAN;
+	if (isinf(df))
+		return 0.5 * erfc(-t / sqrt(2));
+	tail = 0.5 * ibeta(df / 2, 0.5, df / (df + t * t));
+	return t > 0 ? 1 - tail : tail;
+}
+
+double cr_t_quantile(double p, double df)
+{
+	double lo = 0, hi = 1, sign = p < 0.5 ? -1 : 1, q = p < 0.5 ? 1 - p : p;
+
+	if (!(p > 0 && p < 1) || !(df > 0))
+		return NAN;
+	while (cr_t_cdf(hi, df) < q && hi < 1e12)
+		hi *= 2;
+	for (int i = 0; i < 200 && hi - lo > 1e-11 * (1 + hi); i++) {
+		double mid = (lo + hi) / 2;
+
+		if (cr_t_cdf(mid, df) < q)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return sign * (lo + hi) / 2;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -46,22 +128,45 @@ double cr_quantile_sorted(const double *sorted, size_t n, double p)
 	return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
-static double mean_of(const double *x, size_t n)
+/* Mean and sample variance (n - 1) of x, or of log(x) with logs. */
+static void moments(const double *x, size_t n, bool logs, double *mean, double *var)
 {
-	double s = 0;
+	double s = 0, ss = 0;
 
 	for (size_t i = 0; i < n; i++)
-		s += x[i];
-	return s / (double)n;
+		s += logs ? log(x[i]) : x[i];
+	*mean = s / (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double d = (logs ? log(x[i]) : x[i]) - *mean;
+
+		ss += d * d;
+	}
+	*var = n > 1 ? ss / (double)(n - 1) : NAN;
+}
+
+static bool all_positive(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(x[i] > 0))
+			return false;
+	return true;
+}
+
+static bool none_negative(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (x[i] < 0)
+			return false;
+	return true;
 }
 
 void cr_stats_compute(const double *x, size_t n, struct cr_stats *out)
 {
 	cleanup_free double *s = NULL;
-	double ss = 0;
+	double var, lmean = NAN, lvar = NAN, half;
 
-	*out = (struct cr_stats){ .n = n, .median = NAN, .mean = NAN, .sd = NAN, .ci_low = NAN, .ci_high = NAN, .cv = NAN,
-				  .min = NAN, .max = NAN };
+	*out = (struct cr_stats){ .n = n, .median = NAN, .mean = NAN, .sd = NAN, .gmean = NAN, .estimate = NAN, .ci_low = NAN,
+				  .ci_high = NAN, .cv = NAN, .min = NAN, .max = NAN };
 	if (n == 0)
 		return;
 	s = xmalloc(n * sizeof(*s));
@@ -70,50 +175,177 @@ void cr_stats_compute(const double *x, size_t n, struct cr_stats *out)
 	out->min = s[0];
 	out->max = s[n - 1];
 	out->median = cr_quantile_sorted(s, n, 0.5);
-	out->mean = mean_of(s, n);
+	moments(s, n, false, &out->mean, &var);
+	out->estimate = out->mean;
+	if (s[0] > 0) {
+		moments(s, n, true, &lmean, &lvar);
+		out->gmean = out->estimate = exp(lmean);
+	}
 	if (n < 2)
 		return;
-	for (size_t i = 0; i < n; i++)
-		ss += (s[i] - out->mean) * (s[i] - out->mean);
-	out->sd = sqrt(ss / (double)(n - 1));
-	out->ci_low = out->mean - cr_t975(n - 1) * out->sd / sqrt((double)n);
-	out->ci_high = out->mean + cr_t975(n - 1) * out->sd / sqrt((double)n);
+	out->sd = sqrt(var);
 	if (out->mean != 0)
 		out->cv = 100 * out->sd / fabs(out->mean);
-}
-
-static double resampled_mean(const double *x, size_t n, uint64_t *state)
-{
-	double s = 0;
-
-	for (size_t i = 0; i < n; i++)
-		s += x[cr_splitmix64_below(state, n)];
-	return s / (double)n;
-}
-
-void cr_ratio_bootstrap(const double *a, size_t na, const double *b, size_t nb, uint64_t seed, size_t resamples, struct cr_ratio *out)
-{
-	cleanup_free double *r = NULL;
-	uint64_t state = seed;
-	size_t kept = 0;
-
-	*out = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN, .seed = seed };
-	if (na == 0 || nb == 0 || mean_of(b, nb) == 0)
+	if (s[0] > 0) {
+		half = cr_t975(n - 1) * sqrt(lvar / (double)n);
+		out->ci_low = exp(lmean - half);
+		out->ci_high = exp(lmean + half);
+		out->method = CR_CI_LOG_T;
 		return;
-	out->ratio = mean_of(a, na) / mean_of(b, nb);
-	if (na < 2 || nb < 2 || resamples == 0)
-		return;
-	r = xmalloc(resamples * sizeof(*r));
-	for (size_t i = 0; i < resamples; i++) {
-		double ma = resampled_mean(a, na, &state), mb = resampled_mean(b, nb, &state);
-
-		if (mb != 0)
-			r[kept++] = ma / mb;
 	}
-	if (kept == 0)
+	cr_mean_interval(s, n, &out->ci_low, &out->ci_high);
+	out->method = CR_CI_T;
+	if (s[0] >= 0 && out->ci_low < 0) {
+		out->ci_low = 0;
+		out->method = CR_CI_T_BOUNDED;
+	}
+}
+
+void cr_mean_interval(const double *x, size_t n, double *low, double *high)
+{
+	double mean, var, half;
+
+	*low = *high = NAN;
+	if (n < 2)
 		return;
-	qsort(r, kept, sizeof(*r), cmp_double);
-	out->low = cr_quantile_sorted(r, kept, 0.025);
-	out->high = cr_quantile_sorted(r, kept, 0.975);
-	out->resamples = kept;
+	moments(x, n, false, &mean, &var);
+	half = cr_t975(n - 1) * sqrt(var / (double)n);
+	*low = mean - half;
+	*high = mean + half;
+}
+
+/* Welch-Satterthwaite degrees of freedom of va + vb (each a variance of a mean); INFINITY when both are 0. */
+static double welch_df(double va, size_t na, double vb, size_t nb)
+{
+	double den = va * va / (double)(na - 1) + vb * vb / (double)(nb - 1);
+
+	return den > 0 ? (va + vb) * (va + vb) / den : INFINITY;
+}
+
+static double t975_real(double df)
+{
+	return isinf(df) ? 1.959963984540054 : cr_t_quantile(0.975, df);
+}
+
+/* Fieller: the rho with (ma - rho mb)^2 <= t^2 (va + rho^2 vb), when that set is an interval. */
+static void fieller(double ma, double va, double mb, double vb, double t, struct cr_ratio *out)
+{
+	double a = mb * mb - t * t * vb, b = -2 * ma * mb, c = ma * ma - t * t * va, disc = b * b - 4 * a * c, r1, r2;
+
+	if (!(a > 0) || disc < 0) {
+		out->unbounded = true;
+		return;
+	}
+	r1 = (-b - sqrt(disc)) / (2 * a);
+	r2 = (-b + sqrt(disc)) / (2 * a);
+	out->low = fmin(r1, r2);
+	out->high = fmax(r1, r2);
+}
+
+void cr_ratio_interval(const double *a, size_t na, const double *b, size_t nb, struct cr_ratio *out)
+{
+	bool logs = all_positive(a, na) && all_positive(b, nb);
+
+	cr_ratio_interval_by(logs ? CR_RATIO_LOG_WELCH : CR_RATIO_FIELLER, a, na, b, nb, out);
+}
+
+void cr_ratio_interval_by(enum cr_ratio_method method, const double *a, size_t na, const double *b, size_t nb, struct cr_ratio *out)
+{
+	bool logs = method == CR_RATIO_LOG_WELCH;
+	double ma, va, mb, vb, t;
+
+	*out = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN, .df = NAN };
+	if (na == 0 || nb == 0 || method == CR_RATIO_NONE || (logs && !(all_positive(a, na) && all_positive(b, nb))))
+		return;
+	moments(a, na, logs, &ma, &va);
+	moments(b, nb, logs, &mb, &vb);
+	if (!logs && mb == 0)
+		return;
+	out->method = logs ? CR_RATIO_LOG_WELCH : CR_RATIO_FIELLER;
+	out->ratio = logs ? exp(ma - mb) : ma / mb;
+	if (na < 2 || nb < 2)
+		return;
+	va /= (double)na;
+	vb /= (double)nb;
+	out->df = welch_df(va, na, vb, nb);
+	t = t975_real(out->df);
+	if (logs) {
+		out->low = exp(ma - mb - t * sqrt(va + vb));
+		out->high = exp(ma - mb + t * sqrt(va + vb));
+		return;
+	}
+	fieller(ma, va, mb, vb, t, out);
+	if (!out->unbounded && out->low < 0 && none_negative(a, na) && none_negative(b, nb))
+		out->low = 0;
+}
+
+bool cr_ratio_excludes_one(const struct cr_ratio *q)
+{
+	return isfinite(q->low) && isfinite(q->high) && (q->low > 1 || q->high < 1);
+}
+
+/* ---- the rank-sum test ---- */
+
+struct ranked {
+	double v;
+	bool in_a;
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	return cmp_double(&((const struct ranked *)x)->v, &((const struct ranked *)y)->v);
+}
+
+/* The exact permutation distribution is counted for at most this many samples in all; beyond, the normal approximation. */
+#define RANK_EXACT_MAX 60
+
+double cr_rank_test(const double *a, size_t na, const double *b, size_t nb)
+{
+	size_t n = na + nb, maxsum, obs = 0;
+	cleanup_free struct ranked *p = NULL;
+	cleanup_free unsigned *r2 = NULL; /* doubled mid-ranks, whole numbers */
+	cleanup_free double *count = NULL;
+	double expect, total = 0, extreme = 0, ties = 0;
+
+	if (na == 0 || nb == 0)
+		return NAN;
+	p = xmalloc(n * sizeof(*p));
+	r2 = xmalloc(n * sizeof(*r2));
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct ranked){ i < na ? a[i] : b[i - na], i < na };
+	qsort(p, n, sizeof(*p), cmp_ranked);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && p[j].v == p[i].v; j++)
+			;
+		for (size_t k = i; k < j; k++)
+			r2[k] = (unsigned)(i + j + 1); /* 2 * mid-rank of ranks i+1..j */
+		ties += (double)(j - i) * ((double)(j - i) * (double)(j - i) - 1);
+	}
+	for (size_t i = 0; i < n; i++)
+		obs += p[i].in_a ? r2[i] : 0;
+	expect = (double)na * (double)(n + 1); /* doubled */
+	if (n > RANK_EXACT_MAX) {
+		/* doubled rank sum: variance 4 na nb (n + 1) / 12, less the tie correction */
+		double var = 4.0 * (double)na * (double)nb / 12 * ((double)(n + 1) - ties / ((double)n * (double)(n - 1)));
+		double z = var > 0 ? fabs((double)obs - expect) / sqrt(var) : 0;
+
+		return var > 0 ? erfc(z / sqrt(2)) : 1;
+	}
+	maxsum = n * (n + 1);
+	/* count[k][s]: subsets of k of the samples seen so far with doubled rank sum s */
+	count = xcalloc((na + 1) * (maxsum + 1), sizeof(*count));
+	count[0] = 1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = (i + 1 < na ? i + 1 : na); k >= 1; k--)
+			for (size_t s = r2[i]; s <= maxsum; s++)
+				count[k * (maxsum + 1) + s] += count[(k - 1) * (maxsum + 1) + s - r2[i]];
+	for (size_t s = 0; s <= maxsum; s++) {
+		double c = count[na * (maxsum + 1) + s];
+
+		total += c;
+		/* sums are whole numbers in doubled units: a half unit of slack is exact */
+		if (fabs((double)s - expect) >= fabs((double)obs - expect) - 0.5)
+			extreme += c;
+	}
+	return fmin(1, extreme / total);
 }

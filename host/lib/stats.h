@@ -1,50 +1,97 @@
-/* Descriptive statistics of samples and the bootstrap interval of a ratio of means (docs/report.md, "Statistics"). */
+/* Descriptive statistics of samples, their 95% intervals, ratios between samples and the rank test (docs/report.md, "Statistics"). */
 #ifndef CRBENCH_STATS_H
 #define CRBENCH_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Resamples of every bootstrap interval crbench reports. */
-#define CR_BOOTSTRAP_RESAMPLES 2000
+/*
+ * How a 95% interval was made. Run times, throughputs and latencies are
+ * positive and skewed: with every sample > 0 the estimate is the geometric
+ * mean and its interval Student's t on the logarithms, back-transformed, so
+ * it never goes below 0 and holds at n = 5 on log-normal data. A sample <= 0
+ * (a CPU share of 0) leaves the arithmetic mean and its t interval, bounded
+ * at 0 when no sample is negative.
+ */
+enum cr_ci_method {
+	CR_CI_NONE,	  /* fewer than 2 samples */
+	CR_CI_LOG_T,	  /* geometric mean, t on log(x) */
+	CR_CI_T,	  /* mean, t */
+	CR_CI_T_BOUNDED,  /* mean, t, lower end raised to 0 (no sample < 0) */
+	CR_CI__MAX,
+};
+extern const char *const cr_ci_method_names[CR_CI__MAX];
 
 /*
  * What a cell of the report says about its samples. Fields that need more
  * samples than there are are NAN: sd, the interval and cv need n >= 2,
- * everything needs n >= 1; cv is also NAN when the mean is 0.
+ * everything needs n >= 1; cv is also NAN when the mean is 0, gmean when a
+ * sample is <= 0.
  */
 struct cr_stats {
 	size_t n;
 	double median, mean;
 	double sd;		/* sample standard deviation (n - 1) */
-	double ci_low, ci_high; /* 95% interval of the mean: mean -+ t(0.975, n - 1) sd / sqrt(n) */
+	double gmean;		/* geometric mean; NAN unless every sample > 0 */
+	double estimate;	/* what the interval is for: gmean when there is one, else mean */
+	double ci_low, ci_high; /* its 95% interval (method) */
+	enum cr_ci_method method;
 	double cv;		/* coefficient of variation, sd / mean, in percent */
 	double min, max;
 };
 
 void cr_stats_compute(const double *x, size_t n, struct cr_stats *out);
+/* The t interval of the mean alone, whatever the signs (the interval cr_stats_compute falls back to); NAN for n < 2. */
+void cr_mean_interval(const double *x, size_t n, double *low, double *high);
 
 /* The 0.975 quantile of Student's t with df degrees of freedom (df >= 1). */
 double cr_t975(size_t df);
+/* P(T <= t) for Student's t with df > 0 degrees of freedom (df need not be whole). */
+double cr_t_cdf(double t, double df);
+/* The p quantile of Student's t with df > 0 degrees of freedom, 0 < p < 1; to 1e-10. */
+double cr_t_quantile(double p, double df);
 
 /* Quantile p of sorted x by linear interpolation between order statistics (Hyndman & Fan type 7). */
 double cr_quantile_sorted(const double *sorted, size_t n, double p);
 
-/* mean(a) / mean(b) and its 95% percentile-bootstrap interval. */
+/*
+ * The ratio of two cells' estimates and its 95% interval. With every sample
+ * of both sides > 0: the ratio of geometric means, its interval Welch's t on
+ * the difference of the mean logarithms (Satterthwaite's degrees of
+ * freedom), back-transformed. Otherwise: the ratio of means with Fieller's
+ * interval (Welch's degrees of freedom), which is unbounded when the
+ * denominator's mean is not clearly away from 0.
+ */
+enum cr_ratio_method {
+	CR_RATIO_NONE,	    /* a side without samples, or a zero denominator */
+	CR_RATIO_LOG_WELCH, /* ratio of geometric means */
+	CR_RATIO_FIELLER,   /* ratio of means */
+	CR_RATIO__MAX,
+};
+extern const char *const cr_ratio_method_names[CR_RATIO__MAX];
+
 struct cr_ratio {
-	double ratio;	   /* NAN when a side has no sample or mean(b) is 0 */
-	double low, high;  /* NAN when a side has fewer than 2 samples */
-	size_t resamples;  /* 0 when there is no interval */
-	uint64_t seed;
+	double ratio;	  /* NAN when a side has no sample or the denominator is 0 */
+	double low, high; /* NAN when a side has fewer than 2 samples, or Fieller's interval is unbounded */
+	double df;	  /* degrees of freedom of the t quantile; INFINITY when both sides are constant */
+	enum cr_ratio_method method;
+	bool unbounded; /* Fieller: the denominator's interval reaches 0 */
 };
 
+void cr_ratio_interval(const double *a, size_t na, const double *b, size_t nb, struct cr_ratio *out);
+/* The same with the method given: CR_RATIO_LOG_WELCH needs every sample > 0 (else none), CR_RATIO_FIELLER takes any. */
+void cr_ratio_interval_by(enum cr_ratio_method method, const double *a, size_t na, const double *b, size_t nb, struct cr_ratio *out);
+/* The interval lies wholly above or below 1: the rule of crbench compare and of the report's claims. */
+bool cr_ratio_excludes_one(const struct cr_ratio *q);
+
 /*
- * Each of `resamples` rounds draws len(a) indices into a, then len(b)
- * indices into b, uniformly with replacement (cr_splitmix64_below from one
- * splitmix64 state started at seed), and takes the ratio of the resampled
- * means; the interval is the type 7 quantiles 0.025 and 0.975 of those
- * ratios. Rounds whose resampled mean(b) is 0 are dropped.
+ * Two-sided exact p value of the Wilcoxon-Mann-Whitney rank-sum test of a
+ * against b: the share of all splits of the pooled samples into groups of
+ * na and nb whose rank sum of the first group lies at least as far from its
+ * expectation as a's does. Ties take mid-ranks and the permutation
+ * distribution is of those, so ties are exact too. NAN when a side is empty.
  */
-void cr_ratio_bootstrap(const double *a, size_t na, const double *b, size_t nb, uint64_t seed, size_t resamples, struct cr_ratio *out);
+double cr_rank_test(const double *a, size_t na, const double *b, size_t nb);
 
 #endif

@@ -7,7 +7,8 @@ compares with what crbench wrote. Prints what differs; exits 1 when anything
 does. Python standard library only.
 
   report-check.py stats RUN REPORT_DIR        every cell of report.json and the CSVs
-  report-check.py bootstrap RUN REPORT_DIR METRIC GUEST
+  report-check.py ratio RUN REPORT_DIR METRIC GUEST    one ratio and its interval
+  report-check.py ratios RUN REPORT_DIR                every ratio of report.json
   report-check.py compare RUN_A RUN_B COMPARE_JSON
   report-check.py png FILE                    a screenshot or figure is not blank, and shows bars
 """
@@ -51,7 +52,9 @@ def _t_cdf(t, df):
 
 
 def t975(df):
-    # t(0.975, df), computed here by bisection on the t distribution, independently of stats.c's table
+    # t(0.975, df) for any df > 0, computed here by bisection on the t distribution, independently of stats.c
+    if df == math.inf:
+        return statistics.NormalDist().inv_cdf(0.975)
     lo, hi = 0.0, 1000.0
     for _ in range(200):
         mid = (lo + hi) / 2
@@ -148,16 +151,27 @@ def expected(run, guest, metric):
 
 
 def describe(x):
+    """docs/report.md: every sample > 0, the geometric mean and t on the logarithms; else the mean and t, bounded at 0."""
     n = len(x)
-    s = {"n": n, "median": None, "mean": None, "sd": None, "ci_low": None, "ci_high": None, "cv_percent": None,
-         "min": None, "max": None}
+    s = {"n": n, "median": None, "mean": None, "sd": None, "gmean": None, "estimate": None, "ci_low": None, "ci_high": None,
+         "cv_percent": None, "min": None, "max": None}
+    pos = n and min(x) > 0
     if n:
         s.update(median=statistics.median(x), mean=statistics.fmean(x), min=min(x), max=max(x))
+        s["estimate"] = s["mean"]
+    if pos:
+        s["gmean"] = s["estimate"] = math.exp(statistics.fmean([math.log(v) for v in x]))
     if n >= 2:
         sd = statistics.stdev(x)
-        half = t975(n - 1) * sd / math.sqrt(n)
-        s.update(sd=sd, ci_low=s["mean"] - half, ci_high=s["mean"] + half,
-                 cv_percent=100 * sd / abs(s["mean"]) if s["mean"] else None)
+        s.update(sd=sd, cv_percent=100 * sd / abs(s["mean"]) if s["mean"] else None)
+        if pos:
+            logs = [math.log(v) for v in x]
+            half = t975(n - 1) * statistics.stdev(logs) / math.sqrt(n)
+            s.update(ci_low=math.exp(statistics.fmean(logs) - half), ci_high=math.exp(statistics.fmean(logs) + half))
+        else:
+            half = t975(n - 1) * sd / math.sqrt(n)
+            low = s["mean"] - half
+            s.update(ci_low=0.0 if low < 0 and min(x) >= 0 else low, ci_high=s["mean"] + half)
     return s
 
 
@@ -199,57 +213,69 @@ def check_stats(run, report_dir):
     print("# %d cells checked" % cells)
 
 
-def splitmix(state):
-    state = (state + 0x9E3779B97F4A7C15) & (2 ** 64 - 1)
-    z = state
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & (2 ** 64 - 1)
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & (2 ** 64 - 1)
-    return state, z ^ (z >> 31)
+def ratio(a, b):
+    """(ratio, low, high) of a / b, docs/report.md: Welch t on the logarithms when every sample is > 0, else Fieller."""
+    if not a or not b:
+        return None, None, None
+    logs = min(a) > 0 and min(b) > 0
+    xa, xb = ([math.log(v) for v in a], [math.log(v) for v in b]) if logs else (a, b)
+    ma, mb = statistics.fmean(xa), statistics.fmean(xb)
+    if not logs and mb == 0:
+        return None, None, None
+    r = math.exp(ma - mb) if logs else ma / mb
+    if len(a) < 2 or len(b) < 2:
+        return r, None, None
+    va, vb = statistics.variance(xa) / len(a), statistics.variance(xb) / len(b)
+    den = va * va / (len(a) - 1) + vb * vb / (len(b) - 1)
+    t = t975((va + vb) ** 2 / den if den > 0 else math.inf)
+    if logs:
+        return r, math.exp(ma - mb - t * math.sqrt(va + vb)), math.exp(ma - mb + t * math.sqrt(va + vb))
+    qa, qb, qc = mb * mb - t * t * vb, -2 * ma * mb, ma * ma - t * t * va
+    disc = qb * qb - 4 * qa * qc
+    if qa <= 0 or disc < 0:
+        return r, None, None
+    lo, hi = sorted(((-qb - math.sqrt(disc)) / (2 * qa), (-qb + math.sqrt(disc)) / (2 * qa)))
+    if lo < 0 and min(a) >= 0 and min(b) >= 0:
+        lo = 0.0
+    return r, lo, hi
 
 
-def bootstrap(a, b, seed, resamples=2000):
-    """docs/report.md: a's indices then b's, rejection draws from splitmix64, type 7 quantiles."""
-    state, ratios, top = seed, [], 2 ** 64 - 1
-    for _ in range(resamples):
-        means = []
-        for x in (a, b):
-            total = 0.0
-            for _ in x:
-                while True:
-                    state, r = splitmix(state)
-                    if r < top - top % len(x):
-                        break
-                total += x[r % len(x)]
-            means.append(total / len(x))
-        if means[1] != 0:
-            ratios.append(means[0] / means[1])
-    qs = statistics.quantiles(sorted(ratios), n=40, method="inclusive")
-    return statistics.fmean(a) / statistics.fmean(b), qs[0], qs[-1]
-
-
-def check_bootstrap(run, report_dir, metric, guest):
+def check_ratio(run, report_dir, metric, guest):
     with open(os.path.join(report_dir, "report.json")) as f:
         rep = json.load(f)
-    with open(os.path.join(run, "run.json")) as f:
-        seed = json.load(f)["seed"]
     base = rep["baseline"]
     cell = [m for t in rep["tables"] for m in t["metrics"] if m["id"] == metric][0]["cells"][guest]
-    want = bootstrap(expected(run, guest, metric)[1], expected(run, base, metric)[1], seed)
+    want = ratio(expected(run, guest, metric)[1], expected(run, base, metric)[1])
     got = (cell["ratio"]["value"], cell["ratio"]["low"], cell["ratio"]["high"])
-    if cell["ratio"]["over"] != base or not all(close(g, w, 1e-9) for g, w in zip(got, want)):
+    if cell["ratio"]["over"] != base or not all(close(g, w, 1e-8) for g, w in zip(got, want)):
         problems.append("%s@%s over %s: ratio %s, expected %s" % (metric, guest, base, got, want))
     print("# %s@%s / %s: %s" % (metric, guest, base, want))
+
+
+def check_ratios(run, report_dir):
+    """every ratio of report.json"""
+    with open(os.path.join(report_dir, "report.json")) as f:
+        rep = json.load(f)
+    base, count = rep["baseline"], 0
+    for table in rep["tables"]:
+        for m in table["metrics"]:
+            for guest, cell in m["cells"].items():
+                if guest == base:
+                    continue
+                count += 1
+                want = ratio(expected(run, guest, m["id"])[1], expected(run, base, m["id"])[1])
+                got = (cell["ratio"]["value"], cell["ratio"]["low"], cell["ratio"]["high"])
+                if not all(close(g, w, 1e-8) for g, w in zip(got, want)):
+                    problems.append("%s@%s: ratio %s, expected %s" % (m["id"], guest, got, want))
+    print("# %d ratios checked" % count)
 
 
 def check_compare(run_a, run_b, compare_json):
     with open(compare_json) as f:
         doc = json.load(f)
-    with open(os.path.join(run_b, "run.json")) as f:
-        seed = json.load(f)["seed"]
     rows = doc["metrics"]
     if not rows:
         problems.append("no metric compared")
-    booted = 0
     for row in rows:
         a = expected(run_a, row["guest"], row["metric"])[1]
         b = expected(run_b, row["guest"], row["metric"])[1]
@@ -258,16 +284,13 @@ def check_compare(run_a, run_b, compare_json):
         change = 100 * (statistics.fmean(b) - statistics.fmean(a)) / statistics.fmean(a) if statistics.fmean(a) else None
         if not close(row["change_percent"], change):
             problems.append("%s@%s: change %s, expected %s" % (row["metric"], row["guest"], row["change_percent"], change))
-        # the bootstrap is slow in Python: the rows outside the noise and a few others
-        if row["outside_noise"] or booted < 4:
-            booted += 1
-            q, lo, hi = bootstrap(b, a, seed)
-            if not (close(row["ratio"], q, 1e-9) and close(row["ratio_low"], lo, 1e-9) and close(row["ratio_high"], hi, 1e-9)):
-                problems.append("%s@%s: B/A %s [%s, %s], expected %s [%s, %s]" % (
-                    row["metric"], row["guest"], row["ratio"], row["ratio_low"], row["ratio_high"], q, lo, hi))
-            if row["outside_noise"] != (lo > 1 or hi < 1):
-                problems.append("%s@%s: outside_noise is %s" % (row["metric"], row["guest"], row["outside_noise"]))
-    print("# %d rows, %d bootstraps recomputed" % (len(rows), booted))
+        q, lo, hi = ratio(b, a)
+        if not (close(row["ratio"], q, 1e-8) and close(row["ratio_low"], lo, 1e-8) and close(row["ratio_high"], hi, 1e-8)):
+            problems.append("%s@%s: B/A %s [%s, %s], expected %s [%s, %s]" % (
+                row["metric"], row["guest"], row["ratio"], row["ratio_low"], row["ratio_high"], q, lo, hi))
+        if row["outside_noise"] != (lo is not None and (lo > 1 or hi < 1)):
+            problems.append("%s@%s: outside_noise is %s" % (row["metric"], row["guest"], row["outside_noise"]))
+    print("# %d rows recomputed" % len(rows))
 
 
 def png_pixels(path):
@@ -327,8 +350,10 @@ def main(argv):
     cmd = argv[1]
     if cmd == "stats":
         check_stats(argv[2], argv[3])
-    elif cmd == "bootstrap":
-        check_bootstrap(argv[2], argv[3], argv[4], argv[5])
+    elif cmd == "ratio":
+        check_ratio(argv[2], argv[3], argv[4], argv[5])
+    elif cmd == "ratios":
+        check_ratios(argv[2], argv[3])
     elif cmd == "compare":
         check_compare(argv[2], argv[3], argv[4])
     elif cmd == "png":

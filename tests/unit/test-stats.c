@@ -1,4 +1,4 @@
-/* Unit tests for host/lib/stats.c against values computed by hand and by an independent Python bootstrap. */
+/* Unit tests for host/lib/stats.c against values computed by hand from the definitions. */
 #include <math.h>
 
 #include "test.h"
@@ -12,15 +12,24 @@ static void descriptive(void **state)
 {
 	const double x[] = { 9, 4, 2, 4, 5, 7, 4, 5 };
 	struct cr_stats s;
-	double sd = sqrt(32.0 / 7), half = 2.36462425 * sd / sqrt(8);
+	double sd = sqrt(32.0 / 7), lm = 0, lv = 0, half;
 
+	for (size_t i = 0; i < 8; i++)
+		lm += log(x[i]) / 8;
+	for (size_t i = 0; i < 8; i++)
+		lv += (log(x[i]) - lm) * (log(x[i]) - lm) / 7;
+	half = 2.36462425 * sqrt(lv / 8);
 	cr_stats_compute(x, ARRAY_SIZE(x), &s);
 	assert_int_equal(s.n, 8);
 	assert_close(s.mean, 5, 1e-12);
 	assert_close(s.median, 4.5, 1e-12);
 	assert_close(s.sd, sd, 1e-12);
-	assert_close(s.ci_low, 5 - half, 1e-7);
-	assert_close(s.ci_high, 5 + half, 1e-7);
+	/* every sample > 0: the geometric mean and t on the logarithms */
+	assert_int_equal(s.method, CR_CI_LOG_T);
+	assert_close(s.gmean, exp(lm), 1e-12);
+	assert_close(s.estimate, s.gmean, 0);
+	assert_close(s.ci_low, exp(lm - half), 1e-7);
+	assert_close(s.ci_high, exp(lm + half), 1e-7);
 	assert_close(s.cv, 100 * sd / 5, 1e-10);
 	assert_close(s.min, 2, 0);
 	assert_close(s.max, 9, 0);
@@ -28,7 +37,7 @@ static void descriptive(void **state)
 
 static void small_samples(void **state)
 {
-	const double one[] = { 0.633 }, odd[] = { 3, 1, 2 }, zeros[] = { 0, 0 };
+	const double one[] = { 0.633 }, odd[] = { 3, 1, 2 }, zeros[] = { 0, 0 }, with_zero[] = { 0, 1, 2 }, negative[] = { 0, -1, -2 };
 	struct cr_stats s;
 
 	cr_stats_compute(NULL, 0, &s);
@@ -41,8 +50,16 @@ static void small_samples(void **state)
 	cr_stats_compute(odd, 3, &s);
 	assert_close(s.median, 2, 0);
 	assert_close(s.sd, 1, 1e-12);
-	/* t(0.975, 2) = 4.30265273 */
-	assert_close(s.ci_high - s.mean, 4.30265273 / sqrt(3), 1e-8);
+	/* a sample <= 0: the mean, t(0.975, 2) = 4.30265273, bounded at 0 when no sample is negative */
+	cr_stats_compute(with_zero, 3, &s);
+	assert_int_equal(s.method, CR_CI_T_BOUNDED);
+	assert_true(isnan(s.gmean));
+	assert_close(s.estimate, 1, 1e-12);
+	assert_close(s.ci_low, 0, 0);
+	assert_close(s.ci_high, 1 + 4.30265273 * 1 / sqrt(3), 1e-8);
+	cr_stats_compute(negative, 3, &s);
+	assert_int_equal(s.method, CR_CI_T);
+	assert_close(s.ci_low, -1 - 4.30265273 / sqrt(3), 1e-8);
 	cr_stats_compute(zeros, 2, &s);
 	assert_close(s.sd, 0, 0);
 	assert_true(isnan(s.cv));
@@ -73,58 +90,127 @@ static void quantiles(void **state)
 	assert_close(cr_quantile_sorted(x, 4, 1), 4, 0);
 }
 
-/*
- * The intervals were computed by a separate Python implementation of the
- * documented procedure (splitmix64, rejection draws, a's indices then b's,
- * type 7 quantiles), not by this code.
- */
-static void bootstrap(void **state)
+/* Log-scale Welch: checked against values computed by hand from the definition (scipy's t.ppf for the df). */
+static void ratio_log_welch(void **state)
 {
-	const double a[] = { 1, 2, 3, 4 }, b[] = { 2, 2, 3, 5 };
-	const double c[] = { 10.5, 11.2, 9.8 }, d[] = { 3.1, 3.3, 2.9, 3.0 };
-	struct cr_ratio r, again;
+	const double a[] = { 2, 4, 8 }, b[] = { 1, 1, 1, 1 }, c[] = { 10.5, 11.2, 9.8 }, d[] = { 3.1, 3.3, 2.9, 3.0 };
+	struct cr_ratio r;
+	double la = (log(10.5) + log(11.2) + log(9.8)) / 3, lb = (log(3.1) + log(3.3) + log(2.9) + log(3.0)) / 4, va = 0, vb = 0, se, df, t;
 
-	cr_ratio_bootstrap(a, 4, b, 4, 1, 2000, &r);
-	assert_close(r.ratio, 2.5 / 3, 1e-12);
-	assert_close(r.low, 0.4444444444444444, 1e-12);
-	assert_close(r.high, 1.5, 1e-12);
-	assert_int_equal(r.resamples, 2000);
-	cr_ratio_bootstrap(c, 3, d, 4, 42, 2000, &r);
-	assert_close(r.ratio, (31.5 / 3) / (12.3 / 4), 1e-12);
-	assert_close(r.low, 3.1601049868766404, 1e-12);
-	assert_close(r.high, 3.6862745098039214, 1e-12);
-	assert_true(r.seed == 42);
-	/* the same seed gives the same interval */
-	cr_ratio_bootstrap(c, 3, d, 4, 42, 2000, &again);
-	assert_true(again.low == r.low && again.high == r.high);
+	/* b constant: the interval is a's own t interval on the logarithms, with a's n - 1 = 2 degrees of freedom */
+	cr_ratio_interval(a, 3, b, 4, &r);
+	assert_int_equal(r.method, CR_RATIO_LOG_WELCH);
+	assert_close(r.ratio, 4, 1e-12);
+	assert_close(r.df, 2, 1e-12);
+	assert_close(r.low, exp(log(4) - 4.30265272975 * log(2) / sqrt(3)), 1e-7);
+	assert_close(r.high, exp(log(4) + 4.30265272975 * log(2) / sqrt(3)), 1e-7);
+	for (int i = 0; i < 3; i++)
+		va += (log(c[i]) - la) * (log(c[i]) - la) / 2 / 3;
+	for (int i = 0; i < 4; i++)
+		vb += (log(d[i]) - lb) * (log(d[i]) - lb) / 3 / 4;
+	se = sqrt(va + vb);
+	df = (va + vb) * (va + vb) / (va * va / 2 + vb * vb / 3);
+	t = cr_t_quantile(0.975, df);
+	cr_ratio_interval(c, 3, d, 4, &r);
+	assert_close(r.ratio, exp(la - lb), 1e-12);
+	assert_close(r.df, df, 1e-9);
+	assert_close(r.low, exp(la - lb - t * se), 1e-9);
+	assert_close(r.high, exp(la - lb + t * se), 1e-9);
+	assert_true(cr_ratio_excludes_one(&r));
 }
 
-static void bootstrap_edges(void **state)
+static void ratio_edges(void **state)
 {
-	const double two[] = { 2, 2, 2 }, one[] = { 1, 1 }, zero[] = { 0, 0 }, single[] = { 5 };
+	const double two[] = { 2, 2, 2 }, one[] = { 1, 1 }, zero[] = { 0, 0 }, single[] = { 5 }, with_zero[] = { 0, 2, 4 }, near0[] = { -1, 0, 1.5 },
+		     ten[] = { 9, 10, 11 };
 	struct cr_ratio r;
 
-	cr_ratio_bootstrap(two, 3, one, 2, 7, 100, &r);
+	cr_ratio_interval(two, 3, one, 2, &r);
 	assert_close(r.ratio, 2, 0);
-	assert_close(r.low, 2, 0);
-	assert_close(r.high, 2, 0);
+	assert_close(r.low, 2, 1e-12);
+	assert_close(r.high, 2, 1e-12);
+	assert_true(isinf(r.df));
 	/* one sample: a ratio but no interval */
-	cr_ratio_bootstrap(single, 1, one, 2, 7, 100, &r);
-	assert_close(r.ratio, 5, 0);
+	cr_ratio_interval(single, 1, one, 2, &r);
+	assert_close(r.ratio, 5, 1e-12);
 	assert_true(isnan(r.low) && isnan(r.high));
-	assert_int_equal(r.resamples, 0);
 	/* a zero denominator: nothing */
-	cr_ratio_bootstrap(two, 3, zero, 2, 7, 100, &r);
+	cr_ratio_interval(two, 3, zero, 2, &r);
 	assert_true(isnan(r.ratio) && isnan(r.low));
-	cr_ratio_bootstrap(two, 3, NULL, 0, 7, 100, &r);
+	assert_int_equal(r.method, CR_RATIO_NONE);
+	cr_ratio_interval(two, 3, NULL, 0, &r);
 	assert_true(isnan(r.ratio));
+	/* a sample of 0: the ratio of means, Fieller, its lower end bounded at 0 (no sample is negative); mean 2 over mean 10 */
+	cr_ratio_interval(with_zero, 3, ten, 3, &r);
+	assert_int_equal(r.method, CR_RATIO_FIELLER);
+	assert_close(r.ratio, 0.2, 1e-12);
+	assert_true(r.low == 0 && r.high > 0.2 && r.high < 1);
+	/* a denominator not clearly away from 0: unbounded, said so */
+	cr_ratio_interval(with_zero, 3, near0, 3, &r);
+	assert_true(r.unbounded && isnan(r.low) && isnan(r.high));
+	assert_false(cr_ratio_excludes_one(&r));
+	/* the log method is refused on samples <= 0 */
+	cr_ratio_interval_by(CR_RATIO_LOG_WELCH, with_zero, 3, two, 3, &r);
+	assert_true(isnan(r.ratio));
+}
+
+/* Fieller by hand: (ma - rho mb)^2 = t^2 (va + rho^2 vb) at both ends. */
+static void ratio_fieller(void **state)
+{
+	const double a[] = { 9, 11, 10, 12 }, b[] = { 4, 6, 5, 5 };
+	struct cr_ratio r;
+	double va = (1 + 1 + 0 + 4 - 2.5 * 0) / 1, t;
+
+	cr_ratio_interval_by(CR_RATIO_FIELLER, a, 4, b, 4, &r);
+	/* a: mean 10.5, var 5/3; b: mean 5, var 2/3 */
+	va = 5.0 / 3 / 4;
+	t = cr_t_quantile(0.975, r.df);
+	assert_close(r.ratio, 2.1, 1e-12);
+	for (int i = 0; i < 2; i++) {
+		double rho = i ? r.high : r.low;
+
+		assert_close(pow(10.5 - rho * 5, 2), t * t * (va + rho * rho * (2.0 / 3 / 4)), 1e-9);
+	}
+	assert_close(r.df, pow(va + 2.0 / 12, 2) / (va * va / 3 + pow(2.0 / 12, 2) / 3), 1e-9);
+}
+
+static void t_distribution(void **state)
+{
+	/* the table and the quantile function agree; df need not be whole */
+	for (size_t df = 1; df <= 40; df++)
+		assert_close(cr_t_quantile(0.975, (double)df), cr_t975(df), 2e-6);
+	assert_close(cr_t_cdf(0, 3.5), 0.5, 1e-15);
+	assert_close(cr_t_cdf(2.5705818356, 5), 0.975, 1e-9);
+	assert_close(cr_t_cdf(-2.5705818356, 5), 0.025, 1e-9);
+	/* qt(0.975, 7.5) = 2.3338... between df 7 and 8 */
+	assert_true(cr_t_quantile(0.975, 7.5) < cr_t975(7) && cr_t_quantile(0.975, 7.5) > cr_t975(8));
+	assert_close(cr_t_quantile(0.025, 4), -cr_t975(4), 1e-9);
+	assert_true(isnan(cr_t_quantile(1, 4)) && isnan(cr_t_cdf(1, 0)));
+}
+
+/* Exact rank-sum p values, counted by hand. */
+static void rank_test(void **state)
+{
+	const double lo[] = { 1, 2, 3, 4, 5 }, hi[] = { 6, 7, 8, 9, 10 }, mixed[] = { 1, 3, 5, 7, 9 }, other[] = { 2, 4, 6, 8, 10 };
+	const double tied_a[] = { 1, 1, 2 }, tied_b[] = { 2, 3, 3 };
+
+	/* complete separation of 5 and 5: 2 of C(10, 5) = 252 splits are as extreme */
+	assert_close(cr_rank_test(lo, 5, hi, 5), 2.0 / 252, 1e-12);
+	assert_close(cr_rank_test(hi, 5, lo, 5), 2.0 / 252, 1e-12);
+	/* interleaved: rank sum 25 of 27.5 expected; P(|W - 27.5| >= 2.5) */
+	assert_true(cr_rank_test(mixed, 5, other, 5) > 0.5);
+	assert_close(cr_rank_test(lo, 5, lo, 5), 1, 1e-12);
+	/* ties: mid-ranks 1.5 1.5 3.5 | 3.5 5.5 5.5, sum 6.5 of 10.5; of the 20 splits, 2 reach 6.5 and 2 reach 14.5 */
+	assert_close(cr_rank_test(tied_a, 3, tied_b, 3), 4.0 / 20, 1e-12);
+	assert_true(isnan(cr_rank_test(lo, 5, NULL, 0)));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(descriptive), cmocka_unit_test(small_samples), cmocka_unit_test(t_quantiles),
-		cmocka_unit_test(quantiles),   cmocka_unit_test(bootstrap),	cmocka_unit_test(bootstrap_edges),
+		cmocka_unit_test(quantiles),   cmocka_unit_test(ratio_log_welch), cmocka_unit_test(ratio_edges),
+		cmocka_unit_test(ratio_fieller), cmocka_unit_test(t_distribution), cmocka_unit_test(rank_test),
 	};
 
 	return tap_run("stats", tests);
