@@ -154,6 +154,13 @@ bool str_has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool str_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err)
 {
 	cleanup_fclose FILE *f = fopen(path, "re");

@@ -58,6 +58,7 @@ char *strv_join(char *const *v, const char *sep);
 /* Strip leading and trailing whitespace in place; returns s advanced. */
 char *strstrip(char *s);
 bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
 
 /* Seconds on CLOCK_MONOTONIC: every duration crbench measures or waits for. */
 double cr_now(void);

@@ -466,6 +466,7 @@ int cr_report_load(const char *run_dir, struct cr_report **out, cr_error_t *err)
 			r->baseline = i;
 	make_catalogue(r);
 	compute(r);
+	r->claims = cr_claims_make(r, &r->n_claims);
 	*out = r;
 	return 0;
 }
@@ -488,6 +489,7 @@ void cr_report_free(struct cr_report *r)
 		free(m->path);
 	}
 	free(r->metrics);
+	cr_claims_free(r->claims, r->n_claims);
 	for (size_t g = 0; g < r->n_guests; g++) {
 		free(r->guests[g].name);
 		free(r->guests[g].runtime);
@@ -554,7 +556,7 @@ static json_t *cell_json(const struct cr_report *r, const struct cr_report_cell 
 
 json_t *cr_report_json(const struct cr_report *r)
 {
-	json_t *tables = json_array(), *guests = json_array(), *notes = json_array();
+	json_t *tables = json_array(), *guests = json_array(), *notes = json_array(), *doc;
 
 	for (size_t g = 0; g < r->n_guests; g++) {
 		const struct cr_report_guest *rg = &r->guests[g];
@@ -585,7 +587,7 @@ json_t *cr_report_json(const struct cr_report *r)
 							ti->source, "note", ti->note, "planned", planned(r->plan, ti->test), "metrics",
 							metrics));
 	}
-	return json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:O?, s:{s:s}, s:s, s:I, s:s?, s:o, s:o, s:o}", "format",
+	doc = json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:O?, s:{s:s}, s:s, s:I, s:s?, s:o, s:o, s:o}", "format",
 			 "crbench-report", "version", 2, "run_id", r->run_id, "run_dir", r->dir, "run_status", str(r->run, "status"), "host",
 			 json_object_get(r->run, "host"), "plan", json_object_get(r->run, "plan"), "ratio_interval", "method",
 			 "95%: Welch t on the logarithms (ratio of geometric means) when every sample is > 0, else Fieller (ratio of means)",
@@ -593,4 +595,6 @@ json_t *cr_report_json(const struct cr_report *r)
 			 "when no sample is negative",
 			 "warmups_excluded", (json_int_t)r->n_warmup, "baseline", r->n_guests ? r->guests[r->baseline].name : NULL, "guests",
 			 guests, "notes", notes, "tables", tables);
+	json_object_set_new(doc, "claims", cr_claims_json(r->claims, r->n_claims));
+	return doc;
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "claims.h"
 #include "plan.h"
 #include "stats.h"
 
@@ -86,6 +87,8 @@ struct cr_report {
 	size_t n_metrics;
 	size_t n_warmup; /* warm-up entries excluded, all guests */
 	char **notes;	 /* what is missing from the run and why, NULL-terminated */
+	struct cr_claim *claims; /* the papers' findings tested on this run (claims.h) */
+	size_t n_claims;
 };
 
 /*

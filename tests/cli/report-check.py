@@ -9,6 +9,7 @@ does. Python standard library only.
   report-check.py stats RUN REPORT_DIR        every cell of report.json and the CSVs
   report-check.py ratio RUN REPORT_DIR METRIC GUEST    one ratio and its interval
   report-check.py ratios RUN REPORT_DIR                every ratio of report.json
+  report-check.py claims RUN REPORT_DIR                every two-cell claim: ratio, exact p by enumeration, verdict
   report-check.py compare RUN_A RUN_B COMPARE_JSON
   report-check.py png FILE                    a screenshot or figure is not blank, and shows bars
 """
@@ -293,6 +294,57 @@ def check_compare(run_a, run_b, compare_json):
     print("# %d rows recomputed" % len(rows))
 
 
+def rank_p(a, b):
+    """two-sided exact rank-sum p by enumerating every split (mid-ranks for ties)"""
+    import itertools
+    pooled = sorted(a + b)
+    rank = {}
+    for v in set(pooled):
+        first = pooled.index(v)
+        rank[v] = first + 1 + (pooled.count(v) - 1) / 2
+    ranks = [rank[v] for v in a + b]
+    expect = len(a) * (len(a) + len(b) + 1) / 2
+    obs = abs(sum(rank[v] for v in a) - expect)
+    total = extreme = 0
+    for split in itertools.combinations(ranks, len(a)):
+        total += 1
+        extreme += abs(sum(split) - expect) >= obs - 1e-9
+    return extreme / total
+
+
+def check_claims(run, report_dir):
+    """every two-cell claim of report.json: its ratio and interval, its p by enumeration, its verdict from both"""
+    with open(os.path.join(report_dir, "report.json")) as f:
+        rep = json.load(f)
+    guests = {g["name"]: g for g in rep["guests"]}
+    count = 0
+    for c in rep["claims"]:
+        if c["test"] != "exact rank-sum (Mann-Whitney)":
+            continue
+        ga, gb, metric = c["effect"].replace(",", "").replace(" / ", " ").split()
+        a, b = expected(run, ga, metric)[1], expected(run, gb, metric)[1]
+        if math.comb(len(a) + len(b), len(a)) > 200000:
+            continue
+        count += 1
+        want_p = rank_p(a, b)
+        r, lo, hi = ratio(a, b)
+        if not close(c["p"], want_p, 1e-9) or not all(close(x, y, 1e-8) for x, y in ((c["ratio"], r), (c["low"], lo), (c["high"], hi))):
+            problems.append("%s %s: ratio %s [%s, %s] p %s, expected %s [%s, %s] p %s" % (
+                c["id"], c["effect"], c["ratio"], c["low"], c["high"], c["p"], r, lo, hi, want_p))
+        if c["id"] == "kt.seeks":
+            verdict = ("holds" if lo >= 1 / 1.1 and hi <= 1.1 else "contradicted" if lo > 1.1 or hi < 1 / 1.1
+                       else "inconclusive")
+        else:
+            expect = -1 if c["id"] in ("kt.block_out", "kt.block_in", "cm.bandwidth") else 1
+            verdict = ("inconclusive" if want_p >= 0.05 or r == 1 else
+                       "holds" if (r > 1) == (expect > 0) else "contradicted")
+        if c["verdict"] != verdict:
+            problems.append("%s %s: verdict %s, expected %s" % (c["id"], c["effect"], c["verdict"], verdict))
+    print("# %d claims recomputed" % count)
+    if not count:
+        problems.append("no claim recomputed")
+
+
 def png_pixels(path):
     """(width, height, rows of RGB tuples) of an 8-bit RGB or RGBA PNG, unfiltered."""
     with open(path, "rb") as f:
@@ -354,6 +406,8 @@ def main(argv):
         check_ratio(argv[2], argv[3], argv[4], argv[5])
     elif cmd == "ratios":
         check_ratios(argv[2], argv[3])
+    elif cmd == "claims":
+        check_claims(argv[2], argv[3])
     elif cmd == "compare":
         check_compare(argv[2], argv[3], argv[4])
     elif cmd == "png":

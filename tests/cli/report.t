@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 47
+plan 49
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -49,7 +49,7 @@ else
 	skip "gnuplot is not installed"
 	skip "gnuplot is not installed"
 fi
-# papers_check RUN OUT LABEL: the seven tables, every cell and every ratio recomputed (three tests)
+# papers_check RUN OUT LABEL: the seven tables, every cell, ratio and claim recomputed (four tests)
 papers_check() {
 	headings=$(grep -c -E '^## (Container boot time \(Kumar & Thangaraju 2020, Table I\)|Disk IO \(Bonnie\+\+\) \(.*Table II\)|CPU times \(.*Table III\)|Memory \(.*Table IV\)|Network IO counters \(.*Table V\)|Network bandwidth \(Cochak & Miers 2021, Figure 3\)|Network latency \(Cochak & Miers 2021, Figure 4\))$' "$2/report.md")
 	is "$headings" 7 "report.md has the seven tables in the papers' shapes ($3)"
@@ -57,6 +57,8 @@ papers_check() {
 	ok $? "every cell of report.json and the CSVs matches statistics recomputed from the raw entries ($3)"
 	check ratios "$1" "$2"
 	ok $? "every ratio to runc and its interval match an independent computation ($3)"
+	check claims "$1" "$2"
+	ok $? "every claim's ratio, exact rank-test p (enumerated) and verdict match ($3)"
 }
 papers_check "$RUNS/complete" "$TMP/c" "the complete fixture run"
 like "$(grep -A2 '^| httpd: create to first HTTP 200 (s) | runc ' "$TMP/c/report.md")" '\| baseline \| 0\.633 \| 1\.116 \|' \
@@ -111,7 +113,7 @@ html_check() {
 		sed 's|</body>|<script>addEventListener("load", () => { const i = [...document.images]; document.body.dataset.images = i.length + " images, " + i.filter(x => x.complete \&\& x.naturalWidth > 0).length + " loaded"; });</script></body>|' \
 			"$1/report.html" >"$1/check.html"
 		like "$(chrome --virtual-time-budget=10000 --dump-dom "file://$1/check.html")" 'data-images="3 images, 3 loaded"' "Chromium loads the HTML's three figures ($2)"
-		chrome --window-size=1400,3200 --screenshot="$TMP/shot.png" "file://$1/report.html" >/dev/null
+		chrome --window-size=1400,16000 --screenshot="$TMP/shot.png" "file://$1/report.html" >/dev/null
 		check png "$TMP/shot.png"
 		ok $? "and its screenshot is not blank and shows a figure's bars ($2)"
 	else
