@@ -142,6 +142,7 @@ struct run {
 	const char *pool_name;
 	char *host, *r_payload, *r_images, *payload_vol;
 	unsigned host_cpus; /* the remote host's, 0 here */
+	char *accel_reason; /* the preflight's word on the accelerator, for run.json */
 	json_t *manifest;
 	double t0, payload_seconds, images_seconds;
 	struct cr_built containers[2]; /* the suite's container images */
@@ -1063,6 +1064,7 @@ static int prepare(struct run *r, struct cr_plan *plan, const char *cache_dir, c
 	json_object_set_new(r->manifest, "started", utc_now_json());
 	json_object_set_new(r->manifest, "remote", r->remote ? remote_json(r) : json_null());
 	json_object_set_new(json_object_get(r->manifest, "host"), "accel", json_string(cr_accel_name(accel)));
+	json_object_set_new(json_object_get(r->manifest, "host"), "accel_reason", r->accel_reason ? json_string(r->accel_reason) : json_null());
 	ret = 0;
 out:
 	return ret;
@@ -1205,6 +1207,7 @@ int cmd_run(int argc, char **argv)
 				pf.items[i].fix ? "\n     fix: " : "", pf.items[i].fix ? pf.items[i].fix : "");
 	accel = pf.accel;
 	r.remote = pf.remote;
+	r.accel_reason = cr_preflight_message(&pf, "accelerator") ? xstrdup(cr_preflight_message(&pf, "accelerator")) : NULL;
 	r.pool_name = pool;
 	local_accel = pf.local_accel;
 	if (cr_preflight_worst(&pf) == CR_FAIL) {
@@ -1340,6 +1343,7 @@ out:
 	if (r.pool && r.payload_vol && !keep)
 		cr_vol_delete(r.pool, r.payload_vol, NULL);
 	free(r.g);
+	free(r.accel_reason);
 	free(r.run_id);
 	free(r.out);
 	free(r.rundir);

@@ -624,6 +624,14 @@ enum cr_status cr_preflight_worst(const struct cr_preflight *p)
 	return worst;
 }
 
+const char *cr_preflight_message(const struct cr_preflight *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_items; i++)
+		if (strcmp(p->items[i].name, name) == 0)
+			return p->items[i].message;
+	return NULL;
+}
+
 void cr_preflight_release(struct cr_preflight *p)
 {
 	for (size_t i = 0; i < p->n_items; i++) {

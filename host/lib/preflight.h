@@ -84,6 +84,8 @@ struct cr_preflight {
 /* Runs every check; a failing check is an item, not an error. */
 void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *out);
 enum cr_status cr_preflight_worst(const struct cr_preflight *p);
+/* The message of the item with this name ("accelerator"), or NULL. */
+const char *cr_preflight_message(const struct cr_preflight *p, const char *name);
 void cr_preflight_release(struct cr_preflight *p);
 
 #endif

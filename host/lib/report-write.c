@@ -245,6 +245,97 @@ static void guests_grid(const struct cr_report *r, struct grid *g)
 	}
 }
 
+/* Per guest "runc: 2 vCPUs, 4.0 GiB, debian-12", joined by "; ". */
+static char *guests_setup(const struct cr_report *r)
+{
+	json_t *guests = json_object_get(r->run, "guests"), *v;
+	char *out = xstrdup("");
+	size_t i;
+
+	json_array_foreach(guests, i, v) {
+		cleanup_free char *mem = gib(json_object_get(v, "memory_bytes")), *cpus = jtext(json_object_get(v, "vcpus"));
+		cleanup_free char *image = jtext(json_object_get(v, "image")), *name = jtext(json_object_get(v, "name"));
+		char *more = xasprintf("%s%s%s: %s vCPUs, %s, %s", out, *out ? "; " : "", name, cpus, mem, image);
+
+		free(out);
+		out = more;
+	}
+	return out;
+}
+
+/* "runsc (gVisor)": the runtimes of the guests other than the baseline. */
+static char *stand_ins(const struct cr_report *r)
+{
+	char *out = xstrdup("");
+
+	for (size_t g = 0; g < r->n_guests; g++) {
+		char *more;
+
+		if (g == r->baseline)
+			continue;
+		more = xasprintf("%s%s%s%s", out, *out ? ", " : "", r->guests[g].runtime,
+				 strcmp(r->guests[g].runtime, "kata") == 0 ? "" : " (not Kata)");
+		free(out);
+		out = more;
+	}
+	return out;
+}
+
+/* The fewest and most samples of a cell that has any. */
+static char *n_range(const struct cr_report *r)
+{
+	size_t lo = SIZE_MAX, hi = 0;
+
+	for (size_t k = 0; k < r->n_metrics; k++)
+		for (size_t g = 0; g < r->n_guests; g++)
+			if (r->metrics[k].cells[g].n) {
+				lo = r->metrics[k].cells[g].n < lo ? r->metrics[k].cells[g].n : lo;
+				hi = r->metrics[k].cells[g].n > hi ? r->metrics[k].cells[g].n : hi;
+			}
+	if (!hi)
+		return xstrdup("no cell has a sample");
+	return lo == hi ? xasprintf("%zu in every cell with samples", lo) : xasprintf("%zu to %zu (see n in each row)", lo, hi);
+}
+
+/*
+ * This run beside the papers' set-ups, so that nobody reads "ours / paper"
+ * without knowing what differs. The papers' side is what they state
+ * (shared/design.md); Kata ran in their VMs, so those had hardware
+ * virtualization.
+ */
+static void comparability_grid(const struct cr_report *r, struct grid *g)
+{
+	json_t *host = json_object_get(r->run, "host"), *suite = json_object_get(json_object_get(r->run, "plan"), "suite");
+	const char *accel = json_string_value(json_object_get(host, "accel")), *why = json_string_value(json_object_get(host, "accel_reason"));
+	cleanup_free char *cpu = jtext(json_object_get(host, "cpu_model")), *reps = jtext(json_object_get(suite, "repetitions"));
+	const char *base = r->n_guests ? r->guests[r->baseline].runtime : "—";
+	const char *cells[][4] = {
+		{ "", "this run", "Kumar & Thangaraju 2020", "Cochak & Miers 2021" },
+		{ "accelerator", NULL, "hardware virtualization (Kata ran nested in their VMs)", "hardware virtualization (Kata ran nested in their VMs)" },
+		{ "host CPU", cpu, "—", "—" },
+		{ "guests", NULL, "2 VMs: 4 vCPUs, 8 GB, Ubuntu 18.04", "2 VMs: 2 vCPUs, 4 GB, 20 GB disk, Ubuntu 18.04.5" },
+		{ "runtimes compared", NULL, "runc and Kata Containers", "runc and Kata Containers" },
+		{ "rounds per cell", NULL, "15 runs", "15 runs per pair" },
+	};
+	cleanup_free char *acc = xasprintf("%s%s%s", accel ? accel : "not recorded", why ? ": " : "", why ? why : "");
+	cleanup_free char *guests = guests_setup(r), *others = stand_ins(r), *runtimes = xasprintf("%s and %s", base, others);
+	cleanup_free char *ns = n_range(r), *rounds = xasprintf("n = %s; the plan asked for %s", ns, reps);
+
+	cells[1][1] = acc;
+	cells[3][1] = guests;
+	cells[4][1] = runtimes;
+	cells[5][1] = rounds;
+	g->cols = 4;
+	for (size_t i = 0; i < ARRAY_SIZE(cells); i++)
+		for (size_t c = 0; c < 4; c++)
+			grid_push(g, xstrdup(cells[i][c]));
+}
+
+static const char comparability_text[] =
+	"What differs from the papers' set-ups. Where the accelerator is not KVM or the runtime is not the paper's, the "
+	"column ours / paper says not comparable: it then measures how far this host and runtime are from theirs, not a "
+	"reproduction. crbench does not record the papers' host CPUs.";
+
 static char *ratio_head(const struct cr_report *r)
 {
 	return xasprintf("vs %s: ratio [95%% CI]", r->n_guests ? r->guests[r->baseline].name : "baseline");
@@ -268,6 +359,26 @@ static char *ratio_text(const struct cr_ratio *q)
 	if (!isfinite(q->ratio))
 		return xstrdup("—");
 	return xasprintf("%s %s%s", ratio, ci, q->method == CR_RATIO_FIELLER ? " (means)" : "");
+}
+
+/* The paper's number, "(kata)" after it when it is of another runtime than the guest's. */
+static char *paper_text(const struct cr_report_cell *c, const char *runtime)
+{
+	cleanup_free char *v = cr_report_num(c->paper);
+
+	if (!isfinite(c->paper) || strcmp(c->paper_runtime, runtime) == 0)
+		return steal_pointer(&v);
+	return xasprintf("%s (%s)", v, c->paper_runtime);
+}
+
+/* ours / paper, with why it does not compare like with like */
+static char *ours_over_paper(const struct cr_report_cell *c)
+{
+	cleanup_free char *q = cr_report_num(c->stats.mean / c->paper);
+
+	if (!isfinite(c->paper) || !c->n)
+		return xstrdup("—");
+	return c->paper_caveat ? xasprintf("%s, not comparable: %s", q, c->paper_caveat) : steal_pointer(&q);
 }
 
 static void table_grid(const struct cr_report *r, enum cr_report_table t, struct grid *g)
@@ -301,8 +412,8 @@ static void table_grid(const struct cr_report *r, enum cr_report_table t, struct
 			grid_push(g, cr_report_num(s->min));
 			grid_push(g, cr_report_num(s->max));
 			grid_push(g, gi == r->baseline ? xstrdup("baseline") : ratio_text(&c->ratio));
-			grid_push(g, cr_report_num(c->paper));
-			grid_push(g, cr_report_num(s->mean / c->paper));
+			grid_push(g, paper_text(c, r->guests[gi].runtime));
+			grid_push(g, ours_over_paper(c));
 			grid_push(g, xstrdup(c->reason ? c->reason : ""));
 		}
 	}
@@ -673,7 +784,7 @@ static void doc_wrap(FILE *f, const struct doc_format *d, const char *const tag[
 static void write_doc(FILE *f, const struct doc_format *d, const struct cr_report *r, const bool *drawn, char **skipped)
 {
 	cleanup_free char *title = xasprintf("crbench report: %s", r->run_id), *warmups = xasprintf("%zu warm-up entries excluded.", r->n_warmup);
-	struct grid env = { 0 }, guests = { 0 };
+	struct grid env = { 0 }, guests = { 0 }, cmp = { 0 };
 
 	d->begin(f, title);
 	environment_grid(r, &env);
@@ -682,6 +793,11 @@ static void write_doc(FILE *f, const struct doc_format *d, const struct cr_repor
 	d->grid(f, &guests, "env");
 	grid_release(&env);
 	grid_release(&guests);
+	doc_wrap(f, d, d->h2, "Compared with the papers");
+	doc_wrap(f, d, d->p, comparability_text);
+	comparability_grid(r, &cmp);
+	d->grid(f, &cmp, "env");
+	grid_release(&cmp);
 	doc_wrap(f, d, d->h2, "Notes");
 	fputs(d->ul[0], f);
 	doc_wrap(f, d, d->li, warmups);
@@ -761,7 +877,8 @@ static void csv_num(FILE *f, double x)
 static void write_csv(FILE *f, const struct cr_report *r, enum cr_report_table t)
 {
 	fputs("metric,label,unit,guest,runtime,status,n,median,mean,sd,gmean,estimate,ci_low,ci_high,ci_method,cv_percent,min,max,"
-	      "ratio_over,ratio,ratio_low,ratio_high,ratio_method,paper,ours_over_paper,paper_source,note\n",
+	      "ratio_over,ratio,ratio_low,ratio_high,ratio_method,paper,ours_over_paper,paper_source,paper_runtime,paper_not_comparable,"
+	      "note\n",
 	      f);
 	for (size_t k = 0; k < r->n_metrics; k++) {
 		const struct cr_report_metric *m = &r->metrics[k];
@@ -798,6 +915,8 @@ static void write_csv(FILE *f, const struct cr_report *r, enum cr_report_table t
 			csv_num(f, c->paper);
 			csv_num(f, s->mean / c->paper);
 			csv_field(f, c->paper_source ? c->paper_source : "", false);
+			csv_field(f, c->paper_runtime ? c->paper_runtime : "", false);
+			csv_field(f, c->paper_caveat ? c->paper_caveat : "", false);
 			csv_field(f, c->reason ? c->reason : "", true);
 		}
 	}

@@ -325,6 +325,41 @@ static void fill_cell(const struct cr_report *r, const struct cr_report_metric *
 	}
 }
 
+/*
+ * The paper's number beside a cell: the paper's own runtime's, or for a
+ * runtime other than runc standing where the paper had Kata, Kata's, said
+ * to be not comparable; and never comparable when the guests were emulated.
+ */
+static void paper_value(const struct cr_report *r, const struct cr_report_metric *m, size_t g, struct cr_report_cell *c)
+{
+	json_t *host = json_object_get(r->run, "host");
+	const char *rt = r->guests[g].runtime, *accel = str(host, "accel") ? str(host, "accel") : str(r->run, "accel");
+	cleanup_free char *why_rt = NULL;
+
+	for (int pass = 0; pass < 2 && !isfinite(c->paper); pass++) {
+		const char *want = pass == 0 ? rt : "kata";
+
+		if (pass == 1 && strcmp(rt, "runc") == 0)
+			break;
+		for (size_t p = 0; p < ARRAY_SIZE(paper_values); p++) {
+			if (strcmp(paper_values[p].metric, m->id) == 0 && strcmp(paper_values[p].runtime, want) == 0) {
+				c->paper = paper_values[p].value;
+				c->paper_source = paper_values[p].source;
+				c->paper_runtime = paper_values[p].runtime;
+			}
+		}
+		if (pass == 1 && isfinite(c->paper))
+			why_rt = xasprintf("%s is not Kata", rt);
+	}
+	if (!isfinite(c->paper))
+		return;
+	if (!accel || strcmp(accel, "kvm") != 0)
+		c->paper_caveat = xasprintf("%s%s%s guests, not hardware virtualization", why_rt ? why_rt : "", why_rt ? "; " : "",
+					    accel ? accel : "unknown accelerator");
+	else if (why_rt)
+		c->paper_caveat = steal_pointer(&why_rt);
+}
+
 static void compute(struct cr_report *r)
 {
 	for (size_t k = 0; k < r->n_metrics; k++) {
@@ -338,12 +373,7 @@ static void compute(struct cr_report *r)
 
 			if (g != r->baseline)
 				cr_ratio_interval(c->samples, c->n, base->samples, base->n, &c->ratio);
-			for (size_t p = 0; p < ARRAY_SIZE(paper_values); p++) {
-				if (strcmp(paper_values[p].metric, m->id) == 0 && strcmp(paper_values[p].runtime, r->guests[g].runtime) == 0) {
-					c->paper = paper_values[p].value;
-					c->paper_source = paper_values[p].source;
-				}
-			}
+			paper_value(r, m, g, c);
 		}
 	}
 }
@@ -481,6 +511,7 @@ void cr_report_free(struct cr_report *r)
 		for (size_t g = 0; g < r->n_guests; g++) {
 			free(m->cells[g].samples);
 			free(m->cells[g].reason);
+			free(m->cells[g].paper_caveat);
 		}
 		free(m->cells);
 		free(m->id);
@@ -549,8 +580,9 @@ static json_t *cell_json(const struct cr_report *r, const struct cr_report_cell 
 							  cr_ratio_method_names[c->ratio.method], "df", num(c->ratio.df), "unbounded",
 							  c->ratio.unbounded));
 	if (isfinite(c->paper))
-		json_object_set_new(o, "paper", json_pack("{s:f, s:s, s:o}", "value", c->paper, "source", c->paper_source, "ours_over_paper",
-							  num(s->mean / c->paper)));
+		json_object_set_new(o, "paper", json_pack("{s:f, s:s, s:s, s:o, s:b, s:s?}", "value", c->paper, "source", c->paper_source,
+							  "runtime", c->paper_runtime, "ours_over_paper", num(s->mean / c->paper),
+							  "comparable", !c->paper_caveat, "not_comparable", c->paper_caveat));
 	return o;
 }
 

@@ -51,8 +51,10 @@ struct cr_report_cell {
 	char *reason;	/* why it is not ok, or what failed among ok samples; NULL when nothing to say */
 	struct cr_stats stats;
 	struct cr_ratio ratio; /* mean of this guest / mean of the baseline guest; NAN for the baseline itself */
-	double paper;	       /* the paper's number for this runtime, NAN when it has none */
+	double paper;	       /* the paper's number for this runtime (Kata's for a runtime in its place), NAN when it has none */
 	const char *paper_source;
+	const char *paper_runtime; /* the runtime the paper's number is of */
+	char *paper_caveat;	   /* why ours / paper does not compare like with like, NULL when it does */
 };
 
 struct cr_report_metric {

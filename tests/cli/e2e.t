@@ -108,7 +108,7 @@ elif what == "report":
         if t not in md:
             fail("report.md has no " + t)
 elif what == "manifest":
-    for k in ("kernel", "cpu_model", "libvirt_version", "qemu_version", "accel"):
+    for k in ("kernel", "cpu_model", "libvirt_version", "qemu_version", "accel", "accel_reason"):
         if not run["host"].get(k):
             fail("host." + k + " missing")
     if not isinstance(run["seed"], int) or run["overhead_seconds"] <= 0 or run["measured_seconds"] <= 0:
