@@ -464,20 +464,24 @@ struct figure {
 	const char *name, *title, *ylabel;
 	enum cr_report_table table;
 	const char *suffix; /* only metrics whose id ends so; NULL for all of the table */
+	const char *load;   /* only metrics of this load (".idle."), as the paper splits its figures; NULL for all */
 };
 
+/* Cochak & Miers: Figure 3 is the idle case (3a bandwidth, 3b latency), Figure 4 under stress-ng (4a, 4b). */
 static const struct figure figures[] = {
-	{ "fig-boot", "Container boot time (Kumar & Thangaraju, Table I)", "seconds", CR_TABLE_BOOT, NULL },
-	{ "fig-net-bandwidth", "Network bandwidth per Docker driver pair (Cochak & Miers, Figure 3)", "Gbit/s", CR_TABLE_NET_BANDWIDTH, NULL },
-	{ "fig-net-latency", "Average network latency per Docker driver pair (Cochak & Miers, Figure 4)", "microseconds", CR_TABLE_NET_LATENCY,
-	  ".avg" },
+	{ "fig-boot", "Container boot time (Kumar & Thangaraju, Table I)", "seconds", CR_TABLE_BOOT, NULL, NULL },
+	{ "fig-net-bandwidth-idle", "Network bandwidth, idle (Cochak & Miers, Figure 3a)", "Gbit/s", CR_TABLE_NET_BANDWIDTH, NULL, ".idle." },
+	{ "fig-net-latency-idle", "Average one-way latency, idle (Cochak & Miers, Figure 3b)", "microseconds", CR_TABLE_NET_LATENCY, ".avg",
+	  ".idle." },
+	{ "fig-net-bandwidth-stress", "Network bandwidth, server under stress-ng (Cochak & Miers, Figure 4a)", "Gbit/s", CR_TABLE_NET_BANDWIDTH,
+	  NULL, ".stress." },
+	{ "fig-net-latency-stress", "Average one-way latency, server under stress-ng (Cochak & Miers, Figure 4b)", "microseconds",
+	  CR_TABLE_NET_LATENCY, ".avg", ".stress." },
 };
 
 static bool in_figure(const struct figure *fig, const struct cr_report_metric *m)
 {
-	size_t n = strlen(m->id), s = fig->suffix ? strlen(fig->suffix) : 0;
-
-	return m->table == fig->table && (!fig->suffix || (n > s && strcmp(m->id + n - s, fig->suffix) == 0));
+	return m->table == fig->table && (!fig->suffix || str_has_suffix(m->id, fig->suffix)) && (!fig->load || strstr(m->id, fig->load));
 }
 
 /* A gnuplot double-quoted string: backslash and quote escaped, control characters dropped, "\n" kept as a line break. */
@@ -513,18 +517,57 @@ static int close_out(FILE *f, const char *path, cr_error_t *err)
 	return 0;
 }
 
-/* The tick label of a metric: its label on two lines ("bridge-bridge\nidle"), without the quantile of a latency figure. */
-static char *tick_label(const struct figure *fig, const struct cr_report_metric *m)
+/*
+ * The tick label of a metric, short enough not to overprint: from its id
+ * ("boot.httpd.first_200" -> "httpd\nfirst 200", "net.bridge-bridge.idle.avg"
+ * -> "bridge-bridge"), then the n of each guest drawn, in the key's order.
+ */
+static char *tick_label(const struct cr_report *r, const struct figure *fig, const struct cr_report_metric *m, const bool *shown)
 {
-	char *label = xstrdup(m->label), *cut = strrchr(label, ':');
+	const char *id = strchr(m->id, '.') ? strchr(m->id, '.') + 1 : m->id;
+	char *label = fig->table == CR_TABLE_BOOT ? xstrdup(id) : xstrndup(id, strcspn(id, "."));
+	char *more;
 
-	if (fig->suffix && cut)
-		*cut = '\0'; /* "bridge-bridge idle: average" */
-	if ((cut = strstr(label, ": ")))
-		memmove(cut, cut + 1, strlen(cut)); /* "httpd: start" -> "httpd start" */
-	if ((cut = strchr(label, ' ')))
-		*cut = '\n';
+	for (char *p = label; *p; p++)
+		*p = *p == '.' ? '\n' : *p == '_' ? ' ' : *p;
+	for (size_t g = 0, k = 0; g < r->n_guests; g++) {
+		if (!shown[g])
+			continue;
+		more = xasprintf("%s%s%zu", label, k++ ? ", " : "\nn = ", m->cells[g].n);
+		free(label);
+		label = more;
+	}
 	return label;
+}
+
+/*
+ * The y axis: logarithmic when what is drawn spans more than ten times
+ * (a 0.03 Gbit/s bar beside a 3 Gbit/s one is then still seen), else
+ * linear from 0; either way its range holds every bar and error bar whole.
+ */
+static void y_axis(FILE *gp, const struct cr_report *r, const struct figure *fig, const char **kind)
+{
+	double lo = INFINITY, hi = 0;
+
+	for (size_t k = 0; k < r->n_metrics; k++) {
+		if (!in_figure(fig, &r->metrics[k]))
+			continue;
+		for (size_t g = 0; g < r->n_guests; g++) {
+			const struct cr_stats *st = &r->metrics[k].cells[g].stats;
+
+			if (!r->metrics[k].cells[g].n)
+				continue;
+			lo = fmin(lo, isfinite(st->ci_low) ? st->ci_low : st->estimate);
+			hi = fmax(hi, isfinite(st->ci_high) ? st->ci_high : st->estimate);
+		}
+	}
+	if (lo > 0 && isfinite(lo) && hi / lo > 10) {
+		*kind = "logarithmic y axis";
+		fprintf(gp, "set logscale y\nset yrange [%.6g:%.6g]\n", lo / 1.5, hi * 1.5);
+	} else {
+		*kind = "linear y axis from 0";
+		fprintf(gp, hi > 0 ? "set yrange [0:%.6g]\n" : "set yrange [0:*]\n", hi * 1.08);
+	}
 }
 
 /*
@@ -539,6 +582,7 @@ static int figure_files(const struct cr_report *r, const struct figure *fig, con
 	cleanup_free char *dat_path = NULL, *gp_path = NULL, *absent = xstrdup("");
 	cleanup_free bool *shown = xcalloc(r->n_guests + 1, sizeof(bool));
 	size_t rows = 0, col = 2, n_shown = 0;
+	const char *axis = "";
 	FILE *dat, *gp;
 	int rc;
 
@@ -562,15 +606,18 @@ static int figure_files(const struct cr_report *r, const struct figure *fig, con
 		fclose(dat);
 		return -1;
 	}
-	fprintf(dat, "# %s\n# row, then per guest drawn: mean, low and high end of the 95%% interval of the mean\n", fig->title);
+	fprintf(dat, "# %s\n# row, then per guest drawn: the estimate (geometric mean), low and high end of its 95%% interval\n", fig->title);
 	fprintf(gp, "# %s; run with: gnuplot %s (in this directory)\n"
 		    "set encoding utf8\nset datafile missing \"-\"\nset style data histograms\n"
 		    "set style histogram errorbars gap 1 lw 1\nset style fill solid 0.7 border -1\n"
-		    "set key outside right top noenhanced\nset grid ytics\nset yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\n"
-		    "set bmargin 7\nset format y \"%%g\"\n",
+		    "set key outside right top noenhanced\nset grid ytics\n"
+		    "set bmargin 8\nset format y \"%%g\"\n",
 		fig->title, gp_name);
+	y_axis(gp, r, fig, &axis);
 	{
-		cleanup_free char *title = xasprintf("%s\nbars: mean, error bars: 95%% interval of the mean%s", fig->title, absent);
+		cleanup_free char *title = xasprintf("%s\nbars: geometric mean (mean where a sample is <= 0); error bars: 95%% interval, none cut; "
+						     "%s; n per guest under each group%s",
+						     fig->title, axis, absent);
 
 		fputs("set title ", gp);
 		gp_string(gp, title);
@@ -584,18 +631,18 @@ static int figure_files(const struct cr_report *r, const struct figure *fig, con
 
 		if (!in_figure(fig, m))
 			continue;
-		label = tick_label(fig, m);
+		label = tick_label(r, fig, m, shown);
 		fprintf(dat, "%zu", rows);
 		for (size_t g = 0; g < r->n_guests; g++) {
 			const struct cr_report_cell *c = &m->cells[g];
-			double lo = isfinite(c->stats.ci_low) ? c->stats.ci_low : c->stats.mean;
-			double hi = isfinite(c->stats.ci_high) ? c->stats.ci_high : c->stats.mean;
+			double lo = isfinite(c->stats.ci_low) ? c->stats.ci_low : c->stats.estimate;
+			double hi = isfinite(c->stats.ci_high) ? c->stats.ci_high : c->stats.estimate;
 			char *longer;
 
 			if (!shown[g])
 				continue;
 			if (c->n) {
-				fprintf(dat, " %.10g %.10g %.10g", c->stats.mean, lo, hi);
+				fprintf(dat, " %.10g %.10g %.10g", c->stats.estimate, lo, hi);
 				continue;
 			}
 			fputs(" - - -", dat);
@@ -745,7 +792,7 @@ static void html_figure(FILE *f, const struct figure *fig)
 	html_text(f, fig->title);
 	fputs("\"><figcaption>", f);
 	html_text(f, fig->title);
-	fprintf(f, "; bars: mean, error bars: 95%% interval of the mean (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", fig->name);
+	fprintf(f, "; bars: geometric mean, error bars: its 95%% interval (<a href=\"%s.svg\">SVG</a>)</figcaption></figure>\n", fig->name);
 }
 
 static const struct doc_format md_format = {
@@ -764,15 +811,6 @@ static const struct doc_format html_format = {
 	{ "<li>", "</li>\n" },
 	{ "<p><a href=\"", "\">", "</a></p>\n" },
 };
-
-/* The figure drawn from table t, or -1. */
-static int figure_of(enum cr_report_table t)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(figures); i++)
-		if (figures[i].table == t)
-			return (int)i;
-	return -1;
-}
 
 static void doc_wrap(FILE *f, const struct doc_format *d, const char *const tag[2], const char *text)
 {
@@ -819,7 +857,6 @@ static void write_doc(FILE *f, const struct doc_format *d, const struct cr_repor
 	for (int t = 0; t < CR_TABLE__MAX; t++) {
 		const struct cr_report_table_info *ti = &cr_report_tables[t];
 		cleanup_free char *head = xasprintf("%s (%s)", ti->title, ti->source), *absent = NULL;
-		int fig = figure_of((enum cr_report_table)t);
 		struct grid g = { 0 };
 
 		doc_wrap(f, d, d->h2, head);
@@ -833,8 +870,9 @@ static void write_doc(FILE *f, const struct doc_format *d, const struct cr_repor
 		d->grid(f, &g, "stats");
 		grid_release(&g);
 		fprintf(f, "%s%s.csv%s%s.csv%s", d->link[0], ti->name, d->link[1], ti->name, d->link[2]);
-		if (fig >= 0 && drawn[fig])
-			d->figure(f, &figures[fig]);
+		for (size_t i = 0; i < ARRAY_SIZE(figures); i++)
+			if (figures[i].table == (enum cr_report_table)t && drawn[i])
+				d->figure(f, &figures[i]);
 	}
 	fputs(d->end, f);
 }

@@ -34,13 +34,14 @@ const struct cr_report_table_info cr_report_tables[CR_TABLE__MAX] = {
 			      "/proc/net/dev across one HTTP fetch of the httpd container's page, summed over every interface but "
 			      "lo (the docker0 bridge and the container's veth both count the same packets).",
 			      CR_TEST_NET_IO },
-	[CR_TABLE_NET_BANDWIDTH] = { "net-bandwidth", "Network bandwidth", COCHAK ", Figure 3",
+	[CR_TABLE_NET_BANDWIDTH] = { "net-bandwidth", "Network bandwidth", COCHAK ", Figures 3a (idle) and 4a (stress-ng)",
 				     "iperf3 between a client and a server container on each pair of Docker network drivers, "
 				     "idle or with stress-ng loading the server container's CPUs: received Gbit/s.",
 				     CR_TEST_NET_MATRIX },
-	[CR_TABLE_NET_LATENCY] = { "net-latency", "Network latency", COCHAK ", Figure 4",
-				   "sockperf ping-pong on the same pairs and loads: average, median, 99th and 99.9th percentile "
-				   "latency in microseconds.",
+	[CR_TABLE_NET_LATENCY] = { "net-latency", "Network latency", COCHAK ", Figures 3b (idle) and 4b (stress-ng)",
+				   "sockperf ping-pong (UDP) on the same pairs and loads: average, median, 99th and 99.9th percentile "
+				   "latency in microseconds. One-way latency: sockperf 3.7 reports half of each round trip unless "
+				   "run with --full-rtt, and the agent runs it without.",
 				   CR_TEST_NET_MATRIX },
 };
 

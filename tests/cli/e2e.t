@@ -100,11 +100,11 @@ elif what == "harvest":
 elif what == "report":
     rep = os.path.join(run_dir, "report")
     for f in ("report.md", "report.html", "report.json", "boot.csv", "disk.csv", "cpu.csv", "memory.csv", "net-io.csv",
-              "net-bandwidth.csv", "net-latency.csv", "fig-boot.svg", "fig-net-bandwidth.png"):
+              "net-bandwidth.csv", "net-latency.csv", "fig-boot.svg", "fig-net-bandwidth-idle.png"):
         if not os.path.getsize(os.path.join(rep, f)):
             fail("report: empty " + f)
     md = open(os.path.join(rep, "report.md")).read()
-    for t in ("Table I)", "Table II)", "Table III)", "Table IV)", "Table V)", "Figure 3)", "Figure 4)"):
+    for t in ("Table I)", "Table II)", "Table III)", "Table IV)", "Table V)", "3a (idle) and 4a (stress-ng))", "3b (idle) and 4b (stress-ng))"):
         if t not in md:
             fail("report.md has no " + t)
 elif what == "manifest":

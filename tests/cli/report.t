@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 50
+plan 53
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -39,11 +39,11 @@ done
 is "$missing" "" "every table has its CSV, and the Markdown, HTML and JSON are there"
 if command -v gnuplot >/dev/null 2>&1; then
 	missing=""
-	for f in fig-boot fig-net-bandwidth fig-net-latency; do
+	for f in fig-boot fig-net-bandwidth-idle fig-net-latency-idle fig-net-bandwidth-stress fig-net-latency-stress; do
 		for ext in svg png gp dat; do [ -s "$TMP/c/$f.$ext" ] || missing="$missing $f.$ext"; done
 	done
 	is "$missing" "" "every figure is drawn as SVG and PNG, its script and data beside"
-	check png "$TMP/c/fig-net-bandwidth.png"
+	check png "$TMP/c/fig-net-bandwidth-idle.png"
 	ok $? "the bandwidth figure is not blank and has bars"
 else
 	skip "gnuplot is not installed"
@@ -51,7 +51,7 @@ else
 fi
 # papers_check RUN OUT LABEL: the seven tables, every cell, ratio and claim recomputed (four tests)
 papers_check() {
-	headings=$(grep -c -E '^## (Container boot time \(Kumar & Thangaraju 2020, Table I\)|Disk IO \(Bonnie\+\+\) \(.*Table II\)|CPU times \(.*Table III\)|Memory \(.*Table IV\)|Network IO counters \(.*Table V\)|Network bandwidth \(Cochak & Miers 2021, Figure 3\)|Network latency \(Cochak & Miers 2021, Figure 4\))$' "$2/report.md")
+	headings=$(grep -c -E '^## (Container boot time \(Kumar & Thangaraju 2020, Table I\)|Disk IO \(Bonnie\+\+\) \(.*Table II\)|CPU times \(.*Table III\)|Memory \(.*Table IV\)|Network IO counters \(.*Table V\)|Network bandwidth \(Cochak & Miers 2021, Figures 3a \(idle\) and 4a \(stress-ng\)\)|Network latency \(Cochak & Miers 2021, Figures 3b \(idle\) and 4b \(stress-ng\)\))$' "$2/report.md")
 	is "$headings" 7 "report.md has the seven tables in the papers' shapes ($3)"
 	check stats "$1" "$2"
 	ok $? "every cell of report.json and the CSVs matches statistics recomputed from the raw entries ($3)"
@@ -112,7 +112,7 @@ html_check() {
 		chrome() { timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$TMP/chrome" "$@" 2>/dev/null; }
 		sed 's|</body>|<script>addEventListener("load", () => { const i = [...document.images]; document.body.dataset.images = i.length + " images, " + i.filter(x => x.complete \&\& x.naturalWidth > 0).length + " loaded"; });</script></body>|' \
 			"$1/report.html" >"$1/check.html"
-		like "$(chrome --virtual-time-budget=10000 --dump-dom "file://$1/check.html")" 'data-images="3 images, 3 loaded"' "Chromium loads the HTML's three figures ($2)"
+		like "$(chrome --virtual-time-budget=10000 --dump-dom "file://$1/check.html")" 'data-images="5 images, 5 loaded"' "Chromium loads the HTML's five figures ($2)"
 		chrome --window-size=1400,16000 --screenshot="$TMP/shot.png" "file://$1/report.html" >/dev/null
 		check png "$TMP/shot.png"
 		ok $? "and its screenshot is not blank and shows a figure's bars ($2)"
@@ -132,4 +132,15 @@ like "$(grep -A1 '^| httpd: create to first HTTP 200 (s) | runc ' "$TMP/real/rep
 like "$(sed -n '/^## Compared with the papers/,/^## /p' "$TMP/real/report.md" | tr '\n' ' ')" '\| runtimes compared \| runc and runsc \(not Kata\) \| runc and Kata Containers \|.*\| rounds per cell \| n = 1 to 5 .*\| 15 runs \|' \
 	"the report says what differs from the papers: runsc is not Kata, n against the papers' 15"
 html_check "$TMP/real" "the real run"
+if command -v gnuplot >/dev/null 2>&1; then
+	gp=$(cat "$TMP/real/fig-net-bandwidth-idle.gp")
+	like "$gp" 'Figure 3a\).*logarithmic y axis' "idle bandwidth is the paper's Figure 3a, on a log axis (runsc's bars are 100 times lower)"
+	like "$gp" '"overlay-overlay\\nn = 5, 5"' "each group's tick says n per guest"
+	like "$(tr '\n' ' ' <"$TMP/real/fig-net-latency-stress.gp")" 'set yrange \[[0-9.e+-]+:[0-9.e+-]+\].*Figure 4b\).*none cut' \
+		"latency under stress is Figure 4b, its range set to hold every error bar, and it says so"
+else
+	skip "gnuplot is not installed"
+	skip "gnuplot is not installed"
+	skip "gnuplot is not installed"
+fi
 finish
