@@ -238,11 +238,20 @@ static char *sockperf_error(const char *text)
 	return e ? xstrndup(e, strcspn(e, "\n")) : xstrdup("no ERROR line");
 }
 
-int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail, json_t **iperf3, json_t **sockperf, json_t **not_measured,
-			      cr_error_t *err)
+/* sockperf measured nothing: its members null, and why, so that the bandwidth of the same round stands. */
+static int sockperf_not_measured(const char *rest, const char *reason, json_t **sockperf, json_t **not_measured)
+{
+	*sockperf = json_pack("{s:n, s:n, s:n, s:n, s:n, s:o}", "avg_us", "p50_us", "p99_us", "p99_9_us", "observations", "raw",
+			      cr_json_text(rest));
+	*not_measured = json_pack("{s:s, s:s, s:s, s:s}", "avg_us", reason, "p50_us", reason, "p99_us", reason, "p99_9_us", reason);
+	return *sockperf && *not_measured ? 0 : -1;
+}
+
+int cr_net_matrix_client_data(char *out, long exit_code, json_t **iperf3, json_t **sockperf, json_t **not_measured, cr_error_t *err)
 {
 	char *rest = split_at(out, CR_NET_MATRIX_SOCKPERF_MARK), *json_start = out;
-	cleanup_free char *preamble = NULL;
+	cleanup_free char *preamble = NULL, *reason = NULL;
+	cleanup_error cr_error_t serr = NULL;
 	struct cr_iperf3 i;
 	struct cr_sockperf s;
 
@@ -267,27 +276,29 @@ int cr_net_matrix_client_data(char *out, long exit_code, bool sockperf_may_fail,
 	*iperf3 = json_pack("{s:f, s:f, s:o, s:f, s:o, s:s*}", "bits_per_second", i.received.bits_per_second, "sent_bits_per_second",
 			    i.sent.bits_per_second, "retransmits", i.has_retransmits ? json_integer((json_int_t)i.retransmits) : json_null(),
 			    "seconds", i.received.seconds, "raw", cr_json_text(json_start), "preamble", preamble);
-	if (exit_code != 0 && sockperf_may_fail) {
-		/* the bandwidth stands; the latency is not measured, and says why */
-		cleanup_free char *why = sockperf_error(rest);
-		cleanup_free char *reason = xasprintf("sockperf exited with %ld under this runtime: %s", exit_code, why);
-
-		*sockperf = json_pack("{s:n, s:n, s:n, s:n, s:n, s:o}", "avg_us", "p50_us", "p99_us", "p99_9_us", "observations", "raw",
-				      cr_json_text(rest));
-		*not_measured = json_pack("{s:s, s:s, s:s, s:s}", "avg_us", reason, "p50_us", reason, "p99_us", reason, "p99_9_us", reason);
-		return *iperf3 && *sockperf && *not_measured ? 0 : cr_error(err, 0, "cannot encode the iperf3 results as JSON");
-	}
+	if (!*iperf3)
+		return cr_error(err, 0, "cannot encode the iperf3 results as JSON");
+	/*
+	 * The two tools measure apart: when sockperf fails (gVisor's host
+	 * network fails its recvfrom() with EINVAL; a loaded guest now and
+	 * then gives no ping-pong statistics) the round's bandwidth stands and
+	 * the latency is not measured, with sockperf's own reason.
+	 */
 	if (exit_code != 0) {
 		cleanup_free char *why = sockperf_error(rest);
 
-		return cr_error(err, 0, "sockperf exited with %ld: %s", exit_code, why);
+		reason = xasprintf("sockperf exited with %ld: %s", exit_code, why);
+	} else if (cr_parse_sockperf(rest, strlen(rest), &s, &serr) < 0) {
+		reason = xasprintf("sockperf output: %s", serr->msg);
 	}
-	if (cr_parse_sockperf(rest, strlen(rest), &s, err) < 0)
-		return cr_error_prefix(err, "sockperf output");
+	if (reason)
+		return sockperf_not_measured(rest, reason, sockperf, not_measured) == 0
+			       ? 0
+			       : cr_error(err, 0, "cannot encode the sockperf results as JSON");
 	*sockperf = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "avg_us", real_json(s.avg), "p50_us", real_json(s.p50), "p99_us",
 			      real_json(s.p99), "p99_9_us", real_json(s.p99_9), "observations", (json_int_t)s.observations, "raw",
 			      cr_json_text(rest));
-	return *iperf3 && *sockperf ? 0 : cr_error(err, 0, "cannot encode the iperf3 and sockperf results as JSON");
+	return *sockperf ? 0 : cr_error(err, 0, "cannot encode the sockperf results as JSON");
 }
 
 int cr_net_matrix_stress_data(char *out, uint64_t instances, json_t **stress, cr_error_t *err)
@@ -347,11 +358,9 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 	struct server srv = { 0 };
 	json_t *iperf3 = NULL, *sockperf = NULL, *stress = json_null(), *not_measured = NULL, *failed_attempts = json_array();
 	/*
-	 * gVisor's host network passthrough fails sockperf's recvfrom()
-	 * (EINVAL): its latency is not measured, and says so. It also fails
-	 * iperf3 now and then ("unable to receive results: Resource temporarily
-	 * unavailable"): the client gets up to three attempts there, each failed
-	 * one recorded.
+	 * gVisor's host network passthrough fails iperf3 now and then
+	 * ("unable to receive results: Resource temporarily unavailable"): the
+	 * client gets up to three attempts there, each failed one recorded.
 	 */
 	bool gvisor_host = strcmp(runtime_on(a, cn->name), cr_container_runtime(a, false)) != 0;
 	int attempts = gvisor_host ? 3 : 1, ret = -1;
@@ -370,7 +379,7 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 		if (client_run(a, cn, srv.ip, &res, err) == 0) {
 			/* the parsers cut the text where they read it: the whole of it, for a cell that fails */
 			client_out = xstrdup(res.out ? res.out : "");
-			if (cr_net_matrix_client_data(res.out, res.exit_code, gvisor_host, &iperf3, &sockperf, &not_measured, err) == 0)
+			if (cr_net_matrix_client_data(res.out, res.exit_code, &iperf3, &sockperf, &not_measured, err) == 0)
 				break;
 		}
 		if (i + 1 == attempts)
