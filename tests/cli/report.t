@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 54
+plan 55
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -132,6 +132,11 @@ like "$(grep -A1 '^| httpd: create to first HTTP 200 (s) | runc ' "$TMP/real/rep
 like "$(sed -n '/^## Compared with the papers/,/^## /p' "$TMP/real/report.md" | tr '\n' ' ')" '\| runtimes compared \| runc and runsc \(not Kata\) \| runc and Kata Containers \|.*\| rounds per cell \| n = 1 to 5 .*\| 15 runs \|' \
 	"the report says what differs from the papers: runsc is not Kata, n against the papers' 15"
 html_check "$TMP/real" "the real run"
+diffs=""
+for f in report.md boot.csv disk.csv cpu.csv memory.csv net-io.csv net-bandwidth.csv net-latency.csv; do
+	cmp -s "$TMP/real/$f" "$SRCDIR/docs/example-report/$f" || diffs="$diffs $f"
+done
+is "$diffs" "" "docs/example-report is what crbench writes now for the recorded run (its README says how to remake it)"
 like "$(cat "$TMP/real/report.md")" "guest 'runsc': the agent's API timing of a trivial container .* exceeded docker run's .* in 2 of 5 rounds" \
 	"the rounds where the agent's API timing exceeded docker run's are counted, not hidden"
 if command -v gnuplot >/dev/null 2>&1; then
