@@ -106,6 +106,14 @@ static const struct metric_def fixed_metrics[] = {
 	{ CR_TABLE_NET_IO, "netio.packets_recv", "packets received", "", "net-io", "data.delta.net_io.*.packets_recv", H_VALUE, 1 },
 };
 
+/* With bonnie-direct: the same Bonnie++ with O_DIRECT, which bypasses the guest's page cache. Ours, not the paper's. */
+static const struct metric_def direct_metrics[] = {
+	{ CR_TABLE_DISK, "disk.direct.block_out", "block output, O_DIRECT (ours, not in the paper)", "K/s", "disk", "data.direct.block_out_kps", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.direct.rewrite", "rewrite, O_DIRECT (ours)", "K/s", "disk", "data.direct.rewrite_kps", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.direct.block_in", "block input, O_DIRECT (ours, not in the paper)", "K/s", "disk", "data.direct.block_in_kps", H_VALUE, 1 },
+	{ CR_TABLE_DISK, "disk.direct.seeks", "random seeks, O_DIRECT (ours)", "/s", "disk", "data.direct.seeks_per_second", H_VALUE, 1 },
+};
+
 /* Phases of Table III: the idle baseline's own delta, and the system member of other steps. */
 static const struct {
 	const char *phase, *step, *path;
@@ -172,6 +180,11 @@ static void make_catalogue(struct cr_report *r)
 		if (planned(p, cr_report_tables[d->table].test))
 			add_metric(r, d->table, xstrdup(d->id), xstrdup(d->label), d->unit, xstrdup(d->step), xstrdup(d->path), d->how,
 				   d->scale);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(direct_metrics) && planned(p, CR_TEST_DISK) && (!p || p->bonnie_direct); i++) {
+		const struct metric_def *d = &direct_metrics[i];
+
+		add_metric(r, d->table, xstrdup(d->id), xstrdup(d->label), d->unit, xstrdup(d->step), xstrdup(d->path), d->how, d->scale);
 	}
 	for (size_t ph = 0; ph < ARRAY_SIZE(cpu_phases); ph++) {
 		if (!planned(p, cpu_phases[ph].test))
@@ -264,13 +277,27 @@ static bool metric_value(const struct cr_report_metric *m, json_t *entry, double
 	return true;
 }
 
-/* Why an ok entry has no value: the tool's own word (data.not_measured) when it gave one. */
+/*
+ * Why an ok entry has no value: the tool's own word when it gave one, in a
+ * "not_measured" object beside the member (data.direct.not_measured for
+ * data.direct.block_in_kps) or in data's own.
+ */
 static const char *not_measured_reason(const struct cr_report_metric *m, json_t *entry)
 {
-	const char *last = strrchr(m->path, '.');
-	const char *why = json_string_value(
-		json_object_get(json_object_get(json_object_get(entry, "data"), "not_measured"), last ? last + 1 : m->path));
+	const char *last = strrchr(m->path, '.'), *why;
+	cleanup_free char *parent = last ? xstrndup(m->path, (size_t)(last - m->path)) : xstrdup("");
+	json_t *obj = entry;
 
+	for (char *s = parent, *e; s && *s && obj; s = e ? e + 1 : NULL) {
+		e = strchr(s, '.');
+		if (e)
+			*e = '\0';
+		obj = json_object_get(obj, s);
+	}
+	why = json_string_value(json_object_get(json_object_get(obj, "not_measured"), last ? last + 1 : m->path));
+	if (!why)
+		why = json_string_value(
+			json_object_get(json_object_get(json_object_get(entry, "data"), "not_measured"), last ? last + 1 : m->path));
 	return why ? why : "the entry has no value for it";
 }
 
@@ -312,7 +339,10 @@ static void fill_cell(const struct cr_report *r, const struct cr_report_metric *
 	c->paper = NAN;
 	if (c->n) {
 		c->status = CR_CELL_OK;
-		if (c->n_failed)
+		if (c->n_failed && c->n_not_measured)
+			c->reason = xasprintf("%zu of %zu rounds failed: %s; %zu not measured: %s", c->n_failed, n_entries, first_failed,
+					      c->n_not_measured, first_nm);
+		else if (c->n_failed)
 			c->reason = xasprintf("%zu of %zu rounds failed: %s", c->n_failed, n_entries, first_failed);
 		else if (c->n_not_measured)
 			c->reason = xasprintf("%zu of %zu rounds not measured: %s", c->n_not_measured, n_entries, first_nm);
@@ -322,8 +352,11 @@ static void fill_cell(const struct cr_report *r, const struct cr_report_metric *
 		c->status = CR_CELL_UNSUPPORTED;
 		c->reason = xasprintf("not supported: %s", first_unsupported);
 	} else if (c->n_failed) {
+		/* the rounds that got as far as this metric's own tool say what it said: a failed step's reason may be another tool's */
 		c->status = CR_CELL_FAILED;
-		c->reason = xasprintf("failed in %zu of %zu rounds: %s", c->n_failed, n_entries, first_failed);
+		c->reason = c->n_not_measured ? xasprintf("failed in %zu of %zu rounds: %s; not measured in %zu: %s", c->n_failed, n_entries,
+							  first_failed, c->n_not_measured, first_nm)
+					      : xasprintf("failed in %zu of %zu rounds: %s", c->n_failed, n_entries, first_failed);
 	} else if (c->n_not_measured) {
 		c->status = CR_CELL_NOT_MEASURED;
 		c->reason = xasprintf("not measured: %s", first_nm);
