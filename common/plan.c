@@ -104,6 +104,7 @@ static const struct key keys[] = {
 	{ S_SUITE, "repetitions", T_U64, P(repetitions), 1, 1000, NULL, 0, false, "an integer from 1 to 1000 (measured repetitions, warm-up not counted)", PR(repetitions) },
 	{ S_SUITE, "warmup", T_U64, P(warmup), 0, 100, NULL, 0, false, "an integer from 0 to 100 (discarded repetitions before the measured ones)", PR(warmup) },
 	{ S_SUITE, "bonnie-size", T_SIZE, P(bonnie_size), 16 * MiB, 1024 * GiB, NULL, 0, false, "a size from 16M to 1T, such as 2G", PR(bonnie_size) },
+	{ S_SUITE, "bonnie-direct", T_BOOL, P(bonnie_direct), 0, 0, NULL, 0, false, "yes or no", 0 },
 	{ S_SUITE, "iperf-seconds", T_DURATION, P(iperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(iperf_seconds) },
 	{ S_SUITE, "sockperf-seconds", T_DURATION, P(sockperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(sockperf_seconds) },
 	{ S_SUITE, "idle-seconds", T_DURATION, P(idle_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(idle_seconds) },

@@ -82,6 +82,7 @@ struct cr_plan {
 	uint64_t repetitions;
 	uint64_t warmup;
 	uint64_t bonnie_size; /* bytes */
+	bool bonnie_direct;   /* also run Bonnie++ with O_DIRECT (-D): the disk, not the page cache; ours, not the paper's */
 	uint64_t iperf_seconds;
 	uint64_t sockperf_seconds;
 	uint64_t idle_seconds; /* the idle baseline of cpu-mem */

@@ -227,7 +227,7 @@ static void refusals(void **state)
 {
 	expect_error("[suite]\nprofile = smoke\nrepetitons = 3\n[guest a]\nimage=d\nruntime=runc\n",
 		     "t.ini:3: unknown key 'repetitons' in [suite]: expected one of profile, tests, net-pairs, net-load, "
-		     "repetitions, warmup, bonnie-size, iperf-seconds, sockperf-seconds, idle-seconds, container-cpus, "
+		     "repetitions, warmup, bonnie-size, bonnie-direct, iperf-seconds, sockperf-seconds, idle-seconds, container-cpus, "
 		     "container-memory, test-timeout");
 	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\nvcpus = 0\n",
 		     "t.ini:6: bad value '0' for 'vcpus': expected an integer from 1 to 256");
@@ -278,7 +278,7 @@ static void first_error_wins(void **state)
 	/* line 2 and line 4 are both wrong: the first is reported */
 	expect_error("[suite]\nbogus = 1\nprofile = smoke\nalso-bogus = 2\n",
 		     "t.ini:2: unknown key 'bogus' in [suite]: expected one of profile, tests, net-pairs, net-load, "
-		     "repetitions, warmup, bonnie-size, iperf-seconds, sockperf-seconds, idle-seconds, container-cpus, "
+		     "repetitions, warmup, bonnie-size, bonnie-direct, iperf-seconds, sockperf-seconds, idle-seconds, container-cpus, "
 		     "container-memory, test-timeout");
 }
 
