@@ -82,8 +82,11 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 	}
 	/*
 	 * KVM: the host's CPU, with its vmx/svm when nesting is wanted. TCG:
-	 * qemu64 (stock kernels hang on anything fancier here), plus svm, which
-	 * TCG emulates, so that kvm_amd loads in the guest.
+	 * qemu64 (stock kernels hang on anything fancier here). A guest that
+	 * runs nested VMs also gets svm, which TCG emulates, so that kvm_amd
+	 * loads; npt, so that its VMs do not run on shadow paging; and ssse3,
+	 * sse4.1 and sse4.2: Kata's kata-check requires sse4.1 (qemu64 has
+	 * none), and Ubuntu 18.04's 4.15 kernel boots with all three.
 	 */
 	if (s->accel == CR_ACCEL_KVM)
 		fprintf(f, "  <cpu mode='host-passthrough' check='none' migratable='off'/>\n");
@@ -91,6 +94,10 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 		fprintf(f, "  <cpu mode='custom' match='exact' check='none'>\n"
 			   "    <model fallback='forbid'>qemu64</model>\n"
 			   "    <feature policy='require' name='svm'/>\n"
+			   "    <feature policy='require' name='npt'/>\n"
+			   "    <feature policy='require' name='ssse3'/>\n"
+			   "    <feature policy='require' name='sse4.1'/>\n"
+			   "    <feature policy='require' name='sse4.2'/>\n"
 			   "  </cpu>\n");
 	else
 		fprintf(f, "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>\n");
