@@ -40,8 +40,8 @@ static const char build_usage[] =
 	"  --cache-dir DIR   image cache (default $CRBENCH_CACHE_DIR, $XDG_CACHE_HOME/crbench,\n"
 	"                    /var/cache/crbench for root, ~/.cache/crbench for others)\n"
 	"  --accel MODE      kvm, tcg or auto: how the libguestfs appliance runs\n"
-	"  --keep-rootfs FILE  keep mmdebstrap's root tarball of the first image as FILE\n"
-	"                    as FILE, for bench/build.sh\n"
+	"  --keep-rootfs FILE  keep mmdebstrap's root tarball of the first image as FILE,\n"
+	"                    for bench/build.sh\n"
 	"  -h, --help        show this help\n";
 
 static volatile sig_atomic_t stop;

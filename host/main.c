@@ -13,7 +13,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "boot", cmd_boot, "boot a guest image with no payload, to see it reach the agent unit" },
+	{ "boot", cmd_boot, "boot a guest image to its agent unit (with a payload and results disk if given)" },
 	{ "build", cmd_build, "build guest images and the suite's container images (cached)" },
 	{ "check", cmd_check, "check that this host can build images and boot guests" },
 	{ "compare", cmd_compare, "compare two runs beyond the noise, check a run against bounds" },
