@@ -171,9 +171,11 @@ check-faults: deps-check
 check-build: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
 
 # The main job: build what the cache lacks, boot one guest per runtime of
-# the plan, harvest into results/<run id>/ (crbench run --help).
+# the plan, harvest into results/<run id>/ (crbench run --help). A plan with
+# an Ubuntu image needs Debian's ubuntu-keyring, which Debian 12 lacks.
 run: deps-run
 	@$(MAKE) --no-print-directory all
+	@if grep -Eq '^[[:space:]]*image[[:space:]]*=[[:space:]]*ubuntu' images/plans/$(PLAN).ini; then sh ci/ubuntu-keyring.sh; fi
 	$(CRBENCH) run --plan images/plans/$(PLAN).ini $(RUN_FLAGS)
 
 # Static analysis: cppcheck over every source, zero findings; the few it gets

@@ -169,10 +169,14 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 	return 0;
 }
 
-/* The recipe may require particular keys: check them with gpg before trusting the keyring. */
 static int check_keyring(struct build *b, cr_error_t *err)
 {
-	const char *keyring = keyring_of(b->o, b->r);
+	return cr_build_check_keyring(b->r, keyring_of(b->o, b->r), err);
+}
+
+int cr_build_check_keyring(const struct cr_recipe *recipe, const char *given, cr_error_t *err)
+{
+	const char *keyring = given ? given : recipe->keyring;
 	char home[] = "/tmp/crbench-gpg-XXXXXX";
 	char *argv[] = { (char *)"gpg", (char *)"--batch", (char *)"--homedir", home, (char *)"--no-default-keyring",
 			 (char *)"--show-keys", (char *)"--with-colons", (char *)keyring, NULL };
@@ -180,15 +184,15 @@ static int check_keyring(struct build *b, cr_error_t *err)
 	int status, r;
 
 	if (access(keyring, R_OK) < 0) {
-		if (strcmp(b->r->distribution, "ubuntu") == 0)
+		if (strcmp(recipe->distribution, "ubuntu") == 0)
 			return cr_error(err, errno, "cannot read the Ubuntu archive keyring '%s' of image recipe '%s' "
 						   "(install Debian's ubuntu-keyring package, from trixie or later: as root, ci/ubuntu-keyring.sh does it; "
 						   "or give --keyring FILE)",
-					keyring, b->r->name);
+					keyring, recipe->name);
 		return cr_error(err, errno, "cannot read the archive keyring '%s' of image recipe '%s' (give --keyring FILE)", keyring,
-				b->r->name);
+				recipe->name);
 	}
-	if (!b->r->fingerprints || !b->r->fingerprints[0])
+	if (!recipe->fingerprints || !recipe->fingerprints[0])
 		return 0;
 	/* a throw-away home: reading a keyring must not create or change the user's ~/.gnupg */
 	if (!mkdtemp(home))
@@ -199,13 +203,13 @@ static int check_keyring(struct build *b, cr_error_t *err)
 		return cr_error_prefix(err, "cannot check the fingerprints of keyring '%s'", keyring);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return cr_error(err, 0, "gpg cannot read keyring '%s'", keyring);
-	for (size_t i = 0; b->r->fingerprints[i]; i++) {
-		cleanup_free char *needle = xasprintf("\nfpr:::::::::%s:", b->r->fingerprints[i]);
+	for (size_t i = 0; recipe->fingerprints[i]; i++) {
+		cleanup_free char *needle = xasprintf("\nfpr:::::::::%s:", recipe->fingerprints[i]);
 		cleanup_free char *text = xasprintf("\n%s", out);
 
 		if (!strstr(text, needle))
 			return cr_error(err, 0, "keyring '%s' lacks key %s, which image recipe '%s' requires", keyring,
-					b->r->fingerprints[i], b->r->name);
+					recipe->fingerprints[i], recipe->name);
 	}
 	return 0;
 }

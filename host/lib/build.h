@@ -64,6 +64,8 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 
 /* On success *out describes the entry (release it with cr_built_release); on failure nothing is left to release. */
 int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
+/* The recipe's archive keyring (keyring, or the recipe's own when NULL) is readable and holds every key it requires (gpg). */
+int cr_build_check_keyring(const struct cr_recipe *recipe, const char *keyring, cr_error_t *err);
 void cr_built_release(struct cr_built *b);
 
 #endif

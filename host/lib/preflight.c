@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 
 #include "gfs.h"
+#include "build.h"
 #include "kata.h"
 #include "kvm.h"
 #include "paths.h"
@@ -535,6 +536,40 @@ static void check_runtimes(const struct cr_plan *plan, struct cr_preflight *p)
 	item_set(item, "runtimes", CR_PASS, xasprintf("every guest's image has its runtime: %s", seen), NULL);
 }
 
+/*
+ * Every image of the plan can be built here: its archive keyring is there
+ * and holds the keys its recipe requires (Ubuntu's comes from a Debian
+ * package newer than this host's). Found now, not after minutes of a run.
+ */
+static void check_image_keyrings(const struct cr_plan *plan, struct cr_preflight *p)
+{
+	cleanup_free char *datadir = cr_data_dir(), *images = xasprintf("%s/images", datadir), *seen = xstrdup("");
+
+	for (size_t i = 0; i < plan->n_guests; i++) {
+		cleanup_error cr_error_t err = NULL;
+		cleanup_recipe struct cr_recipe *r = NULL;
+		cleanup_free char *needle = xasprintf(" %s ", plan->guests[i].image);
+		char *t;
+
+		if (strstr(seen, needle) || cr_recipe_load(images, plan->guests[i].image, &r, &err) < 0)
+			continue; /* check_runtimes says what is wrong with the recipe */
+		t = xasprintf("%s%s", seen, needle);
+		free(seen);
+		seen = t;
+		if (cr_build_check_keyring(r, NULL, &err) < 0) {
+			item_set(new_item(p), "image keyrings", CR_FAIL, xasprintf("image '%s' cannot be built here: %s", r->name, err->msg),
+				 strcmp(r->distribution, "ubuntu") == 0
+					 ? xstrdup("as root, run ci/ubuntu-keyring.sh from crbench's source (make run does it for a plan "
+						   "with an Ubuntu image): it installs Debian's ubuntu-keyring package from the host's Debian mirror")
+					 : xasprintf("install the keyring '%s' names (Debian's debian-archive-keyring for Debian images)", r->path));
+			return;
+		}
+	}
+	if (*seen)
+		item_set(new_item(p), "image keyrings", CR_PASS, xasprintf("the archive keyring of every image of the plan is there:%s", seen),
+			 NULL);
+}
+
 /* Under KVM a guest that needs nesting (Kata) needs it on in the host's module: without it, a FAIL, not a run that measures nothing. */
 static void check_plan_nested(const struct cr_plan *plan, struct cr_preflight *p)
 {
@@ -578,6 +613,7 @@ static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight
 						  plan->n_guests == 1 ? "" : "s", plan->profile),
 		 NULL);
 	check_runtimes(plan, p);
+	check_image_keyrings(plan, p);
 	check_plan_nested(plan, p);
 	/* one item per tarball: the Kata guests of one image share theirs */
 	for (size_t i = 0; i < plan->n_guests; i++)

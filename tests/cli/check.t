@@ -1,7 +1,7 @@
 #!/bin/sh
 # crbench check on this host and against libvirt's test driver.
 . "$(dirname "$0")/tap.sh"
-plan 13
+plan 14
 
 run "$CRBENCH" check --accel bogus
 is "$rc" 2 "a bad --accel value is a usage error"
@@ -32,4 +32,13 @@ like "$out" '"status": "(PASS|WARN|FAIL)"' "--json has statuses"
 
 run "$CRBENCH" check --accel tcg --plan "$SRCDIR/tests/data/plans/unknown-key.ini"
 like "$out" "^FAIL plan: .*unknown-key.ini:7: unknown key 'bonie-size' in \[suite\]" "a bad plan is a FAIL naming file and line"
+
+# an Ubuntu image needs Debian's ubuntu-keyring (not in Debian 12): said before any build starts
+run "$CRBENCH" check --accel tcg --connect test:///default --plan "$SRCDIR/images/plans/paper.ini"
+if [ -r /usr/share/keyrings/ubuntu-archive-keyring.gpg ]; then
+	like "$out" "^PASS image keyrings: .* ubuntu-18.04 " "the paper plan's Ubuntu image has its keyring here"
+else
+	like "$out" "^FAIL image keyrings: image 'ubuntu-18.04' cannot be built here: cannot read the Ubuntu archive keyring .*; fix: as root, run ci/ubuntu-keyring.sh" \
+		"the paper plan's Ubuntu image without its keyring is a FAIL naming the fix"
+fi
 finish
