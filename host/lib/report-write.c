@@ -207,7 +207,10 @@ static void environment_grid(const struct cr_report *r, struct grid *g)
 	grid_push(g, xstrdup("value"));
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		grid_push(g, xstrdup(rows[i].label));
-		grid_push(g, strstr(rows[i].label, "memory") ? gib(rows[i].value) : jtext(rows[i].value));
+		if (strcmp(rows[i].label, "why") == 0 && !rows[i].value && json_object_get(host, "accel"))
+			grid_push(g, xstrdup("not recorded: the crbench that made this run did not write host.accel_reason"));
+		else
+			grid_push(g, strstr(rows[i].label, "memory") ? gib(rows[i].value) : jtext(rows[i].value));
 	}
 }
 
@@ -317,7 +320,8 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 		{ "runtimes compared", NULL, "runc and Kata Containers", "runc and Kata Containers" },
 		{ "rounds per cell", NULL, "15 runs", "15 runs per pair" },
 	};
-	cleanup_free char *acc = xasprintf("%s%s%s", accel ? accel : "not recorded", why ? ": " : "", why ? why : "");
+	cleanup_free char *acc = xasprintf("%s%s%s", accel ? accel : "not recorded", why ? ": " : accel ? " (why not recorded)" : "",
+					   why ? why : "");
 	cleanup_free char *guests = guests_setup(r), *others = stand_ins(r), *runtimes = xasprintf("%s and %s", base, others);
 	cleanup_free char *ns = n_range(r), *rounds = xasprintf("n = %s; the plan asked for %s", ns, reps);
 
