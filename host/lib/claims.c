@@ -67,6 +67,13 @@ static char *unusable(const struct cr_report *r, const char *metric, size_t g, c
 	return NULL;
 }
 
+static void set_effect(struct cr_claim *c, const struct cr_ratio *q)
+{
+	c->effect = q->ratio;
+	c->low = q->low;
+	c->high = q->high;
+}
+
 static char *fmt_p(double p)
 {
 	return p < 0.001 ? xstrdup("p < 0.001") : xasprintf("p = %.3f", p);
@@ -92,9 +99,7 @@ static void two_cells(const struct cr_report *r, struct cr_claim *c, const char 
 		return;
 	}
 	cr_ratio_interval(a->samples, a->n, b->samples, b->n, &q);
-	c->effect = q.ratio;
-	c->low = q.low;
-	c->high = q.high;
+	set_effect(c, &q);
 	c->test = RANK_TEST;
 	c->p = cr_rank_test(a->samples, a->n, b->samples, b->n);
 	p = fmt_p(c->p);
@@ -183,7 +188,7 @@ static void cochak_cells(const struct cr_report *r, struct claims *cs, size_t g)
 /* Overlay has the lowest bandwidth of the pairs, per guest and load: lower than each other pair (the largest p of those tests). */
 static void overlay_lowest(const struct cr_report *r, struct claims *cs, size_t g, const char *load)
 {
-	cleanup_free char *oid = xasprintf("net.overlay-overlay.%s.bandwidth", load);
+	cleanup_free char *oid = xasprintf("net.overlay-overlay.%s.bandwidth", load), *suffix = xasprintf(".%s.bandwidth", load);
 	const struct cr_report_cell *o = cell_of(r, oid, g), *lowest = NULL;
 	const char *lowest_id = NULL;
 	size_t others = 0;
@@ -202,7 +207,6 @@ static void overlay_lowest(const struct cr_report *r, struct claims *cs, size_t 
 	for (size_t k = 0; k < r->n_metrics; k++) {
 		const struct cr_report_metric *m = &r->metrics[k];
 		const struct cr_report_cell *x = &m->cells[g];
-		cleanup_free char *suffix = xasprintf(".%s.bandwidth", load);
 		double p;
 
 		if (m->table != CR_TABLE_NET_BANDWIDTH || strcmp(m->id, oid) == 0 || !str_has_suffix(m->id, suffix) || x->n == 0)
@@ -222,9 +226,7 @@ static void overlay_lowest(const struct cr_report *r, struct claims *cs, size_t 
 		return;
 	}
 	cr_ratio_interval(o->samples, o->n, lowest->samples, lowest->n, &q);
-	c->effect = q.ratio;
-	c->low = q.low;
-	c->high = q.high;
+	set_effect(c, &q);
 	c->test = RANK_TEST ", against each other pair";
 	c->p = pmax;
 	c->verdict = above_one ? CR_VERDICT_CONTRADICTED : below_all ? CR_VERDICT_HOLDS : CR_VERDICT_INCONCLUSIVE;
@@ -232,19 +234,6 @@ static void overlay_lowest(const struct cr_report *r, struct claims *cs, size_t 
 			   above_one ? "another pair is lower than overlay at the 5% level"
 			   : below_all ? "overlay is lower than each at the 5% level (p is the largest of those tests)"
 				       : "overlay is not lower than every other pair at the 5% level");
-}
-
-/* mean and variance of the mean of log(x) */
-static void log_moments(const struct cr_report_cell *c, double *mean, double *var)
-{
-	double s = 0, ss = 0;
-
-	for (size_t i = 0; i < c->n; i++)
-		s += log(c->samples[i]);
-	*mean = s / (double)c->n;
-	for (size_t i = 0; i < c->n; i++)
-		ss += (log(c->samples[i]) - *mean) * (log(c->samples[i]) - *mean);
-	*var = ss / (double)(c->n - 1) / (double)c->n;
 }
 
 /*
@@ -259,9 +248,11 @@ static void stress_hurts(const struct cr_report *r, struct claims *cs, size_t g,
 	const struct cr_report_cell *cells[4] = { cell_of(r, stress, g), cell_of(r, idle, g), cell_of(r, stress, r->baseline),
 						  cell_of(r, idle, r->baseline) };
 	const char *ids[4] = { stress, idle, stress, idle };
-	size_t gs[4] = { g, g, r->baseline, r->baseline };
-	double d = 0, v = 0, den = 0, df, t;
+	size_t gs[4] = { g, g, r->baseline, r->baseline }, n[4];
+	const double *x[4];
+	static const int sign[4] = { +1, -1, -1, +1 };
 	struct cr_claim *c;
+	struct cr_ratio q;
 
 	if (!cells[0] || !cells[1])
 		return;
@@ -269,26 +260,18 @@ static void stress_hurts(const struct cr_report *r, struct claims *cs, size_t g,
 		xasprintf("stress-ng lowers Kata's bandwidth more than runc's (%s)", pair), versus(r, g));
 	c->effect_label = xasprintf("(%s stress / idle) / (%s stress / idle)", r->guests[g].name, r->guests[r->baseline].name);
 	for (int i = 0; i < 4; i++) {
-		double m, var;
-
 		if ((c->why = unusable(r, ids[i], gs[i], cells[i])))
 			return;
 		if (cells[i]->n < 2 || !isfinite(cells[i]->stats.gmean)) {
 			c->why = xasprintf("%s of %s needs 2 samples > 0", ids[i], r->guests[gs[i]].name);
 			return;
 		}
-		log_moments(cells[i], &m, &var);
-		d += i == 0 || i == 3 ? m : -m;
-		v += var;
-		den += var * var / (double)(cells[i]->n - 1);
+		x[i] = cells[i]->samples;
+		n[i] = cells[i]->n;
 	}
-	df = den > 0 ? v * v / den : INFINITY;
-	t = isinf(df) ? 1.959963984540054 : cr_t_quantile(0.975, df);
-	c->effect = exp(d);
-	c->low = exp(d - t * sqrt(v));
-	c->high = exp(d + t * sqrt(v));
+	cr_log_contrast(4, x, n, sign, &q, &c->p);
+	set_effect(c, &q);
 	c->test = "Welch t on the logarithms";
-	c->p = v > 0 ? 2 * (1 - cr_t_cdf(fabs(d) / sqrt(v), df)) : d == 0 ? 1 : 0;
 	c->verdict = cr_claim_direction(c->effect, c->p, -1);
 	c->why = c->verdict == CR_VERDICT_INCONCLUSIVE ? xstrdup("not at the 5% level: this run cannot tell")
 						      : xasprintf("the ratio of ratios is %s 1 at the 5%% level", c->effect < 1 ? "below" : "above");

@@ -246,11 +246,27 @@ static bool walk(json_t *doc, const char *path, double *out)
 	return true;
 }
 
+/* The object holding the member a dotted path names ("data.direct" for "data.direct.block_in_kps"), or NULL; *last is the member's own name. */
+static json_t *member_parent(json_t *entry, const char *path, const char **last)
+{
+	const char *dot = strrchr(path, '.');
+	cleanup_free char *parent = dot ? xstrndup(path, (size_t)(dot - path)) : xstrdup("");
+	json_t *obj = entry;
+
+	*last = dot ? dot + 1 : path;
+	for (char *s = parent, *e; s && *s && obj; s = e ? e + 1 : NULL) {
+		e = strchr(s, '.');
+		if (e)
+			*e = '\0';
+		obj = json_object_get(obj, s);
+	}
+	return obj;
+}
+
 /* The member's value turned into the metric's: scaled, or as a share of its siblings. */
 static bool metric_value(const struct cr_report_metric *m, json_t *entry, double *out)
 {
-	cleanup_free char *parent = NULL;
-	json_t *obj = entry, *v;
+	json_t *obj, *v;
 	const char *k, *last;
 	double total = 0;
 
@@ -260,14 +276,7 @@ static bool metric_value(const struct cr_report_metric *m, json_t *entry, double
 		*out *= m->scale;
 		return true;
 	}
-	last = strrchr(m->path, '.');
-	parent = xstrndup(m->path, (size_t)(last - m->path));
-	for (char *s = parent, *e; s && *s; s = e ? e + 1 : NULL) {
-		e = strchr(s, '.');
-		if (e)
-			*e = '\0';
-		obj = json_object_get(obj, s);
-	}
+	obj = member_parent(entry, m->path, &last);
 	json_object_foreach(obj, k, v)
 		if (json_is_integer(v) && strcmp(k, "ticks_per_second") != 0)
 			total += (double)json_integer_value(v);
@@ -284,20 +293,12 @@ static bool metric_value(const struct cr_report_metric *m, json_t *entry, double
  */
 static const char *not_measured_reason(const struct cr_report_metric *m, json_t *entry)
 {
-	const char *last = strrchr(m->path, '.'), *why;
-	cleanup_free char *parent = last ? xstrndup(m->path, (size_t)(last - m->path)) : xstrdup("");
-	json_t *obj = entry;
+	const char *last;
+	json_t *parent = member_parent(entry, m->path, &last);
+	const char *why = json_string_value(json_object_get(json_object_get(parent, "not_measured"), last));
 
-	for (char *s = parent, *e; s && *s && obj; s = e ? e + 1 : NULL) {
-		e = strchr(s, '.');
-		if (e)
-			*e = '\0';
-		obj = json_object_get(obj, s);
-	}
-	why = json_string_value(json_object_get(json_object_get(obj, "not_measured"), last ? last + 1 : m->path));
 	if (!why)
-		why = json_string_value(
-			json_object_get(json_object_get(json_object_get(entry, "data"), "not_measured"), last ? last + 1 : m->path));
+		why = json_string_value(json_object_get(json_object_get(json_object_get(entry, "data"), "not_measured"), last));
 	return why ? why : "the entry has no value for it";
 }
 
@@ -366,6 +367,15 @@ static void fill_cell(const struct cr_report *r, const struct cr_report_metric *
 	}
 }
 
+/* The paper_values row of this metric and runtime, or -1. */
+static ssize_t paper_index(const char *metric, const char *runtime)
+{
+	for (size_t p = 0; p < ARRAY_SIZE(paper_values); p++)
+		if (strcmp(paper_values[p].metric, metric) == 0 && strcmp(paper_values[p].runtime, runtime) == 0)
+			return (ssize_t)p;
+	return -1;
+}
+
 /*
  * The paper's number beside a cell: the paper's own runtime's, or for a
  * runtime other than runc standing where the paper had Kata, Kata's, said
@@ -375,25 +385,16 @@ static void paper_value(const struct cr_report *r, const struct cr_report_metric
 {
 	json_t *host = json_object_get(r->run, "host");
 	const char *rt = r->guests[g].runtime, *accel = str(host, "accel") ? str(host, "accel") : str(r->run, "accel");
+	ssize_t p = paper_index(m->id, rt);
 	cleanup_free char *why_rt = NULL;
 
-	for (int pass = 0; pass < 2 && !isfinite(c->paper); pass++) {
-		const char *want = pass == 0 ? rt : "kata";
-
-		if (pass == 1 && strcmp(rt, "runc") == 0)
-			break;
-		for (size_t p = 0; p < ARRAY_SIZE(paper_values); p++) {
-			if (strcmp(paper_values[p].metric, m->id) == 0 && strcmp(paper_values[p].runtime, want) == 0) {
-				c->paper = paper_values[p].value;
-				c->paper_source = paper_values[p].source;
-				c->paper_runtime = paper_values[p].runtime;
-			}
-		}
-		if (pass == 1 && isfinite(c->paper))
-			why_rt = xasprintf("%s is not Kata", rt);
-	}
-	if (!isfinite(c->paper))
+	if (p < 0 && strcmp(rt, "runc") != 0 && (p = paper_index(m->id, "kata")) >= 0)
+		why_rt = xasprintf("%s is not Kata", rt);
+	if (p < 0)
 		return;
+	c->paper = paper_values[p].value;
+	c->paper_source = paper_values[p].source;
+	c->paper_runtime = paper_values[p].runtime;
 	if (!accel || strcmp(accel, "kvm") != 0)
 		c->paper_caveat = xasprintf("%s%s%s guests, not hardware virtualization", why_rt ? why_rt : "", why_rt ? "; " : "",
 					    accel ? accel : "unknown accelerator");

@@ -214,12 +214,16 @@ void cr_mean_interval(const double *x, size_t n, double *low, double *high)
 	*high = mean + half;
 }
 
-/* Welch-Satterthwaite degrees of freedom of va + vb (each a variance of a mean); INFINITY when both are 0. */
-static double welch_df(double va, size_t na, double vb, size_t nb)
+/* Welch-Satterthwaite degrees of freedom of v[0] + ... + v[k-1] (each a variance of a mean of n[i] samples); INFINITY when all are 0. */
+static double welch_df(size_t k, const double v[], const size_t n[])
 {
-	double den = va * va / (double)(na - 1) + vb * vb / (double)(nb - 1);
+	double sum = 0, den = 0;
 
-	return den > 0 ? (va + vb) * (va + vb) / den : INFINITY;
+	for (size_t i = 0; i < k; i++) {
+		sum += v[i];
+		den += v[i] * v[i] / (double)(n[i] - 1);
+	}
+	return den > 0 ? sum * sum / den : INFINITY;
 }
 
 static double t975_real(double df)
@@ -251,32 +255,68 @@ void cr_ratio_interval(const double *a, size_t na, const double *b, size_t nb, s
 
 void cr_ratio_interval_by(enum cr_ratio_method method, const double *a, size_t na, const double *b, size_t nb, struct cr_ratio *out)
 {
-	bool logs = method == CR_RATIO_LOG_WELCH;
-	double ma, va, mb, vb, t;
+	const double *const x[] = { a, b };
+	const size_t n[] = { na, nb };
+	const int sign[] = { +1, -1 };
+	double ma, va, mb, vb, v[2], t;
 
 	*out = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN, .df = NAN };
-	if (na == 0 || nb == 0 || method == CR_RATIO_NONE || (logs && !(all_positive(a, na) && all_positive(b, nb))))
-		return;
-	moments(a, na, logs, &ma, &va);
-	moments(b, nb, logs, &mb, &vb);
-	if (!logs && mb == 0)
-		return;
-	out->method = logs ? CR_RATIO_LOG_WELCH : CR_RATIO_FIELLER;
-	out->ratio = logs ? exp(ma - mb) : ma / mb;
-	if (na < 2 || nb < 2)
-		return;
-	va /= (double)na;
-	vb /= (double)nb;
-	out->df = welch_df(va, na, vb, nb);
-	t = t975_real(out->df);
-	if (logs) {
-		out->low = exp(ma - mb - t * sqrt(va + vb));
-		out->high = exp(ma - mb + t * sqrt(va + vb));
+	if (method == CR_RATIO_LOG_WELCH) {
+		cr_log_contrast(2, x, n, sign, out, NULL);
 		return;
 	}
+	if (na == 0 || nb == 0 || method == CR_RATIO_NONE)
+		return;
+	moments(a, na, false, &ma, &va);
+	moments(b, nb, false, &mb, &vb);
+	if (mb == 0)
+		return;
+	out->method = CR_RATIO_FIELLER;
+	out->ratio = ma / mb;
+	if (na < 2 || nb < 2)
+		return;
+	v[0] = va /= (double)na;
+	v[1] = vb /= (double)nb;
+	out->df = welch_df(2, v, n);
+	t = t975_real(out->df);
 	fieller(ma, va, mb, vb, t, out);
 	if (!out->unbounded && out->low < 0 && none_negative(a, na) && none_negative(b, nb))
 		out->low = 0;
+}
+
+void cr_log_contrast(size_t k, const double *const x[], const size_t n[], const int sign[], struct cr_ratio *out, double *p)
+{
+	cleanup_free double *v = xcalloc(k ? k : 1, sizeof(*v));
+	double d = 0, var = 0, t;
+	bool interval = true;
+
+	*out = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN, .df = NAN };
+	if (p)
+		*p = NAN;
+	for (size_t i = 0; i < k; i++)
+		if (n[i] == 0 || !all_positive(x[i], n[i]))
+			return;
+	for (size_t i = 0; i < k; i++) {
+		double m;
+
+		moments(x[i], n[i], true, &m, &v[i]);
+		d += sign[i] > 0 ? m : -m;
+		interval &= n[i] >= 2;
+	}
+	out->method = CR_RATIO_LOG_WELCH;
+	out->ratio = exp(d);
+	if (!interval)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		v[i] /= (double)n[i];
+		var += v[i];
+	}
+	out->df = welch_df(k, v, n);
+	t = t975_real(out->df);
+	out->low = exp(d - t * sqrt(var));
+	out->high = exp(d + t * sqrt(var));
+	if (p)
+		*p = var > 0 ? 2 * (1 - cr_t_cdf(fabs(d) / sqrt(var), out->df)) : d == 0 ? 1 : 0;
 }
 
 bool cr_ratio_excludes_one(const struct cr_ratio *q)

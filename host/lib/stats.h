@@ -82,6 +82,16 @@ struct cr_ratio {
 void cr_ratio_interval(const double *a, size_t na, const double *b, size_t nb, struct cr_ratio *out);
 /* The same with the method given: CR_RATIO_LOG_WELCH needs every sample > 0 (else none), CR_RATIO_FIELLER takes any. */
 void cr_ratio_interval_by(enum cr_ratio_method method, const double *a, size_t na, const double *b, size_t nb, struct cr_ratio *out);
+/*
+ * exp(sum of sign[i] * mean(log x[i])) over k independent cells, every
+ * sample > 0 (else no ratio): a ratio of geometric means (k = 2, signs +1
+ * -1), or a ratio of such ratios (k = 4). Its 95% interval is Welch's t on
+ * the logarithms with Satterthwaite's degrees of freedom, when every cell
+ * has 2 samples; *p (when p is not NULL) is that t test's two-sided p value
+ * against a ratio of 1. cr_ratio_interval's log-scale method is this with
+ * k = 2.
+ */
+void cr_log_contrast(size_t k, const double *const x[], const size_t n[], const int sign[], struct cr_ratio *out, double *p);
 /* The interval lies wholly above or below 1: the rule of crbench compare and of the report's claims. */
 bool cr_ratio_excludes_one(const struct cr_ratio *q);
 
