@@ -39,8 +39,9 @@ struct cr_agent {
  * --inject-fault): "docker-fail" breaks dockerd's configuration and restarts
  * it before the agent waits for it; "panic", "hang" and "agent-crash" strike
  * after the first step's entry is on the results disk.
+ * cr_fault_before_docker returns -1 with err set when it cannot make its fault happen.
  */
-int cr_fault_before_docker(const char *fault);
+int cr_fault_before_docker(const char *fault, cr_error_t *err);
 void cr_fault_after_step(const char *fault, size_t done);
 
 /*
@@ -110,14 +111,6 @@ void cr_container_result_release(struct cr_container_result *res);
 json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step);
 
 /* Run the whole suite; results go to results_path, progress to the console. */
-/*
- * Wait for a step's child pid (the leader of its own process group); past
- * deadline (cr_now() seconds), kill the group with SIGKILL and wait for it.
- * waiting(opaque), when not NULL, is called while it waits. True when it
- * had to kill; *status is waitpid's.
- */
-bool cr_step_reap(pid_t pid, double deadline, int *status, void (*waiting)(void *), void *opaque);
-
 int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err);
 
 #endif

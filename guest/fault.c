@@ -8,15 +8,21 @@
 #include "proc.h"
 #include "util.h"
 
+#define DAEMON_JSON "/etc/docker/daemon.json"
+
 /* dockerd refuses a daemon.json that is not JSON: docker.service then fails after systemd's restarts. */
-static int break_docker(void)
+static int break_docker(cr_error_t *err)
 {
 	char *restart[] = { (char *)"systemctl", (char *)"restart", (char *)"docker.service", NULL };
-	int fd = open("/etc/docker/daemon.json", O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int fd = open(DAEMON_JSON, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
 
 	if (fd < 0)
-		return -1;
-	if (write(fd, "{ not json\n", 11) != 11) {
+		return cr_error(err, errno, "cannot open '%s'", DAEMON_JSON);
+	n = write(fd, "{ not json\n", 11);
+	if (n != 11) {
+		/* errno is read before close() may change it; a short write has none */
+		cr_error(err, n < 0 ? errno : 0, "cannot write '%s'", DAEMON_JSON);
 		close(fd);
 		return -1;
 	}
@@ -26,10 +32,10 @@ static int break_docker(void)
 	return 0;
 }
 
-int cr_fault_before_docker(const char *fault)
+int cr_fault_before_docker(const char *fault, cr_error_t *err)
 {
 	if (strcmp(fault, "docker-fail") == 0)
-		return break_docker();
+		return break_docker(err);
 	return 0;
 }
 

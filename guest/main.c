@@ -222,8 +222,8 @@ int main(int argc, char **argv)
 
 		fault = cmdline_value(cmdline, "crbench.fault", &ferr);
 		a.fault = fault;
-		if (fault && cr_fault_before_docker(fault) < 0)
-			fprintf(stderr, "crbench-agent: fault '%s': could not be injected\n", fault);
+		if (fault && cr_fault_before_docker(fault, &ferr) < 0)
+			fprintf(stderr, "crbench-agent: fault '%s': could not be injected: %s\n", fault, ferr->msg);
 	}
 	if (cr_docker_open(NULL, &a.docker, &err) < 0 || wait_for_docker(a.docker, &err) < 0) {
 		fprintf(stderr, "crbench-agent: %s\n", err->msg);

@@ -1,15 +1,12 @@
-/* The suite runner: each step in a child process with a timeout, a progress line per event, a results entry per step. */
+/* The suite runner and its table of tests: the images loaded, then each step in order with its progress lines and results entry. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "agent.h"
+#include "isolate.h"
 #include "procfs.h"
 #include "progress.h"
 #include "results.h"
@@ -34,23 +31,6 @@ const struct cr_test_impl *cr_test_lookup(enum cr_test test)
 	return NULL;
 }
 
-const char *cr_container_runtime(const struct cr_agent *a, bool host_network)
-{
-	if (!a->runtime)
-		return a->guest->runtime;
-	return host_network ? a->runtime->docker_runtime_host : a->runtime->docker_runtime;
-}
-
-json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd)
-{
-	const struct cr_plan *p = a->plan;
-
-	/* NanoCpus: container-cpus whole CPUs; the same for every runtime */
-	return json_pack("{s:s, s:o, s:{s:I, s:I, s:s}}", "Image", image, "Cmd", cmd ? cmd : json_null(), "HostConfig", "NanoCpus",
-			 (json_int_t)(p->container_cpus * 1000000000ULL), "Memory", (json_int_t)p->container_memory, "Runtime",
-			 cr_container_runtime(a, false));
-}
-
 struct console {
 	int fd;
 	uint64_t seq;
@@ -71,59 +51,6 @@ static void say(struct console *c, struct cr_progress *p)
 		return;
 }
 
-static double rusage_seconds(const struct rusage *ru)
-{
-	return (double)ru->ru_utime.tv_sec + (double)ru->ru_stime.tv_sec + ((double)ru->ru_utime.tv_usec + (double)ru->ru_stime.tv_usec) / 1e6;
-}
-
-/* The child: run the test, print its JSON document on fd, exit. */
-static void child(const struct cr_agent *a, const struct cr_step *step, const struct cr_test_impl *impl, int fd, int created_fd)
-{
-	cleanup_error cr_error_t err = NULL;
-	struct cr_agent mine = *a;
-	json_t *data = NULL, *doc;
-	char *unsupported = NULL, *text;
-	int r;
-
-	/* a connection of its own: a keep-alive socket must not be shared across fork */
-	r = cr_docker_open(NULL, &mine.docker, &err);
-	if (r == 0) {
-		cr_docker_set_timeout(mine.docker, (long)a->plan->test_timeout);
-		cr_docker_log_created(mine.docker, created_fd);
-		r = impl->run(&mine, step, &data, &unsupported, &err);
-	}
-
-	if (unsupported)
-		doc = json_pack("{s:s, s:o}", "status", "unsupported", "reason", cr_json_text(unsupported));
-	else if (r < 0)
-		doc = json_pack("{s:s, s:o, s:o?}", "status", "failed", "reason", cr_json_text(err ? err->msg : "unknown error"), "data", data);
-	else
-		doc = json_pack("{s:s, s:o}", "status", "ok", "data", data ? data : json_object());
-	/* the agent's own cost in this step (the tools it ran, docker CLI included, are not the agent) */
-	{
-		struct rusage ru;
-
-		if (getrusage(RUSAGE_SELF, &ru) == 0)
-			json_object_set_new(doc, "agent", json_pack("{s:f, s:I}", "cpu_seconds", rusage_seconds(&ru), "max_rss_kib",
-								    (json_int_t)ru.ru_maxrss));
-	}
-	text = json_dumps(doc, JSON_COMPACT);
-	if (text) {
-		size_t len = strlen(text), off = 0;
-
-		while (off < len) {
-			ssize_t n = write(fd, text + off, len - off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				_exit(3);
-			off += (size_t)n;
-		}
-	}
-	_exit(0);
-}
-
 json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step)
 {
 	/* a runtime that cannot be measured honestly is not measured at all; the environment is still recorded */
@@ -136,56 +63,6 @@ json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step)
 static bool step_needs_images(const struct cr_step *s)
 {
 	return s->test != CR_TEST_ENV && s->test != CR_TEST_CPU_MEM;
-}
-
-/*
- * Each test removes its containers; one killed at its timeout or crashed
- * cannot, and what it left running would load every later step. After each
- * step the runner force-removes every container the step created that is
- * still there, and says so in the step's entry.
- */
-static void sweep(const struct cr_agent *a, int fd, json_t *doc)
-{
-	cleanup_error cr_error_t err = NULL;
-	cleanup_free char *ids = NULL;
-	size_t len = 0, removed = 0;
-	char chunk[4096];
-	ssize_t n;
-
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		ids = xrealloc(ids, len + (size_t)n + 1);
-		memcpy(ids + len, chunk, (size_t)n);
-		len += (size_t)n;
-		ids[len] = '\0';
-	}
-	if (!ids || !a->docker)
-		return;
-	if (cr_docker_sweep(a->docker, ids, &removed, &err) < 0)
-		json_object_set_new(doc, "sweep_error", json_string(err->msg));
-	if (removed)
-		json_object_set_new(doc, "containers_left", json_integer((json_int_t)removed));
-}
-
-bool cr_step_reap(pid_t pid, double deadline, int *status, void (*waiting)(void *), void *opaque)
-{
-	bool killed = false;
-
-	for (;;) {
-		pid_t w = waitpid(pid, status, killed ? 0 : WNOHANG);
-
-		if (w == pid || (w < 0 && errno != EINTR))
-			return killed;
-		if (w < 0)
-			continue;
-		if (!killed && cr_now() > deadline) {
-			kill(-pid, SIGKILL);
-			killed = true;
-			continue;
-		}
-		if (waiting)
-			waiting(opaque);
-		usleep(10 * 1000);
-	}
 }
 
 struct beat {
@@ -210,21 +87,13 @@ static void heartbeat(void *opaque)
 	}
 }
 
-/*
- * Run one step in a child; collect its document; kill it at the timeout.
- * Returns the step's document with status, seconds and rusage.
- */
+/* Run one step in a child of its own, heartbeats meanwhile; or say why it does not run. */
 static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, uint64_t index, uint64_t total, struct console *con)
 {
 	const struct cr_test_impl *impl = cr_test_lookup(step->test);
 	double t0 = cr_now();
 	struct beat beat = { con, step, index, total, t0, t0 };
-	char *buf = NULL;
-	size_t len = 0;
-	int pipefd[2], created[2], status = 0;
-	bool timed_out = false;
 	json_t *doc;
-	pid_t pid;
 
 	if (!impl)
 		return json_pack("{s:s, s:s}", "status", "failed", "reason", "this agent does not implement this test yet");
@@ -232,80 +101,7 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 		return doc;
 	if (a->images_error && step_needs_images(step))
 		return json_pack("{s:s, s:o, s:b}", "status", "failed", "reason", cr_json_text(a->images_error), "not_measured", true);
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
-	/* the ids of the containers the step creates, for the sweep after it */
-	if (pipe2(created, O_CLOEXEC | O_NONBLOCK) < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot create a pipe");
-	}
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		close(created[0]);
-		close(created[1]);
-		return json_pack("{s:s, s:s}", "status", "failed", "reason", "cannot fork");
-	}
-	if (pid == 0) {
-		/* a process group of its own: at its timeout the step goes with the tools it started */
-		setpgid(0, 0);
-		close(pipefd[0]);
-		close(created[0]);
-		child(a, step, impl, pipefd[1], created[1]);
-	}
-	setpgid(pid, pid); /* either side may be first */
-	close(pipefd[1]);
-	close(created[1]);
-	for (;;) {
-		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
-		double t = cr_now();
-		int r;
-
-		if (t - t0 > (double)a->plan->test_timeout) {
-			kill(-pid, SIGKILL);
-			timed_out = true;
-			break;
-		}
-		heartbeat(&beat);
-		r = poll(&pfd, 1, 1000);
-		if (r > 0) {
-			char chunk[65536];
-			ssize_t n = read(pipefd[0], chunk, sizeof(chunk));
-
-			if (n <= 0)
-				break;
-			if (len + (size_t)n > CR_RESULTS_MAX_ENTRY_SIZE / 2) {
-				kill(-pid, SIGKILL);
-				break;
-			}
-			buf = xrealloc(buf, len + (size_t)n + 1);
-			memcpy(buf + len, chunk, (size_t)n);
-			len += (size_t)n;
-			buf[len] = '\0';
-		}
-	}
-	close(pipefd[0]);
-	/* a step that closed its pipe and hangs goes at the same timeout (one killed already is only waited for) */
-	if (cr_step_reap(pid, t0 + (double)a->plan->test_timeout, &status, heartbeat, &beat))
-		timed_out = true;
-	doc = buf ? json_loads(buf, 0, NULL) : NULL;
-	free(buf);
-	if (timed_out) {
-		json_decref(doc);
-		doc = json_pack("{s:s, s:s}", "status", "timeout", "reason", "the test ran past the plan's test-timeout and was killed");
-	} else if (!json_is_object(doc)) {
-		json_decref(doc);
-		doc = json_pack("{s:s, s:s}", "status", "failed", "reason",
-				WIFSIGNALED(status) ? "the test crashed" : "the test ended without a result");
-		if (WIFSIGNALED(status))
-			json_object_set_new(doc, "signal", json_integer(WTERMSIG(status)));
-	}
-	json_object_set_new(doc, "seconds", json_real(cr_now() - t0));
-	sweep(a, created[0], doc);
-	close(created[0]);
-	return doc;
+	return cr_step_run(a, step, impl, heartbeat, &beat);
 }
 
 /*
@@ -465,8 +261,8 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	 * is missing, and steps_unaccounted counts those.
 	 */
 	getrusage(RUSAGE_SELF, &ru);
-	cpu = rusage_seconds(&ru) + child_cpu;
-	cpu_steps = cpu - rusage_seconds(&ru0);
+	cpu = cr_rusage_seconds(&ru) + child_cpu;
+	cpu_steps = cpu - cr_rusage_seconds(&ru0);
 	wall = cr_now() - t0;
 	wall_steps = cr_now() - t_steps;
 	summary = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:f, s:f}", "agent_version", crbench_version, "guest",
@@ -476,7 +272,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	json_object_set_new(summary, "agent",
 			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I}", "cpu_seconds", cpu, "cpu_fraction",
 				      wall > 0 ? cpu / wall : 0.0, "steps_cpu_seconds", cpu_steps, "steps_cpu_fraction",
-				      wall_steps > 0 ? cpu_steps / wall_steps : 0.0, "runner_cpu_seconds", rusage_seconds(&ru),
+				      wall_steps > 0 ? cpu_steps / wall_steps : 0.0, "runner_cpu_seconds", cr_rusage_seconds(&ru),
 				      "max_rss_kib", (json_int_t)(ru.ru_maxrss > child_rss ? ru.ru_maxrss : child_rss),
 				      "runner_max_rss_kib", (json_int_t)ru.ru_maxrss, "steps_unaccounted",
 				      (json_int_t)unaccounted));
@@ -494,11 +290,20 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	return 0;
 }
 
+/* Where progress lines go: the console, or stderr when there is none (a test). */
+static int console_open(void)
+{
+	int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+	return fd >= 0 ? fd : dup(2);
+}
+
 int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 {
 	cleanup_results_writer struct cr_results_writer *w = NULL;
 	cleanup_free struct cr_step *steps = NULL;
-	struct console con = { .fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC) };
+	cleanup_close int console_fd = console_open();
+	struct console con = { .fd = console_fd };
 	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
 	struct cr_runtime_setup setup;
 	cleanup_free char *images_error = NULL;
@@ -507,8 +312,6 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	double t0 = cr_now();
 	int r;
 
-	if (con.fd < 0)
-		con.fd = dup(2);
 	if (cr_results_writer_open(results_path, &w, err) < 0)
 		return -1;
 	/* hello first: the host counts image loading as progress, not as silence */
@@ -525,10 +328,8 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	}
 	r = cr_results_append_json(w, "images.json", images, err);
 	json_decref(images);
-	if (r < 0) {
-		close(con.fd);
+	if (r < 0)
 		return -1;
-	}
 	a->images_error = images_error;
 	/* Kata's VM size and checks, gVisor's platform: before any step, recorded whatever comes of it */
 	cr_runtime_prepare(a->plan, a->guest, &setup);
@@ -539,35 +340,5 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	a->runtime = NULL;
 	a->images_error = NULL;
 	cr_runtime_setup_release(&setup);
-	close(con.fd);
 	return r;
-}
-
-int cr_container_run(const struct cr_agent *a, json_t *config, const char *name, struct cr_container_result *res, cr_error_t *err)
-{
-	cleanup_free char *id = NULL;
-	int ret = -1;
-
-	*res = (struct cr_container_result){ .exit_code = -1 };
-	if (cr_docker_create(a->docker, name, config, &id, NULL, err) < 0)
-		goto out;
-	res->t_start = cr_now();
-	if (cr_docker_start(a->docker, id, NULL, err) < 0 || cr_docker_wait(a->docker, id, &res->exit_code, NULL, err) < 0)
-		goto out;
-	res->seconds = cr_now() - res->t_start;
-	if (cr_docker_logs(a->docker, id, &res->out, &res->err, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (id)
-		cr_docker_remove(a->docker, id, NULL, NULL);
-	json_decref(config);
-	return ret;
-}
-
-void cr_container_result_release(struct cr_container_result *res)
-{
-	free(res->out);
-	free(res->err);
-	res->out = res->err = NULL;
 }
