@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 
+#include "outcome.h"
 #include "report.h"
 #include "results.h"
 #include "util.h"
@@ -466,16 +467,9 @@ static void note(struct cr_report *r, char *text)
 
 static const char *status_phrase(const char *status)
 {
-	static const char *const phrases[][2] = {
-		{ "not-run", "did not run" }, { "failed", "failed" },	    { "timeout", "timed out" },
-		{ "interrupted", "was interrupted" }, { "complete", "completed" }, { "running", "was still running" },
-		{ "refused", "refused to measure" },
-	};
+	int st = cr_guest_status_parse(status);
 
-	for (size_t i = 0; status && i < ARRAY_SIZE(phrases); i++)
-		if (strcmp(status, phrases[i][0]) == 0)
-			return phrases[i][1];
-	return "has no status";
+	return st < 0 ? "has no status" : cr_guest_status_phrases[st];
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
