@@ -5,8 +5,8 @@
 
 #include "build.h"
 #include "commands.h"
+#include "display.h"
 #include "gfs.h"
-#include "kata.h"
 #include "paths.h"
 #include "plan.h"
 #include "preflight.h"
@@ -51,34 +51,6 @@ static void on_signal(int sig)
 	stop = sig;
 }
 
-struct display {
-	bool tty;
-	char *last_stage;
-	const char *image;
-};
-
-static void show_progress(void *data, const struct cr_build_progress *p)
-{
-	struct display *d = data;
-
-	if (d->tty) {
-		if (p->bytes && p->total)
-			fprintf(stderr, "\r\033[K[%6.1fs] %s: %s %.0f/%.0f MiB", p->elapsed, d->image, p->stage,
-				(double)p->bytes / 1048576.0, (double)p->total / 1048576.0);
-		else if (p->bytes)
-			fprintf(stderr, "\r\033[K[%6.1fs] %s: %s %.0f MiB", p->elapsed, d->image, p->stage, (double)p->bytes / 1048576.0);
-		else
-			fprintf(stderr, "\r\033[K[%6.1fs] %s: %s", p->elapsed, d->image, p->stage);
-		return;
-	}
-	/* not a terminal: one line per stage */
-	if (d->last_stage && strcmp(d->last_stage, p->stage) == 0)
-		return;
-	free(d->last_stage);
-	d->last_stage = xstrdup(p->stage);
-	fprintf(stderr, "[%6.1fs] %s: %s\n", p->elapsed, d->image, p->stage);
-}
-
 static void add_name(char ***names, size_t *n, const char *name)
 {
 	for (size_t i = 0; i < *n; i++)
@@ -89,58 +61,40 @@ static void add_name(char ***names, size_t *n, const char *name)
 	(*names)[*n] = NULL;
 }
 
-int build_image(struct cr_build_opts *o, const char *images_dir, const char *name, struct cr_built *out)
+struct progress {
+	struct build_display d;
+	const char *image;
+};
+
+static void show_progress(void *data, const struct cr_build_progress *p)
+{
+	struct progress *pr = data;
+
+	build_display_progress(&pr->d, pr->image, p);
+}
+
+/* Build one image (or find it cached), with a progress display on stderr. Returns an exit code. */
+static int build_one(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *name)
 {
 	cleanup_error cr_error_t err = NULL;
-	cleanup_recipe struct cr_recipe *r = NULL;
-	struct display d = { .tty = isatty(2), .image = name };
+	struct progress pr = { .d = { .tty = isatty(2) }, .image = name };
 	struct cr_built b;
 	int ret;
 
-	if (cr_recipe_load(images_dir, name, &r, &err) < 0)
-		return report_error(err);
 	o->progress = show_progress;
-	o->progress_data = &d;
-	ret = cr_build(o, r, &b, &err);
-	/* d ends with this call: o outlives it */
+	o->progress_data = &pr;
+	ret = cr_build_image(o, images_dir, plan, name, &b, &err);
+	/* pr ends with this call: o outlives it */
 	o->progress = NULL;
 	o->progress_data = NULL;
-	if (d.tty)
-		fprintf(stderr, "\r\033[K");
-	free(d.last_stage);
+	build_display_end(&pr.d);
 	if (ret < 0) {
 		report_error(err);
 		return o->interrupted && *o->interrupted ? 128 + *o->interrupted : EXIT_FAILURE;
 	}
-	if (b.hit)
-		printf("%s: cached: %s\n", name, b.dir);
-	else
-		printf("%s: built in %.1f s (mmdebstrap %.1f s, assembly %.1f s%s): %s\n", name,
-		       b.build_seconds + b.assembly_seconds + b.verify_seconds, b.build_seconds, b.assembly_seconds,
-		       b.verify_seconds > 0 ? ", libguestfs verification" : "", b.dir);
-	if (out)
-		*out = b;
-	else
-		cr_built_release(&b);
+	build_display_built(name, &b);
+	cr_built_release(&b);
 	return EXIT_SUCCESS;
-}
-
-int build_plan_image(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *image, struct cr_built *out)
-{
-	const struct cr_guest_plan *kata = cr_kata_guest_of_image(plan, image);
-	cleanup_error cr_error_t err = NULL;
-	cleanup_free char *tarball = NULL;
-	int ret;
-
-	if (kata && cr_kata_fetch(plan, kata, o->cache_dir, &tarball, &err) < 0) {
-		cr_error_prefix(&err, "cannot build image '%s' with Kata for [guest %s]", image, kata->name);
-		return report_error(err);
-	}
-	o->kata_tarball = tarball;
-	o->kata_sha256 = kata ? kata->kata_sha256 : NULL;
-	ret = build_image(o, images_dir, image, out);
-	o->kata_tarball = o->kata_sha256 = NULL;
-	return ret;
 }
 
 int cmd_build(int argc, char **argv)
@@ -246,7 +200,7 @@ int cmd_build(int argc, char **argv)
 		/* the tarball kept is the first image's, the one asked for, not a container image's */
 		if (i == 1)
 			o.keep_rootfs = NULL;
-		ret = plan ? build_plan_image(&o, images_dir, plan, names[i], NULL) : build_image(&o, images_dir, names[i], NULL);
+		ret = build_one(&o, images_dir, plan, names[i]);
 	}
 	return ret;
 }

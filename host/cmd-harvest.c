@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "display.h"
 #include "harvest.h"
 #include "util.h"
 
@@ -40,26 +41,6 @@ static char *disk_label(const char *disk)
 	if (dot && dot != base)
 		*dot = '\0';
 	return xstrdup(base);
-}
-
-void harvest_print_report(const char *disk, const char *out, const struct cr_harvest_report *r)
-{
-	enum cr_harvest_status st = cr_harvest_status(r);
-	size_t verified = 0;
-
-	for (size_t i = 0; i < r->n_entries; i++)
-		verified += r->entries[i].verified;
-	printf("%s: %s: %zu %s kept in '%s', %zu verified, %zu refused", disk, cr_harvest_status_names[st],
-	       r->n_entries, r->n_entries == 1 ? "entry" : "entries", out, verified, r->n_refused);
-	if (r->manifest == CR_MANIFEST_MISSING)
-		printf("; no " CR_RESULTS_MANIFEST ", the agent did not finish");
-	putchar('\n');
-	if (r->truncation)
-		printf("  %s\n", r->truncation);
-	for (size_t i = 0; r->refused && r->refused[i]; i++)
-		printf("  %s\n", r->refused[i]);
-	for (size_t i = 0; r->problems && r->problems[i]; i++)
-		printf("  %s\n", r->problems[i]);
 }
 
 int cmd_harvest(int argc, char **argv)

@@ -20,21 +20,6 @@ int cmd_run(int argc, char **argv);
 
 extern const char crbench_version[];
 
-struct cr_build_opts;
-struct cr_built;
-struct cr_harvest_report;
-/* Build one recipe (or find it cached) with a progress display on stderr; fills *out when given. Returns an exit code. */
-int build_image(struct cr_build_opts *o, const char *images_dir, const char *name, struct cr_built *out);
-/*
- * Build the guest image a plan's guests of that image boot: the recipe, plus
- * Kata when a Kata guest of the plan runs on it (its tarball fetched and
- * checked first). Returns an exit code.
- */
-struct cr_plan;
-int build_plan_image(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *image, struct cr_built *out);
-/* The lines crbench harvest prints for one disk. */
-void harvest_print_report(const char *disk, const char *out, const struct cr_harvest_report *r);
-
 /* Print "crbench: <message>" for a failed library call; returns EXIT_FAILURE. */
 int report_error(cr_error_t err);
 /* Print "crbench CMD: <message>" and a --help hint; returns EXIT_USAGE. */

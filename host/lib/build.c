@@ -948,3 +948,22 @@ void cr_built_release(struct cr_built *b)
 	free(b->mirror);
 	memset(b, 0, sizeof(*b));
 }
+
+int cr_build_image(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *image, struct cr_built *out,
+		   cr_error_t *err)
+{
+	const struct cr_guest_plan *kata = plan ? cr_kata_guest_of_image(plan, image) : NULL;
+	cleanup_recipe struct cr_recipe *r = NULL;
+	cleanup_free char *tarball = NULL;
+	int ret;
+
+	if (kata && cr_kata_fetch(plan, kata, o->cache_dir, &tarball, err) < 0)
+		return cr_error_prefix(err, "cannot build image '%s' with Kata for [guest %s]", image, kata->name);
+	if (cr_recipe_load(images_dir, image, &r, err) < 0)
+		return -1;
+	o->kata_tarball = tarball;
+	o->kata_sha256 = kata ? kata->kata_sha256 : NULL;
+	ret = cr_build(o, r, out, err);
+	o->kata_tarball = o->kata_sha256 = NULL;
+	return ret;
+}

@@ -64,6 +64,14 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 
 /* On success *out describes the entry (release it with cr_built_release); on failure nothing is left to release. */
 int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
+/*
+ * Build the image a plan's guests boot (or any recipe, plan NULL), found in
+ * images_dir: the recipe, plus Kata when a Kata guest of the plan runs on it
+ * (its tarball fetched and checked first).
+ */
+struct cr_plan;
+int cr_build_image(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *image, struct cr_built *out,
+		   cr_error_t *err);
 /* The recipe's archive keyring (keyring, or the recipe's own when NULL) is readable and holds every key it requires (gpg). */
 int cr_build_check_keyring(const struct cr_recipe *recipe, const char *keyring, cr_error_t *err);
 void cr_built_release(struct cr_built *b);

@@ -59,13 +59,6 @@ int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err);
 int cr_pin_plan(const uint64_t *vcpus, size_t n_guests, bool parallel, unsigned host_cpus, const cpu_set_t *busy, unsigned ***pin,
 		char **why);
 
-/*
- * The host CPUs live crbench runs have pinned vCPUs to (runs/<id>/cpus of
- * runs whose owner is alive, this process's excepted, on libvirt host host
- * as their file "host" says; NULL: any): a run that starts beside another
- * pins to the others, or does not pin.
- */
-void cr_runs_busy_cpus(const char *cache_dir, const char *host, cpu_set_t *busy);
 void cr_pin_free(unsigned **pin, size_t n_guests);
 
 /* The host's side of the run manifest: kernel, CPU, memory, libvirt and QEMU versions. */
@@ -85,18 +78,6 @@ int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err);
 struct cr_harvest_report;
 int cr_guest_collect(const char *disk, const char *disk_error, const char *console, const char *out_dir, struct cr_harvest_report *hr,
 		     bool *console_saved, cr_error_t *err);
-
-/*
- * Each run keeps its temporaries in <cache>/runs/<run id>/ with a file
- * "owner" holding its pid and a file "domains" listing the domains it
- * started. A run killed without cleaning up (SIGKILL, power loss) leaves
- * them behind: destroy those domains (when still running) and remove the
- * directory. A run on a libvirt host reached by upload also has "uri",
- * "pool" and "volumes" (name, tab, and for a results volume the file to
- * download it to, relative to the run's directory): its results volumes
- * come down first, then every volume goes. Returns how many dead runs were cleaned; *messages says what.
- */
-int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages);
 
 /* Remove a run's temporary directory and everything in it (no subdirectories expected beyond one level). */
 void cr_rmtree(const char *dir);

@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "plan.h"
 #include "run.h"
+#include "rundir.h"
 #include "test.h"
 
 static void run_id_from_name_and_stem(void **state)

@@ -1,0 +1,1035 @@
+/* A crbench run: build, prepare, boot one domain per guest, follow, end, harvest, record; what happens goes to the caller as events. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <libvirt/libvirt.h>
+
+#include "build.h"
+#include "console.h"
+#include "domain.h"
+#include "harvest.h"
+#include "paths.h"
+#include "proc.h"
+#include "recipe.h"
+#include "run.h"
+#include "rundir.h"
+#include "session.h"
+#include "util.h"
+#include "virt.h"
+#include "volume.h"
+
+extern const char crbench_version[];
+
+const char *const cr_session_faults[] = { "panic", "hang", "agent-crash", "docker-fail", "results-full", NULL };
+#define CR_RESULTS_FULL_SIZE (64 << 10)
+
+struct guest {
+	struct cr_session_guest pub;
+	const struct cr_guest_plan *plan;
+	char *dir, *overlay, *results_disk, *out_dir;
+	struct cr_built image;
+	bool have_image;
+	unsigned *pin;
+	virDomainPtr dom;
+	struct cr_console con;
+	/* on a libvirt host reached by upload: the volumes, the console stream */
+	char *r_base, *r_kernel, *r_initrd, *overlay_vol, *results_vol;
+	virStreamPtr console_st;
+	int console_fd;
+	bool vol_kept;	/* its results volume could not be downloaded: it stays in the pool */
+	bool disk_kept; /* its results could not be harvested: the disk stays in the cache */
+	/* what the host saw */
+	bool stopped, crashed;
+	enum cr_guest_end end;
+	bool ending; /* end says why the host ends it */
+	double t_provision, t_agent, t_state_checked, provision_seconds;
+	double measured_seconds;
+};
+
+struct cr_session {
+	const struct cr_session_opts *o;
+	const struct cr_plan *plan;
+	struct guest *g;
+	size_t n;
+	virConnectPtr conn;
+	char *run_id, *out, *rundir, *payload, *images;
+	/* remote mode: the guests' disks are volumes in pool on libvirt host host (this one with --upload) */
+	virStoragePoolPtr pool;
+	char *host, *r_payload, *r_images, *payload_vol;
+	unsigned host_cpus; /* the remote host's, 0 here */
+	json_t *manifest;
+	double t0, payload_seconds, images_seconds;
+	struct cr_built containers[2]; /* the suite's container images */
+	size_t n_containers;
+	const char *building; /* the image being built, for its progress events */
+};
+
+/* ---- events ---- */
+
+static void emit(struct cr_session *s, struct cr_session_event ev)
+{
+	ev.session = s;
+	if (s->o->on_event)
+		s->o->on_event(s->o->data, &ev);
+}
+
+static void __attribute__((format(printf, 3, 4))) note(struct cr_session *s, const struct guest *g, const char *fmt, ...)
+{
+	cleanup_free char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	emit(s, (struct cr_session_event){ .type = CR_SESSION_NOTE, .guest = g ? &g->pub : NULL, .text = text ? text : fmt });
+}
+
+static bool stopping(const struct cr_session *s)
+{
+	return s->o->stop && *s->o->stop;
+}
+
+/* ---- following the console ---- */
+
+static void on_line(void *data, const char *line)
+{
+	struct guest *g = ((void **)data)[0];
+	struct cr_session *s = ((void **)data)[1];
+	cleanup_error cr_error_t err = NULL;
+	struct cr_progress p;
+	bool agent;
+	int rc;
+
+	emit(s, (struct cr_session_event){ .type = CR_SESSION_CONSOLE, .guest = &g->pub, .text = line });
+	rc = cr_guest_watch_line(&g->pub.watch, line, &p, &agent, &err);
+	if (agent)
+		g->t_agent = cr_now() - g->pub.t_start;
+	if (rc < 0 && g->pub.watch.bad_lines <= 5)
+		note(s, g, "%s: ignored a bad progress line: %s", g->plan->name, err->msg);
+	if (rc <= 0)
+		return;
+	g->pub.t_last_progress = cr_now();
+	emit(s, (struct cr_session_event){ .type = CR_SESSION_PROGRESS, .guest = &g->pub, .progress = &p });
+}
+
+static void follow(struct cr_session *s, struct guest *g)
+{
+	void *ctx[2] = { g, s };
+
+	cr_console_poll(&g->con, on_line, ctx);
+}
+
+/* ---- libvirt events ---- */
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+	struct cr_session *s = opaque;
+	const char *name = virDomainGetName(dom);
+
+	if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_CRASHED)
+		return 0;
+	for (size_t i = 0; name && i < s->n; i++) {
+		if (s->g[i].pub.domain && strcmp(s->g[i].pub.domain, name) == 0) {
+			s->g[i].stopped = true;
+			s->g[i].crashed |= event == VIR_DOMAIN_EVENT_CRASHED;
+		}
+	}
+	return 0;
+}
+
+static void on_tick(int timer, void *opaque)
+{
+	/* only there to make virEventRunDefaultImpl return regularly */
+}
+
+/* ---- one guest ---- */
+
+/* The fault the guest makes happen (crbench.fault=), or NULL: results-full is the host's doing. */
+static const char *guest_fault(const struct cr_session *s)
+{
+	return s->o->fault && strcmp(s->o->fault, "results-full") ? s->o->fault : NULL;
+}
+
+/* Now, UTC, as run.json writes times. */
+static json_t *utc_now_json(void)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(stamp);
+}
+
+/* The remote console: what the guest's serial port says goes to the local console log, which follow() reads. */
+static void console_pump(virStreamPtr st, int events, void *opaque)
+{
+	struct guest *g = opaque;
+	char buf[16384];
+
+	for (;;) {
+		int n = virStreamRecv(st, buf, sizeof(buf));
+
+		if (n == -2)
+			return; /* nothing more for now */
+		if (n <= 0) {
+			/* the guest is gone (0), or the stream broke: the log ends here */
+			virStreamEventRemoveCallback(st);
+			if (n == 0)
+				virStreamFinish(st);
+			else
+				virStreamAbort(st);
+			virStreamFree(st);
+			g->console_st = NULL;
+			return;
+		}
+		if (write(g->console_fd, buf, (size_t)n) < 0) {
+			/* the local disk is full: the progress display stops, the guest goes on */
+		}
+	}
+}
+
+static void console_close(struct guest *g)
+{
+	if (g->console_st) {
+		console_pump(g->console_st, 0, g); /* what is already there */
+		if (g->console_st) {
+			virStreamEventRemoveCallback(g->console_st);
+			virStreamAbort(g->console_st);
+			virStreamFree(g->console_st);
+			g->console_st = NULL;
+		}
+	}
+	if (g->console_fd >= 0)
+		close(g->console_fd);
+	g->console_fd = -1;
+}
+
+/* The guest's disks on the libvirt host: an overlay on the cached base volume, an empty results volume. */
+static int remote_disks(struct cr_session *s, struct guest *g, uint64_t results_size, char **disk, char **results, cr_error_t *err)
+{
+	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	cleanup_free char *local = xasprintf("%s/results.raw", g->plan->name); /* g->results_disk, relative to the run's directory */
+	uint64_t capacity;
+
+	if (cr_qcow2_virtual_size(base, &capacity, err) < 0)
+		return -1;
+	cr_rundir_add_volume(s->rundir, g->overlay_vol, NULL);
+	cr_rundir_add_volume(s->rundir, g->results_vol, local);
+	if (cr_vol_create_overlay(s->pool, g->overlay_vol, g->r_base, capacity, disk, err) < 0 ||
+	    cr_vol_create_raw(s->pool, g->results_vol, results_size, results, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Started paused: the console is open before the guest's first line, then it runs. */
+static int remote_console(struct cr_session *s, struct guest *g, cr_error_t *err)
+{
+	g->console_fd = open(g->pub.console_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (g->console_fd < 0)
+		return cr_error(err, errno, "cannot create '%s'", g->pub.console_path);
+	g->console_st = virStreamNew(s->conn, VIR_STREAM_NONBLOCK);
+	if (!g->console_st || virDomainOpenConsole(g->dom, NULL, g->console_st, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
+	    virStreamEventAddCallback(g->console_st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP,
+				      console_pump, g, NULL) < 0) {
+		cr_virt_error(err, "cannot open the console of '%s'", g->pub.domain);
+		if (g->console_st) {
+			virStreamAbort(g->console_st);
+			virStreamFree(g->console_st);
+		}
+		g->console_st = NULL;
+		return -1;
+	}
+	if (virDomainResume(g->dom) < 0)
+		return cr_virt_error(err, "cannot resume '%s'", g->pub.domain);
+	return 0;
+}
+
+/* What a guest that could not start leaves: nothing. */
+static void drop_guest_disks(struct cr_session *s, struct guest *g)
+{
+	console_close(g);
+	if (s->o->remote) {
+		cr_vol_delete(s->pool, g->overlay_vol, NULL);
+		cr_vol_delete(s->pool, g->results_vol, NULL);
+	}
+	unlink(g->overlay);
+	unlink(g->results_disk);
+	unlink(g->pub.console_path);
+	rmdir(g->dir);
+}
+
+static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
+{
+	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	cleanup_free char *kernel = xasprintf("%s/%s", g->image.dir, CR_IMAGE_KERNEL);
+	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
+	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s%s%s", CR_GUEST_CMDLINE, g->plan->name,
+					       guest_fault(s) ? " crbench.fault=" : "", guest_fault(s) ? guest_fault(s) : "");
+	cleanup_free char *r_disk = NULL, *r_results = NULL;
+	uint64_t results_size = s->o->fault && !guest_fault(s) ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE;
+	bool remote = s->o->remote;
+	struct cr_domain_spec spec = {
+		.name = g->pub.domain,
+		.accel = s->o->accel,
+		.vcpus = g->plan->vcpus,
+		.memory = g->plan->memory,
+		.nested = cr_guest_nested(g->plan),
+		.kernel = remote ? g->r_kernel : kernel,
+		.initrd = remote ? g->r_initrd : initrd,
+		.cmdline = cmdline,
+		.disk = g->overlay,
+		.payload = remote ? s->r_payload : s->payload,
+		.results = g->results_disk,
+		.images = remote ? s->r_images : s->images,
+		.console_log = remote ? NULL : g->pub.console_path,
+		.paused = remote,
+		.pin = g->pin,
+		.n_pin = g->pin ? g->plan->vcpus : 0,
+	};
+
+	g->t_provision = cr_now();
+	if (mkdir(g->dir, 0755) < 0)
+		return cr_error(err, errno, "cannot create '%s'", g->dir);
+	if (remote) {
+		if (remote_disks(s, g, results_size, &r_disk, &r_results, err) < 0)
+			return -1;
+		spec.disk = r_disk;
+		spec.results = r_results;
+	} else if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, results_size, err) < 0) {
+		return -1;
+	}
+	cr_rundir_add_domain(s->rundir, g->pub.domain);
+	if (cr_domain_start(s->conn, &spec, &g->dom, err) < 0)
+		return -1;
+	if (remote && remote_console(s, g, err) < 0) {
+		cr_domain_destroy(g->dom);
+		g->dom = NULL;
+		return -1;
+	}
+	g->pub.t_start = g->pub.t_last_progress = cr_now();
+	g->provision_seconds = g->pub.t_start - g->t_provision;
+	g->pub.outcome.status = CR_GUEST_RUNNING;
+	g->con.path = g->pub.console_path;
+	return 0;
+}
+
+/* Sum the seconds and count the statuses of the harvested step entries ("NNNN-*.json"). */
+static void tally(struct guest *g, const char *results_dir, const struct cr_harvest_report *hr)
+{
+	for (size_t i = 0; i < hr->n_entries; i++) {
+		const char *name = hr->entries[i].name;
+		cleanup_free char *path = NULL;
+		json_t *doc;
+		const char *st;
+
+		if (!cr_results_step_name(name))
+			continue;
+		path = xasprintf("%s/%s", results_dir, name);
+		doc = json_load_file(path, 0, NULL);
+		st = json_string_value(json_object_get(doc, "status"));
+		g->pub.steps_harvested++;
+		g->measured_seconds += json_number_value(json_object_get(doc, "seconds"));
+		if (st && strcmp(st, "ok") == 0)
+			g->pub.steps_ok++;
+		else if (st && strcmp(st, "unsupported") == 0)
+			g->pub.steps_unsupported++;
+		else
+			g->pub.steps_failed++;
+		json_decref(doc);
+	}
+}
+
+static json_t *guest_json(const struct guest *g)
+{
+	const struct cr_session_guest *p = &g->pub;
+	json_t *pin = json_null(), *manifest = NULL;
+
+	if (g->pin) {
+		pin = json_array();
+		for (uint64_t v = 0; v < g->plan->vcpus; v++)
+			json_array_append_new(pin, json_integer(g->pin[v]));
+	}
+	if (g->have_image) {
+		cleanup_free char *path = xasprintf("%s/%s", g->image.dir, CR_IMAGE_MANIFEST);
+
+		manifest = json_load_file(path, 0, NULL);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s?, s:o?, s:s?, s:I, s:I, s:b, s:o, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
+			 "s:f, s:f, s:o}",
+			 "name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
+			 g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", p->domain, "vcpus",
+			 (json_int_t)g->plan->vcpus, "memory_bytes", (json_int_t)g->plan->memory, "nested", cr_guest_nested(g->plan),
+			 "pinned_cpus", pin, "status", cr_guest_status_names[p->outcome.status], "reason", p->outcome.reason, "harvest",
+			 p->harvest, "steps_planned", (json_int_t)p->watch.total, "steps_harvested", (json_int_t)p->steps_harvested, "steps_ok",
+			 (json_int_t)p->steps_ok, "steps_failed", (json_int_t)p->steps_failed, "steps_unsupported",
+			 (json_int_t)p->steps_unsupported, "provision_seconds", g->provision_seconds, "boot_seconds", g->t_agent,
+			 "wall_seconds", p->t_end, "measured_seconds", g->measured_seconds, "overhead_seconds",
+			 p->t_end > 0 ? p->t_end - g->measured_seconds : 0.0, "agent_unit_uptime",
+			 p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null());
+}
+
+static void write_manifest(struct cr_session *s, const char *status)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *path = xasprintf("%s/run.json", s->out);
+	json_t *guests = json_array();
+	double measured = 0, wall = cr_now() - s->t0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		json_array_append_new(guests, guest_json(&s->g[i]));
+		measured += s->g[i].measured_seconds;
+	}
+	json_object_set_new(s->manifest, "guests", guests);
+	json_object_set_new(s->manifest, "status", json_string(status));
+	json_object_set_new(s->manifest, "finished", status && strcmp(status, "running") ? utc_now_json() : json_null());
+	json_object_set_new(s->manifest, "wall_seconds", json_real(wall));
+	json_object_set_new(s->manifest, "measured_seconds", json_real(measured));
+	json_object_set_new(s->manifest, "overhead_seconds", json_real(wall - measured));
+	if (cr_json_write_atomic(path, s->manifest, &err) < 0)
+		note(s, NULL, "crbench run: %s", err->msg);
+}
+
+/* The guest's files in the cache, once it ended: gone, unless kept on request or holding results not yet harvested. */
+static void remove_guest_files(struct cr_session *s, struct guest *g)
+{
+	unlink(g->overlay);
+	if (s->o->remote) {
+		cleanup_error cr_error_t verr = NULL;
+
+		if (cr_vol_delete(s->pool, g->overlay_vol, &verr) < 0 || (!g->vol_kept && cr_vol_delete(s->pool, g->results_vol, &verr) < 0))
+			note(s, g, "%s: %s", g->plan->name, verr->msg);
+	}
+	if (g->disk_kept)
+		return;
+	unlink(g->results_disk);
+	unlink(g->pub.console_path);
+	for (int k = 0; k < CR_CONSOLE_PARTS; k++) {
+		cleanup_free char *part = xasprintf("%s.%d", g->pub.console_path, k);
+
+		unlink(part);
+	}
+	rmdir(g->dir);
+}
+
+/* The guest stopped, or must: destroy it, save its console, harvest its disk, decide its outcome. */
+static void end_guest(struct cr_session *s, struct guest *g)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *results = NULL, *disk_error = NULL;
+	struct cr_harvest_report hr;
+	struct cr_guest_observed obs;
+	bool console_saved;
+	int rc;
+
+	/* did it stop by itself before the host ended it? (a guest done and off before a signal or timeout is not ended by it) */
+	if (!g->stopped && g->pub.watch.done)
+		g->stopped = !cr_domain_running(g->dom);
+	cr_domain_destroy(g->dom);
+	g->dom = NULL;
+	/* the console's last lines (a panic's, say) may still be on their way: until its end of file, 2 s at most */
+	for (double t = cr_now(); g->console_st && cr_now() - t < 2;)
+		if (virEventRunDefaultImpl() < 0)
+			break;
+	console_close(g);
+	follow(s, g);
+	g->pub.t_end = cr_now() - g->t_provision;
+
+	if (s->o->remote) {
+		double t = cr_now();
+
+		if (cr_vol_download(s->pool, g->results_vol, g->results_disk, &err) < 0) {
+			/* the volume stays in the pool: nothing the guest measured is deleted */
+			disk_error = xasprintf("cannot download the results disk: %s", err->msg);
+			g->vol_kept = true;
+		}
+		/* no console was read meanwhile: that time is no guest's silence */
+		for (size_t i = 0; i < s->n; i++)
+			s->g[i].pub.t_last_progress += cr_now() - t;
+	}
+	rc = cr_guest_collect(g->results_disk, disk_error, g->pub.console_path, g->out_dir, &hr, &console_saved, &err);
+	results = xasprintf("%s/results", g->out_dir);
+	/*
+	 * a results directory that cannot take them (a full disk), or a disk
+	 * past the host's limits (read only in part): the guest's disk stays, and says where
+	 */
+	g->disk_kept = rc < 0 || !console_saved || hr.capped;
+	if (g->vol_kept)
+		note(s, g, "%s: %s; kept its results volume '%s' in pool '%s' on '%s' (virsh vol-download --sparse it, then crbench harvest)",
+		     g->plan->name, err->msg, g->results_vol, s->o->pool, s->host);
+	else if (g->disk_kept)
+		note(s, g, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
+		     g->plan->name, rc < 0 ? "cannot harvest: " : hr.capped ? "the results disk is past the host's limits, read in part" : "cannot copy the console log",
+		     rc < 0 ? err->msg : "", g->results_disk, g->pub.console_path, g->results_disk);
+	g->pub.harvest = xstrdup(rc < 0 ? "error" : cr_harvest_status_names[cr_harvest_status(&hr)]);
+	tally(g, results, &hr);
+	if (hr.n_refused || hr.n_problems || hr.truncation)
+		emit(s, (struct cr_session_event){ .type = CR_SESSION_HARVESTED, .guest = &g->pub, .harvest = &hr, .text = results });
+
+	obs = (struct cr_guest_observed){
+		.end = g->ending ? g->end : CR_END_STOPPED,
+		.signal = s->o->stop ? *s->o->stop : 0,
+		.stopped = g->stopped,
+		.crashed = g->crashed,
+		.console = &g->pub.watch,
+		.harvest_error = rc < 0 ? err->msg : NULL,
+		.harvest = g->pub.harvest,
+		.timeout = s->plan->timeout,
+		.progress_timeout = s->plan->progress_timeout,
+	};
+	cr_guest_outcome_decide(&obs, &g->pub.outcome);
+	cr_harvest_report_release(&hr);
+	if (!s->o->keep)
+		remove_guest_files(s, g);
+	emit(s, (struct cr_session_event){ .type = CR_SESSION_GUEST_ENDED, .guest = &g->pub });
+	write_manifest(s, "running");
+}
+
+/* End the guest now, for this reason. */
+static void end_guest_for(struct cr_session *s, struct guest *g, enum cr_guest_end why)
+{
+	g->end = why;
+	g->ending = true;
+	end_guest(s, g);
+}
+
+static void check_guest(struct cr_session *s, struct guest *g)
+{
+	double now = cr_now();
+
+	follow(s, g);
+	if (stopping(s))
+		return end_guest_for(s, g, CR_END_SIGNAL);
+	if (now - g->pub.t_start > (double)s->plan->timeout)
+		return end_guest_for(s, g, CR_END_TIMEOUT);
+	if (now - g->pub.t_last_progress > (double)s->plan->progress_timeout)
+		return end_guest_for(s, g, CR_END_PROGRESS_TIMEOUT);
+	/*
+	 * Lifecycle events say when a domain stops; asking libvirt as well, but
+	 * only every few seconds, covers a lost event. (Every call wakes the
+	 * event loop: asking on each turn would make it spin.)
+	 */
+	if (!g->stopped && now - g->t_state_checked >= 5) {
+		g->t_state_checked = now;
+		g->stopped = !cr_domain_running(g->dom);
+	}
+	if (g->stopped)
+		end_guest(s, g);
+}
+
+static void release_guest(struct guest *g)
+{
+	cr_domain_destroy(g->dom);
+	console_close(g);
+	free(g->r_base);
+	free(g->r_kernel);
+	free(g->r_initrd);
+	free(g->overlay_vol);
+	free(g->results_vol);
+	if (g->have_image)
+		cr_built_release(&g->image);
+	free(g->pub.domain);
+	free(g->pub.console_path);
+	free(g->pub.harvest);
+	cr_guest_watch_release(&g->pub.watch);
+	cr_guest_outcome_release(&g->pub.outcome);
+	free(g->dir);
+	free(g->overlay);
+	free(g->results_disk);
+	free(g->out_dir);
+	free(g->pin);
+}
+
+/* ---- building ---- */
+
+static void on_build_progress(void *data, const struct cr_build_progress *p)
+{
+	struct cr_session *s = data;
+
+	emit(s, (struct cr_session_event){ .type = CR_SESSION_BUILD, .image = s->building, .build = p });
+}
+
+static int build_one(struct cr_session *s, struct cr_build_opts *bo, const char *images_dir, const char *image, struct cr_built *out,
+		     cr_error_t *err)
+{
+	int rc;
+
+	s->building = image;
+	rc = cr_build_image(bo, images_dir, s->plan, image, out, err);
+	s->building = NULL;
+	if (rc == 0)
+		emit(s, (struct cr_session_event){ .type = CR_SESSION_BUILT, .image = image, .built = out });
+	return rc;
+}
+
+/*
+ * Every guest's image, then the suite's container images, built when the
+ * cache lacks them. Before any libvirt connection: a build takes minutes,
+ * and libvirtd drops a client that does not answer its keepalives.
+ */
+static int build_all(struct cr_session *s, cr_error_t *err)
+{
+	cleanup_free char *datadir = cr_data_dir(), *images_dir = xasprintf("%s/images", datadir);
+	struct cr_build_opts bo = { .verify = true, .interrupted = s->o->stop, .cache_dir = s->o->cache_dir, .srcdir = datadir,
+				    .progress = on_build_progress, .progress_data = s };
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct guest *g = &s->g[i];
+
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(s->g[k].plan->image, g->plan->image) == 0) {
+				g->image.dir = xstrdup(s->g[k].image.dir);
+				g->image.key = xstrdup(s->g[k].image.key);
+				g->image.mirror = NULL;
+				g->have_image = true;
+				break;
+			}
+		}
+		if (!g->have_image) {
+			if (build_one(s, &bo, images_dir, g->plan->image, &g->image, err) < 0)
+				return cr_error_prefix(err, "cannot build image '%s' of guest '%s'", g->plan->image, g->plan->name);
+			g->have_image = true;
+		}
+	}
+	for (size_t k = 0; cr_suite_container_recipes[k] && s->n_containers < ARRAY_SIZE(s->containers); k++) {
+		if (build_one(s, &bo, images_dir, cr_suite_container_recipes[k], &s->containers[s->n_containers], err) < 0)
+			return cr_error_prefix(err, "cannot build the suite's container image '%s'", cr_suite_container_recipes[k]);
+		s->n_containers++;
+	}
+	return stopping(s) ? cr_error(err, 0, "interrupted") : 0;
+}
+
+/* ---- uploads ---- */
+
+/* The libvirt host the guests ran on, when it is reached by upload. */
+static json_t *remote_json(const struct cr_session *s)
+{
+	virNodeInfo info;
+	bool ok = virNodeGetInfo(s->conn, &info) == 0;
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "host", s->host ? s->host : "", "pool", s->o->pool, "cpus",
+			 ok ? json_integer(info.cpus) : json_null(), "cpu_model", ok ? json_string(info.model) : json_null(), "memory_bytes",
+			 ok ? json_integer((json_int_t)info.memory * 1024) : json_null());
+}
+
+/* A cached volume: the base image, kernel, initrd or images disk goes up once per libvirt host and pool. */
+static int upload_cached(struct cr_session *s, const char *name, const char *local, char **path, cr_error_t *err)
+{
+	struct stat st;
+	double t = cr_now();
+	int cached = cr_vol_cached(s->pool, name, path, err);
+
+	if (cached != 0)
+		return cached < 0 ? -1 : 0;
+	note(s, NULL, "crbench run: uploading '%s' (%.0f MiB) to pool '%s' on '%s' as '%s'", local,
+	     stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, s->o->pool, s->host, name);
+	if (cr_vol_upload_cached(s->pool, name, local, path, err) < 0)
+		return -1;
+	note(s, NULL, "crbench run: uploaded '%s' in %.1f s", name, cr_now() - t);
+	return 0;
+}
+
+/* "crbench-<cache entry>-<file>": a cached file's volume, named by its cache entry's key. */
+static char *cached_vol_name(const char *path)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/'), *entry;
+
+	if (!slash)
+		return xasprintf("crbench-%s", path);
+	*slash = '\0';
+	entry = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	return xasprintf("crbench-%s-%s", entry, slash + 1);
+}
+
+/*
+ * Remote mode: what every guest reads goes up (the per-run payload always,
+ * the rest unless cached), under a lock of the cache, so that two runs
+ * started together do not both upload one volume. (Runs from other machines
+ * into the same pool are not covered by it.)
+ */
+static int upload_all(struct cr_session *s, cr_error_t *err)
+{
+	const char *parts[] = { CR_IMAGE_DISK, CR_IMAGE_KERNEL, CR_IMAGE_INITRD };
+	cleanup_free char *images_name = cached_vol_name(s->images);
+	cleanup_close int fd = -1;
+
+	if (cr_runs_lock(s->o->cache_dir, "upload", &fd, err) < 0)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		struct guest *g = &s->g[i];
+		char **paths[] = { &g->r_base, &g->r_kernel, &g->r_initrd };
+
+		for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+			cleanup_free char *local = xasprintf("%s/%s", g->image.dir, parts[k]), *name = cached_vol_name(local);
+
+			if (upload_cached(s, name, local, paths[k], err) < 0)
+				return -1;
+		}
+	}
+	if (upload_cached(s, images_name, s->images, &s->r_images, err) < 0)
+		return -1;
+	s->payload_vol = xasprintf(CR_RUN_DOMAIN_PREFIX "%s-payload.raw", s->run_id);
+	cr_rundir_add_volume(s->rundir, s->payload_vol, NULL);
+	return cr_vol_upload(s->pool, s->payload_vol, s->payload, &s->r_payload, err);
+}
+
+/* ---- preparing ---- */
+
+/* The run's id, and the seed it uses when the plan has none. */
+static void name_run(struct cr_session *s, struct cr_plan *plan)
+{
+	uint32_t rnd = 0;
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		rnd = (uint32_t)getpid();
+	if (!plan->seed_set) {
+		uint64_t seed;
+
+		if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+			seed = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+		plan->seed = seed & INT64_MAX; /* JSON integers are signed */
+		plan->seed_set = true;
+	}
+	s->run_id = cr_run_id(plan, time(NULL), rnd);
+}
+
+/* The container images' disk, made once and shared by every guest of every run. */
+static int images_disk(struct cr_session *s, bool *made, cr_error_t *err)
+{
+	struct cr_payload_file files[ARRAY_SIZE(s->containers)];
+	cleanup_free char *key = xstrdup("");
+	double t = cr_now();
+	int ret;
+
+	for (size_t k = 0; k < s->n_containers; k++) {
+		char *next = xasprintf("%s%s%s", key, k ? "-" : "", s->containers[k].key);
+
+		free(key);
+		key = next;
+		files[k] = (struct cr_payload_file){ xasprintf("%s/%s", s->containers[k].dir, CR_IMAGE_CONTAINER),
+						     xasprintf("%s.tar", cr_suite_container_recipes[k]) };
+	}
+	ret = cr_images_disk(s->o->cache_dir, files, s->n_containers, key, &s->images, made, err);
+	s->images_seconds = cr_now() - t;
+	for (size_t k = 0; k < s->n_containers; k++) {
+		free((char *)files[k].src);
+		free((char *)files[k].dest);
+	}
+	if (ret == 0 && *made)
+		note(s, NULL, "crbench run: made the container images disk '%s' in %.1f s", s->images, s->images_seconds);
+	return ret;
+}
+
+/* One small payload disk for every guest of the run: the agent and the resolved plan; each guest finds its name on its kernel command line. */
+static int payload_disk(struct cr_session *s, const char *plan_path, cr_error_t *err)
+{
+	cleanup_free char *agent = cr_agent_path(), *staging = xasprintf("%s/payload", s->rundir);
+	struct cr_payload_file files[] = { { agent, "crbench-agent" }, { plan_path, "plan.ini" } };
+	double t = cr_now();
+	int ret;
+
+	s->payload = xasprintf("%s/payload.raw", s->rundir);
+	ret = cr_payload_make(staging, files, ARRAY_SIZE(files), "crbench-payload", s->payload, err);
+	s->payload_seconds = cr_now() - t;
+	cr_rmtree(staging);
+	return ret;
+}
+
+/* Per guest: names and paths, and vCPU pinning; *why says how the vCPUs are pinned. */
+static void place_guests(struct cr_session *s, char **why)
+{
+	cleanup_free uint64_t *vcpus = xcalloc(s->n, sizeof(uint64_t));
+	unsigned **pins = NULL;
+
+	for (size_t i = 0; i < s->n; i++)
+		vcpus[i] = s->g[i].plan->vcpus;
+	if (s->o->pin)
+		cr_rundir_pin(s->o->cache_dir, s->rundir, s->host, vcpus, s->n, s->plan->parallel, s->host_cpus, &pins, why);
+	else
+		*why = xstrdup("not pinned: --no-pin");
+	for (size_t i = 0; i < s->n; i++) {
+		struct guest *g = &s->g[i];
+
+		g->pub.domain = xasprintf(CR_RUN_DOMAIN_PREFIX "%s-%s", s->run_id, g->plan->name);
+		g->dir = xasprintf("%s/%s", s->rundir, g->plan->name);
+		g->overlay = xasprintf("%s/overlay.qcow2", g->dir);
+		g->results_disk = xasprintf("%s/results.raw", g->dir);
+		g->pub.console_path = xasprintf("%s/console.log", g->dir);
+		g->out_dir = xasprintf("%s/%s", s->out, g->plan->name);
+		g->overlay_vol = xasprintf("%s-overlay.qcow2", g->pub.domain);
+		g->results_vol = xasprintf("%s-results.raw", g->pub.domain);
+		if (pins) {
+			g->pin = pins[i];
+			pins[i] = NULL;
+			g->pub.pinned = true;
+		}
+	}
+	cr_pin_free(pins, s->n);
+}
+
+static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
+{
+	const struct cr_session_opts *o = s->o;
+	const char *root = o->results_root ? o->results_root : "results";
+	cleanup_free char *plan_path = NULL, *dump = NULL, *why = NULL, *uri = virConnectGetURI(s->conn);
+	bool made = false;
+
+	/* the run's id, directories and resolved plan (with the seed the run uses) */
+	name_run(s, plan);
+	s->out = xasprintf("%s/%s", root, s->run_id);
+	if (mkdir(root, 0755) < 0 && errno != EEXIST)
+		return cr_error(err, errno, "cannot create results directory '%s'", root);
+	if (mkdir(s->out, 0755) < 0)
+		return cr_error(err, errno, "cannot create run directory '%s'", s->out);
+	if (cr_rundir_create(o->cache_dir, s->run_id,
+			     &(struct cr_rundir_info){ .out = s->out, .uri = uri, .host = s->host, .pool = o->remote ? o->pool : NULL },
+			     &s->rundir, err) < 0)
+		return -1;
+	dump = cr_plan_dump(plan);
+	plan_path = xasprintf("%s/plan.ini", s->out);
+	{
+		FILE *f = fopen(plan_path, "we");
+
+		if (!f || fputs(dump, f) == EOF || fclose(f) != 0)
+			return cr_error(err, errno, "cannot write '%s'", plan_path);
+	}
+	if (images_disk(s, &made, err) < 0 || payload_disk(s, plan_path, err) < 0)
+		return -1;
+	if (o->remote && upload_all(s, err) < 0)
+		return -1;
+	place_guests(s, &why);
+
+	s->manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:o, s:s, s:s, s:f}", "format", "crbench-run", "version", 1, "run_id",
+				s->run_id, "crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan", cr_plan_to_json(plan),
+				"host", cr_host_json(s->conn), "accel", cr_accel_name(o->accel), "pinning",
+				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together", "payload_seconds",
+				s->payload_seconds);
+	json_object_set_new(s->manifest, "injected_fault", o->fault ? json_string(o->fault) : json_null());
+	json_object_set_new(s->manifest, "images_disk",
+			    json_pack("{s:s, s:b, s:f}", "path", s->images, "made", made, "seconds", s->images_seconds));
+	json_object_set_new(s->manifest, "started", utc_now_json());
+	json_object_set_new(s->manifest, "remote", o->remote ? remote_json(s) : json_null());
+	json_object_set_new(json_object_get(s->manifest, "host"), "accel", json_string(cr_accel_name(o->accel)));
+	json_object_set_new(json_object_get(s->manifest, "host"), "accel_reason",
+			    o->accel_reason ? json_string(o->accel_reason) : json_null());
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static bool ended(const struct guest *g)
+{
+	return g->pub.outcome.status != CR_GUEST_NOT_RUN && g->pub.outcome.status != CR_GUEST_RUNNING;
+}
+
+/* Start what may start: every guest at once, or the next when the one before it ended. */
+static void start_next(struct cr_session *s, size_t *next)
+{
+	while (!stopping(s) && *next < s->n && (s->plan->parallel || *next == 0 || ended(&s->g[*next - 1]))) {
+		struct guest *g = &s->g[(*next)++];
+		cleanup_error cr_error_t gerr = NULL;
+
+		if (start_guest(s, g, &gerr) < 0) {
+			struct cr_guest_observed obs = { .end = CR_END_START_FAILED, .start_error = gerr->msg };
+
+			cr_guest_outcome_decide(&obs, &g->pub.outcome);
+			drop_guest_disks(s, g);
+			emit(s, (struct cr_session_event){ .type = CR_SESSION_GUEST_ENDED, .guest = &g->pub });
+			write_manifest(s, "running");
+			continue;
+		}
+		emit(s, (struct cr_session_event){ .type = CR_SESSION_GUEST_STARTED, .guest = &g->pub });
+		write_manifest(s, "running"); /* run.json says it runs: for a later run to harvest it, should this one die */
+	}
+}
+
+/* Start the guests as the plan says, follow them until every one ended, or the caller's stop. */
+static void event_loop(struct cr_session *s)
+{
+	size_t next = 0;
+	double last_look = 0;
+
+	s->t0 = cr_now();
+	for (;;) {
+		size_t running = 0;
+
+		start_next(s, &next);
+		/* the loop also wakes for libvirt's own traffic: look at the guests at most 4 times a second */
+		if (cr_now() - last_look >= 0.25 || stopping(s)) {
+			last_look = cr_now();
+			for (size_t i = 0; i < s->n; i++)
+				if (s->g[i].pub.outcome.status == CR_GUEST_RUNNING)
+					check_guest(s, &s->g[i]);
+			emit(s, (struct cr_session_event){ .type = CR_SESSION_TICK });
+		}
+		for (size_t i = 0; i < s->n; i++)
+			running += s->g[i].pub.outcome.status == CR_GUEST_RUNNING;
+		if (!running && (stopping(s) || next >= s->n))
+			break;
+		if (virEventRunDefaultImpl() < 0) {
+			/* no more events to wait on: what the guests measured so far is harvested, not left behind */
+			note(s, NULL, "crbench run: libvirt's event loop failed: ending the running guests");
+			for (size_t i = 0; i < s->n; i++)
+				if (s->g[i].pub.outcome.status == CR_GUEST_RUNNING)
+					end_guest_for(s, &s->g[i], CR_END_EVENT_LOOP);
+			break;
+		}
+	}
+}
+
+/* What stays of the run's temporary directory: nothing, unless kept on request or holding results not harvested. */
+static void clean_up(struct cr_session *s)
+{
+	size_t kept = 0;
+
+	if (!s->rundir)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		kept += s->g[i].disk_kept;
+	if (!s->o->keep && !kept) {
+		cr_rmtree(s->rundir);
+	} else if (!s->o->keep) {
+		/* results that could not be harvested are never deleted: no owner, so that no later run reaps them */
+		cr_rundir_disown(s->rundir);
+		unlink(s->payload);
+		note(s, NULL, "crbench run: kept %zu results disk%s in '%s' that could not be harvested%s%s%s", kept, kept == 1 ? "" : "s",
+		     s->rundir, s->o->remote ? " (those that did not come down are volumes in pool '" : "", s->o->remote ? s->o->pool : "",
+		     s->o->remote ? "', named above)" : "");
+	} else {
+		/* kept on request: no owner, so that no later run reaps it */
+		cr_rundir_disown(s->rundir);
+		note(s, NULL, "crbench run: kept the run's disks in '%s'%s%s%s", s->rundir,
+		     s->o->remote ? " (their volumes, named in its file 'volumes', in pool '" : "", s->o->remote ? s->o->pool : "",
+		     s->o->remote ? "')" : "");
+	}
+	if (s->pool && s->payload_vol && !s->o->keep)
+		cr_vol_delete(s->pool, s->payload_vol, NULL);
+}
+
+static int run(struct cr_session *s, cr_error_t *err)
+{
+	const struct cr_session_opts *o = s->o;
+	cleanup_strv char **reaped = NULL;
+	int timer, cb;
+
+	if (build_all(s, err) < 0)
+		return -1;
+	virEventRegisterDefaultImpl();
+	if (cr_virt_open(o->uri, &s->conn, err) < 0)
+		return -1;
+	s->host = virConnectGetHostname(s->conn);
+	if (o->remote && (cr_pool_open(s->conn, o->pool, &s->pool, err) < 0 ||
+			  cr_virt_host_cpus(s->conn, &s->host_cpus, &(bool){ false }, err) < 0))
+		return -1;
+	if (cr_runs_reap(o->cache_dir, s->conn, &reaped) > 0)
+		for (size_t i = 0; reaped[i]; i++)
+			note(s, NULL, "crbench run: %s", reaped[i]);
+	if (prepare(s, o->plan, err) < 0)
+		return -1;
+	emit(s, (struct cr_session_event){ .type = CR_SESSION_RUN_STARTED });
+	write_manifest(s, "running");
+
+	cb = virConnectDomainEventRegisterAny(s->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), s, NULL);
+	timer = virEventAddTimeout(250, on_tick, NULL, NULL);
+	event_loop(s);
+	write_manifest(s, stopping(s) ? "interrupted" : cr_session_n_complete(s) == s->n ? "complete" : "partial");
+	if (timer >= 0)
+		virEventRemoveTimeout(timer);
+	if (cb >= 0)
+		virConnectDomainEventDeregisterAny(s->conn, cb);
+	return 0;
+}
+
+int cr_session_run(const struct cr_session_opts *o, struct cr_session **out, cr_error_t *err)
+{
+	struct cr_session *s = xcalloc(1, sizeof(*s));
+	int ret;
+
+	s->o = o;
+	s->plan = o->plan;
+	s->n = o->plan->n_guests;
+	s->g = xcalloc(s->n, sizeof(*s->g));
+	for (size_t i = 0; i < s->n; i++) {
+		s->g[i].plan = s->g[i].pub.plan = &o->plan->guests[i];
+		s->g[i].console_fd = -1;
+		s->g[i].pub.watch.agent_uptime = -1;
+		s->g[i].pub.outcome.status = CR_GUEST_NOT_RUN;
+	}
+	*out = s;
+	ret = run(s, err);
+	for (size_t i = 0; i < s->n; i++) {
+		cr_domain_destroy(s->g[i].dom);
+		s->g[i].dom = NULL;
+		console_close(&s->g[i]);
+	}
+	clean_up(s);
+	return ret;
+}
+
+void cr_session_free(struct cr_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		release_guest(&s->g[i]);
+	for (size_t k = 0; k < s->n_containers; k++)
+		cr_built_release(&s->containers[k]);
+	free(s->g);
+	free(s->run_id);
+	free(s->out);
+	free(s->rundir);
+	free(s->payload);
+	free(s->images);
+	free(s->host);
+	free(s->r_payload);
+	free(s->r_images);
+	free(s->payload_vol);
+	if (s->pool)
+		virStoragePoolFree(s->pool);
+	json_decref(s->manifest);
+	cr_virt_close(s->conn);
+	free(s);
+}
+
+const char *cr_session_run_id(const struct cr_session *s)
+{
+	return s->run_id;
+}
+
+const char *cr_session_dir(const struct cr_session *s)
+{
+	return s->out;
+}
+
+size_t cr_session_n_guests(const struct cr_session *s)
+{
+	return s->n;
+}
+
+const struct cr_session_guest *cr_session_guest(const struct cr_session *s, size_t i)
+{
+	return i < s->n ? &s->g[i].pub : NULL;
+}
+
+size_t cr_session_n_complete(const struct cr_session *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += s->g[i].pub.outcome.status == CR_GUEST_COMPLETE;
+	return n;
+}
+
+bool cr_session_parallel(const struct cr_session *s)
+{
+	return s->plan->parallel;
+}
