@@ -15,9 +15,6 @@ struct cr_console {
 /* virtlogd keeps this many rotated parts of a log (max_backups, 3 by default): FILE.0 (newest) .. FILE.2 */
 #define CR_CONSOLE_PARTS 3
 
-/* What the guest's agent-launch (builder/rootfs) prints when the agent unit starts, before the uptime in seconds. */
-#define CR_AGENT_MARKER "crbench: agent unit started, uptime "
-
 typedef void (*cr_console_line_fn)(void *data, const char *line);
 
 /* Hand every complete new line (without its CR/LF) to fn; a line over 4 KiB is cut. Returns lines read. */

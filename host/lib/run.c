@@ -76,11 +76,41 @@ static int make_parents(const char *root, const char *rel, cr_error_t *err)
 	return 0;
 }
 
+/* The bytes of the regular files under a directory, for the payload disk's size (nftw passes no data: one walk at a time). */
+static uint64_t tree_bytes;
+static int add_bytes(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (flag == FTW_F && S_ISREG(st->st_mode))
+		tree_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+int cr_payload_make_dir(const char *dir, const char *label, const char *out, cr_error_t *err)
+{
+	cleanup_free char *size = NULL;
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return cr_error(err, errno, "cannot make a payload disk of '%s'", dir);
+	if (!S_ISDIR(st.st_mode))
+		return cr_error(err, 0, "cannot make a payload disk of '%s': not a directory", dir);
+	tree_bytes = 0;
+	nftw(dir, add_bytes, 16, FTW_PHYS);
+	/* room for the files, ext4's metadata and slack; the file is sparse */
+	size = xasprintf("%lluk", (unsigned long long)((tree_bytes + tree_bytes / 8 + (64ULL << 20)) >> 10));
+	{
+		char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-O", (char *)"^has_journal",
+				   (char *)"-L", (char *)label, (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", (char *)dir,
+				   (char *)out, size, NULL };
+
+		if (cr_run_checked(mke2fs, err) < 0)
+			return cr_error_prefix(err, "cannot make the payload disk '%s'", out);
+	}
+	return 0;
+}
+
 int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *label, const char *out, cr_error_t *err)
 {
-	uint64_t total = 0;
-	cleanup_free char *size = NULL;
-
 	if (mkdir(staging, 0755) < 0 && errno != EEXIST)
 		return cr_error(err, errno, "cannot create directory '%s'", staging);
 	for (size_t i = 0; i < n; i++) {
@@ -91,21 +121,10 @@ int cr_payload_make(const char *staging, const struct cr_payload_file *files, si
 			return cr_error(err, errno, "cannot put '%s' on the payload disk", files[i].src);
 		if (!S_ISREG(st.st_mode))
 			return cr_error(err, 0, "cannot put '%s' on the payload disk: not a regular file", files[i].src);
-		total += (uint64_t)st.st_size;
 		if (make_parents(staging, files[i].dest, err) < 0 || link_or_copy(files[i].src, dest, err) < 0)
 			return -1;
 	}
-	/* room for the files, ext4's metadata and slack; the file is sparse */
-	size = xasprintf("%lluk", (unsigned long long)((total + total / 8 + (64ULL << 20)) >> 10));
-	{
-		char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-O", (char *)"^has_journal",
-				   (char *)"-L", (char *)label, (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", (char *)staging,
-				   (char *)out, size, NULL };
-
-		if (cr_run_checked(mke2fs, err) < 0)
-			return cr_error_prefix(err, "cannot make the payload disk '%s'", out);
-	}
-	return 0;
+	return cr_payload_make_dir(staging, label, out, err);
 }
 
 int cr_images_disk(const char *cache_dir, const struct cr_payload_file *files, size_t n, const char *key, char **path, bool *made,
