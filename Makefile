@@ -184,6 +184,8 @@ lint: deps-check
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 		-D_GNU_SOURCE -Icommon -Ihost/lib -Iguest --suppress=missingIncludeSystem \
 		--suppressions-list=ci/cppcheck.supp common host guest tests/unit
+	@# the commands parse, print and call host/lib; libvirt is the library's (docs/hacking.md)
+	@! grep -n '\bvir[A-Z_][A-Za-z_]*' host/*.c || { echo "lint: a command uses libvirt directly (above): move it into host/lib"; exit 1; }
 
 FUZZ_CC ?= clang
 FUZZ_DIR := build-fuzz
