@@ -152,13 +152,8 @@ int cmd_boot(int argc, char **argv)
 		case 'v':
 			d.verbose = true;
 			break;
-		case 'h':
-			fputs(boot_usage, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("boot", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("boot", "unknown option '%s'", argv[optind - 1]);
+			return option_default("boot", boot_usage, c, argv);
 		}
 	}
 	if (optind < argc)

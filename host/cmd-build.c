@@ -153,13 +153,8 @@ int cmd_build(int argc, char **argv)
 			if (parse_accel_option("build", optarg, &accel))
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			fputs(build_usage, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("build", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("build", "unknown option '%s'", argv[optind - 1]);
+			return option_default("build", build_usage, c, argv);
 		}
 	}
 	if (optind < argc)

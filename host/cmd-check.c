@@ -115,13 +115,8 @@ int cmd_check(int argc, char **argv)
 		case 'L':
 			po.pool = optarg;
 			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("check", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("check", "unknown option '%s'", argv[optind - 1]);
+			return option_default("check", check_usage, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -107,13 +107,8 @@ int cmd_compare(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(compare_usage, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("compare", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("compare", "unknown option '%s'", argv[optind - 1]);
+			return option_default("compare", compare_usage, c, argv);
 		}
 	}
 	if (argc - optind > 2)

@@ -65,13 +65,8 @@ int cmd_harvest(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(harvest_usage, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("harvest", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("harvest", "unknown option '%s'", argv[optind - 1]);
+			return option_default("harvest", harvest_usage, c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -34,11 +34,8 @@ int cmd_plan(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(plan_usage, stdout);
-			return EXIT_SUCCESS;
 		default:
-			return usage_error("plan", "unknown option '%s'", argv[optind - 1]);
+			return option_default("plan", plan_usage, c, argv);
 		}
 	}
 	if (optind + 1 != argc)

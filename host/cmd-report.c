@@ -45,13 +45,8 @@ int cmd_report(int argc, char **argv)
 		case 'o':
 			out_opt = optarg;
 			break;
-		case 'h':
-			fputs(report_usage, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("report", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("report", "unknown option '%s'", argv[optind - 1]);
+			return option_default("report", report_usage, c, argv);
 		}
 	}
 	if (optind >= argc)

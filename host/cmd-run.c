@@ -324,13 +324,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return usage_error("run", "unknown fault '%s' for --inject-fault: panic, hang, agent-crash, docker-fail or results-full",
 						   optarg);
 			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return EXIT_SUCCESS;
-		case ':':
-			return usage_error("run", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("run", "unknown option '%s'", argv[optind - 1]);
+			return option_default("run", run_usage, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -24,6 +24,12 @@ extern const char crbench_version[];
 int report_error(cr_error_t err);
 /* Print "crbench CMD: <message>" and a --help hint; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The end of every command's getopt switch: -h prints usage and returns
+ * EXIT_SUCCESS; a missing value or an unknown option is a usage error.
+ * The command's optstring starts with ':' and has 'h'.
+ */
+int option_default(const char *cmd, const char *usage, int c, char **argv);
 /* Parse --accel's argument, or report a usage error. */
 int parse_accel_option(const char *cmd, const char *arg, enum cr_accel *out);
 

@@ -55,6 +55,17 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int option_default(const char *cmd, const char *usage, int c, char **argv)
+{
+	if (c == 'h') {
+		fputs(usage, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+	return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
 int parse_accel_option(const char *cmd, const char *arg, enum cr_accel *out)
 {
 	if (cr_accel_parse(arg, out) < 0)
