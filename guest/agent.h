@@ -97,7 +97,23 @@ struct cr_container_result {
 	long exit_code;
 	char *out, *err;
 	double t_start, seconds;
+	unsigned attach_retries; /* starts Docker gave up on attaching the container to a swarm network (cr_container_start) */
 };
+
+/*
+ * Create (named name, or anonymous) and start a container of config (not
+ * taken); *id is its id, to remove. Docker gives a swarm network's
+ * attachment a fixed 20 s (moby's swarmRequestTimeout) and then fails the
+ * start with "attaching to network failed ... context deadline exceeded",
+ * which a guest under TCG, loaded, now and then needs more than; the failed
+ * attachment stays registered under that container's id, so the container
+ * is removed and made again, up to CR_ATTACH_ATTEMPTS times in all, before
+ * anything is measured. *retries (may be NULL) counts the retries;
+ * *t_start (may be NULL) is cr_now() when the start that worked was asked for.
+ */
+#define CR_ATTACH_ATTEMPTS 3
+int cr_container_start(const struct cr_agent *a, const char *name, json_t *config, char **id, unsigned *retries, double *t_start,
+		       cr_error_t *err);
 
 /*
  * Create (named name, or anonymous), start, wait for, read the logs of and

@@ -19,16 +19,34 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 			 cr_container_runtime(a, false));
 }
 
+int cr_container_start(const struct cr_agent *a, const char *name, json_t *config, char **id, unsigned *retries, double *t_start,
+		       cr_error_t *err)
+{
+	for (unsigned i = 1;; i++) {
+		*id = NULL;
+		if (cr_docker_create(a->docker, name, config, id, NULL, err) < 0)
+			return -1;
+		if (t_start)
+			*t_start = cr_now();
+		if (cr_docker_start(a->docker, *id, NULL, err) == 0)
+			return 0;
+		if (i == CR_ATTACH_ATTEMPTS || !strstr((*err)->msg, "attaching to network failed"))
+			return -1;
+		cr_docker_remove(a->docker, *id, NULL, NULL);
+		free(*id);
+		if (retries)
+			(*retries)++;
+	}
+}
+
 int cr_container_run(const struct cr_agent *a, json_t *config, const char *name, struct cr_container_result *res, cr_error_t *err)
 {
 	cleanup_free char *id = NULL;
 	int ret = -1;
 
 	*res = (struct cr_container_result){ .exit_code = -1 };
-	if (cr_docker_create(a->docker, name, config, &id, NULL, err) < 0)
-		goto out;
-	res->t_start = cr_now();
-	if (cr_docker_start(a->docker, id, NULL, err) < 0 || cr_docker_wait(a->docker, id, &res->exit_code, NULL, err) < 0)
+	if (cr_container_start(a, name, config, &id, &res->attach_retries, &res->t_start, err) < 0 ||
+	    cr_docker_wait(a->docker, id, &res->exit_code, NULL, err) < 0)
 		goto out;
 	res->seconds = cr_now() - res->t_start;
 	if (cr_docker_logs(a->docker, id, &res->out, &res->err, err) < 0)

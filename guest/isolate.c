@@ -33,7 +33,8 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 	}
 
 	if (unsupported)
-		doc = json_pack("{s:s, s:o}", "status", "unsupported", "reason", cr_json_text(unsupported));
+		/* a limitation shown by trying keeps what the trying saw */
+		doc = json_pack("{s:s, s:o, s:o?}", "status", "unsupported", "reason", cr_json_text(unsupported), "data", data);
 	else if (r < 0)
 		doc = json_pack("{s:s, s:o, s:o?}", "status", "failed", "reason", cr_json_text(err ? err->msg : "unknown error"), "data", data);
 	else
