@@ -78,6 +78,15 @@ int cr_guest_watch_line(struct cr_guest_watch *w, const char *line, struct cr_pr
 	return 1;
 }
 
+void cr_guest_watch_reboot(struct cr_guest_watch *w)
+{
+	cr_guest_watch_release(w);
+	w->agent_uptime = -1;
+	w->panic = w->hello = w->done = false;
+	w->done_status = CR_STATUS_NONE;
+	w->last = (struct cr_progress){ 0 };
+}
+
 void cr_guest_watch_release(struct cr_guest_watch *w)
 {
 	free(w->done_reason);

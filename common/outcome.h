@@ -57,6 +57,8 @@ struct cr_guest_watch {
  * is set when this line is the agent unit's marker.
  */
 int cr_guest_watch_line(struct cr_guest_watch *w, const char *line, struct cr_progress *p, bool *agent, cr_error_t *err);
+/* The guest boots again (a boot per step): forget what its last boot's console said, keep the step counts. */
+void cr_guest_watch_reboot(struct cr_guest_watch *w);
 void cr_guest_watch_release(struct cr_guest_watch *w);
 
 /* Everything the outcome depends on. */

@@ -34,6 +34,7 @@ const char *const cr_net_load_names[CR_LOAD__MAX] = {
 const char *const cr_plan_runtimes[] = { "runc", "crun", "runsc", "kata", NULL };
 const char *const cr_plan_profiles[] = { "smoke", "standard", "paper", NULL };
 const char *const cr_kata_shared_fs_names[] = { "virtio-9p", "virtio-fs", NULL };
+const char *const cr_plan_boots[] = { "once", "per-step", NULL };
 static const char *const nested_names[] = { "auto", "yes", "no", NULL };
 
 #define GiB (1024ULL * 1024 * 1024)
@@ -96,6 +97,7 @@ static const struct key keys[] = {
 	{ S_RUN, "timeout", T_DURATION, P(timeout), 60, 7 * 24 * 3600, NULL, 0, false, "a duration from 1m to 168h, such as 45m or 6h", PR(timeout) },
 	{ S_RUN, "progress-timeout", T_DURATION, P(progress_timeout), 10, 24 * 3600, NULL, 0, false, "a duration from 10s to 24h", 0 },
 	{ S_RUN, "parallel", T_BOOL, P(parallel), 0, 0, NULL, 0, false, "yes or no", 0 },
+	{ S_RUN, "boot", T_ENUM, P(boot), 0, 0, cr_plan_boots, 2, false, "once or per-step", 0 },
 
 	{ S_SUITE, "profile", T_ENUM, P(profile), 0, 0, cr_plan_profiles, 3, true, "smoke, standard or paper", 0 },
 	{ S_SUITE, "tests", T_SET, P(tests), 0, 0, cr_test_names, CR_TEST__MAX, false, "'all' or a comma-separated list of env, boot, disk, cpu-mem, net-io, net-matrix", 0 },
@@ -545,6 +547,8 @@ int cr_plan_parse(const char *name, const char *data, size_t len, struct cr_plan
 		cr_plan_free(plan);
 		return -1;
 	}
+	if (!plan->boot)
+		plan->boot = xstrdup(cr_plan_boots[0]);
 	if (!plan->name) {
 		const char *base = strrchr(name, '/');
 		cleanup_free char *stem = xstrdup(base ? base + 1 : name);
@@ -584,6 +588,7 @@ void cr_plan_free(struct cr_plan *plan)
 	free(plan->path);
 	free(plan->name);
 	free(plan->profile);
+	free(plan->boot);
 	free(plan);
 }
 
@@ -767,4 +772,9 @@ json_t *cr_plan_to_json(const struct cr_plan *plan)
 bool cr_guest_nested(const struct cr_guest_plan *g)
 {
 	return g->nested == CR_NESTED_YES || (g->nested == CR_NESTED_AUTO && strcmp(g->runtime, "kata") == 0);
+}
+
+bool cr_plan_per_step(const struct cr_plan *plan)
+{
+	return plan->boot && strcmp(plan->boot, "per-step") == 0;
 }

@@ -74,6 +74,7 @@ struct cr_plan {
 	uint64_t timeout;	   /* seconds, wall clock per guest */
 	uint64_t progress_timeout; /* seconds without a progress line */
 	bool parallel;
+	char *boot; /* "once": one boot per guest; "per-step": a fresh overlay and boot for each step (Kumar & Thangaraju rebooted before each test) */
 	/* [suite] */
 	char *profile;
 	uint32_t tests;	    /* bit (1 << enum cr_test) */
@@ -98,6 +99,9 @@ extern const char *const cr_test_names[CR_TEST__MAX];
 extern const char *const cr_net_pair_names[CR_NET__MAX];
 extern const char *const cr_net_load_names[CR_LOAD__MAX];
 extern const char *const cr_plan_runtimes[];
+extern const char *const cr_plan_boots[]; /* "once", "per-step" */
+/* True when the plan boots each guest afresh for each step. */
+bool cr_plan_per_step(const struct cr_plan *plan);
 extern const char *const cr_plan_profiles[];
 
 /*

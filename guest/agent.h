@@ -32,7 +32,16 @@ struct cr_agent {
 	const char *fault;
 	/* why the suite's container images could not be loaded, or NULL: steps that run a container then fail with it */
 	const char *images_error;
+	/*
+	 * crbench.steps=FIRST-LAST of the kernel command line: run only those
+	 * steps of the schedule (1-based, inclusive), each entry keeping its
+	 * number, for a plan that boots each step afresh; 0 and 0: every step
+	 */
+	uint64_t first_step, last_step;
 };
+
+/* Parse "FIRST-LAST" (1 <= FIRST <= LAST) into a; -1 with err set when it is not that. */
+int cr_agent_parse_steps(const char *text, struct cr_agent *a, cr_error_t *err);
 
 /*
  * The fault suite's faults, made to happen for real (crbench run

@@ -219,7 +219,12 @@ int main(int argc, char **argv)
 	if (payload) {
 		const char *cmdline = getenv("CRBENCH_AGENT_CMDLINE") ? getenv("CRBENCH_AGENT_CMDLINE") : "/proc/cmdline";
 		cleanup_error cr_error_t ferr = NULL;
+		cleanup_free char *steps = cmdline_value(cmdline, "crbench.steps", &ferr);
 
+		if (steps && cr_agent_parse_steps(steps, &a, &err) < 0) {
+			fprintf(stderr, "crbench-agent: %s\n", err->msg);
+			return EXIT_FAILURE;
+		}
 		fault = cmdline_value(cmdline, "crbench.fault", &ferr);
 		a.fault = fault;
 		if (fault && cr_fault_before_docker(fault, &ferr) < 0)

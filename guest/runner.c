@@ -1,4 +1,5 @@
 /* The suite runner and its table of tests: the images loaded, then each step in order with its progress lines and results entry. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -189,8 +190,8 @@ static enum cr_progress_status status_of(const json_t *doc)
 }
 
 /* Every step in order, then the summary; the results entries as they finish, the progress lines as they happen. */
-static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, const struct cr_step *steps, size_t n, struct console *con,
-		     double t0, cr_error_t *err)
+static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, const struct cr_step *steps, size_t first, size_t last,
+		     size_t n, struct console *con, double t0, cr_error_t *err)
 {
 	struct cr_progress p;
 	size_t failed = 0;
@@ -205,7 +206,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	getrusage(RUSAGE_SELF, &ru0);
 	t_steps = cr_now();
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = first; i < last; i++) {
 		const struct cr_step *s = &steps[i];
 		struct cr_progress st = { .event = CR_PROGRESS_START, .index = i + 1, .total = n, .rep = s->round,
 					  .reps = a->plan->warmup + a->plan->repetitions };
@@ -267,8 +268,11 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	wall_steps = cr_now() - t_steps;
 	summary = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:f, s:f}", "agent_version", crbench_version, "guest",
 			    a->guest->name, "runtime", a->guest->runtime, "docker_runtime", a->runtime->docker_runtime, "refused",
-			    a->runtime->refused, "seed", (json_int_t)a->seed, "steps", (json_int_t)n, "failed", (json_int_t)failed,
+			    a->runtime->refused, "seed", (json_int_t)a->seed, "steps", (json_int_t)(last - first), "failed", (json_int_t)failed,
 			    "wall_seconds", wall, "steps_wall_seconds", wall_steps);
+	/* which steps of the schedule this boot ran (all of them unless the plan boots each step afresh) */
+	json_object_set_new(summary, "first_step", json_integer((json_int_t)first + 1));
+	json_object_set_new(summary, "last_step", json_integer((json_int_t)last));
 	json_object_set_new(summary, "agent",
 			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I}", "cpu_seconds", cpu, "cpu_fraction",
 				      wall > 0 ? cpu / wall : 0.0, "steps_cpu_seconds", cpu_steps, "steps_cpu_fraction",
@@ -285,7 +289,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	if (a->runtime->refused)
 		snprintf(p.reason, sizeof(p.reason), CR_AGENT_REFUSED "%s", a->runtime->refused);
 	else if (failed)
-		snprintf(p.reason, sizeof(p.reason), "%zu of %zu steps failed or timed out", failed, n);
+		snprintf(p.reason, sizeof(p.reason), "%zu of %zu steps failed or timed out", failed, last - first);
 	say(con, &p);
 	return 0;
 }
@@ -308,7 +312,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	struct cr_runtime_setup setup;
 	cleanup_free char *images_error = NULL;
 	json_t *images;
-	size_t n;
+	size_t n, first = 0, last;
 	double t0 = cr_now();
 	int r;
 
@@ -316,10 +320,19 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 		return -1;
 	/* hello first: the host counts image loading as progress, not as silence */
 	cr_schedule_make(a->plan, a->seed, &steps, &n);
+	last = n;
+	if (a->first_step) {
+		if (a->last_step > n)
+			return cr_error(err, 0, "crbench.steps=%llu-%llu: the schedule has %zu steps", (unsigned long long)a->first_step,
+					(unsigned long long)a->last_step, n);
+		first = (size_t)a->first_step - 1;
+		last = (size_t)a->last_step;
+	}
 	snprintf(p.guest, sizeof(p.guest), "%s", a->guest->name);
 	p.total = n;
 	say(&con, &p);
-	images = load_images(a, steps, n, err);
+	/* only the images this boot's steps need: a step that runs no container loads none */
+	images = load_images(a, steps + first, last - first, err);
 	if (!images) {
 		/* the suite goes on without them: env and cpu-mem need none, the others fail with this reason */
 		images_error = xasprintf("the suite's container images could not be loaded: %s", (*err)->msg);
@@ -336,9 +349,25 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	a->runtime = &setup;
 	r = cr_results_append_json(w, "runtime.json", setup.record, err);
 	if (r == 0)
-		r = run_suite(a, w, steps, n, &con, t0, err);
+		r = run_suite(a, w, steps, first, last, n, &con, t0, err);
 	a->runtime = NULL;
 	a->images_error = NULL;
 	cr_runtime_setup_release(&setup);
 	return r;
+}
+
+int cr_agent_parse_steps(const char *text, struct cr_agent *a, cr_error_t *err)
+{
+	char *end;
+	unsigned long long first, last = 0;
+
+	errno = 0;
+	first = isdigit((unsigned char)*text) ? strtoull(text, &end, 10) : 0;
+	if (first && !errno && *end == '-' && isdigit((unsigned char)end[1]))
+		last = strtoull(end + 1, &end, 10);
+	if (errno || !first || !last || *end || last < first)
+		return cr_error(err, 0, "bad crbench.steps=%s: expected FIRST-LAST with 1 <= FIRST <= LAST, such as 3-3", text);
+	a->first_step = first;
+	a->last_step = last;
+	return 0;
 }

@@ -312,6 +312,7 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 	const char *accel = json_string_value(json_object_get(host, "accel")), *why = json_string_value(json_object_get(host, "accel_reason"));
 	cleanup_free char *cpu = jtext(json_object_get(host, "cpu_model")), *reps = jtext(json_object_get(suite, "repetitions"));
 	const char *base = r->n_guests ? r->guests[r->baseline].runtime : "—";
+	const char *boot = json_string_value(json_object_get(json_object_get(json_object_get(r->run, "plan"), "run"), "boot"));
 	const char *cells[][4] = {
 		{ "", "this run", "Kumar & Thangaraju 2020", "Cochak & Miers 2021" },
 		{ "accelerator", NULL, "hardware virtualization (Kata ran nested in their VMs)", "hardware virtualization (Kata ran nested in their VMs)" },
@@ -319,6 +320,7 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 		{ "guests", NULL, "2 VMs: 4 vCPUs, 8 GB, Ubuntu 18.04", "2 VMs: 2 vCPUs, 4 GB, 20 GB disk, Ubuntu 18.04.5" },
 		{ "runtimes compared", NULL, "runc and Kata Containers", "runc and Kata Containers" },
 		{ "rounds per cell", NULL, "15 runs", "15 runs per pair" },
+		{ "boots", NULL, "each machine rebooted before each test", "not stated" },
 	};
 	cleanup_free char *acc = xasprintf("%s%s%s", accel ? accel : "not recorded", why ? ": " : accel ? " (why not recorded)" : "",
 					   why ? why : "");
@@ -329,6 +331,8 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 	cells[3][1] = guests;
 	cells[4][1] = runtimes;
 	cells[5][1] = rounds;
+	cells[6][1] = boot && strcmp(boot, "per-step") == 0 ? "a fresh overlay and boot for each step ([run] boot = per-step)"
+							     : "one boot per guest for its whole suite ([run] boot = once)";
 	g->cols = 4;
 	for (size_t i = 0; i < ARRAY_SIZE(cells); i++)
 		for (size_t c = 0; c < 4; c++)

@@ -346,6 +346,31 @@ static int copy_file(const char *src, const char *dest)
 	return cr_run_checked(cp, NULL);
 }
 
+int cr_results_link(const char *from, const char *to, cr_error_t *err)
+{
+	DIR *d;
+	struct dirent *e;
+	int ret = 0;
+
+	if (mkdir(to, 0755) < 0 && errno != EEXIST)
+		return cr_error(err, errno, "cannot create '%s'", to);
+	if (!(d = opendir(from)))
+		return cr_error(err, errno, "cannot open '%s'", from);
+	while (ret == 0 && (e = readdir(d))) {
+		cleanup_free char *src = NULL, *dest = NULL;
+
+		if (!cr_results_step_name(e->d_name))
+			continue;
+		src = xasprintf("%s/%s", from, e->d_name);
+		dest = xasprintf("%s/%s", to, e->d_name);
+		/* the same entry linked before (a dead run's disk harvested again) stays as it was */
+		if (link(src, dest) < 0 && errno != EEXIST && (errno != EXDEV || copy_file(src, dest) < 0))
+			ret = cr_error(err, errno, "cannot link '%s' to '%s'", src, dest);
+	}
+	closedir(d);
+	return ret;
+}
+
 int cr_guest_collect(const char *disk, const char *disk_error, const char *console, const char *out_dir, struct cr_harvest_report *hr,
 		     bool *console_saved, cr_error_t *err)
 {

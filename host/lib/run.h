@@ -70,6 +70,13 @@ json_t *cr_host_json(virConnectPtr conn);
 int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err);
 
 /*
+ * Link (or copy, across file systems) the step entries ("NNNN-*.json") of
+ * harvested results directory from into to (created): a guest booted per
+ * step has one results/ of all its steps. An entry already there stays.
+ */
+int cr_results_link(const char *from, const char *to, cr_error_t *err);
+
+/*
  * What a guest leaves, into out_dir (created): its console log (with the
  * parts virtlogd rotated away) as console.log, readable by all; its results
  * disk harvested into results/; harvest.json saying how. disk_error, when

@@ -1,4 +1,5 @@
 /* A run's temporary directory, <cache>/runs/<run id>/: made, recorded, pinned, disowned, and reaped when its run died. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -227,6 +228,61 @@ static void mark_salvaged(const char *out, const char *guest, long pid, const st
  * the disks are removed. Nothing a guest measured is lost to a SIGKILL.
  * Returns how many disks could not be harvested whole: the caller keeps them.
  */
+/* "results-NNNN.raw": the results disk of a boot that ran step NNNN. */
+static bool step_disk_name(const char *name, unsigned long long *step)
+{
+	static const char pattern[] = "results-0000.raw";
+
+	if (strlen(name) != strlen(pattern) || !str_has_prefix(name, "results-") || !str_has_suffix(name, ".raw"))
+		return false;
+	for (size_t i = strlen("results-"); i < strlen("results-0000"); i++)
+		if (!isdigit((unsigned char)name[i]))
+			return false;
+	*step = strtoull(name + strlen("results-"), NULL, 10);
+	return true;
+}
+
+/*
+ * The disk a dead run's guest left in gdir and where it is harvested to:
+ * results.raw into the guest's directory gout; a boot per step's
+ * results-NNNN.raw into gout/boots/NNNN (its entries then linked into
+ * gout/results). NULL when there is none, or it was harvested already.
+ */
+static char *dead_disk(const char *gdir, const char *gout, char **target)
+{
+	cleanup_free char *disk = xasprintf("%s/results.raw", gdir), *results = xasprintf("%s/results", gout);
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	*target = NULL;
+	if (stat(disk, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (stat(results, &st) == 0)
+			return NULL;
+		*target = xstrdup(gout);
+		return steal_pointer(&disk);
+	}
+	if (!(d = opendir(gdir)))
+		return NULL;
+	while (!*target && (e = readdir(d))) {
+		unsigned long long step;
+		cleanup_free char *boot = NULL, *boots = xasprintf("%s/boots", gout);
+
+		if (!step_disk_name(e->d_name, &step))
+			continue;
+		boot = xasprintf("%s/%04llu", boots, step);
+		if (stat(boot, &st) == 0)
+			continue;
+		mkdir(gout, 0755);
+		mkdir(boots, 0755);
+		*target = steal_pointer(&boot);
+		free(disk);
+		disk = xasprintf("%s/%s", gdir, e->d_name);
+	}
+	closedir(d);
+	return *target ? steal_pointer(&disk) : NULL;
+}
+
 static size_t salvage(const char *dir, const char *id, long pid, char ***messages, size_t *n_msg)
 {
 	cleanup_free char *out_file = xasprintf("%s/out", dir), *out = NULL;
@@ -240,22 +296,26 @@ static size_t salvage(const char *dir, const char *id, long pid, char ***message
 	if (!(d = opendir(dir)))
 		return 0;
 	while ((e = readdir(d))) {
-		cleanup_free char *disk = NULL, *gout = NULL, *results = NULL, *console = NULL;
+		cleanup_free char *gdir = NULL, *disk = NULL, *gout = NULL, *target = NULL, *results = NULL, *console = NULL;
 		cleanup_error cr_error_t err = NULL;
 		struct cr_harvest_report hr;
-		struct stat st;
 		bool console_saved;
 		int rc;
 
 		if (e->d_name[0] == '.')
 			continue;
-		disk = xasprintf("%s/%s/results.raw", dir, e->d_name);
+		gdir = xasprintf("%s/%s", dir, e->d_name);
 		gout = xasprintf("%s/%s", out, e->d_name);
-		results = xasprintf("%s/results", gout);
-		if (stat(disk, &st) < 0 || !S_ISREG(st.st_mode) || stat(results, &st) == 0)
+		if (!(disk = dead_disk(gdir, gout, &target)))
 			continue; /* no disk, or harvested already */
-		console = xasprintf("%s/%s/console.log", dir, e->d_name);
-		rc = cr_guest_collect(disk, NULL, console, gout, &hr, &console_saved, &err);
+		results = xasprintf("%s/results", target);
+		console = xasprintf("%s/console.log", gdir);
+		rc = cr_guest_collect(disk, NULL, console, target, &hr, &console_saved, &err);
+		if (rc == 0 && strcmp(target, gout) != 0) {
+			cleanup_free char *merged = xasprintf("%s/results", gout);
+
+			rc = cr_results_link(results, merged, &err);
+		}
 		if (rc < 0 || hr.capped) {
 			kept++;
 			add_message(messages, n_msg, xasprintf("cannot harvest guest '%s' of dead run %s (pid %ld, gone)%s %s; kept its disk '%s'",

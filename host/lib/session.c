@@ -50,6 +50,10 @@ struct guest {
 	bool ending; /* end says why the host ends it */
 	double t_provision, t_agent, t_state_checked, provision_seconds;
 	double measured_seconds;
+	/* a plan that boots each step afresh (boot = per-step): the step this boot runs (from 1), the schedule's length once known */
+	uint64_t step, n_steps;
+	unsigned boots; /* boots so far */
+	double t_first, t_first_provision; /* when the first boot started, was provisioned: the plan's timeout is the guest's, whatever its boots */
 };
 
 struct cr_session {
@@ -217,7 +221,7 @@ static void console_close(struct guest *g)
 static int remote_disks(struct cr_session *s, struct guest *g, uint64_t results_size, char **disk, char **results, cr_error_t *err)
 {
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
-	cleanup_free char *local = xasprintf("%s/results.raw", g->plan->name); /* g->results_disk, relative to the run's directory */
+	cleanup_free char *local = xasprintf("%s/%s", g->plan->name, strrchr(g->results_disk, '/') + 1); /* relative to the run's directory */
 	uint64_t capacity;
 
 	if (cr_qcow2_virtual_size(base, &capacity, err) < 0)
@@ -267,12 +271,32 @@ static void drop_guest_disks(struct cr_session *s, struct guest *g)
 	rmdir(g->dir);
 }
 
+/*
+ * Per boot: the results disk's name, and the steps of the schedule the agent
+ * runs. A plan that boots each step afresh gives each boot a disk of its own
+ * (results-NNNN.raw, NNNN the step), so that a dead run's reaper knows which
+ * step a disk holds.
+ */
+static char *next_boot(struct cr_session *s, struct guest *g)
+{
+	g->boots++;
+	if (!cr_plan_per_step(s->plan))
+		return xstrdup("");
+	g->step++;
+	free(g->results_disk);
+	free(g->results_vol);
+	g->results_disk = xasprintf("%s/results-%04llu.raw", g->dir, (unsigned long long)g->step);
+	g->results_vol = xasprintf("%s-results-%04llu.raw", g->pub.domain, (unsigned long long)g->step);
+	return xasprintf(" crbench.steps=%llu-%llu", (unsigned long long)g->step, (unsigned long long)g->step);
+}
+
 static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 {
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
 	cleanup_free char *kernel = xasprintf("%s/%s", g->image.dir, CR_IMAGE_KERNEL);
 	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
-	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s%s%s", CR_GUEST_CMDLINE, g->plan->name,
+	cleanup_free char *steps = next_boot(s, g);
+	cleanup_free char *cmdline = xasprintf("%s crbench.guest=%s%s%s%s", CR_GUEST_CMDLINE, g->plan->name, steps,
 					       guest_fault(s) ? " crbench.fault=" : "", guest_fault(s) ? guest_fault(s) : "");
 	cleanup_free char *r_disk = NULL, *r_results = NULL;
 	uint64_t results_size = s->o->fault && !guest_fault(s) ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE;
@@ -297,7 +321,9 @@ static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 	};
 
 	g->t_provision = cr_now();
-	if (mkdir(g->dir, 0755) < 0)
+	if (g->boots == 1)
+		g->t_first_provision = g->t_provision;
+	if (mkdir(g->dir, 0755) < 0 && (errno != EEXIST || g->boots == 1))
 		return cr_error(err, errno, "cannot create '%s'", g->dir);
 	if (remote) {
 		if (remote_disks(s, g, results_size, &r_disk, &r_results, err) < 0)
@@ -316,9 +342,11 @@ static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 		return -1;
 	}
 	g->pub.t_start = g->pub.t_last_progress = cr_now();
-	g->provision_seconds = g->pub.t_start - g->t_provision;
+	if (g->boots == 1)
+		g->t_first = g->pub.t_start;
+	g->provision_seconds += g->pub.t_start - g->t_provision;
 	g->pub.outcome.status = CR_GUEST_RUNNING;
-	g->con.path = g->pub.console_path;
+	g->con = (struct cr_console){ .path = g->pub.console_path };
 	return 0;
 }
 
@@ -364,7 +392,7 @@ static json_t *guest_json(const struct guest *g)
 		manifest = json_load_file(path, 0, NULL);
 	}
 	return json_pack("{s:s, s:s, s:s, s:s?, s:o?, s:s?, s:I, s:I, s:b, s:o, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
-			 "s:f, s:f, s:o}",
+			 "s:f, s:f, s:o, s:I}",
 			 "name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
 			 g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", p->domain, "vcpus",
 			 (json_int_t)g->plan->vcpus, "memory_bytes", (json_int_t)g->plan->memory, "nested", cr_guest_nested(g->plan),
@@ -374,7 +402,7 @@ static json_t *guest_json(const struct guest *g)
 			 (json_int_t)p->steps_unsupported, "provision_seconds", g->provision_seconds, "boot_seconds", g->t_agent,
 			 "wall_seconds", p->t_end, "measured_seconds", g->measured_seconds, "overhead_seconds",
 			 p->t_end > 0 ? p->t_end - g->measured_seconds : 0.0, "agent_unit_uptime",
-			 p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null());
+			 p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null(), "boots", (json_int_t)g->boots);
 }
 
 static void write_manifest(struct cr_session *s, const char *status)
@@ -420,28 +448,26 @@ static void remove_guest_files(struct cr_session *s, struct guest *g)
 	rmdir(g->dir);
 }
 
-/* The guest stopped, or must: destroy it, save its console, harvest its disk, decide its outcome. */
-static void end_guest(struct cr_session *s, struct guest *g)
+/*
+ * Where a boot's console log, harvest.json and harvested disk go: the
+ * guest's directory; with a boot per step, boots/NNNN/ in it, whose step
+ * entries are then linked into the guest's results/.
+ */
+static char *boot_out_dir(const struct cr_session *s, const struct guest *g)
+{
+	if (!cr_plan_per_step(s->plan))
+		return xstrdup(g->out_dir);
+	return xasprintf("%s/boots/%04llu", g->out_dir, (unsigned long long)g->step);
+}
+
+/* The boot's results disk into out_dir; false when the disk stays (it could not be harvested whole), as note() said. */
+static bool harvest_boot(struct cr_session *s, struct guest *g, const char *out_dir, struct cr_guest_observed *obs, char **harvest_error)
 {
 	cleanup_error cr_error_t err = NULL;
-	cleanup_free char *results = NULL, *disk_error = NULL;
+	cleanup_free char *results = xasprintf("%s/results", out_dir), *disk_error = NULL;
 	struct cr_harvest_report hr;
-	struct cr_guest_observed obs;
 	bool console_saved;
 	int rc;
-
-	/* did it stop by itself before the host ended it? (a guest done and off before a signal or timeout is not ended by it) */
-	if (!g->stopped && g->pub.watch.done)
-		g->stopped = !cr_domain_running(g->dom);
-	cr_domain_destroy(g->dom);
-	g->dom = NULL;
-	/* the console's last lines (a panic's, say) may still be on their way: until its end of file, 2 s at most */
-	for (double t = cr_now(); g->console_st && cr_now() - t < 2;)
-		if (virEventRunDefaultImpl() < 0)
-			break;
-	console_close(g);
-	follow(s, g);
-	g->pub.t_end = cr_now() - g->t_provision;
 
 	if (s->o->remote) {
 		double t = cr_now();
@@ -455,8 +481,13 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		for (size_t i = 0; i < s->n; i++)
 			s->g[i].pub.t_last_progress += cr_now() - t;
 	}
-	rc = cr_guest_collect(g->results_disk, disk_error, g->pub.console_path, g->out_dir, &hr, &console_saved, &err);
-	results = xasprintf("%s/results", g->out_dir);
+	rc = cr_guest_collect(g->results_disk, disk_error, g->pub.console_path, out_dir, &hr, &console_saved, &err);
+	if (rc == 0 && cr_plan_per_step(s->plan)) {
+		cleanup_free char *merged = xasprintf("%s/results", g->out_dir);
+
+		if (cr_results_link(results, merged, &err) < 0)
+			rc = -1;
+	}
 	/*
 	 * a results directory that cannot take them (a full disk), or a disk
 	 * past the host's limits (read only in part): the guest's disk stays, and says where
@@ -469,10 +500,43 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		note(s, g, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
 		     g->plan->name, rc < 0 ? "cannot harvest: " : hr.capped ? "the results disk is past the host's limits, read in part" : "cannot copy the console log",
 		     rc < 0 ? err->msg : "", g->results_disk, g->pub.console_path, g->results_disk);
+	free(g->pub.harvest);
 	g->pub.harvest = xstrdup(rc < 0 ? "error" : cr_harvest_status_names[cr_harvest_status(&hr)]);
 	tally(g, results, &hr);
 	if (hr.n_refused || hr.n_problems || hr.truncation)
 		emit(s, (struct cr_session_event){ .type = CR_SESSION_HARVESTED, .guest = &g->pub, .harvest = &hr, .text = results });
+	*harvest_error = rc < 0 ? xstrdup(err->msg) : NULL;
+	obs->harvest_error = *harvest_error;
+	obs->harvest = g->pub.harvest;
+	cr_harvest_report_release(&hr);
+	return !g->disk_kept;
+}
+
+/* The guest stopped, or must: destroy it, save its console, harvest its disk, decide its outcome, or boot it for its next step. */
+static void end_guest(struct cr_session *s, struct guest *g)
+{
+	cleanup_free char *out_dir = boot_out_dir(s, g), *harvest_error = NULL;
+	struct cr_guest_observed obs;
+	bool next;
+
+	/* did it stop by itself before the host ended it? (a guest done and off before a signal or timeout is not ended by it) */
+	if (!g->stopped && g->pub.watch.done)
+		g->stopped = !cr_domain_running(g->dom);
+	cr_domain_destroy(g->dom);
+	g->dom = NULL;
+	/* the console's last lines (a panic's, say) may still be on their way: until its end of file, 2 s at most */
+	for (double t = cr_now(); g->console_st && cr_now() - t < 2;)
+		if (virEventRunDefaultImpl() < 0)
+			break;
+	console_close(g);
+	follow(s, g);
+	g->pub.t_end = cr_now() - g->t_first_provision;
+	if (cr_plan_per_step(s->plan)) {
+		cleanup_free char *boots = xasprintf("%s/boots", g->out_dir);
+
+		mkdir(g->out_dir, 0755);
+		mkdir(boots, 0755);
+	}
 
 	obs = (struct cr_guest_observed){
 		.end = g->ending ? g->end : CR_END_STOPPED,
@@ -480,15 +544,37 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		.stopped = g->stopped,
 		.crashed = g->crashed,
 		.console = &g->pub.watch,
-		.harvest_error = rc < 0 ? err->msg : NULL,
-		.harvest = g->pub.harvest,
 		.timeout = s->plan->timeout,
 		.progress_timeout = s->plan->progress_timeout,
 	};
+	harvest_boot(s, g, out_dir, &obs, &harvest_error);
+	cr_guest_outcome_release(&g->pub.outcome);
 	cr_guest_outcome_decide(&obs, &g->pub.outcome);
-	cr_harvest_report_release(&hr);
 	if (!s->o->keep)
 		remove_guest_files(s, g);
+	/* a boot per step: the next, while every step so far completed */
+	g->n_steps = g->pub.watch.total;
+	next = cr_plan_per_step(s->plan) && g->pub.outcome.status == CR_GUEST_COMPLETE && g->step < g->n_steps && !stopping(s);
+	if (next) {
+		cleanup_error cr_error_t err = NULL;
+
+		g->stopped = g->crashed = g->ending = false;
+		cr_guest_watch_reboot(&g->pub.watch);
+		if (start_guest(s, g, &err) == 0) {
+			write_manifest(s, "running");
+			return;
+		}
+		obs = (struct cr_guest_observed){ .end = CR_END_START_FAILED, .start_error = err->msg };
+		cr_guest_outcome_release(&g->pub.outcome);
+		cr_guest_outcome_decide(&obs, &g->pub.outcome);
+		drop_guest_disks(s, g);
+	}
+	if (cr_plan_per_step(s->plan) && g->pub.outcome.reason) {
+		char *r = xasprintf("step %llu of %llu: %s", (unsigned long long)g->step, (unsigned long long)g->n_steps, g->pub.outcome.reason);
+
+		free(g->pub.outcome.reason);
+		g->pub.outcome.reason = r;
+	}
 	emit(s, (struct cr_session_event){ .type = CR_SESSION_GUEST_ENDED, .guest = &g->pub });
 	write_manifest(s, "running");
 }
@@ -508,7 +594,7 @@ static void check_guest(struct cr_session *s, struct guest *g)
 	follow(s, g);
 	if (stopping(s))
 		return end_guest_for(s, g, CR_END_SIGNAL);
-	if (now - g->pub.t_start > (double)s->plan->timeout)
+	if (now - g->t_first > (double)s->plan->timeout)
 		return end_guest_for(s, g, CR_END_TIMEOUT);
 	if (now - g->pub.t_last_progress > (double)s->plan->progress_timeout)
 		return end_guest_for(s, g, CR_END_PROGRESS_TIMEOUT);

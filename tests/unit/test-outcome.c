@@ -124,6 +124,33 @@ static void watch_counts(void **state)
 	cr_guest_watch_release(&w);
 }
 
+/* A guest booted again (a boot per step) forgets its last boot's console, not its step counts. */
+static void watch_reboot(void **state)
+{
+	static const char *const first[] = { AGENT, HELLO, END1, "[ 40.1] Kernel panic - not syncing", DONE, NULL };
+	static const char *const second[] = { "CRBENCH1 1 hello guest=runc n=2", NULL };
+	struct cr_guest_watch w = { 0 };
+
+	feed(&w, first);
+	cr_guest_watch_reboot(&w);
+	assert_true(w.agent_uptime < 0);
+	assert_false(w.panic || w.hello || w.done);
+	assert_null(w.done_reason);
+	assert_int_equal(w.ended, 1);
+	assert_int_equal(w.n_ok, 1);
+	assert_int_equal(w.total, 2);
+	for (size_t i = 0; second[i]; i++) {
+		cleanup_error cr_error_t err = NULL;
+		struct cr_progress p;
+		bool agent;
+
+		cr_guest_watch_line(&w, second[i], &p, &agent, &err);
+	}
+	assert_true(w.hello);
+	assert_int_equal(w.n_ok, 1);
+	cr_guest_watch_release(&w);
+}
+
 static void names(void **state)
 {
 	for (int i = 0; i < CR_GUEST__MAX; i++) {
@@ -139,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_scenario),
 		cmocka_unit_test(watch_counts),
+		cmocka_unit_test(watch_reboot),
 		cmocka_unit_test(names),
 	};
 

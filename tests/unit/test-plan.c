@@ -101,6 +101,8 @@ static void defaults_and_profile(void **state)
 	assert_int_equal(plan->net_pairs, (1u << CR_NET__MAX) - 1);
 	assert_int_equal(plan->container_cpus, 1);
 	assert_int_equal(plan->progress_timeout, 600);
+	assert_string_equal(plan->boot, "once");
+	assert_false(cr_plan_per_step(plan));
 	assert_int_equal(plan->guests[0].vcpus, 2);
 	assert_int_equal(plan->guests[0].memory, 4ULL << 30);
 	assert_int_equal(plan->guests[0].nested, CR_NESTED_AUTO);
@@ -221,6 +223,17 @@ static void kata_keys(void **state)
 	plan_free_ok("[suite]\nprofile = smoke\n"
 		     "[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_A "\n"
 		     "[guest b]\nimage=e\nruntime=kata\nkata-tarball = /srv/k.tar.xz\nkata-sha256 = " SHA_B "\n");
+}
+
+static void boot_per_step(void **state)
+{
+	cleanup_plan struct cr_plan *plan = parse_ok("[run]\nboot = per-step\n[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\n");
+	cleanup_free char *dump = cr_plan_dump(plan);
+
+	assert_true(cr_plan_per_step(plan));
+	assert_non_null(strstr(dump, "\nboot = per-step\n"));
+	expect_error("[run]\nboot = twice\n[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\n",
+		     "t.ini:2: bad value 'twice' for 'boot': expected once or per-step");
 }
 
 static void refusals(void **state)
@@ -386,6 +399,7 @@ int main(void)
 		cmocka_unit_test(defaults_and_profile),
 		cmocka_unit_test(explicit_keys_win),
 		cmocka_unit_test(kata_keys),
+		cmocka_unit_test(boot_per_step),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(first_error_wins),
 		cmocka_unit_test(long_and_binary_lines),

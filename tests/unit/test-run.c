@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "plan.h"
 #include "run.h"
+#include "results.h"
 #include "rundir.h"
 #include "test.h"
 
@@ -363,6 +364,60 @@ static void reap_only_dead_runs(void **state)
 	cr_rmtree(cache);
 }
 
+/* A results disk holding one step entry, finished: what one boot of a boot-per-step guest leaves. */
+static void step_disk(const char *path, const char *entry)
+{
+	cleanup_results_writer struct cr_results_writer *w = NULL;
+	cleanup_error cr_error_t err = NULL;
+	json_t *doc = json_pack("{s:s}", "status", "ok");
+
+	put(path, NULL);
+	assert_int_equal(truncate(path, 1 << 20), 0);
+	if (cr_results_writer_open(path, &w, &err) < 0 || cr_results_append_json(w, entry, doc, &err) < 0 || cr_results_finish(w, &err) < 0)
+		fail_msg("%s", err->msg);
+	json_decref(doc);
+}
+
+/* A dead run booting a guest per step: its boot's disk goes to boots/NNNN/, its entry is linked into results/ beside the others. */
+static void reap_a_boot_per_step(void **state)
+{
+	cleanup_free char *cache = tmpdir(), *out = tmpdir();
+	cleanup_free char *dead = xasprintf("%s/runs/dead", cache), *g = xasprintf("%s/runc", dead), *runs = xasprintf("%s/runs", cache);
+	cleanup_free char *owner = xasprintf("%s/owner", dead), *out_file = xasprintf("%s/out", dead), *out_line = xasprintf("%s\n", out);
+	cleanup_free char *disk = xasprintf("%s/results-0003.raw", g), *gout = xasprintf("%s/runc", out);
+	cleanup_free char *earlier = xasprintf("%s/results", gout), *earlier_entry = xasprintf("%s/0002-env-r0.json", earlier);
+	cleanup_free char *boot_entry = xasprintf("%s/boots/0003/results/0003-cpu-mem-r1.json", gout);
+	cleanup_free char *linked = xasprintf("%s/0003-cpu-mem-r1.json", earlier);
+	cleanup_strv char **msgs = NULL;
+	pid_t child = fork();
+
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	assert_int_equal(mkdir(runs, 0755), 0);
+	assert_int_equal(mkdir(dead, 0755), 0);
+	assert_int_equal(mkdir(g, 0755), 0);
+	assert_int_equal(mkdir(gout, 0755), 0);
+	assert_int_equal(mkdir(earlier, 0755), 0);
+	put(earlier_entry, "{}");
+	{
+		cleanup_free char *pid = xasprintf("%d\n", (int)child);
+
+		put(owner, pid);
+	}
+	put(out_file, out_line);
+	step_disk(disk, "0003-cpu-mem-r1.json");
+	assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 1);
+	assert_non_null(msgs);
+	assert_non_null(strstr(msgs[0], "harvested guest 'runc' of dead run dead"));
+	assert_int_equal(access(boot_entry, F_OK), 0);
+	assert_int_equal(access(linked, F_OK), 0);
+	assert_int_equal(access(earlier_entry, F_OK), 0);
+	assert_int_equal(access(dead, F_OK), -1);
+	cr_rmtree(cache);
+	cr_rmtree(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +428,7 @@ int main(void)
 		cmocka_unit_test(payload_and_results_disks),
 		cmocka_unit_test(images_disk_made_once),
 		cmocka_unit_test(reap_only_dead_runs),
+		cmocka_unit_test(reap_a_boot_per_step),
 	};
 
 	return tap_run("run", tests);

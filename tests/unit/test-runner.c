@@ -202,9 +202,29 @@ static void unopenable_results_leave_nothing_open(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+static void steps_of_the_command_line(void **state)
+{
+	static const char *const bad[] = { "", "3", "3-", "-3", "0-1", "2-1", "1-2x", "a-b", "1--2", "18446744073709551616-1", NULL };
+	struct cr_agent a = { 0 };
+	cleanup_error cr_error_t err = NULL;
+
+	assert_int_equal(cr_agent_parse_steps("3-3", &a, &err), 0);
+	assert_int_equal(a.first_step, 3);
+	assert_int_equal(a.last_step, 3);
+	assert_int_equal(cr_agent_parse_steps("1-25", &a, &err), 0);
+	assert_int_equal(a.first_step, 1);
+	assert_int_equal(a.last_step, 25);
+	for (size_t i = 0; bad[i]; i++) {
+		if (cr_agent_parse_steps(bad[i], &a, &err) != -1)
+			fail_msg("'%s' was taken", bad[i]);
+		assert_non_null(strstr(err->msg, "expected FIRST-LAST"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(steps_of_the_command_line),
 		cmocka_unit_test(reap_exits_or_kills),
 		cmocka_unit_test(step_document_from_child),
 		cmocka_unit_test(step_crash_or_hang),
