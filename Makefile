@@ -79,7 +79,7 @@ AGENT := $(BUILDDIR)/crbench-agent
 # keep objects of tests and fuzz targets, which make would treat as intermediate
 .SECONDARY:
 
-all: $(CRBENCH) $(AGENT)
+all: $(CRBENCH) $(AGENT) man
 
 # The version comes from git when there is one; the file is rewritten only
 # when it changes so that a rebuild is not forced every time.
@@ -207,16 +207,35 @@ fuzz: deps-check
 	done
 fuzz: $(BUILDDIR)/version.c $(BUILDDIR)/config.h
 
+# Manual pages (man/README): scdoc sources man/NAME.SECTION.scd, pages in $(BUILDDIR)/man/.
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES := $(patsubst man/%.scd,$(BUILDDIR)/man/%,$(sort $(wildcard man/*.scd)))
+.PHONY: man
+man: $(MAN_PAGES)
+$(BUILDDIR)/man/%: man/%.scd
+	@mkdir -p $(@D)
+	@command -v scdoc >/dev/null || { echo "scdoc is missing: apt-get install scdoc (or make deps-build)" >&2; exit 1; }
+	$(call say,SCDOC,$@)
+	$(Q)scdoc <$< >$@
+
 # The data directory holds what the builder reads at run time: recipes,
-# plans, hooks and the files copied into images.
+# plans, hooks and the files copied into images. The completion finds the
+# recipes there, so it is told where that is.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(CRBENCH) $(DESTDIR)$(BINDIR)/crbench
 	install -m 0755 $(AGENT) $(DESTDIR)$(LIBEXECDIR)/crbench-agent
 	cp -R images builder $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	sed 's|@DATADIR@|$(DATADIR)|' completion/crbench.bash >$(DESTDIR)$(BASHCOMPDIR)/crbench
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crbench $(DESTDIR)$(LIBEXECDIR)/crbench-agent
+	rm -f $(DESTDIR)$(MANDIR)/man1/crbench.1 $(DESTDIR)$(MANDIR)/man1/crbench-*.1 $(DESTDIR)$(MANDIR)/man5/crbench-plan.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/crbench
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -7,13 +7,15 @@
 # the Makefile can call it before every `make run` and `make check`.
 set -eu
 
+# scdoc builds the manual pages (man/README)
 build_pkgs="gcc make pkg-config libc6-dev libvirt-dev libguestfs-dev libarchive-dev
-	libinih-dev libjansson-dev libcurl4-openssl-dev libssl-dev"
+	libinih-dev libjansson-dev libcurl4-openssl-dev libssl-dev scdoc"
 # curl downloads a Kata tarball given by URL
 run_pkgs="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	mmdebstrap e2fsprogs libguestfs-tools linux-image-amd64 gpg debian-archive-keyring gnuplot-nox curl"
-# python3 recomputes the report's statistics, chromium renders its HTML, xz-utils packs fake Kata tarballs
-check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind"
+# python3 recomputes the report's statistics, chromium renders its HTML, xz-utils packs fake Kata tarballs,
+# groff-base renders the manual pages (tests/cli/man.t),
+check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind groff-base"
 
 case "${1:-}" in
 build) want="$build_pkgs" ;;
