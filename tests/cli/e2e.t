@@ -12,7 +12,7 @@ e2e_or_skip
 plan_file=${CRBENCH_E2E_PLAN:-$SRCDIR/images/plans/smoke.ini}
 results=${BUILDDIR:-$TMP}/e2e
 mkdir -p "$results"
-plan 12
+plan 13
 
 if [ -n "${CRBENCH_E2E_RUN_DIR:-}" ]; then
 	# checking a run made before (when changing these checks)
@@ -136,6 +136,17 @@ python3 "$SRCDIR/tests/cli/report-check.py" stats "$run_dir" "$run_dir/report" >
 st=$?
 sed 's/^/# /' "$TMP/check" | tail -20
 ok $st "every statistic of the report matches the raw samples, recomputed by report-check.py"
+
+# every document of the fresh run against its schema (docs/schema/)
+set -- run "$run_dir/run.json" harvest
+for h in "$run_dir"/*/harvest.json "$run_dir"/*/boots/*/harvest.json; do [ -f "$h" ] && set -- "$@" "$h"; done
+set -- "$@" step
+for e in "$run_dir"/*/results/[0-9][0-9][0-9][0-9]-*.json; do [ -f "$e" ] && set -- "$@" "$e"; done
+set -- "$@" report "$run_dir/report/report.json"
+python3 "$SRCDIR/tests/cli/schema-check.py" "$@" >"$TMP/schema" 2>&1
+st=$?
+grep -v ': valid$' "$TMP/schema" | head -20 | sed 's/^/# /'
+ok $st "run.json, each harvest.json, each step entry and report.json follow docs/schema/"
 
 # the agent's footprint and timing-overhead targets, as diagnostics: a
 # benchmark's verdict (bench/agent.sh), not a timed test

@@ -7,7 +7,26 @@ drawn from seeded normal distributions around plausible KVM-host values (boot
 near the RunC/Kata paper's 0.633 s and 3.707 s, Bonnie++ -b rates, Docker
 network drivers), so the statistics have something realistic to chew on.
 Run it again to regenerate them byte for byte: python3 make-runs.py
+
+Each run directory has what crbench run writes today: run.json (the manifest
+of host/lib/session.c, with the host of cr_host_json and the plan of
+cr_plan_to_json, [run] boot = once), plan.ini, and per guest harvest.json
+(cr_harvest_report_json) and results/ with images.json, runtime.json, the
+step entries, summary.json and MANIFEST.json, as the agent writes them. The
+step entries' values come from the random.Random(seed) of make_run and must
+not change (the report tests compare statistics computed from them); every
+other document's numbers (guest and run times, the agent's footprint, image
+loading) come from a second generator seeded by name, so they can change
+without touching a step entry. They are consistent with the entries: a
+guest's measured_seconds is the sum of its entries' seconds, its
+wall_seconds holds provisioning, boot, the agent's wall time and harvest, the
+run's wall_seconds the guests' one after the other (parallel = no); harvest.json
+and MANIFEST.json give the sizes and SHA-256 of the files written. A SHA-256
+of something that was never made (the guest image's disk) is that of a
+sentence saying so (synthetic_sha256).
 """
+import datetime
+import hashlib
 import json
 import os
 import random
@@ -120,12 +139,44 @@ def step_data(rng, runtime, step):
 
 
 KATA_TARBALL = "kata-static-1.12.1-x86_64.tar.xz"
+AGENT_VERSION = "0.1.0-57-g2dce043"
+IMAGE_KEY = "c0846bb1654e81ef"  # the guest image's cache key (docs/images.md: 16 hex digits)
+CONTAINER_KEYS = "3b7e0c95d1a24f68-a80f2e6b47c3d915"  # the suite's container images (bench, httpd)
+CACHE = "/var/cache/crbench"
+
+
+def synthetic_sha256(what):
+    return hashlib.sha256(("make-runs.py: synthetic, no such file: " + what).encode()).hexdigest()
+
+
+def file_sha256(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+# the versions the env entries name (step_data's env), as the image's manifest lists them; a reduced package list
+IMAGE_PACKAGES = [("docker.io", "20.10.*", "20.10.24+dfsg1-1+deb12u1"), ("containerd", "*", "1.6.20~ds1-1+deb12u1"),
+                  ("runc", "*", "1.1.5+ds1-1+deb12u1"), ("crun", "*", "1.8.1-1+deb12u1"),
+                  ("runsc", "*", "0.0~20221219.0-1"), ("linux-image-amd64", "*", "6.1.119-1"),
+                  ("systemd-sysv", "*", "252.31-1~deb12u1"), ("iproute2", "*", "6.1.0-3")]
+IMAGE_MANIFEST = {  # host/lib/build.c writes it with sorted keys
+    "asserted": [{"package": n, "pattern": p, "version": v} for n, p, v in IMAGE_PACKAGES],
+    "builder_version": "1", "built_at": "2026-11-20T18:02:11Z", "crbench_version": AGENT_VERSION,
+    "distribution": "debian",
+    "image": {"file": "disk.qcow2", "sha256": synthetic_sha256("debian-12 disk.qcow2"), "size": 1010106368},
+    "kernel": "6.1.0-28-amd64", "key": IMAGE_KEY, "keyring": "/usr/share/keyrings/debian-archive-keyring.gpg",
+    "keyring_fingerprints_checked": [], "kind": "vm", "mirror": "http://deb.debian.org/debian",
+    "packages": {n: v for n, _, v in IMAGE_PACKAGES}, "recipe": "debian-12",
+    "seconds": {"assembly": 7.912, "mmdebstrap": 141.375, "verify": 19.804}, "source_date_epoch": 1700000000,
+    "suite": "bookworm", "verified_with_libguestfs": True}
 
 
 def plan_ini(name, reps, warmup, guests):
-    text = ("[run]\nname = %s\nseed = 20201\ntimeout = 3h\nprogress-timeout = 15m\nparallel = no\n\n"
+    text = ("[run]\nname = %s\nseed = 20201\ntimeout = 3h\nprogress-timeout = 15m\nparallel = no\nboot = once\n\n"
             "[suite]\nprofile = standard\ntests = env,%s\nnet-pairs = %s\nnet-load = %s\nrepetitions = %d\n"
-            "warmup = %d\nbonnie-size = 2G\niperf-seconds = 10s\nsockperf-seconds = 10s\nidle-seconds = 10s\n"
+            "warmup = %d\nbonnie-size = 2G\nbonnie-direct = no\niperf-seconds = 10s\nsockperf-seconds = 10s\n"
+            "idle-seconds = 10s\n"
             "container-cpus = 1\ncontainer-memory = 1G\ntest-timeout = 15m\n"
             % (name, ",".join(TESTS), ",".join(PAIRS), ",".join(LOADS), reps, warmup))
     for g, rt in guests:
@@ -138,9 +189,11 @@ def plan_ini(name, reps, warmup, guests):
 
 def plan_json(name, reps, warmup, guests):
     return {"path": "plans/%s.ini" % name,
-            "run": {"name": name, "seed": 20201, "timeout": 10800, "progress-timeout": 900, "parallel": False},
+            "run": {"name": name, "seed": 20201, "timeout": 10800, "progress-timeout": 900, "parallel": False,
+                    "boot": "once"},
             "suite": {"profile": "standard", "tests": ["env"] + TESTS, "net-pairs": PAIRS, "net-load": LOADS,
-                      "repetitions": reps, "warmup": warmup, "bonnie-size": 2147483648, "iperf-seconds": 10,
+                      "repetitions": reps, "warmup": warmup, "bonnie-size": 2147483648, "bonnie-direct": False,
+                      "iperf-seconds": 10,
                       "sockperf-seconds": 10, "idle-seconds": 10, "container-cpus": 1,
                       "container-memory": 1073741824, "test-timeout": 900},
             "guests": [dict({"image": "debian-12", "runtime": rt, "vcpus": 2, "memory": 4294967296, "nested": "auto"},
@@ -148,15 +201,17 @@ def plan_json(name, reps, warmup, guests):
                             name=g) for g, rt in guests]}
 
 
-def dump(path, doc):
+def dump(path, doc, indent=2, newline=True):
     with open(path, "w") as f:
-        json.dump(doc, f, indent=2, sort_keys=False)
-        f.write("\n")
+        json.dump(doc, f, indent=indent, sort_keys=False)
+        if newline:
+            f.write("\n")
 
 
-def write_guest(rundir, rng, guest, runtime, reps, warmup, faults):
+def write_guest(rundir, rng, aux, guest, runtime, reps, warmup, faults):
     """faults: {step: (status, reason, rounds or None for every round)}, step "*" for every step but env (a runtime
-    the agent refused to measure); returns the counts."""
+    the agent refused to measure); rng draws the step entries, aux the rest. Returns the counts, the entries' names
+    and the agent's wall time."""
     res = os.path.join(rundir, guest, "results")
     os.makedirs(res)
     steps = ["boot", "disk", "cpu-mem", "net-io"] + ["net-%s-%s" % (p, l) for p in PAIRS for l in LOADS]
@@ -165,13 +220,14 @@ def write_guest(rundir, rng, guest, runtime, reps, warmup, faults):
         rs = steps[:]
         rng.shuffle(rs)
         order += [(s, r) for s in rs]
-    counts = {"ok": 0, "failed": 0, "unsupported": 0, "seconds": 0.0}
+    counts = {"ok": 0, "failed": 0, "unsupported": 0, "measured": 0.0, "names": []}
+    setup = None
     for i, (step, rnd) in enumerate(order, 1):
         test = "net-matrix" if step.startswith("net-") and step != "net-io" else step
         doc = {"status": "ok"}
         fault = faults.get(step, faults.get("*"))
         if step == "env":
-            data, secs = {"agent_version": "0.1.0-57-g2dce043", "kernel": {"release": "6.1.0-28-amd64", "machine": "x86_64"},
+            data, secs = {"agent_version": AGENT_VERSION, "kernel": {"release": "6.1.0-28-amd64", "machine": "x86_64"},
                           "dev_kvm": runtime == "kata", "docker_version": {"Version": "20.10.24+dfsg1"},
                           "runtime": runtime, "runtime_version": {"output": {
                               "runc": "runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\nspec: 1.0.2-dev\n",
@@ -199,29 +255,103 @@ def write_guest(rundir, rng, guest, runtime, reps, warmup, faults):
         if data is not None:
             doc["data"] = data
         counts[doc["status"]] += 1
-        counts["seconds"] += secs
         split = {"disk": (0.05, 0.30, 0.35), "boot": (0.15, 0.20, 0.01)}.get(step, (0.10, 0.12, 0.005))
         full = {"test": test, "step": step, "index": i, "round": rnd, "warmup": step != "env" and rnd < warmup,
                 "runtime": runtime, "guest": guest}
         full.update(doc)
         full["seconds"] = round(secs, 6)
         full["system"] = system(rng, runtime, secs, split)
-        dump(os.path.join(res, "%04d-%s-r%d.json" % (i, step, rnd)), full)
+        name = "%04d-%s-r%d.json" % (i, step, rnd)
+        dump(os.path.join(res, name), full)
+        counts["names"].append(name)
+        counts["measured"] += full["seconds"]
+        if step == "env":
+            setup = data["runtime_setup"]
     counts["planned"] = len(order)
+    counts["measured"] = round(counts["measured"], 6)
+
+    # what the agent wrote around the steps (guest/runner.c): images.json before them, runtime.json (the env entry's
+    # runtime_setup), summary.json and MANIFEST.json after them
+    refused = faults.get("*", (None, None))[1]
+    images = {"from": "/run/crbench/images"}
+    for tar, tag in (("bench.tar", "bench"), ("httpd.tar", "httpd")):
+        images[tar] = {"seconds": round(aux.uniform(3.0, 6.5), 6),
+                       "answer": "{\"stream\":\"Loaded image: crbench/%s:1\\n\"}\r\n" % tag}
+    dump(os.path.join(res, "images.json"), images)
+    dump(os.path.join(res, "runtime.json"), setup)
+    steps_wall = counts["measured"] + len(order) * (0.002 if refused else aux.uniform(0.15, 0.3))
+    wall = (images["bench.tar"]["seconds"] + images["httpd.tar"]["seconds"] +
+            {"kata": 5.8, "runsc": 2.4}.get(runtime, 0.05) * aux.uniform(0.9, 1.1) + steps_wall + 0.2)
+    cpu_steps = steps_wall * aux.uniform(0.004, 0.007)
+    runner_cpu = wall * aux.uniform(0.001, 0.002)
+    rss = aux.randint(4700, 5300)
+    summary = {"agent_version": AGENT_VERSION, "guest": guest, "runtime": runtime,
+               "docker_runtime": setup["docker_runtime"], "refused": refused, "seed": 20201, "steps": len(order),
+               "failed": counts["failed"], "wall_seconds": round(wall, 6), "steps_wall_seconds": round(steps_wall, 6),
+               "first_step": 1, "last_step": len(order),
+               "agent": {"cpu_seconds": round(cpu_steps + runner_cpu, 6),
+                         "cpu_fraction": round((cpu_steps + runner_cpu) / wall, 9),
+                         "steps_cpu_seconds": round(cpu_steps, 6),
+                         "steps_cpu_fraction": round(cpu_steps / steps_wall, 9),
+                         "runner_cpu_seconds": round(runner_cpu, 6), "max_rss_kib": rss, "runner_max_rss_kib": rss,
+                         "steps_unaccounted": 0}}
+    dump(os.path.join(res, "summary.json"), summary)
+    counts["files"] = ["images.json", "runtime.json"] + counts["names"] + ["summary.json"]
+    entries = []
+    for name in counts["files"]:
+        size, sha = file_sha256(os.path.join(res, name))
+        entries.append({"name": name, "size": size, "sha256": sha})
+    dump(os.path.join(res, "MANIFEST.json"), {"format": "crbench-results", "version": 1, "entries": entries}, indent=1)
+    counts["entries"] = entries
+    counts["agent_wall"] = wall
     return counts
 
 
-def guest_json(guest, runtime, status, reason, harvest, counts):
-    counts = counts or {"ok": 0, "failed": 0, "unsupported": 0, "seconds": 0.0, "planned": 0}
-    return {"name": guest, "runtime": runtime, "image": "debian-12", "image_key": "debian-12-c0846bb1654e81ef",
-            "domain": None if status == "not-run" else "crbench-%s" % guest, "vcpus": 2, "memory_bytes": 4294967296,
-            "nested": runtime == "kata", "pinned_cpus": None, "status": status, "reason": reason, "harvest": harvest,
-            "steps_planned": counts["planned"], "steps_ok": counts["ok"], "steps_failed": counts["failed"],
-            "steps_unsupported": counts["unsupported"], "measured_seconds": round(counts["seconds"], 3)}
+def harvest_json(run_id, guest, counts):
+    """harvest.json as cr_guest_collect writes it (jansson, no newline at the end): verified, or for a guest that
+    wrote nothing (counts None) incomplete, no manifest."""
+    entries = [dict(e, verified=True) for e in counts["entries"]] if counts else []
+    return {"disk": "%s/runs/%s/%s/results.raw" % (CACHE, run_id, guest),
+            "out": "results/%s/%s/results" % (run_id, guest), "status": "verified" if counts else "incomplete",
+            "manifest": "ok" if counts else "missing", "truncated": False, "truncation": None, "capped": False,
+            "entries": entries, "refused_count": 0, "refused": [], "problem_count": 0, "problems": [], "error": None}
+
+
+def guest_times(aux, status, counts):
+    """provision_seconds, boot_seconds, agent_unit_uptime, wall_seconds of a guest (boot_seconds 0 and no uptime when
+    the agent unit never started; all 0 for a guest that did not run)."""
+    if status == "not-run":
+        return 0.0, 0.0, None, 0.0
+    provision = aux.uniform(0.35, 0.6)
+    if counts is None:  # the kernel panicked 3.1 s into the boot (its console.log), found dead 2 s later
+        return round(provision, 6), 0.0, None, round(provision + 3.12 + aux.uniform(1.8, 2.4), 6)
+    boot = aux.uniform(6.8, 8.4)
+    uptime = boot - aux.uniform(1.1, 1.6)
+    wall = provision + boot + counts["agent_wall"] + aux.uniform(2.0, 3.0)  # then shutdown and harvest
+    return round(provision, 6), round(boot, 6), round(uptime, 2), round(wall, 6)
+
+
+def guest_json(run_id, aux, guest, runtime, status, reason, harvest, counts):
+    provision, boot, uptime, wall = guest_times(aux, status, counts)
+    measured = counts["measured"] if counts else 0.0
+    c = counts or {"ok": 0, "failed": 0, "unsupported": 0, "planned": 0, "names": []}
+    return {"name": guest, "runtime": runtime, "image": "debian-12", "image_key": IMAGE_KEY,
+            "image_manifest": IMAGE_MANIFEST, "domain": "crbench-%s-%s" % (run_id, guest), "vcpus": 2,
+            "memory_bytes": 4294967296, "nested": runtime == "kata", "pinned_cpus": [0, 1], "status": status,
+            "reason": reason, "harvest": harvest, "steps_planned": c["planned"], "steps_harvested": len(c["names"]),
+            "steps_ok": c["ok"], "steps_failed": c["failed"], "steps_unsupported": c["unsupported"],
+            "provision_seconds": provision, "boot_seconds": boot, "wall_seconds": wall, "measured_seconds": measured,
+            "overhead_seconds": round(wall - measured, 6) if wall > 0 else 0.0, "agent_unit_uptime": uptime,
+            "boots": 0 if status == "not-run" else 1}
+
+
+def utc(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def make_run(name, run_id, reps, warmup, guests, status, seed):
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # the step entries' values: only write_guest draws from it
+    aux = random.Random("make-runs.py " + name)  # everything else
     rundir = os.path.join(HERE, name)
     shutil.rmtree(rundir, ignore_errors=True)
     os.makedirs(rundir)
@@ -232,24 +362,36 @@ def make_run(name, run_id, reps, warmup, guests, status, seed):
         counts = None
         harvest = None
         if faults is not None:
-            counts = write_guest(rundir, rng, g, rt, reps, warmup, faults)
+            counts = write_guest(rundir, rng, aux, g, rt, reps, warmup, faults)
             harvest = "verified"
         elif gstatus != "not-run":
             os.makedirs(os.path.join(rundir, g))
             with open(os.path.join(rundir, g, "console.log"), "w") as f:
                 f.write("[    3.120981] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\n")
             harvest = "incomplete"
-            dump(os.path.join(rundir, g, "harvest.json"), {"disk": "results.raw", "status": "incomplete",
-                                                          "manifest": "missing", "entries": [], "refused": []})
-        gj.append(guest_json(g, rt, gstatus, reason, harvest, counts))
-    run = {"format": "crbench-run", "version": 1, "run_id": run_id, "crbench_version": "0.1.0-57-g2dce043",
-           "started": "2026-11-22T07:15:02Z", "finished": "2026-11-22T11:02:40Z", "status": status, "seed": 20201,
-           "plan": plan_json(name, reps, warmup, [(g[0], g[1]) for g in guests]),
-           "host": {"kernel": "6.1.0-28-amd64", "cpu_model": "Intel(R) Xeon(R) E-2288G CPU @ 3.70GHz", "cpus": 16,
-                    "memory_bytes": 67108864000, "libvirt_version": "9.0.0", "qemu_version": "7.2.15",
-                    "uri": "qemu:///system", "accel": "kvm", "accel_reason": "/dev/kvm works and the CPU has vmx"},
-           "accel": "kvm", "pinning": "pinned: one host CPU per vCPU",
-           "guests": gj, "wall_seconds": 13658.0}
+        if harvest:
+            dump(os.path.join(rundir, g, "harvest.json"), harvest_json(run_id, g, counts), newline=False)
+        gj.append(guest_json(run_id, aux, g, rt, gstatus, reason, harvest, counts))
+    # run ids are <plan name>-<UTC start>-<4 hex digits>; the guests ran one after the other (parallel = no)
+    started = datetime.datetime.strptime(run_id.rsplit("-", 3)[1] + run_id.rsplit("-", 3)[2], "%Y%m%d%H%M%S")
+    started = started.replace(tzinfo=datetime.timezone.utc).timestamp()
+    payload = round(aux.uniform(0.03, 0.06), 6)
+    images = {"path": "%s/images/containers-%s/disk.raw" % (CACHE, CONTAINER_KEYS), "made": False,
+              "seconds": round(aux.uniform(1e-5, 3e-5), 9)}
+    wall = round(payload + images["seconds"] + sum(x["wall_seconds"] + aux.uniform(0.4, 0.9) for x in gj
+                                                   if x["status"] != "not-run") + aux.uniform(0.5, 1.5), 6)
+    measured = round(sum(x["measured_seconds"] for x in gj), 6)
+    host = {"kernel": "6.1.0-28-amd64", "kernel_version": "#1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)",
+            "machine": "x86_64", "cpu_model": "Intel(R) Xeon(R) E-2288G CPU @ 3.70GHz", "cpus": 16,
+            "memory_bytes": 67108864000, "libvirt_version": "9.0.0", "qemu_version": "7.2.15", "uri": "qemu:///system",
+            "libvirt_host": "kvmhost", "accel": "kvm", "accel_reason": "/dev/kvm works and the CPU has vmx"}
+    # in the order host/lib/session.c sets them (prepare, then write_manifest)
+    run = {"format": "crbench-run", "version": 1, "run_id": run_id, "crbench_version": AGENT_VERSION, "seed": 20201,
+           "plan": plan_json(name, reps, warmup, [(g[0], g[1]) for g in guests]), "host": host, "accel": "kvm",
+           "pinning": "each vCPU pinned to its own host CPU, disjoint between guests running together",
+           "payload_seconds": payload, "injected_fault": None, "images_disk": images, "started": utc(started),
+           "remote": None, "guests": gj, "status": status, "finished": utc(started + wall), "wall_seconds": wall,
+           "measured_seconds": measured, "overhead_seconds": round(wall - measured, 6)}
     dump(os.path.join(rundir, "run.json"), run)
 
 
