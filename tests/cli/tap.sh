@@ -97,3 +97,15 @@ vcpus = 1
 memory = 1G
 EOF
 }
+
+# set_diff GOT WANT DESCRIPTION: one test, the words of GOT and WANT equal as sets; what is
+# missing from GOT and what it has too many said when they are not
+set_diff() {
+	diff=$(echo "$1 @@ $2" | awk '{ for (i = 1; i <= NF; i++) if ($i == "@@") w = 1; else if (w) want[$i] = 1; else got[$i] = 1 }
+		END { for (k in want) if (!(k in got)) m = m " " k; for (k in got) if (!(k in want)) e = e " " k
+		      if (m e != "") printf "#   missing:%s\n#   extra:  %s\n", m, e }')
+	if [ -z "$diff" ]; then ok 0 "$3"; else
+		ok 1 "$3"
+		echo "$diff"
+	fi
+}
