@@ -186,6 +186,9 @@ lint: deps-check
 		--suppressions-list=ci/cppcheck.supp common host guest tests/unit
 	@# the commands parse, print and call host/lib; libvirt is the library's (docs/hacking.md)
 	@! grep -n '\bvir[A-Z_][A-Za-z_]*' host/*.c || { echo "lint: a command uses libvirt directly (above): move it into host/lib"; exit 1; }
+	@# the layout the code has (.clang-format): `clang-format -i FILE` applies it; tables laid out by hand are fenced off
+	@clang-format --dry-run --Werror $$(find common host guest tests -name '*.[ch]' | sort) || \
+		{ echo "lint: the files above are not laid out as .clang-format says: clang-format -i them"; exit 1; }
 
 FUZZ_CC ?= clang
 FUZZ_DIR := build-fuzz

@@ -14,9 +14,9 @@ build_pkgs="gcc make pkg-config libc6-dev libvirt-dev libguestfs-dev libarchive-
 run_pkgs="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	mmdebstrap e2fsprogs libguestfs-tools linux-image-amd64 gpg debian-archive-keyring gnuplot-nox curl"
 # python3 recomputes the report's statistics, chromium renders its HTML, xz-utils packs fake Kata tarballs,
-# groff-base renders the manual pages (tests/cli/man.t),
+# groff-base renders the manual pages (tests/cli/man.t), clang-format checks the layout (make lint),
 # python3-jsonschema checks the JSON formats against docs/schema/ (tests/cli/schema.t)
-check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind groff-base python3-jsonschema"
+check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind groff-base python3-jsonschema clang-format"
 
 case "${1:-}" in
 build) want="$build_pkgs" ;;

@@ -6,12 +6,15 @@
 #include "outcome.h"
 #include "util.h"
 
+/* clang-format off */
 const char *const cr_guest_status_names[CR_GUEST__MAX] = {
 	[CR_GUEST_NOT_RUN] = "not-run",	    [CR_GUEST_RUNNING] = "running", [CR_GUEST_COMPLETE] = "complete",
 	[CR_GUEST_REFUSED] = "refused",	    [CR_GUEST_FAILED] = "failed",   [CR_GUEST_TIMEOUT] = "timeout",
 	[CR_GUEST_INTERRUPTED] = "interrupted",
 };
+/* clang-format on */
 
+/* clang-format off */
 const char *const cr_guest_status_phrases[CR_GUEST__MAX] = {
 	[CR_GUEST_NOT_RUN] = "did not run",
 	[CR_GUEST_RUNNING] = "was still running",
@@ -21,6 +24,7 @@ const char *const cr_guest_status_phrases[CR_GUEST__MAX] = {
 	[CR_GUEST_TIMEOUT] = "timed out",
 	[CR_GUEST_INTERRUPTED] = "was interrupted",
 };
+/* clang-format on */
 
 int cr_guest_status_parse(const char *name)
 {
@@ -152,8 +156,8 @@ void cr_guest_outcome_decide(const struct cr_guest_observed *o, struct cr_guest_
 	else if (!w->done && w->agent_uptime < 0)
 		out->reason = xstrdup("the guest stopped before the agent unit started (see console.log)");
 	else if (!w->done)
-		out->reason = xasprintf("the guest stopped before the agent finished%s%s (see console.log)", w->agent_said ? "; the agent said: " : "",
-					w->agent_said ? w->agent_said : "");
+		out->reason = xasprintf("the guest stopped before the agent finished%s%s (see console.log)",
+					w->agent_said ? "; the agent said: " : "", w->agent_said ? w->agent_said : "");
 	else
 		out->reason = xasprintf("the results disk's harvest is %s (see harvest.json)", o->harvest ? o->harvest : "unknown");
 }

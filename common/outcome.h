@@ -36,14 +36,14 @@ enum cr_guest_end {
 
 /* What a guest's serial console said, line by line (cr_guest_watch_line). */
 struct cr_guest_watch {
-	double agent_uptime; /* the guest's uptime when the agent unit started; < 0 until its marker is seen */
-	bool panic;	     /* "Kernel panic" */
-	bool hello, done;    /* the agent's HELLO and DONE lines */
-	uint64_t total;	     /* steps planned, from HELLO */
+	double agent_uptime;			       /* the guest's uptime when the agent unit started; < 0 until its marker is seen */
+	bool panic;				       /* "Kernel panic" */
+	bool hello, done;			       /* the agent's HELLO and DONE lines */
+	uint64_t total;				       /* steps planned, from HELLO */
 	uint64_t ended, n_ok, n_failed, n_unsupported; /* END lines by status (timeout counts as failed) */
 	enum cr_progress_status done_status;
-	char *done_reason; /* the reason on DONE, NULL without one */
-	char *agent_said;  /* the agent's last "crbench-agent: " line, for the reason of a guest that stopped early */
+	char *done_reason;	 /* the reason on DONE, NULL without one */
+	char *agent_said;	 /* the agent's last "crbench-agent: " line, for the reason of a guest that stopped early */
 	struct cr_progress last; /* the last START, HEARTBEAT or END */
 	uint64_t bad_lines;
 };

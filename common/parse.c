@@ -50,6 +50,7 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
+	/* clang-format off */
 	static const struct unit units[] = {
 		{ "B", 1ULL },
 		{ "K", 1024ULL },
@@ -62,18 +63,21 @@ int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 		{ "TiB", 1099511627776ULL },
 		{ NULL, 0 },
 	};
+	/* clang-format on */
 
 	return parse_scaled(s, units, min, max, out);
 }
 
 int parse_duration(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
+	/* clang-format off */
 	static const struct unit units[] = {
 		{ "s", 1ULL },
 		{ "m", 60ULL },
 		{ "h", 3600ULL },
 		{ NULL, 0 },
 	};
+	/* clang-format on */
 
 	return parse_scaled(s, units, min, max, out);
 }

@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "util.h"
 
+/* clang-format off */
 const char *const cr_test_names[CR_TEST__MAX] = {
 	[CR_TEST_ENV] = "env",
 	[CR_TEST_BOOT] = "boot",
@@ -18,18 +19,23 @@ const char *const cr_test_names[CR_TEST__MAX] = {
 	[CR_TEST_NET_IO] = "net-io",
 	[CR_TEST_NET_MATRIX] = "net-matrix",
 };
+/* clang-format on */
 
+/* clang-format off */
 const char *const cr_net_pair_names[CR_NET__MAX] = {
 	[CR_NET_BRIDGE_BRIDGE] = "bridge-bridge",
 	[CR_NET_HOST_BRIDGE] = "host-bridge",
 	[CR_NET_MACVLAN_MACVLAN] = "macvlan-macvlan",
 	[CR_NET_OVERLAY_OVERLAY] = "overlay-overlay",
 };
+/* clang-format on */
 
+/* clang-format off */
 const char *const cr_net_load_names[CR_LOAD__MAX] = {
 	[CR_LOAD_IDLE] = "idle",
 	[CR_LOAD_STRESS] = "stress",
 };
+/* clang-format on */
 
 const char *const cr_plan_runtimes[] = { "runc", "crun", "runsc", "kata", NULL };
 const char *const cr_plan_profiles[] = { "smoke", "standard", "paper", NULL };
@@ -51,22 +57,24 @@ struct profile {
 	uint64_t test_timeout, timeout, idle_seconds;
 };
 
+/* clang-format off */
 static const struct profile profiles[] = {
 	{ "smoke", 2, 1, 32 * MiB, 2, 2, 600, 2700, 2 },
 	{ "standard", 5, 1, 512 * MiB, 10, 10, 1800, 6 * 3600, 10 },
 	{ "paper", 15, 1, 2 * GiB, 10, 10, 3600, 24 * 3600, 30 },
 };
+/* clang-format on */
 
 enum key_type {
-	T_NAME,	 /* [a-z0-9][a-z0-9._-]*, at most MAX_NAME characters */
-	T_ENUM,	 /* one of choices, stored as a string */
+	T_NAME,	  /* [a-z0-9][a-z0-9._-]*, at most MAX_NAME characters */
+	T_ENUM,	  /* one of choices, stored as a string */
 	T_NESTED, /* one of nested_names, stored as enum cr_nested */
-	T_SET,	 /* comma-separated subset of choices, or "all" */
+	T_SET,	  /* comma-separated subset of choices, or "all" */
 	T_U64,
 	T_SIZE,
 	T_DURATION,
 	T_BOOL,
-	T_SEED, /* u64, or "random" */
+	T_SEED,	  /* u64, or "random" */
 	T_SOURCE, /* a path, a file name or an http(s)/file URL, stored as a string */
 	T_SHA256, /* 64 hex digits, stored lower-case */
 };
@@ -94,25 +102,35 @@ struct key {
 static const struct key keys[] = {
 	{ S_RUN, "name", T_NAME, P(name), 0, 0, NULL, 0, false, "a name of lower-case letters, digits, '.', '_' and '-'", 0 },
 	{ S_RUN, "seed", T_SEED, P(seed), 0, UINT64_MAX, NULL, 0, false, "an unsigned 64-bit integer or 'random'", 0 },
-	{ S_RUN, "timeout", T_DURATION, P(timeout), 60, 7 * 24 * 3600, NULL, 0, false, "a duration from 1m to 168h, such as 45m or 6h", PR(timeout) },
+	{ S_RUN, "timeout", T_DURATION, P(timeout), 60, 7 * 24 * 3600, NULL, 0, false, "a duration from 1m to 168h, such as 45m or 6h",
+	  PR(timeout) },
 	{ S_RUN, "progress-timeout", T_DURATION, P(progress_timeout), 10, 24 * 3600, NULL, 0, false, "a duration from 10s to 24h", 0 },
 	{ S_RUN, "parallel", T_BOOL, P(parallel), 0, 0, NULL, 0, false, "yes or no", 0 },
 	{ S_RUN, "boot", T_ENUM, P(boot), 0, 0, cr_plan_boots, 2, false, "once or per-step", 0 },
 
 	{ S_SUITE, "profile", T_ENUM, P(profile), 0, 0, cr_plan_profiles, 3, true, "smoke, standard or paper", 0 },
-	{ S_SUITE, "tests", T_SET, P(tests), 0, 0, cr_test_names, CR_TEST__MAX, false, "'all' or a comma-separated list of env, boot, disk, cpu-mem, net-io, net-matrix", 0 },
-	{ S_SUITE, "net-pairs", T_SET, P(net_pairs), 0, 0, cr_net_pair_names, CR_NET__MAX, false, "'all' or a comma-separated list of bridge-bridge, host-bridge, macvlan-macvlan, overlay-overlay", 0 },
-	{ S_SUITE, "net-load", T_SET, P(net_loads), 0, 0, cr_net_load_names, CR_LOAD__MAX, false, "'all' or a comma-separated list of idle, stress", 0 },
-	{ S_SUITE, "repetitions", T_U64, P(repetitions), 1, 1000, NULL, 0, false, "an integer from 1 to 1000 (measured repetitions, warm-up not counted)", PR(repetitions) },
-	{ S_SUITE, "warmup", T_U64, P(warmup), 0, 100, NULL, 0, false, "an integer from 0 to 100 (discarded repetitions before the measured ones)", PR(warmup) },
-	{ S_SUITE, "bonnie-size", T_SIZE, P(bonnie_size), 16 * MiB, 1024 * GiB, NULL, 0, false, "a size from 16M to 1T, such as 2G", PR(bonnie_size) },
+	{ S_SUITE, "tests", T_SET, P(tests), 0, 0, cr_test_names, CR_TEST__MAX, false,
+	  "'all' or a comma-separated list of env, boot, disk, cpu-mem, net-io, net-matrix", 0 },
+	{ S_SUITE, "net-pairs", T_SET, P(net_pairs), 0, 0, cr_net_pair_names, CR_NET__MAX, false,
+	  "'all' or a comma-separated list of bridge-bridge, host-bridge, macvlan-macvlan, overlay-overlay", 0 },
+	{ S_SUITE, "net-load", T_SET, P(net_loads), 0, 0, cr_net_load_names, CR_LOAD__MAX, false,
+	  "'all' or a comma-separated list of idle, stress", 0 },
+	{ S_SUITE, "repetitions", T_U64, P(repetitions), 1, 1000, NULL, 0, false,
+	  "an integer from 1 to 1000 (measured repetitions, warm-up not counted)", PR(repetitions) },
+	{ S_SUITE, "warmup", T_U64, P(warmup), 0, 100, NULL, 0, false,
+	  "an integer from 0 to 100 (discarded repetitions before the measured ones)", PR(warmup) },
+	{ S_SUITE, "bonnie-size", T_SIZE, P(bonnie_size), 16 * MiB, 1024 * GiB, NULL, 0, false, "a size from 16M to 1T, such as 2G",
+	  PR(bonnie_size) },
 	{ S_SUITE, "bonnie-direct", T_BOOL, P(bonnie_direct), 0, 0, NULL, 0, false, "yes or no", 0 },
 	{ S_SUITE, "iperf-seconds", T_DURATION, P(iperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(iperf_seconds) },
-	{ S_SUITE, "sockperf-seconds", T_DURATION, P(sockperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(sockperf_seconds) },
+	{ S_SUITE, "sockperf-seconds", T_DURATION, P(sockperf_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h",
+	  PR(sockperf_seconds) },
 	{ S_SUITE, "idle-seconds", T_DURATION, P(idle_seconds), 1, 3600, NULL, 0, false, "a duration from 1s to 1h", PR(idle_seconds) },
 	{ S_SUITE, "container-cpus", T_U64, P(container_cpus), 1, 256, NULL, 0, false, "an integer from 1 to 256", 0 },
-	{ S_SUITE, "container-memory", T_SIZE, P(container_memory), 64 * MiB, 1024 * GiB, NULL, 0, false, "a size from 64M to 1T, such as 1G", 0 },
-	{ S_SUITE, "test-timeout", T_DURATION, P(test_timeout), 10, 24 * 3600, NULL, 0, false, "a duration from 10s to 24h", PR(test_timeout) },
+	{ S_SUITE, "container-memory", T_SIZE, P(container_memory), 64 * MiB, 1024 * GiB, NULL, 0, false,
+	  "a size from 64M to 1T, such as 1G", 0 },
+	{ S_SUITE, "test-timeout", T_DURATION, P(test_timeout), 10, 24 * 3600, NULL, 0, false, "a duration from 10s to 24h",
+	  PR(test_timeout) },
 
 	{ S_GUEST, "image", T_NAME, G(image), 0, 0, NULL, 0, true, "an image recipe name such as debian-12 (images/<name>.conf)", 0 },
 	{ S_GUEST, "runtime", T_ENUM, G(runtime), 0, 0, cr_plan_runtimes, 4, true, "runc, crun, runsc or kata", 0 },
@@ -138,7 +156,7 @@ struct section {
 	unsigned line;
 	enum key_scope scope;
 	size_t guest;		   /* index into plan->guests, S_GUEST only */
-	unsigned key_line[N_KEYS];    /* where each key was set, 0 if not */
+	unsigned key_line[N_KEYS]; /* where each key was set, 0 if not */
 };
 
 struct parse_ctx {
@@ -208,7 +226,9 @@ static int section_cb(struct cr_ini *ini, void *user, const char *name)
 		while (*guest_name == ' ')
 			guest_name++;
 		if (!valid_name(guest_name)) {
-			return cr_ini_error(ini, line, "bad guest name '%s' in [%s]: expected lower-case letters, digits, '.', '_' and '-', at most 32", guest_name, name);
+			return cr_ini_error(ini, line,
+					    "bad guest name '%s' in [%s]: expected lower-case letters, digits, '.', '_' and '-', at most 32",
+					    guest_name, name);
 		}
 	} else {
 		return cr_ini_error(ini, line, "unknown section [%s]: expected [run], [suite] or [guest NAME]", name);
@@ -436,12 +456,14 @@ static int check_guest_kata(struct cr_ini *ini, struct parse_ctx *ctx, const str
 			unsigned line = sec->key_line[key_index(S_GUEST, kata_keys[i])];
 
 			if (line)
-				return cr_ini_error(ini, line, "'%s' is only for runtime = kata; [%s] runs %s", kata_keys[i], sec->name, g->runtime);
+				return cr_ini_error(ini, line, "'%s' is only for runtime = kata; [%s] runs %s", kata_keys[i], sec->name,
+						    g->runtime);
 		}
 		return 0;
 	}
 	if (!g->kata_tarball)
-		return cr_ini_error(ini, sec->line, "[%s] runs Kata and lacks required key 'kata-tarball': expected %s", sec->name, keys[ki].expect);
+		return cr_ini_error(ini, sec->line, "[%s] runs Kata and lacks required key 'kata-tarball': expected %s", sec->name,
+				    keys[ki].expect);
 	if (!g->kata_shared_fs)
 		g->kata_shared_fs = xstrdup(cr_kata_shared_fs_names[0]);
 	for (size_t i = 0; i < sec->guest; i++) {
@@ -477,16 +499,19 @@ static int end_cb(struct cr_ini *ini, void *user)
 	unsigned eof_line = cr_ini_line(ini);
 
 	if (!suite)
-		return cr_ini_error(ini, eof_line, "missing section [suite]: every plan chooses its suite, at least 'profile = smoke|standard|paper'");
+		return cr_ini_error(ini, eof_line,
+				    "missing section [suite]: every plan chooses its suite, at least 'profile = smoke|standard|paper'");
 	if (plan->n_guests == 0)
-		return cr_ini_error(ini, eof_line, "missing section [guest NAME]: a plan boots at least one guest (keys image and runtime)");
+		return cr_ini_error(ini, eof_line,
+				    "missing section [guest NAME]: a plan boots at least one guest (keys image and runtime)");
 
 	for (size_t s = 0; s < ctx->n_sections; s++) {
 		const struct section *sec = &ctx->sections[s];
 
 		for (size_t i = 0; i < N_KEYS; i++)
 			if (keys[i].scope == sec->scope && keys[i].required && !sec->key_line[i])
-				return cr_ini_error(ini, sec->line, "[%s] lacks required key '%s': expected %s", sec->name, keys[i].name, keys[i].expect);
+				return cr_ini_error(ini, sec->line, "[%s] lacks required key '%s': expected %s", sec->name, keys[i].name,
+						    keys[i].expect);
 	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(profiles); i++)
@@ -510,7 +535,7 @@ static int end_cb(struct cr_ini *ini, void *user)
 
 		if (g->vcpus < plan->container_cpus)
 			return cr_ini_error(ini, g->line, "[guest %s] has %llu vCPUs, fewer than container-cpus = %llu", g->name,
-					 (unsigned long long)g->vcpus, (unsigned long long)plan->container_cpus);
+					    (unsigned long long)g->vcpus, (unsigned long long)plan->container_cpus);
 		if (g->memory <= plan->container_memory) {
 			format_size(g->memory, a, sizeof(a));
 			format_size(plan->container_memory, b, sizeof(b));

@@ -7,6 +7,7 @@
 #include "progress.h"
 #include "util.h"
 
+/* clang-format off */
 const char *const cr_progress_event_names[CR_PROGRESS__MAX] = {
 	[CR_PROGRESS_HELLO] = "hello",
 	[CR_PROGRESS_START] = "start",
@@ -14,7 +15,9 @@ const char *const cr_progress_event_names[CR_PROGRESS__MAX] = {
 	[CR_PROGRESS_END] = "end",
 	[CR_PROGRESS_DONE] = "done",
 };
+/* clang-format on */
 
+/* clang-format off */
 const char *const cr_progress_status_names[CR_STATUS__MAX] = {
 	[CR_STATUS_NONE] = "none",
 	[CR_STATUS_OK] = "ok",
@@ -22,10 +25,12 @@ const char *const cr_progress_status_names[CR_STATUS__MAX] = {
 	[CR_STATUS_TIMEOUT] = "timeout",
 	[CR_STATUS_UNSUPPORTED] = "unsupported",
 };
+/* clang-format on */
 
 /* Which keys each event carries, in the order they are written. */
 enum key { K_GUEST, K_I, K_N, K_TEST, K_REP, K_REPS, K_ELAPSED, K_STATUS, K_REASON, K__MAX };
 static const char *const key_names[K__MAX] = { "guest", "i", "n", "test", "rep", "reps", "elapsed", "status", "reason" };
+/* clang-format off */
 static const unsigned event_keys[CR_PROGRESS__MAX] = {
 	[CR_PROGRESS_HELLO] = 1u << K_GUEST | 1u << K_N,
 	[CR_PROGRESS_START] = 1u << K_I | 1u << K_N | 1u << K_TEST | 1u << K_REP | 1u << K_REPS,
@@ -33,6 +38,7 @@ static const unsigned event_keys[CR_PROGRESS__MAX] = {
 	[CR_PROGRESS_END] = 1u << K_I | 1u << K_N | 1u << K_TEST | 1u << K_REP | 1u << K_ELAPSED | 1u << K_STATUS | 1u << K_REASON,
 	[CR_PROGRESS_DONE] = 1u << K_STATUS | 1u << K_REASON,
 };
+/* clang-format on */
 
 /* Names: what a test or guest may be called, safe to print and to use in file names. */
 static bool valid_name(const char *s, size_t n)
@@ -252,8 +258,8 @@ int cr_progress_parse(const char *line, size_t len, struct cr_progress *p, cr_er
 			if (strlen(key_names[k]) == klen && memcmp(s, key_names[k], klen) == 0)
 				break;
 		if (k == K__MAX || !(event_keys[p->event] & (1u << k)))
-			return bad(err, "key '%.*s' does not belong to event '%s'", (int)(klen > 32 ? 32 : klen), valid_name(s, klen) ? s : "?",
-				   cr_progress_event_names[p->event]);
+			return bad(err, "key '%.*s' does not belong to event '%s'", (int)(klen > 32 ? 32 : klen),
+				   valid_name(s, klen) ? s : "?", cr_progress_event_names[p->event]);
 		if (seen & (1u << k))
 			return bad(err, "key '%s' given twice", key_names[k]);
 		seen |= 1u << k;

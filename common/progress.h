@@ -15,11 +15,11 @@
 #define CR_PROGRESS_REASON_MAX 256
 
 enum cr_progress_event {
-	CR_PROGRESS_HELLO,	/* the agent started: guest, tests */
-	CR_PROGRESS_START,	/* test i of n, repetition, starts */
-	CR_PROGRESS_HEARTBEAT,	/* a long test is still running */
-	CR_PROGRESS_END,	/* test i ended: status, seconds, reason */
-	CR_PROGRESS_DONE,	/* the suite ended; the agent powers off next */
+	CR_PROGRESS_HELLO,     /* the agent started: guest, tests */
+	CR_PROGRESS_START,     /* test i of n, repetition, starts */
+	CR_PROGRESS_HEARTBEAT, /* a long test is still running */
+	CR_PROGRESS_END,       /* test i ended: status, seconds, reason */
+	CR_PROGRESS_DONE,      /* the suite ended; the agent powers off next */
 	CR_PROGRESS__MAX,
 };
 
@@ -37,12 +37,12 @@ extern const char *const cr_progress_status_names[CR_STATUS__MAX];
 
 struct cr_progress {
 	enum cr_progress_event event;
-	uint64_t seq;		      /* increases by one per line, from 1 */
+	uint64_t seq;			      /* increases by one per line, from 1 */
 	char guest[CR_PROGRESS_NAME_MAX + 1]; /* HELLO */
-	uint64_t index, total;	      /* START, HEARTBEAT, END: test i of n (1-based) */
+	uint64_t index, total;		      /* START, HEARTBEAT, END: test i of n (1-based) */
 	char test[CR_PROGRESS_NAME_MAX + 1];
-	uint64_t rep, reps;	      /* repetition r of reps, 0 for the warm-up */
-	double elapsed;		      /* seconds: HEARTBEAT since START, END the test's duration */
+	uint64_t rep, reps; /* repetition r of reps, 0 for the warm-up */
+	double elapsed;	    /* seconds: HEARTBEAT since START, END the test's duration */
 	enum cr_progress_status status;
 	char reason[CR_PROGRESS_REASON_MAX + 1]; /* END of a test that did not pass, DONE */
 };

@@ -16,9 +16,9 @@
 struct cr_results_writer {
 	int fd;
 	char *path;
-	uint64_t capacity; /* UINT64_MAX: no limit but the file system's */
-	uint64_t pos;	   /* offset of the end-of-archive marker */
-	uint64_t total;	   /* bytes of entry data so far */
+	uint64_t capacity;	 /* UINT64_MAX: no limit but the file system's */
+	uint64_t pos;		 /* offset of the end-of-archive marker */
+	uint64_t total;		 /* bytes of entry data so far */
 	uint64_t manifest_bound; /* bytes MANIFEST.json may need, header and marker included */
 	struct cr_results_manifest manifest;
 	size_t cap_entries;
@@ -42,8 +42,7 @@ static int put_octal(char *field, size_t width, uint64_t v)
 	return 0;
 }
 
-int cr_tar_header(uint8_t block[CR_TAR_BLOCK], const char *path, char typeflag, uint64_t size, uint64_t mtime,
-		  const char *linkname)
+int cr_tar_header(uint8_t block[CR_TAR_BLOCK], const char *path, char typeflag, uint64_t size, uint64_t mtime, const char *linkname)
 {
 	char *h = (char *)block;
 	size_t len = strlen(path), split = 0;
@@ -138,8 +137,7 @@ int cr_results_writer_open(const char *path, struct cr_results_writer **out, cr_
 		return cr_error(err, 0, "cannot use results disk '%s': not a block device or a regular file", path);
 	}
 	if (capacity < sizeof(marker) + MANIFEST_BASE_BOUND + 2 * CR_TAR_BLOCK)
-		return cr_error(err, ENOSPC, "cannot use results disk '%s': %llu bytes is too small", path,
-				(unsigned long long)capacity);
+		return cr_error(err, ENOSPC, "cannot use results disk '%s': %llu bytes is too small", path, (unsigned long long)capacity);
 	/* an empty archive first: the disk may hold anything */
 	if (pwrite_all(fd, marker, sizeof(marker), 0) < 0 || sync_fd(fd) < 0)
 		return cr_error(err, errno, "cannot write to results disk '%s'", path);
@@ -158,20 +156,18 @@ int cr_results_writer_open(const char *path, struct cr_results_writer **out, cr_
  * marker, synced. Until the header lands the old marker ends the archive,
  * and a 512-byte header is one sector, so a crash never shows half an entry.
  */
-static int write_entry(struct cr_results_writer *w, const char *name, const void *data, size_t len,
-		       uint64_t reserve, cr_error_t *err)
+static int write_entry(struct cr_results_writer *w, const char *name, const void *data, size_t len, uint64_t reserve, cr_error_t *err)
 {
 	cleanup_free uint8_t *body = NULL;
 	cleanup_free char *path = NULL;
 	uint8_t header[CR_TAR_BLOCK];
 	uint64_t need = CR_TAR_BLOCK + padded(len), body_len = padded(len) + 2 * CR_TAR_BLOCK;
 
-	if (w->capacity != UINT64_MAX && (w->pos + need + 2 * CR_TAR_BLOCK + reserve > w->capacity ||
-					  w->pos + need + 2 * CR_TAR_BLOCK + reserve < w->pos))
-		return cr_error(err, ENOSPC,
-				"cannot append entry '%s' to results disk '%s': %llu bytes needed at offset %llu of %llu",
-				name, w->path, (unsigned long long)(need + 2 * CR_TAR_BLOCK + reserve),
-				(unsigned long long)w->pos, (unsigned long long)w->capacity);
+	if (w->capacity != UINT64_MAX &&
+	    (w->pos + need + 2 * CR_TAR_BLOCK + reserve > w->capacity || w->pos + need + 2 * CR_TAR_BLOCK + reserve < w->pos))
+		return cr_error(err, ENOSPC, "cannot append entry '%s' to results disk '%s': %llu bytes needed at offset %llu of %llu",
+				name, w->path, (unsigned long long)(need + 2 * CR_TAR_BLOCK + reserve), (unsigned long long)w->pos,
+				(unsigned long long)w->capacity);
 
 	path = xasprintf(CR_RESULTS_PREFIX "%s", name);
 	if (cr_tar_header(header, path, '0', len, (uint64_t)time(NULL), NULL) < 0)
@@ -196,8 +192,8 @@ int cr_results_append(struct cr_results_writer *w, const char *name, const void 
 	uint64_t bound;
 
 	if (w->finished || w->broken)
-		return cr_error(err, 0, "cannot append entry '%s' to results disk '%s': the archive is %s", name,
-				w->path, w->finished ? "closed" : "broken by an earlier write error");
+		return cr_error(err, 0, "cannot append entry '%s' to results disk '%s': the archive is %s", name, w->path,
+				w->finished ? "closed" : "broken by an earlier write error");
 	if (!cr_results_name_valid(name) || strcmp(name, CR_RESULTS_MANIFEST) == 0)
 		return cr_error(err, EINVAL,
 				"cannot append entry '%s': expected a name of letters, digits, '.', '_' and '-', "
@@ -206,8 +202,7 @@ int cr_results_append(struct cr_results_writer *w, const char *name, const void 
 	if (len > CR_RESULTS_MAX_ENTRY_SIZE || w->total + len > CR_RESULTS_MAX_TOTAL)
 		return cr_error(err, EFBIG, "cannot append entry '%s': %zu bytes is over the size limits", name, len);
 	if (w->manifest.n_entries + 2 > CR_RESULTS_MAX_ENTRIES)
-		return cr_error(err, 0, "cannot append entry '%s': the archive holds %d entries at most", name,
-				CR_RESULTS_MAX_ENTRIES);
+		return cr_error(err, 0, "cannot append entry '%s': the archive holds %d entries at most", name, CR_RESULTS_MAX_ENTRIES);
 	for (size_t i = 0; i < w->manifest.n_entries; i++)
 		if (strcmp(w->manifest.entries[i].name, name) == 0)
 			return cr_error(err, EEXIST, "cannot append entry '%s': already in the archive", name);

@@ -21,8 +21,7 @@ bool cr_results_name_valid(const char *name)
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-		      c == '_' || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
 			return false;
 	}
 	return true;
@@ -84,11 +83,10 @@ char *cr_results_manifest_dump(const struct cr_results_manifest *m)
 	for (size_t i = 0; i < m->n_entries; i++) {
 		const struct cr_results_manifest_entry *e = &m->entries[i];
 
-		json_array_append_new(entries, json_pack("{s:s, s:I, s:s}", "name", e->name, "size",
-							 (json_int_t)e->size, "sha256", e->sha256));
+		json_array_append_new(entries,
+				      json_pack("{s:s, s:I, s:s}", "name", e->name, "size", (json_int_t)e->size, "sha256", e->sha256));
 	}
-	root = json_pack("{s:s, s:i, s:o}", "format", CR_RESULTS_FORMAT, "version", CR_RESULTS_VERSION, "entries",
-			 entries);
+	root = json_pack("{s:s, s:i, s:o}", "format", CR_RESULTS_FORMAT, "version", CR_RESULTS_VERSION, "entries", entries);
 	if (!root)
 		abort();
 	text = json_dumps(root, JSON_INDENT(1));
@@ -157,8 +155,7 @@ int cr_results_manifest_parse(const void *data, size_t len, struct cr_results_ma
 			cr_results_manifest_release(&out);
 			return cr_error(err, 0, "entry %zu: expected an object with 'name', 'size' and 'sha256'", i);
 		}
-		if (!cr_results_name_valid(json_string_value(name)) ||
-		    strcmp(json_string_value(name), CR_RESULTS_MANIFEST) == 0) {
+		if (!cr_results_name_valid(json_string_value(name)) || strcmp(json_string_value(name), CR_RESULTS_MANIFEST) == 0) {
 			cr_results_manifest_release(&out);
 			return cr_error(err, 0, "entry %zu: 'name' is not a safe entry name", i);
 		}

@@ -90,7 +90,6 @@ static inline void cleanup_results_writerp(struct cr_results_writer **w)
  * at a '/' when longer than 100). typeflag is '0' for a regular file.
  * Returns -1 when path does not fit. Exposed for tests that craft archives.
  */
-int cr_tar_header(uint8_t block[CR_TAR_BLOCK], const char *path, char typeflag, uint64_t size, uint64_t mtime,
-		  const char *linkname);
+int cr_tar_header(uint8_t block[CR_TAR_BLOCK], const char *path, char typeflag, uint64_t size, uint64_t mtime, const char *linkname);
 
 #endif

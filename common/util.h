@@ -36,8 +36,18 @@ void cleanup_strvp(char ***v);
 #define cleanup_strv __attribute__((cleanup(cleanup_strvp)))
 
 /* Hand a cleanup-owned pointer to someone else. */
-#define steal_pointer(pp) ({ __typeof__(*(pp)) _p = *(pp); *(pp) = NULL; _p; })
-#define steal_fd(fdp) ({ int _fd = *(fdp); *(fdp) = -1; _fd; })
+#define steal_pointer(pp) \
+	({ \
+		__typeof__(*(pp)) _p = *(pp); \
+		*(pp) = NULL; \
+		_p; \
+	})
+#define steal_fd(fdp) \
+	({ \
+		int _fd = *(fdp); \
+		*(fdp) = -1; \
+		_fd; \
+	})
 
 /* Allocation failure is not an error crbench can report usefully: abort. */
 void *xmalloc(size_t n);

@@ -90,8 +90,7 @@ int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, jso
  * non-zero exit, output without statistics) leaves the bandwidth measured
  * and the latency not, *not_measured saying why.
  */
-int cr_net_matrix_client_data(char *out, long exit_code, json_t **iperf3, json_t **sockperf, json_t **not_measured,
-			      cr_error_t *err);
+int cr_net_matrix_client_data(char *out, long exit_code, json_t **iperf3, json_t **sockperf, json_t **not_measured, cr_error_t *err);
 /* The loaded server's stdout (cut in place) as the "stress" member. */
 int cr_net_matrix_stress_data(char *out, uint64_t instances, json_t **stress, cr_error_t *err);
 

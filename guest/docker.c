@@ -108,8 +108,7 @@ static int perform(struct cr_docker *d, const char *method, const char *path, st
 	if (rc != CURLE_OK) {
 		if (b->overflow)
 			return cr_error(err, 0, "docker: %s %s: response larger than %u bytes", method, path, CR_DOCKER_BODY_MAX);
-		return cr_error(err, 0, "docker: %s %s: %s (is dockerd running on '%s'?)", method, path, curl_easy_strerror(rc),
-				d->socket);
+		return cr_error(err, 0, "docker: %s %s: %s (is dockerd running on '%s'?)", method, path, curl_easy_strerror(rc), d->socket);
 	}
 	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	r->json = r->len ? json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL) : NULL;
@@ -121,8 +120,7 @@ static int perform(struct cr_docker *d, const char *method, const char *path, st
 	return 0;
 }
 
-int cr_docker_call(struct cr_docker *d, const char *method, const char *path, json_t *body, struct cr_docker_response *r,
-		   cr_error_t *err)
+int cr_docker_call(struct cr_docker *d, const char *method, const char *path, json_t *body, struct cr_docker_response *r, cr_error_t *err)
 {
 	struct buffer b = { 0 };
 	cleanup_free char *text = NULL;

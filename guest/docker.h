@@ -15,8 +15,8 @@
 struct cr_docker;
 
 struct cr_docker_response {
-	long status;	/* HTTP status */
-	char *body;	/* NUL-terminated, at most CR_DOCKER_BODY_MAX bytes */
+	long status; /* HTTP status */
+	char *body;  /* NUL-terminated, at most CR_DOCKER_BODY_MAX bytes */
 	size_t len;
 	json_t *json;	/* the body parsed, when it is JSON */
 	double seconds; /* CLOCK_MONOTONIC around the whole call */
@@ -31,8 +31,7 @@ void cr_docker_set_timeout(struct cr_docker *d, long seconds);
  * METHOD /v1.41<path> with an optional JSON body. A status of 400 and above
  * is an error quoting Docker's message; r is filled either way (release it).
  */
-int cr_docker_call(struct cr_docker *d, const char *method, const char *path, json_t *body, struct cr_docker_response *r,
-		   cr_error_t *err);
+int cr_docker_call(struct cr_docker *d, const char *method, const char *path, json_t *body, struct cr_docker_response *r, cr_error_t *err);
 /* POST /v1.41<path> with the file as the body (application/x-tar): /images/load. */
 int cr_docker_upload(struct cr_docker *d, const char *path, const char *file, struct cr_docker_response *r, cr_error_t *err);
 void cr_docker_response_release(struct cr_docker_response *r);

@@ -36,7 +36,8 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 		/* a limitation shown by trying keeps what the trying saw */
 		doc = json_pack("{s:s, s:o, s:o?}", "status", "unsupported", "reason", cr_json_text(unsupported), "data", data);
 	else if (r < 0)
-		doc = json_pack("{s:s, s:o, s:o?}", "status", "failed", "reason", cr_json_text(err ? err->msg : "unknown error"), "data", data);
+		doc = json_pack("{s:s, s:o, s:o?}", "status", "failed", "reason", cr_json_text(err ? err->msg : "unknown error"), "data",
+				data);
 	else
 		doc = json_pack("{s:s, s:o}", "status", "ok", "data", data ? data : json_object());
 	/* the agent's own cost in this step (the tools it ran, docker CLI included, are not the agent) */
@@ -44,8 +45,9 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 		struct rusage ru;
 
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
-			json_object_set_new(doc, "agent", json_pack("{s:f, s:I}", "cpu_seconds", cr_rusage_seconds(&ru), "max_rss_kib",
-								    (json_int_t)ru.ru_maxrss));
+			json_object_set_new(doc, "agent",
+					    json_pack("{s:f, s:I}", "cpu_seconds", cr_rusage_seconds(&ru), "max_rss_kib",
+						      (json_int_t)ru.ru_maxrss));
 	}
 	text = json_dumps(doc, JSON_COMPACT);
 	if (text) {

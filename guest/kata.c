@@ -90,8 +90,9 @@ int cr_kata_config_rewrite(const char *src_text, uint64_t vcpus, uint64_t memory
 	f = open_memstream(&buf, &len);
 	if (!f)
 		abort();
-	fprintf(f, "# Written by crbench-agent: default_vcpus and default_memory from the plan's container-cpus and\n"
-		   "# container-memory, shared_fs from its kata-shared-fs; everything else as the release ships it.\n");
+	fprintf(f,
+		"# Written by crbench-agent: default_vcpus and default_memory from the plan's container-cpus and\n"
+		"# container-memory, shared_fs from its kata-shared-fs; everything else as the release ships it.\n");
 	for (size_t i = 0; i <= n; i++) {
 		cleanup_free char *section = i < n ? section_of(lines[i]) : NULL;
 		bool replaced = false;
@@ -188,9 +189,10 @@ char *cr_kata_refusal(const struct cr_kata_facts *f)
 	if (f->config_error)
 		return xasprintf("Kata is not set up: cannot write its configuration: %s", f->config_error);
 	if (!f->dev_kvm)
-		return xasprintf("Kata would not run a real nested VM: the guest has no /dev/kvm (%s); the host gave it no nested "
-				 "virtualization",
-				 strerror(f->dev_kvm_error));
+		return xasprintf(
+			"Kata would not run a real nested VM: the guest has no /dev/kvm (%s); the host gave it no nested "
+			"virtualization",
+			strerror(f->dev_kvm_error));
 	if (!f->dev_kvm_usable)
 		return xasprintf("Kata would not run a real nested VM: the guest's /dev/kvm does not work: %s", strerror(f->dev_kvm_error));
 	major = major_version(f->version_output, &version);
@@ -244,8 +246,10 @@ void cr_kata_prepare(const struct cr_plan *plan, const struct cr_guest_plan *g, 
 	char *modprobe[] = { (char *)"modprobe", (char *)"-a", (char *)"vhost", (char *)"vhost_net", (char *)"vhost_vsock", NULL };
 	char *version_argv[] = { (char *)CR_GUEST_KATA_RUNTIME, (char *)"--version", NULL };
 	/* kata-check has no time limit of its own; a hung one must not hang the suite */
-	char *check_argv[] = { (char *)"timeout", (char *)"300", (char *)CR_GUEST_KATA_RUNTIME, (char *)"--kata-config",
-			       (char *)CR_GUEST_KATA_CONFIG, (char *)"kata-check", NULL };
+	char *check_argv[] = {
+		(char *)"timeout",    (char *)"300", (char *)CR_GUEST_KATA_RUNTIME, (char *)"--kata-config", (char *)CR_GUEST_KATA_CONFIG,
+		(char *)"kata-check", NULL
+	};
 	uint64_t mib = plan->container_memory >> 20;
 	struct cr_kvm_state kvm;
 	struct cr_kata_facts f = { .check_status = -1 };
@@ -272,8 +276,9 @@ void cr_kata_prepare(const struct cr_plan *plan, const struct cr_guest_plan *g, 
 	f.dev_kvm = kvm.exists;
 	f.dev_kvm_usable = kvm.usable;
 	f.dev_kvm_error = kvm.error;
-	json_object_set_new(k, "dev_kvm", json_pack("{s:b, s:b, s:s?}", "exists", kvm.exists, "usable", kvm.usable, "error",
-						   kvm.usable ? NULL : strerror(kvm.error)));
+	json_object_set_new(k, "dev_kvm",
+			    json_pack("{s:b, s:b, s:s?}", "exists", kvm.exists, "usable", kvm.usable, "error",
+				      kvm.usable ? NULL : strerror(kvm.error)));
 	json_object_set_new(k, "kata_runtime_version", cr_command_record(version_argv, NULL, &version));
 	f.version_output = version;
 	if (!f.config_error) {

@@ -86,8 +86,8 @@ static uint64_t pick_seed(const struct cr_plan *plan)
 static bool docker_failed(char **why)
 {
 	char *is_failed[] = { (char *)"systemctl", (char *)"is-failed", (char *)"--quiet", (char *)"docker.service", NULL };
-	char *journal[] = { (char *)"journalctl", (char *)"-u", (char *)"docker.service", (char *)"-n", (char *)"3", (char *)"-o", (char *)"cat",
-			    (char *)"--no-pager", NULL };
+	char *journal[] = { (char *)"journalctl", (char *)"-u",	 (char *)"docker.service", (char *)"-n", (char *)"3",
+			    (char *)"-o",	  (char *)"cat", (char *)"--no-pager",	   NULL };
 	int status = -1;
 
 	if (cr_run_capture(is_failed, 1, 4096, why, &status, NULL) < 0 || status != 0) {
@@ -138,6 +138,7 @@ static const struct cr_guest_plan *find_guest(const struct cr_plan *plan, const 
 
 int main(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "payload", required_argument, NULL, 'P' },
 		{ "results", required_argument, NULL, 'r' },
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	cleanup_error cr_error_t err = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
 	cleanup_free char *plan_file = NULL, *guest_file = NULL, *fault = NULL;
@@ -188,7 +190,8 @@ int main(int argc, char **argv)
 	if (payload) {
 		plan_file = xasprintf("%s/plan.ini", payload);
 		plan_path = plan_file;
-		guest_file = read_guest_name(payload, getenv("CRBENCH_AGENT_CMDLINE") ? getenv("CRBENCH_AGENT_CMDLINE") : "/proc/cmdline", &err);
+		guest_file = read_guest_name(payload, getenv("CRBENCH_AGENT_CMDLINE") ? getenv("CRBENCH_AGENT_CMDLINE") : "/proc/cmdline",
+					     &err);
 		if (!guest_file) {
 			fprintf(stderr, "crbench-agent: %s\n", err->msg);
 			return EXIT_FAILURE;
@@ -196,7 +199,8 @@ int main(int argc, char **argv)
 		guest = guest_file;
 	}
 	if (!plan_path || !guest || (!check && !results)) {
-		fprintf(stderr, "crbench-agent: give --payload and --results, or --plan, --guest and --check\nTry 'crbench-agent --help'.\n");
+		fprintf(stderr,
+			"crbench-agent: give --payload and --results, or --plan, --guest and --check\nTry 'crbench-agent --help'.\n");
 		return 2;
 	}
 	if (cr_plan_load(plan_path, &plan, &err) < 0) {

@@ -53,6 +53,7 @@ static int get_value(char **f, size_t idx, const char *name, struct cr_bonnie_va
 
 int cr_parse_bonnie(const char *text, size_t len, struct cr_bonnie *out, cr_error_t *err)
 {
+	/* clang-format off */
 	static const struct {
 		size_t idx;
 		const char *name;
@@ -67,6 +68,7 @@ int cr_parse_bonnie(const char *text, size_t len, struct cr_bonnie *out, cr_erro
 		{ 19, "seeks", offsetof(struct cr_bonnie, seeks) },
 		{ 20, "seeks_cpu", offsetof(struct cr_bonnie, seeks_cpu) },
 	};
+	/* clang-format on */
 	struct tp_lines it;
 	char line[1024], quoted[32];
 	char *f[BONNIE_FIELDS];
@@ -99,8 +101,7 @@ int cr_parse_bonnie(const char *text, size_t len, struct cr_bonnie *out, cr_erro
 	}
 	if (strcmp(f[0], BONNIE_FORMAT) != 0) {
 		tp_copy(quoted, sizeof(quoted), f[0], strlen(f[0]));
-		return cr_error(err, 0, "bonnie++ csv format '%s' is not supported, crbench reads '" BONNIE_FORMAT "'",
-				quoted);
+		return cr_error(err, 0, "bonnie++ csv format '%s' is not supported, crbench reads '" BONNIE_FORMAT "'", quoted);
 	}
 	/* a cut line would still parse, with its last value cut short */
 	if (n != BONNIE_FIELDS)
@@ -112,8 +113,7 @@ int cr_parse_bonnie(const char *text, size_t len, struct cr_bonnie *out, cr_erro
 		return cr_error(err, 0, "bonnie++ csv has a malformed 'file_size' value '%s'", quoted);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(values); i++)
-		if (get_value(f, values[i].idx, values[i].name,
-			      (struct cr_bonnie_value *)((char *)out + values[i].off), err) < 0)
+		if (get_value(f, values[i].idx, values[i].name, (struct cr_bonnie_value *)((char *)out + values[i].off), err) < 0)
 			return -1;
 	return 0;
 }

@@ -84,6 +84,7 @@ static void get_string(json_t *root, const char *path, char *buf, size_t size)
 
 int cr_parse_iperf3(const char *text, size_t len, struct cr_iperf3 *out, cr_error_t *err)
 {
+	/* clang-format off */
 	static const struct {
 		const char *path;
 		size_t off;
@@ -95,6 +96,7 @@ int cr_parse_iperf3(const char *text, size_t len, struct cr_iperf3 *out, cr_erro
 		{ "end.cpu_utilization_percent.remote_user", offsetof(struct cr_iperf3, cpu_remote_user) },
 		{ "end.cpu_utilization_percent.remote_system", offsetof(struct cr_iperf3, cpu_remote_system) },
 	};
+	/* clang-format on */
 	json_auto_t *root = NULL; /* jansson's own cleanup attribute */
 	json_error_t jerr;
 	json_t *j;
@@ -113,8 +115,7 @@ int cr_parse_iperf3(const char *text, size_t len, struct cr_iperf3 *out, cr_erro
 		char msg[sizeof(jerr.text)];
 
 		tp_copy(msg, sizeof(msg), jerr.text, strnlen(jerr.text, sizeof(jerr.text)));
-		return cr_error(err, 0, "cannot parse iperf3 output as json: %s (line %d, column %d)",
-				msg, jerr.line, jerr.column);
+		return cr_error(err, 0, "cannot parse iperf3 output as json: %s (line %d, column %d)", msg, jerr.line, jerr.column);
 	}
 	if (!json_is_object(root))
 		return cr_error(err, 0, "iperf3 output is not a json object");
@@ -143,8 +144,7 @@ int cr_parse_iperf3(const char *text, size_t len, struct cr_iperf3 *out, cr_erro
 
 	if (!member(root, "end"))
 		return cr_error(err, 0, "iperf3 output has no 'end'");
-	if (get_sum(root, "end.sum_sent", &out->sent, err) < 0 ||
-	    get_sum(root, "end.sum_received", &out->received, err) < 0)
+	if (get_sum(root, "end.sum_sent", &out->sent, err) < 0 || get_sum(root, "end.sum_received", &out->received, err) < 0)
 		return -1;
 
 	/* TCP senders count retransmits; UDP reports loss and jitter instead */

@@ -23,8 +23,7 @@ static int bad_line(cr_error_t *err, const char *what)
 /* "[Valid Duration] RunTime=2.550 sec; SentMessages=125027; ReceivedMessages=125027" */
 static int duration_line(const char *p, struct cr_sockperf *out)
 {
-	if (tp_double(&p, &out->run_seconds) < 0 ||
-	    !(p = tp_after(p, " sec; SentMessages=")) || tp_u64(&p, &out->sent) < 0 ||
+	if (tp_double(&p, &out->run_seconds) < 0 || !(p = tp_after(p, " sec; SentMessages=")) || tp_u64(&p, &out->sent) < 0 ||
 	    !(p = tp_after(p, "; ReceivedMessages=")) || tp_u64(&p, &out->received) < 0)
 		return -1;
 	return 0;
@@ -33,8 +32,7 @@ static int duration_line(const char *p, struct cr_sockperf *out)
 /* "# dropped messages = 0; # duplicated messages = 0; # out-of-order messages = 0" */
 static int dropped_line(const char *p, struct cr_sockperf *out)
 {
-	if (tp_u64(&p, &out->dropped) < 0 ||
-	    !(p = tp_after(p, "; # duplicated messages = ")) || tp_u64(&p, &out->duplicated) < 0 ||
+	if (tp_u64(&p, &out->dropped) < 0 || !(p = tp_after(p, "; # duplicated messages = ")) || tp_u64(&p, &out->duplicated) < 0 ||
 	    !(p = tp_after(p, "; # out-of-order messages = ")) || tp_u64(&p, &out->out_of_order) < 0)
 		return -1;
 	return 0;
@@ -43,6 +41,7 @@ static int dropped_line(const char *p, struct cr_sockperf *out)
 /* "---> percentile 99.900 =   39.032": the label is matched as printed, not as a number */
 static int percentile_line(const char *p, struct cr_sockperf *out)
 {
+	/* clang-format off */
 	static const struct {
 		const char *label;
 		size_t off;
@@ -56,14 +55,14 @@ static int percentile_line(const char *p, struct cr_sockperf *out)
 		{ "99.990", offsetof(struct cr_sockperf, p99_99) },
 		{ "99.999", offsetof(struct cr_sockperf, p99_999) },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(pct); i++) {
 		const char *q = tp_after(p, pct[i].label);
 
 		if (!q)
 			continue;
-		if (!(q = tp_after(q, " =")) ||
-		    tp_double(&q, (double *)((char *)out + pct[i].off)) < 0 || !tp_blank(q))
+		if (!(q = tp_after(q, " =")) || tp_double(&q, (double *)((char *)out + pct[i].off)) < 0 || !tp_blank(q))
 			return -1;
 		return 0;
 	}
@@ -73,6 +72,7 @@ static int percentile_line(const char *p, struct cr_sockperf *out)
 
 int cr_parse_sockperf(const char *text, size_t len, struct cr_sockperf *out, cr_error_t *err)
 {
+	/* clang-format off */
 	static const struct {
 		unsigned bit;
 		const char *what;
@@ -84,6 +84,7 @@ int cr_parse_sockperf(const char *text, size_t len, struct cr_sockperf *out, cr_
 		{ SEEN_MAX, "<MAX> observation" },
 		{ SEEN_MIN, "<MIN> observation" },
 	};
+	/* clang-format on */
 	struct tp_lines it;
 	unsigned seen = 0, servers = 0;
 	char line[512];
@@ -135,8 +136,7 @@ int cr_parse_sockperf(const char *text, size_t len, struct cr_sockperf *out, cr_
 				out->rtt = true;
 			else if (!(v = tp_after(q, "latency=")) && !(v = tp_after(q, "lat=")))
 				return bad_line(err, "avg-");
-			if (tp_double(&v, &out->avg) < 0 || !(v = tp_after(v, " (std-dev=")) ||
-			    tp_double(&v, &out->stddev) < 0)
+			if (tp_double(&v, &out->avg) < 0 || !(v = tp_after(v, " (std-dev=")) || tp_double(&v, &out->stddev) < 0)
 				return bad_line(err, "avg-");
 			seen |= SEEN_AVG;
 		} else if ((q = tp_after(p, "# dropped messages = "))) {

@@ -10,6 +10,7 @@
  */
 enum section { S_OTHER, S_SYSINFO, S_METRICS };
 
+/* clang-format off */
 static const struct {
 	const char *key;
 	size_t off;
@@ -22,6 +23,7 @@ static const struct {
 	{ "user-time", offsetof(struct cr_stress_ng_stressor, usr_time), false },
 	{ "system-time", offsetof(struct cr_stress_ng_stressor, sys_time), false },
 };
+/* clang-format on */
 
 /* Split "key: value" in place; value loses surrounding blanks and quotes. */
 static bool split_key(char *s, char **key, char **value)
@@ -57,8 +59,7 @@ static int check_stressor(const struct cr_stress_ng_stressor *s, unsigned seen, 
 	return 0;
 }
 
-static int set_field(struct cr_stress_ng_stressor *s, unsigned *seen, const char *key, const char *value,
-		     cr_error_t *err)
+static int set_field(struct cr_stress_ng_stressor *s, unsigned *seen, const char *key, const char *value, cr_error_t *err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		const char *p = value;
@@ -71,8 +72,7 @@ static int set_field(struct cr_stress_ng_stressor *s, unsigned *seen, const char
 		else
 			r = tp_double(&p, (double *)((char *)s + fields[i].off));
 		if (r < 0 || !tp_blank(p))
-			return cr_error(err, 0, "stress-ng output has a malformed '%s' for stressor '%s'",
-					fields[i].key, s->name);
+			return cr_error(err, 0, "stress-ng output has a malformed '%s' for stressor '%s'", fields[i].key, s->name);
 		*seen |= 1u << i;
 		return 0;
 	}

@@ -86,8 +86,7 @@ int tp_double(const char **s, double *out)
 	if (*p == '.')
 		for (p++; is_digit(*p); p++)
 			;
-	if ((*p == 'e' || *p == 'E') &&
-	    (is_digit(p[1]) || ((p[1] == '+' || p[1] == '-') && is_digit(p[2])))) {
+	if ((*p == 'e' || *p == 'E') && (is_digit(p[1]) || ((p[1] == '+' || p[1] == '-') && is_digit(p[2])))) {
 		p += 2;
 		while (is_digit(*p))
 			p++;

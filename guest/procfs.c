@@ -75,6 +75,7 @@ int cr_parse_proc_stat(const char *text, size_t len, struct cr_cpu_times *out, c
 
 int cr_parse_meminfo(const char *text, size_t len, struct cr_mem *out, cr_error_t *err)
 {
+	/* clang-format off */
 	static const struct {
 		const char *key;
 		size_t offset;
@@ -84,6 +85,7 @@ int cr_parse_meminfo(const char *text, size_t len, struct cr_mem *out, cr_error_
 		{ "Cached:", offsetof(struct cr_mem, cached) },	  { "Active:", offsetof(struct cr_mem, active) },
 		{ "Inactive:", offsetof(struct cr_mem, inactive) },
 	};
+	/* clang-format on */
 	unsigned seen = 0;
 	size_t pos = 0, ll;
 	const char *line;
@@ -214,10 +216,10 @@ static json_t *net_json(const char *text, size_t len)
 	if (cr_parse_net_dev(text, len, n, NULL) == 0) {
 		o = json_object();
 		for (size_t i = 0; i < n->n; i++)
-			json_object_set_new(o, n->dev[i].name, json_pack("{s:I, s:I, s:I, s:I}", "bytes_recv", (json_int_t)n->dev[i].rx_bytes,
-									 "packets_recv", (json_int_t)n->dev[i].rx_packets, "bytes_sent",
-									 (json_int_t)n->dev[i].tx_bytes, "packets_sent",
-									 (json_int_t)n->dev[i].tx_packets));
+			json_object_set_new(o, n->dev[i].name,
+					    json_pack("{s:I, s:I, s:I, s:I}", "bytes_recv", (json_int_t)n->dev[i].rx_bytes, "packets_recv",
+						      (json_int_t)n->dev[i].rx_packets, "bytes_sent", (json_int_t)n->dev[i].tx_bytes,
+						      "packets_sent", (json_int_t)n->dev[i].tx_packets));
 	}
 	free(n);
 	return o;
@@ -226,7 +228,8 @@ static json_t *net_json(const char *text, size_t len)
 json_t *cr_sys_snapshot(void)
 {
 	json_t *s = json_object();
-	json_t *cpu = read_and("/proc/stat", cpu_json), *mem = read_and("/proc/meminfo", mem_json), *net = read_and("/proc/net/dev", net_json);
+	json_t *cpu = read_and("/proc/stat", cpu_json), *mem = read_and("/proc/meminfo", mem_json),
+	       *net = read_and("/proc/net/dev", net_json);
 
 	if (cpu)
 		json_object_set_new(s, "cpu_times", cpu);

@@ -15,6 +15,7 @@
 
 extern const char crbench_version[];
 
+/* clang-format off */
 static const struct cr_test_impl tests[] = {
 	{ CR_TEST_ENV, cr_test_env },
 	{ CR_TEST_BOOT, cr_test_boot },
@@ -23,6 +24,7 @@ static const struct cr_test_impl tests[] = {
 	{ CR_TEST_NET_IO, cr_test_net_io },
 	{ CR_TEST_NET_MATRIX, cr_test_net_matrix },
 };
+/* clang-format on */
 
 const struct cr_test_impl *cr_test_lookup(enum cr_test test)
 {
@@ -197,7 +199,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	size_t failed = 0;
 	double t_steps, cpu, cpu_steps, wall, wall_steps;
 	struct rusage ru, ru0;
-	double child_cpu = 0;	/* the step children's own CPU time, as each measured it */
+	double child_cpu = 0;	  /* the step children's own CPU time, as each measured it */
 	json_int_t child_rss = 0; /* and the largest peak RSS among them */
 	size_t unaccounted = 0;
 	json_t *summary;
@@ -208,7 +210,10 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 
 	for (size_t i = first; i < last; i++) {
 		const struct cr_step *s = &steps[i];
-		struct cr_progress st = { .event = CR_PROGRESS_START, .index = i + 1, .total = n, .rep = s->round,
+		struct cr_progress st = { .event = CR_PROGRESS_START,
+					  .index = i + 1,
+					  .total = n,
+					  .rep = s->round,
 					  .reps = a->plan->warmup + a->plan->repetitions };
 		struct cr_progress en = { .event = CR_PROGRESS_END, .index = i + 1, .total = n, .rep = s->round };
 		cleanup_free char *name = xasprintf("%04zu-%s-r%llu.json", i + 1, s->name, (unsigned long long)s->round);
@@ -268,8 +273,8 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 	wall_steps = cr_now() - t_steps;
 	summary = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:f, s:f}", "agent_version", crbench_version, "guest",
 			    a->guest->name, "runtime", a->guest->runtime, "docker_runtime", a->runtime->docker_runtime, "refused",
-			    a->runtime->refused, "seed", (json_int_t)a->seed, "steps", (json_int_t)(last - first), "failed", (json_int_t)failed,
-			    "wall_seconds", wall, "steps_wall_seconds", wall_steps);
+			    a->runtime->refused, "seed", (json_int_t)a->seed, "steps", (json_int_t)(last - first), "failed",
+			    (json_int_t)failed, "wall_seconds", wall, "steps_wall_seconds", wall_steps);
 	/* which steps of the schedule this boot ran (all of them unless the plan boots each step afresh) */
 	json_object_set_new(summary, "first_step", json_integer((json_int_t)first + 1));
 	json_object_set_new(summary, "last_step", json_integer((json_int_t)last));
@@ -278,8 +283,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 				      wall > 0 ? cpu / wall : 0.0, "steps_cpu_seconds", cpu_steps, "steps_cpu_fraction",
 				      wall_steps > 0 ? cpu_steps / wall_steps : 0.0, "runner_cpu_seconds", cr_rusage_seconds(&ru),
 				      "max_rss_kib", (json_int_t)(ru.ru_maxrss > child_rss ? ru.ru_maxrss : child_rss),
-				      "runner_max_rss_kib", (json_int_t)ru.ru_maxrss, "steps_unaccounted",
-				      (json_int_t)unaccounted));
+				      "runner_max_rss_kib", (json_int_t)ru.ru_maxrss, "steps_unaccounted", (json_int_t)unaccounted));
 	if (cr_results_append_json(w, "summary.json", summary, err) < 0 || cr_results_finish(w, err) < 0) {
 		json_decref(summary);
 		return -1;

@@ -15,8 +15,9 @@ const char *cr_runsc_choose(const struct cr_runsc_facts *f, char **why)
 		return "kvm";
 	}
 	if (f->systrap_status == 0) {
-		*why = f->dev_kvm_usable ? xasprintf("runsc does not run on the guest's /dev/kvm (exit status %d); systrap works", f->kvm_status)
-					 : xstrdup("no working /dev/kvm in the guest; this runsc runs a sandbox with systrap");
+		*why = f->dev_kvm_usable
+			       ? xasprintf("runsc does not run on the guest's /dev/kvm (exit status %d); systrap works", f->kvm_status)
+			       : xstrdup("no working /dev/kvm in the guest; this runsc runs a sandbox with systrap");
 		return "systrap";
 	}
 	*why = xasprintf("%s, and this runsc has no working systrap (exit status %d): ptrace, gVisor's platform that works anywhere",
@@ -30,7 +31,8 @@ static json_t *probe(const char *platform, int *status)
 {
 	cleanup_free char *flag = xasprintf("--platform=%s", platform);
 	/* a platform that hangs must not hang the suite */
-	char *argv[] = { (char *)"timeout", (char *)"120", (char *)"runsc", flag, (char *)"--network=none", (char *)"do", (char *)"true", NULL };
+	char *argv[] = { (char *)"timeout",	   (char *)"120", (char *)"runsc", flag,
+			 (char *)"--network=none", (char *)"do",  (char *)"true",  NULL };
 
 	return cr_command_record(argv, status, NULL);
 }

@@ -2,10 +2,11 @@
 #include <sys/wait.h>
 
 #include "proc.h"
-#include "runtime.h"
 #include "results.h"
+#include "runtime.h"
 #include "util.h"
 
+/* clang-format off */
 static const struct {
 	const char *runtime;
 	void (*prepare)(const struct cr_plan *plan, const struct cr_guest_plan *guest, struct cr_runtime_setup *out);
@@ -13,6 +14,7 @@ static const struct {
 	{ "runsc", cr_runsc_prepare },
 	{ "kata", cr_kata_prepare },
 };
+/* clang-format on */
 
 void cr_runtime_prepare(const struct cr_plan *plan, const struct cr_guest_plan *guest, struct cr_runtime_setup *out)
 {
@@ -27,7 +29,8 @@ void cr_runtime_prepare(const struct cr_plan *plan, const struct cr_guest_plan *
 	if (!out->docker_runtime)
 		out->docker_runtime = xstrdup(guest->runtime);
 	/* gVisor's own network stack refuses the host's namespace: builder/hooks/docker-runtimes.sh registers runsc*-host */
-	out->docker_runtime_host = strcmp(guest->runtime, "runsc") == 0 ? xasprintf("%s-host", out->docker_runtime) : xstrdup(out->docker_runtime);
+	out->docker_runtime_host = strcmp(guest->runtime, "runsc") == 0 ? xasprintf("%s-host", out->docker_runtime)
+									: xstrdup(out->docker_runtime);
 	if (!out->record)
 		out->record = json_object();
 	json_object_set_new(out->record, "runtime", json_string(guest->runtime));

@@ -15,10 +15,10 @@
 #define CR_GUEST_KATA_CONFIG "/etc/kata-containers/configuration.toml"
 
 struct cr_runtime_setup {
-	char *docker_runtime; /* the name Docker knows the runtime by: "runc", "crun", "runsc-ptrace", "kata" ... */
+	char *docker_runtime;	   /* the name Docker knows the runtime by: "runc", "crun", "runsc-ptrace", "kata" ... */
 	char *docker_runtime_host; /* the same for containers on the host's network ("runsc-ptrace-host": gVisor needs --network=host) */
-	char *refused;	      /* why the guest measures nothing (Kata without a real nested VM), or NULL */
-	json_t *record;	      /* what was set up and found: runtime.json, and the env record's "runtime_setup" */
+	char *refused;		   /* why the guest measures nothing (Kata without a real nested VM), or NULL */
+	json_t *record;		   /* what was set up and found: runtime.json, and the env record's "runtime_setup" */
 };
 
 /*

@@ -1,6 +1,6 @@
 /* Test order: rounds of every test, shuffled per round from the seed (splitmix64 + Fisher-Yates). */
-#include "rng.h"
 #include "schedule.h"
+#include "rng.h"
 #include "util.h"
 
 void cr_shuffle(void *items, size_t n, size_t size, uint64_t seed, uint64_t round)

@@ -4,7 +4,6 @@
 #include "proc.h"
 #include "util.h"
 
-
 static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 {
 	json_t *config = cr_container_config(a, CR_HTTPD_IMAGE, NULL), *inspect = NULL;
@@ -32,8 +31,9 @@ static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 		cr_error(err, 0, "the httpd container never answered 200 on http://%s/ (%ld attempts)", ip, attempts);
 		goto out;
 	}
-	json_object_set_new(out, "httpd", json_pack("{s:f, s:f, s:f, s:I}", "create_seconds", create, "start_seconds", start,
-						    "first_200_seconds", to_200, "attempts", (json_int_t)attempts));
+	json_object_set_new(out, "httpd",
+			    json_pack("{s:f, s:f, s:f, s:I}", "create_seconds", create, "start_seconds", start, "first_200_seconds", to_200,
+				      "attempts", (json_int_t)attempts));
 	ret = 0;
 out:
 	if (id && cr_docker_remove(a->docker, id, &remove, ret < 0 ? NULL : err) == 0 && ret == 0)
@@ -60,8 +60,8 @@ static int boot_trivial(const struct cr_agent *a, json_t *out, cr_error_t *err)
 		cr_error(err, 0, "a container running 'true' exited with %ld", code);
 		goto out;
 	}
-	json_object_set_new(out, "trivial", json_pack("{s:f, s:f, s:f}", "create_seconds", create, "start_seconds", start,
-						      "wait_seconds", wait));
+	json_object_set_new(out, "trivial",
+			    json_pack("{s:f, s:f, s:f}", "create_seconds", create, "start_seconds", start, "wait_seconds", wait));
 	ret = 0;
 out:
 	if (id && cr_docker_remove(a->docker, id, &remove, ret < 0 ? NULL : err) == 0 && ret == 0) {
@@ -84,8 +84,9 @@ static int boot_docker_cli(const struct cr_agent *a, json_t *out, cr_error_t *er
 	cleanup_free char *memory = xasprintf("%llu", (unsigned long long)a->plan->container_memory);
 	/* the runtime Docker knows the agent's containers by (runsc-<platform> for gVisor): like for like */
 	const char *runtime = cr_container_runtime(a, false);
-	char *argv[] = { (char *)"docker", (char *)"run", (char *)"--rm", (char *)"--runtime", (char *)runtime, (char *)"--cpus", cpus,
-			 (char *)"--memory", memory, (char *)CR_BENCH_IMAGE, (char *)"true", NULL };
+	char *argv[] = { (char *)"docker", (char *)"run",	   (char *)"--rm", (char *)"--runtime",
+			 (char *)runtime,  (char *)"--cpus",	   cpus,	   (char *)"--memory",
+			 memory,	   (char *)CR_BENCH_IMAGE, (char *)"true", NULL };
 	cleanup_free char *output = NULL;
 	double t0 = cr_now(), seconds;
 	int status = -1;
@@ -95,9 +96,9 @@ static int boot_docker_cli(const struct cr_agent *a, json_t *out, cr_error_t *er
 	seconds = cr_now() - t0;
 	if (status != 0)
 		return cr_error(err, 0, "docker run of a container running 'true' failed (status %d): %.300s", status, output);
-	json_object_set_new(out, "docker_cli", json_pack("{s:f, s:s, s:s}", "run_seconds", seconds, "command",
-							 "docker run --rm --runtime R --cpus N --memory M " CR_BENCH_IMAGE " true",
-							 "runtime", runtime));
+	json_object_set_new(out, "docker_cli",
+			    json_pack("{s:f, s:s, s:s}", "run_seconds", seconds, "command",
+				      "docker run --rm --runtime R --cpus N --memory M " CR_BENCH_IMAGE " true", "runtime", runtime));
 	return 0;
 }
 

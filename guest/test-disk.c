@@ -9,8 +9,7 @@ static json_t *value(const struct cr_bonnie_value *v, const char *field, json_t 
 {
 	if (v->status == CR_BONNIE_MEASURED)
 		return json_real(v->value);
-	json_object_set_new(not_measured, field,
-			    json_string(v->status == CR_BONNIE_TOO_FAST ? "too fast to time" : "not run"));
+	json_object_set_new(not_measured, field, json_string(v->status == CR_BONNIE_TOO_FAST ? "too fast to time" : "not run"));
 	return json_null();
 }
 
@@ -27,9 +26,10 @@ static int bonnie(const struct cr_agent *a, bool direct, json_t **data, cr_error
 	 * file system: what the runtime gives a container (overlayfs, gVisor's
 	 * gofer, Kata's shared file system) is what is measured.
 	 */
-	cleanup_free char *script = xasprintf("mkdir -p /var/tmp/bonnie && exec bonnie++ -q -f -b -n 0 -x 1 -u root -d /var/tmp/bonnie "
-					      "-s %llu -r %llu%s",
-					      (unsigned long long)mib, (unsigned long long)(mib / 2 ? mib / 2 : 1), direct ? " -D" : "");
+	cleanup_free char *script = xasprintf(
+		"mkdir -p /var/tmp/bonnie && exec bonnie++ -q -f -b -n 0 -x 1 -u root -d /var/tmp/bonnie "
+		"-s %llu -r %llu%s",
+		(unsigned long long)mib, (unsigned long long)(mib / 2 ? mib / 2 : 1), direct ? " -D" : "");
 	json_t *config = cr_container_config(a, CR_BENCH_IMAGE, json_pack("[s, s, s]", "/bin/sh", "-c", script));
 	struct cr_container_result res;
 	struct cr_bonnie b;

@@ -4,8 +4,8 @@
 
 #include "agent.h"
 #include "proc.h"
-#include "toolparse.h"
 #include "results.h"
+#include "toolparse.h"
 #include "util.h"
 
 /*
@@ -29,6 +29,7 @@
 
 enum net { NET_BRIDGE, NET_HOST, NET_MACVLAN, NET_OVERLAY };
 
+/* clang-format off */
 static const struct network {
 	const char *name;   /* the containers' HostConfig.NetworkMode */
 	const char *driver; /* NULL: one of Docker's own networks, nothing to create */
@@ -41,7 +42,9 @@ static const struct network {
 	[NET_MACVLAN] = { "crbench-macvlan", "macvlan", "10.98.0.0/24", LINK, false },
 	[NET_OVERLAY] = { "crbench-overlay", "overlay", "10.97.0.0/24", NULL, true },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct {
 	enum net client, server;
 } pairs[CR_NET__MAX] = {
@@ -50,6 +53,7 @@ static const struct {
 	[CR_NET_MACVLAN_MACVLAN] = { NET_MACVLAN, NET_MACVLAN },
 	[CR_NET_OVERLAY_OVERLAY] = { NET_OVERLAY, NET_OVERLAY },
 };
+/* clang-format on */
 
 /* The dummy link, up, with its address; a link an earlier step made is fine. */
 static int link_ensure(cr_error_t *err)
@@ -116,20 +120,23 @@ static json_t *bench_config(const struct cr_agent *a, const char *network, const
  */
 static char *server_script(const struct cr_agent *a, enum cr_net_load load)
 {
-	static const char servers[] = "sockperf server -i 0.0.0.0 >&2 &\n"
-				      "iperf3 -s >&2 &\n";
+	static const char servers[] =
+		"sockperf server -i 0.0.0.0 >&2 &\n"
+		"iperf3 -s >&2 &\n";
 
 	if (load == CR_LOAD_IDLE)
 		return xasprintf("%swait\n", servers);
-	return xasprintf("stress-ng --cpu %llu --timeout %llus --metrics-brief --yaml /tmp/stress.yaml >&2 &\n"
-			 "s=$!\n"
-			 "trap 'kill -INT $s' TERM\n"
-			 "%s"
-			 "wait $s\n"
-			 "wait $s\n"
-			 "echo '" CR_NET_MATRIX_STRESS_MARK "'\n"
-			 "cat /tmp/stress.yaml\n",
-			 (unsigned long long)a->plan->container_cpus, (unsigned long long)a->plan->test_timeout, servers);
+	return xasprintf(
+		"stress-ng --cpu %llu --timeout %llus --metrics-brief --yaml /tmp/stress.yaml >&2 &\n"
+		"s=$!\n"
+		"trap 'kill -INT $s' TERM\n"
+		"%s"
+		"wait $s\n"
+		"wait $s\n"
+		"echo '" CR_NET_MATRIX_STRESS_MARK
+		"'\n"
+		"cat /tmp/stress.yaml\n",
+		(unsigned long long)a->plan->container_cpus, (unsigned long long)a->plan->test_timeout, servers);
 }
 
 /*
@@ -140,16 +147,18 @@ static char *server_script(const struct cr_agent *a, enum cr_net_load load)
  */
 static char *client_script(const struct cr_agent *a, const char *ip)
 {
-	return xasprintf("i=0\n"
-			 "until iperf3 -c %1$s --connect-timeout 1000 -n 1K >/dev/null 2>&1; do\n"
-			 "\ti=$((i + 1))\n"
-			 "\tif [ $i -ge %4$d ]; then echo 'no iperf3 server answered on %1$s port 5201' >&2; exit 3; fi\n"
-			 "\tsleep 0.2\n"
-			 "done\n"
-			 "iperf3 -c %1$s -t %2$llu -J\n"
-			 "echo '" CR_NET_MATRIX_SOCKPERF_MARK "'\n"
-			 "exec sockperf ping-pong -i %1$s -t %3$llu\n",
-			 ip, (unsigned long long)a->plan->iperf_seconds, (unsigned long long)a->plan->sockperf_seconds, PROBES);
+	return xasprintf(
+		"i=0\n"
+		"until iperf3 -c %1$s --connect-timeout 1000 -n 1K >/dev/null 2>&1; do\n"
+		"\ti=$((i + 1))\n"
+		"\tif [ $i -ge %4$d ]; then echo 'no iperf3 server answered on %1$s port 5201' >&2; exit 3; fi\n"
+		"\tsleep 0.2\n"
+		"done\n"
+		"iperf3 -c %1$s -t %2$llu -J\n"
+		"echo '" CR_NET_MATRIX_SOCKPERF_MARK
+		"'\n"
+		"exec sockperf ping-pong -i %1$s -t %3$llu\n",
+		ip, (unsigned long long)a->plan->iperf_seconds, (unsigned long long)a->plan->sockperf_seconds, PROBES);
 }
 
 struct server {
@@ -275,8 +284,9 @@ int cr_net_matrix_client_data(char *out, long exit_code, json_t **iperf3, json_t
 	if (cr_parse_iperf3(json_start, strlen(json_start), &i, err) < 0)
 		return cr_error_prefix(err, "iperf3 output");
 	*iperf3 = json_pack("{s:f, s:f, s:o, s:f, s:o, s:s*}", "bits_per_second", i.received.bits_per_second, "sent_bits_per_second",
-			    i.sent.bits_per_second, "retransmits", i.has_retransmits ? json_integer((json_int_t)i.retransmits) : json_null(),
-			    "seconds", i.received.seconds, "raw", cr_json_text(json_start), "preamble", preamble);
+			    i.sent.bits_per_second, "retransmits",
+			    i.has_retransmits ? json_integer((json_int_t)i.retransmits) : json_null(), "seconds", i.received.seconds, "raw",
+			    cr_json_text(json_start), "preamble", preamble);
 	if (!*iperf3)
 		return cr_error(err, 0, "cannot encode the iperf3 results as JSON");
 	/*
@@ -346,7 +356,8 @@ static int stress_collect(const struct cr_agent *a, const struct server *srv, js
 		return -1;
 	if (cr_net_matrix_stress_data(out, a->plan->container_cpus, stress, err) < 0) {
 		len = strlen(errout);
-		return cr_error(err, 0, "%s (the server's stderr ends '%s')", err && *err ? (*err)->msg : "", errout + (len > 300 ? len - 300 : 0));
+		return cr_error(err, 0, "%s (the server's stderr ends '%s')", err && *err ? (*err)->msg : "",
+				errout + (len > 300 ? len - 300 : 0));
 	}
 	return 0;
 }
@@ -389,13 +400,14 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 		}
 		if (i + 1 == attempts && gvisor_host && client_out) {
 			json_array_append_new(failed_attempts, json_string((*err)->msg));
-			*unsupported = xasprintf("gVisor's host network passthrough (runsc --network=host) failed the client's tools in %d of %d "
-						 "attempts (last: %s); runc measures this cell with the same containers",
-						 attempts, attempts, (*err)->msg);
+			*unsupported = xasprintf(
+				"gVisor's host network passthrough (runsc --network=host) failed the client's tools in %d of %d "
+				"attempts (last: %s); runc measures this cell with the same containers",
+				attempts, attempts, (*err)->msg);
 			*data = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o, s:o}", "pair", cr_net_pair_names[step->pair], "client_runtime",
 					  runtime_on(a, cn->name), "server_runtime", runtime_on(a, sn->name), "client_exit_code",
-					  (json_int_t)res.exit_code, "failed_attempts", failed_attempts, "client_stdout", cr_json_text(client_out),
-					  "client_stderr", cr_json_text(res.err ? res.err : ""));
+					  (json_int_t)res.exit_code, "failed_attempts", failed_attempts, "client_stdout",
+					  cr_json_text(client_out), "client_stderr", cr_json_text(res.err ? res.err : ""));
 			cr_error_free(err);
 			*err = NULL;
 			ret = 0;
@@ -446,7 +458,8 @@ int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, jso
 		return 0;
 	}
 	if (p->iperf_seconds + p->sockperf_seconds + OVERHEAD_SECONDS > p->test_timeout)
-		return cr_error(err, 0, "iperf-seconds (%llu) and sockperf-seconds (%llu) leave less than %d s of test-timeout (%llu) to start "
+		return cr_error(err, 0,
+				"iperf-seconds (%llu) and sockperf-seconds (%llu) leave less than %d s of test-timeout (%llu) to start "
 				"and stop the containers",
 				(unsigned long long)p->iperf_seconds, (unsigned long long)p->sockperf_seconds, OVERHEAD_SECONDS,
 				(unsigned long long)p->test_timeout);

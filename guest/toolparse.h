@@ -25,16 +25,16 @@ struct cr_iperf3_sum {
 };
 
 struct cr_iperf3 {
-	char version[32];    /* start.version, "iperf 3.12"; "" when absent */
-	char protocol[8];    /* start.test_start.protocol: "TCP", "UDP" */
-	bool reverse;        /* -R: the server sent */
+	char version[32]; /* start.version, "iperf 3.12"; "" when absent */
+	char protocol[8]; /* start.test_start.protocol: "TCP", "UDP" */
+	bool reverse;	  /* -R: the server sent */
 	unsigned num_streams;
-	double duration;     /* requested seconds (start.test_start.duration) */
+	double duration;	       /* requested seconds (start.test_start.duration) */
 	struct cr_iperf3_sum sent;     /* end.sum_sent */
 	struct cr_iperf3_sum received; /* end.sum_received */
-	bool has_retransmits; /* TCP senders report them, UDP has none */
+	bool has_retransmits;	       /* TCP senders report them, UDP has none */
 	uint64_t retransmits;
-	bool has_udp;        /* jitter and loss seen by the receiver */
+	bool has_udp; /* jitter and loss seen by the receiver */
 	double jitter_ms;
 	uint64_t lost_packets;
 	uint64_t packets;
@@ -51,10 +51,10 @@ int cr_parse_iperf3(const char *text, size_t len, struct cr_iperf3 *out, cr_erro
  * half the round trip. Percentiles sockperf did not print are NaN.
  */
 struct cr_sockperf {
-	char version[32];    /* "3.7-no.git" */
-	char protocol[4];    /* "TCP", "UDP"; "" when the address line is missing */
+	char version[32]; /* "3.7-no.git" */
+	char protocol[4]; /* "TCP", "UDP"; "" when the address line is missing */
 	bool rtt;
-	double run_seconds;  /* the valid duration, warm-up excluded */
+	double run_seconds; /* the valid duration, warm-up excluded */
 	uint64_t sent, received;
 	uint64_t dropped, duplicated, out_of_order;
 	double avg, stddev;
@@ -84,8 +84,8 @@ struct cr_bonnie_value {
 };
 
 struct cr_bonnie {
-	char version[16];      /* "2.00a" */
-	uint64_t file_size;    /* bytes, from "2G", "256M" */
+	char version[16];   /* "2.00a" */
+	uint64_t file_size; /* bytes, from "2G", "256M" */
 	/* K/s and CPU % of the block tests, seeks/s and CPU % of random seeks */
 	struct cr_bonnie_value block_out, block_out_cpu;
 	struct cr_bonnie_value rewrite, rewrite_cpu;

@@ -68,21 +68,23 @@ static void on_event(void *data, const struct cr_boot_event *ev)
 		break;
 	case CR_BOOT_STARTED:
 		build_display_end(&d->build);
-		fprintf(stderr, "crbench boot: %s started (%s, %llu vCPUs, %llu MiB), console in '%s'\n", r->domain, cr_accel_name(d->o->accel),
-			(unsigned long long)d->o->vcpus, (unsigned long long)(d->o->memory >> 20), r->console);
+		fprintf(stderr, "crbench boot: %s started (%s, %llu vCPUs, %llu MiB), console in '%s'\n", r->domain,
+			cr_accel_name(d->o->accel), (unsigned long long)d->o->vcpus, (unsigned long long)(d->o->memory >> 20), r->console);
 		break;
 	case CR_BOOT_CONSOLE:
 		if (d->verbose)
 			fprintf(stderr, "console: %s\n", ev->text);
 		break;
 	case CR_BOOT_AGENT:
-		fprintf(stderr, "crbench boot: agent unit started: guest uptime %.2f s, host wall time %.2f s\n", r->agent_uptime, r->t_agent);
+		fprintf(stderr, "crbench boot: agent unit started: guest uptime %.2f s, host wall time %.2f s\n", r->agent_uptime,
+			r->t_agent);
 		break;
 	}
 }
 
 int cmd_boot(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "image", required_argument, NULL, 'i' },
 		{ "accel", required_argument, NULL, 'a' },
@@ -99,11 +101,17 @@ int cmd_boot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	cleanup_free char *cache_dir = NULL;
 	cleanup_error cr_error_t err = NULL;
 	const char *cache_override = NULL;
-	struct cr_boot_opts o = { .image = "debian-12", .accel = CR_ACCEL_AUTO, .vcpus = 2, .memory = 2ULL << 30, .timeout = 600,
-				  .stop = &stop, .on_event = on_event };
+	struct cr_boot_opts o = { .image = "debian-12",
+				  .accel = CR_ACCEL_AUTO,
+				  .vcpus = 2,
+				  .memory = 2ULL << 30,
+				  .timeout = 600,
+				  .stop = &stop,
+				  .on_event = on_event };
 	struct display d = { .o = &o, .build = { .tty = isatty(2) } };
 	struct cr_boot_result res;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -131,14 +139,16 @@ int cmd_boot(int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_size(optarg, 512ULL << 20, 4096ULL << 30, &o.memory) < 0)
-				return usage_error("boot", "bad value '%s' for --memory: expected a size from 512M to 4T, such as 2G", optarg);
+				return usage_error("boot", "bad value '%s' for --memory: expected a size from 512M to 4T, such as 2G",
+						   optarg);
 			break;
 		case 'N':
 			o.nested = true;
 			break;
 		case 't':
 			if (parse_duration(optarg, 10, 24 * 3600, &o.timeout) < 0)
-				return usage_error("boot", "bad value '%s' for --timeout: expected a duration from 10s to 24h, such as 10m", optarg);
+				return usage_error("boot", "bad value '%s' for --timeout: expected a duration from 10s to 24h, such as 10m",
+						   optarg);
 			break;
 		case 'o':
 			o.console_keep = optarg;

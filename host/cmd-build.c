@@ -99,6 +99,7 @@ static int build_one(struct cr_build_opts *o, const char *images_dir, const stru
 
 int cmd_build(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "image", required_argument, NULL, 'i' },
 		{ "plan", required_argument, NULL, 'p' },
@@ -112,6 +113,7 @@ int cmd_build(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	cleanup_free char *cache_dir = NULL, *datadir = cr_data_dir(), *images_dir = NULL;
 	const char *cache_override = NULL, *plan_path = NULL;
 	struct cr_build_opts o = { .verify = true, .interrupted = &stop };

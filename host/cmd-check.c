@@ -42,8 +42,8 @@ static int print_json(const struct cr_preflight *p, const char *cache_dir)
 	for (size_t i = 0; i < p->n_items; i++) {
 		const struct cr_check_item *it = &p->items[i];
 
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "name", it->name, "status",
-						       cr_status_names[it->status], "message", it->message, "fix", it->fix));
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "name", it->name, "status", cr_status_names[it->status],
+						       "message", it->message, "fix", it->fix));
 	}
 	root = json_pack("{s:s, s:s, s:b, s:s, s:o}", "status", cr_status_names[cr_preflight_worst(p)], "accelerator",
 			 cr_accel_name(p->accel), "remote", p->remote, "cache_dir", cache_dir, "items", items);
@@ -66,12 +66,13 @@ static void print_lines(const struct cr_preflight *p)
 			printf("; fix: %s", it->fix);
 		putchar('\n');
 	}
-	printf("%zu passed, %zu warnings, %zu failed; guests will use %s\n", count[CR_PASS], count[CR_WARN],
-	       count[CR_FAIL], cr_accel_name(p->accel));
+	printf("%zu passed, %zu warnings, %zu failed; guests will use %s\n", count[CR_PASS], count[CR_WARN], count[CR_FAIL],
+	       cr_accel_name(p->accel));
 }
 
 int cmd_check(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "accel", required_argument, NULL, 'a' },
 		{ "connect", required_argument, NULL, 'c' },
@@ -83,6 +84,7 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	struct cr_preflight_opts po = { .root = "", .accel = CR_ACCEL_AUTO };
 	cleanup_free char *cache_dir = NULL;
 	const char *cache_override = NULL;

@@ -79,6 +79,7 @@ static size_t print_bounds(json_t *checks)
 
 int cmd_compare(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "bounds", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
@@ -86,6 +87,7 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	cleanup_error cr_error_t err = NULL;
 	cleanup_report struct cr_report *a = NULL, *b = NULL;
 	struct cr_bounds bounds = { 0 };

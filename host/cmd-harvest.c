@@ -45,12 +45,14 @@ static char *disk_label(const char *disk)
 
 int cmd_harvest(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	const char *out_root = ".";
 	json_t *disks = NULL;
 	bool json = false, failed = false, incomplete = false;
@@ -105,7 +107,10 @@ int cmd_harvest(int argc, char **argv)
 	}
 	if (json) {
 		json_t *root = json_pack("{s:s, s:o}", "status",
-					 failed ? "failed" : incomplete ? "incomplete" : "verified", "disks", disks);
+					 failed	      ? "failed"
+					 : incomplete ? "incomplete"
+						      : "verified",
+					 "disks", disks);
 
 		json_dumpf(root, stdout, JSON_INDENT(2));
 		putchar('\n');

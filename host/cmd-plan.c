@@ -18,11 +18,13 @@ static const char plan_usage[] =
 
 int cmd_plan(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	cleanup_error cr_error_t err = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
 	bool json = false;

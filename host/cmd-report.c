@@ -27,11 +27,13 @@ static const char report_usage[] =
 
 int cmd_report(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	cleanup_error cr_error_t err = NULL;
 	cleanup_report struct cr_report *r = NULL;
 	cleanup_strv char **warnings = NULL;

@@ -77,7 +77,7 @@ struct run_args {
 struct screen {
 	bool tty, verbose;
 	const char *accel;
-	size_t drawn;		 /* status lines on screen (tty) */
+	size_t drawn;		    /* status lines on screen (tty) */
 	const struct cr_session *s; /* once the guests start */
 	struct build_display build;
 };
@@ -182,8 +182,8 @@ static void show_progress(struct screen *sc, const struct cr_session_guest *g, c
 		break;
 	case CR_PROGRESS_END:
 		if (p->status != CR_STATUS_OK)
-			say(sc, "%s: [%llu/%llu] %s: %s%s%s", name, i, n, p->test, cr_progress_status_names[p->status], p->reason[0] ? ": " : "",
-			    p->reason);
+			say(sc, "%s: [%llu/%llu] %s: %s%s%s", name, i, n, p->test, cr_progress_status_names[p->status],
+			    p->reason[0] ? ": " : "", p->reason);
 		else if (!sc->tty)
 			say(sc, "%s: [%llu/%llu] %s: ok in %.1f s", name, i, n, p->test, p->elapsed);
 		break;
@@ -217,8 +217,9 @@ static void on_event(void *data, const struct cr_session_event *ev)
 			cr_session_parallel(ev->session) ? "in parallel" : "one after another", sc->accel, cr_session_dir(ev->session));
 		break;
 	case CR_SESSION_GUEST_STARTED:
-		say(sc, "%s: started %s (%llu vCPUs, %llu MiB%s), console in '%s'", g->plan->name, g->domain, (unsigned long long)g->plan->vcpus,
-		    (unsigned long long)(g->plan->memory >> 20), g->pinned ? ", pinned" : "", g->console_path);
+		say(sc, "%s: started %s (%llu vCPUs, %llu MiB%s), console in '%s'", g->plan->name, g->domain,
+		    (unsigned long long)g->plan->vcpus, (unsigned long long)(g->plan->memory >> 20), g->pinned ? ", pinned" : "",
+		    g->console_path);
 		break;
 	case CR_SESSION_CONSOLE:
 		if (sc->verbose)
@@ -233,11 +234,11 @@ static void on_event(void *data, const struct cr_session_event *ev)
 		draw(sc);
 		break;
 	case CR_SESSION_GUEST_ENDED:
-		say(sc, "%s: %s%s%s: %llu of %llu steps harvested (%llu ok, %llu failed, %llu unsupported), harvest %s, %.0f s", g->plan->name,
-		    cr_guest_status_names[g->outcome.status], g->outcome.reason ? ": " : "", g->outcome.reason ? g->outcome.reason : "",
-		    (unsigned long long)g->steps_harvested, (unsigned long long)g->watch.total, (unsigned long long)g->steps_ok,
-		    (unsigned long long)g->steps_failed, (unsigned long long)g->steps_unsupported, g->harvest ? g->harvest : "none",
-		    g->t_end);
+		say(sc, "%s: %s%s%s: %llu of %llu steps harvested (%llu ok, %llu failed, %llu unsupported), harvest %s, %.0f s",
+		    g->plan->name, cr_guest_status_names[g->outcome.status], g->outcome.reason ? ": " : "",
+		    g->outcome.reason ? g->outcome.reason : "", (unsigned long long)g->steps_harvested, (unsigned long long)g->watch.total,
+		    (unsigned long long)g->steps_ok, (unsigned long long)g->steps_failed, (unsigned long long)g->steps_unsupported,
+		    g->harvest ? g->harvest : "none", g->t_end);
 		break;
 	case CR_SESSION_TICK:
 		draw(sc);
@@ -265,6 +266,7 @@ static void make_report(const char *out)
 /* Returns an exit code, or -1 to go on. */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "plan", required_argument, NULL, 'p' },	{ "results-dir", required_argument, NULL, 'o' },
 		{ "parallel", no_argument, NULL, 'P' },		{ "accel", required_argument, NULL, 'a' },
@@ -275,6 +277,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "upload", no_argument, NULL, 'U' },		{ "pool", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	int c;
 
 	opterr = 0;
@@ -321,8 +324,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				if (strcmp(optarg, cr_session_faults[k]) == 0)
 					a->fault = cr_session_faults[k];
 			if (!a->fault)
-				return usage_error("run", "unknown fault '%s' for --inject-fault: panic, hang, agent-crash, docker-fail or results-full",
-						   optarg);
+				return usage_error(
+					"run",
+					"unknown fault '%s' for --inject-fault: panic, hang, agent-crash, docker-fail or results-full",
+					optarg);
 			break;
 		default:
 			return option_default("run", run_usage, c, argv);
@@ -386,10 +391,20 @@ int cmd_run(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	rc = cr_session_run(&(struct cr_session_opts){ .plan = plan, .results_root = a.results_root, .cache_dir = cache_dir, .uri = a.uri,
-						       .remote = pf.remote, .pool = a.pool, .accel = pf.accel, .accel_reason = accel_reason,
-						       .pin = !a.no_pin, .keep = a.keep, .fault = a.fault, .stop = &stop,
-						       .on_event = on_event, .data = &sc },
+	rc = cr_session_run(&(struct cr_session_opts){ .plan = plan,
+						       .results_root = a.results_root,
+						       .cache_dir = cache_dir,
+						       .uri = a.uri,
+						       .remote = pf.remote,
+						       .pool = a.pool,
+						       .accel = pf.accel,
+						       .accel_reason = accel_reason,
+						       .pin = !a.no_pin,
+						       .keep = a.keep,
+						       .fault = a.fault,
+						       .stop = &stop,
+						       .on_event = on_event,
+						       .data = &sc },
 			    &s, &err);
 	cr_preflight_release(&pf);
 	build_display_end(&sc.build);

@@ -54,8 +54,8 @@ void harvest_print_report(const char *disk, const char *out, const struct cr_har
 
 	for (size_t i = 0; i < r->n_entries; i++)
 		verified += r->entries[i].verified;
-	printf("%s: %s: %zu %s kept in '%s', %zu verified, %zu refused", disk, cr_harvest_status_names[st],
-	       r->n_entries, r->n_entries == 1 ? "entry" : "entries", out, verified, r->n_refused);
+	printf("%s: %s: %zu %s kept in '%s', %zu verified, %zu refused", disk, cr_harvest_status_names[st], r->n_entries,
+	       r->n_entries == 1 ? "entry" : "entries", out, verified, r->n_refused);
 	if (r->manifest == CR_MANIFEST_MISSING)
 		printf("; no " CR_RESULTS_MANIFEST ", the agent did not finish");
 	putchar('\n');

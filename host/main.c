@@ -12,6 +12,7 @@ struct command {
 	const char *summary;
 };
 
+/* clang-format off */
 static const struct command commands[] = {
 	{ "boot", cmd_boot, "boot a guest image to its agent unit (with a payload and results disk if given)" },
 	{ "build", cmd_build, "build guest images and the suite's container images (cached)" },
@@ -22,19 +23,22 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "turn a run directory into tables, figures and statistics" },
 	{ "run", cmd_run, "run a plan: boot one guest per runtime, follow the agents, harvest the results" },
 };
+/* clang-format on */
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: crbench [--version] [--help] <command> [<args>]\n"
-		     "\n"
-		     "Builds guest images, boots one guest per container runtime, runs the\n"
-		     "measurement suite inside each, and reports.\n"
-		     "\n"
-		     "commands:\n");
+	fprintf(out,
+		"usage: crbench [--version] [--help] <command> [<args>]\n"
+		"\n"
+		"Builds guest images, boots one guest per container runtime, runs the\n"
+		"measurement suite inside each, and reports.\n"
+		"\n"
+		"commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'crbench <command> --help' tells more about each command.\n"
-		     "Documentation: README.md and docs/ in the source tree.\n");
+	fprintf(out,
+		"\n'crbench <command> --help' tells more about each command.\n"
+		"Documentation: README.md and docs/ in the source tree.\n");
 }
 
 int report_error(cr_error_t err)
@@ -75,17 +79,19 @@ int parse_accel_option(const char *cmd, const char *arg, enum cr_accel *out)
 
 int main(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	char *help_args[3];
 	int c;
 
 	/* a peer that hung up (libvirtd, a pipe to a child) is an error to report, not a death */
 	signal(SIGPIPE, SIG_IGN);
-		/* '+': stop at the command name, its options are its own */
+	/* '+': stop at the command name, its options are its own */
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':

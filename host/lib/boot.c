@@ -56,8 +56,12 @@ static int build(struct boot *b, char **dir, cr_error_t *err)
 {
 	cleanup_free char *datadir = cr_data_dir(), *images_dir = xasprintf("%s/images", datadir);
 	cleanup_recipe struct cr_recipe *r = NULL;
-	struct cr_build_opts bo = { .verify = true, .interrupted = b->o->stop, .cache_dir = b->o->cache_dir, .srcdir = datadir,
-				    .progress = on_build_progress, .progress_data = b };
+	struct cr_build_opts bo = { .verify = true,
+				    .interrupted = b->o->stop,
+				    .cache_dir = b->o->cache_dir,
+				    .srcdir = datadir,
+				    .progress = on_build_progress,
+				    .progress_data = b };
 	struct cr_built built;
 
 	if (cr_recipe_load(images_dir, b->o->image, &r, err) < 0)
@@ -80,9 +84,17 @@ static int boot(struct boot *b, const char *dir, const char *rundir, cr_error_t 
 	cleanup_free char *payload = o->payload_dir ? xasprintf("%s/payload.raw", rundir) : NULL;
 	cleanup_conn virConnectPtr conn = NULL;
 	struct cr_console con = { .path = b->res->console };
-	struct cr_domain_spec spec = { .name = b->res->domain, .accel = o->accel, .vcpus = o->vcpus, .memory = o->memory,
-				       .nested = o->nested, .kernel = kernel, .initrd = initrd, .disk = overlay, .payload = payload,
-				       .results = o->results, .console_log = b->res->console };
+	struct cr_domain_spec spec = { .name = b->res->domain,
+				       .accel = o->accel,
+				       .vcpus = o->vcpus,
+				       .memory = o->memory,
+				       .nested = o->nested,
+				       .kernel = kernel,
+				       .initrd = initrd,
+				       .disk = overlay,
+				       .payload = payload,
+				       .results = o->results,
+				       .console_log = b->res->console };
 	virDomainPtr dom = NULL;
 	bool stopping;
 
@@ -93,7 +105,8 @@ static int boot(struct boot *b, const char *dir, const char *rundir, cr_error_t 
 	if (o->results && cr_results_disk_make(o->results, CR_RESULTS_DISK_SIZE, err) < 0)
 		return -1;
 	cr_rundir_add_domain(rundir, b->res->domain);
-	if (cr_virt_open(o->uri, &conn, err) < 0 || cr_virt_check_local(conn, o->uri, err) < 0 || cr_domain_start(conn, &spec, &dom, err) < 0)
+	if (cr_virt_open(o->uri, &conn, err) < 0 || cr_virt_check_local(conn, o->uri, err) < 0 ||
+	    cr_domain_start(conn, &spec, &dom, err) < 0)
 		return -1;
 	b->t0 = cr_now();
 	emit(b, (struct cr_boot_event){ .type = CR_BOOT_STARTED });

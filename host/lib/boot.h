@@ -35,10 +35,10 @@ struct cr_boot_event {
 };
 
 struct cr_boot_opts {
-	const char *image;	  /* guest recipe */
-	const char *uri;	  /* a libvirtd on this host; NULL: qemu:///system */
+	const char *image; /* guest recipe */
+	const char *uri;   /* a libvirtd on this host; NULL: qemu:///system */
 	const char *cache_dir;
-	enum cr_accel accel;	  /* resolved */
+	enum cr_accel accel; /* resolved */
 	uint64_t vcpus, memory;
 	bool nested;
 	uint64_t timeout;	  /* seconds */

@@ -33,10 +33,10 @@ struct build {
 	const struct cr_recipe *r;
 	struct cr_built *out;
 	double start;
-	char *tmp;	/* the entry being made: <cache>/images/.tmp-<name>-<key>-<pid> */
-	char *workdir;	/* the unpacked root, VM images only */
-	char *tarball;	/* mmdebstrap's output */
-	char *log;	/* mmdebstrap's log */
+	char *tmp;	  /* the entry being made: <cache>/images/.tmp-<name>-<key>-<pid> */
+	char *workdir;	  /* the unpacked root, VM images only */
+	char *tarball;	  /* mmdebstrap's output */
+	char *log;	  /* mmdebstrap's log */
 	json_t *packages; /* name -> version, from the image's dpkg status */
 	char *kernel_version;
 	char *kata_root; /* the Kata tarball's opt/kata, unpacked for mmdebstrap to copy in */
@@ -178,16 +178,17 @@ int cr_build_check_keyring(const struct cr_recipe *recipe, const char *given, cr
 {
 	const char *keyring = given ? given : recipe->keyring;
 	char home[] = "/tmp/crbench-gpg-XXXXXX";
-	char *argv[] = { (char *)"gpg", (char *)"--batch", (char *)"--homedir", home, (char *)"--no-default-keyring",
-			 (char *)"--show-keys", (char *)"--with-colons", (char *)keyring, NULL };
+	char *argv[] = { (char *)"gpg",		(char *)"--batch",	 (char *)"--homedir", home, (char *)"--no-default-keyring",
+			 (char *)"--show-keys", (char *)"--with-colons", (char *)keyring,     NULL };
 	cleanup_free char *out = NULL;
 	int status, r;
 
 	if (access(keyring, R_OK) < 0) {
 		if (strcmp(recipe->distribution, "ubuntu") == 0)
-			return cr_error(err, errno, "cannot read the Ubuntu archive keyring '%s' of image recipe '%s' "
-						   "(install Debian's ubuntu-keyring package, from trixie or later: as root, ci/ubuntu-keyring.sh does it; "
-						   "or give --keyring FILE)",
+			return cr_error(err, errno,
+					"cannot read the Ubuntu archive keyring '%s' of image recipe '%s' "
+					"(install Debian's ubuntu-keyring package, from trixie or later: as root, ci/ubuntu-keyring.sh does it; "
+					"or give --keyring FILE)",
 					keyring, recipe->name);
 		return cr_error(err, errno, "cannot read the archive keyring '%s' of image recipe '%s' (give --keyring FILE)", keyring,
 				recipe->name);
@@ -220,8 +221,8 @@ enum log_cause { CAUSE_OTHER, CAUSE_UNREACHABLE, CAUSE_NO_SPACE };
 static char *log_reason(const char *log, enum log_cause *cause)
 {
 	static const char *const unreachable[] = { "Could not resolve", "Temporary failure resolving", "Failed to fetch",
-						   "Could not connect", "Unable to connect", "Connection failed",
-						   "No route to host", "Network is unreachable" };
+						   "Could not connect", "Unable to connect",	       "Connection failed",
+						   "No route to host",	"Network is unreachable" };
 	cleanup_fclose FILE *f = fopen(log, "re");
 	cleanup_free char *line = NULL, *last = NULL, *last_e = NULL, *no_space = NULL;
 	size_t cap = 0;
@@ -313,7 +314,8 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 	if (r->kind == CR_RECIPE_VM) {
 		free(joined);
 		joined = strv_join(r->runtimes, " ");
-		env_runtimes = xasprintf("CRBENCH_RUNTIMES=%s%s", joined, b->kata_root && !strv_contains(r->runtimes, "kata") ? " kata" : "");
+		env_runtimes = xasprintf("CRBENCH_RUNTIMES=%s%s", joined,
+					 b->kata_root && !strv_contains(r->runtimes, "kata") ? " kata" : "");
 		env[ne++] = env_runtimes;
 		overlay = xasprintf("--customize-hook=sync-in \"%s/builder/rootfs\" /", b->o->srcdir);
 		argv[n++] = overlay;
@@ -367,12 +369,14 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 		cleanup_free char *reason = log_reason(b->log, &cause);
 
 		if (cause == CAUSE_NO_SPACE)
-			return cr_error(err, 0, "cannot build image '%s': no space left: %s (free space in the cache '%s' or in $TMPDIR, "
-						"or choose another cache with --cache-dir; mmdebstrap's log is kept as '%s')",
+			return cr_error(err, 0,
+					"cannot build image '%s': no space left: %s (free space in the cache '%s' or in $TMPDIR, "
+					"or choose another cache with --cache-dir; mmdebstrap's log is kept as '%s')",
 					r->name, reason, b->o->cache_dir, b->log);
 		if (cause == CAUSE_UNREACHABLE)
-			return cr_error(err, 0, "cannot build image '%s': cannot reach the %s archive at '%s': %s "
-						"(choose a reachable mirror with --mirror URL; mmdebstrap's log is kept as '%s')",
+			return cr_error(err, 0,
+					"cannot build image '%s': cannot reach the %s archive at '%s': %s "
+					"(choose a reachable mirror with --mirror URL; mmdebstrap's log is kept as '%s')",
 					r->name, r->distribution, b->out->mirror, reason, b->log);
 		return cr_error(err, 0, "cannot build image '%s': mmdebstrap failed: %s (its log is kept as '%s')", r->name, reason,
 				b->log);
@@ -417,7 +421,9 @@ static int check_packages(struct build *b, cr_error_t *err)
 		if (fnmatch(p->pattern, v, 0) != 0)
 			return cr_error(err, 0, "image '%s' has %s %s, but recipe '%s' requires version %s%s", b->r->name, p->name, v,
 					b->r->path, p->pattern,
-					strcmp(p->name, "docker.io") == 0 ? " (the papers' Docker major; another one would change what is measured)" : "");
+					strcmp(p->name, "docker.io") == 0
+						? " (the papers' Docker major; another one would change what is measured)"
+						: "");
 	}
 	return 0;
 }
@@ -452,9 +458,9 @@ static int unpack(struct build *b, cr_error_t *err)
 	struct unpacking u = { b, archive_write_disk_new(), stat(b->tarball, &st) == 0 ? (uint64_t)st.st_size : 0, 0 };
 	int ret;
 
-	archive_write_disk_set_options(u.out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-						      ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS |
-						      ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+	archive_write_disk_set_options(u.out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+						      ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+						      ARCHIVE_EXTRACT_SECURE_SYMLINKS);
 	archive_write_disk_set_standard_lookup(u.out);
 	ret = cr_untar_each(b->tarball, unpack_entry, &u, err);
 	archive_write_free(u.out);
@@ -514,7 +520,8 @@ static int take_kernel(struct build *b, cr_error_t *err)
 		char *cp_i[] = { (char *)"cp", (char *)"--", src_i, dst_i, NULL };
 
 		if (access(src_i, R_OK) < 0)
-			return cr_error(err, errno, "image '%s' has kernel %s but no initrd '%s' (a virtio root needs one: install initramfs-tools)",
+			return cr_error(err, errno,
+					"image '%s' has kernel %s but no initrd '%s' (a virtio root needs one: install initramfs-tools)",
 					b->r->name, kernel, src_i);
 		if (cr_run_checked(cp_k, err) < 0 || cr_run_checked(cp_i, err) < 0)
 			return -1;
@@ -528,9 +535,23 @@ static int assemble_vm(struct build *b, cr_error_t *err)
 	cleanup_free char *raw = xasprintf("%s/disk.raw", b->tmp);
 	cleanup_free char *qcow = xasprintf("%s/%s", b->tmp, CR_IMAGE_DISK);
 	cleanup_free char *size = xasprintf("%lluk", (unsigned long long)(b->r->size / 1024));
-	char *convert[] = { (char *)"qemu-img", (char *)"convert", (char *)"-f", (char *)"raw", (char *)"-O", (char *)"qcow2", raw, qcow, NULL };
-	char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-L", (char *)ROOT_LABEL,
-			   (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", NULL, raw, size, NULL };
+	char *convert[] = {
+		(char *)"qemu-img", (char *)"convert", (char *)"-f", (char *)"raw", (char *)"-O", (char *)"qcow2", raw, qcow, NULL
+	};
+	char *mke2fs[] = { (char *)"mke2fs",
+			   (char *)"-q",
+			   (char *)"-F",
+			   (char *)"-t",
+			   (char *)"ext4",
+			   (char *)"-L",
+			   (char *)ROOT_LABEL,
+			   (char *)"-E",
+			   (char *)"root_owner=0:0",
+			   (char *)"-d",
+			   NULL,
+			   raw,
+			   size,
+			   NULL };
 
 	b->workdir = pick_workdir(b);
 	mke2fs[10] = b->workdir;
@@ -675,9 +696,9 @@ static int assemble_container(struct build *b, cr_error_t *err)
 	cmd = json_array();
 	for (size_t i = 0; b->r->cmd[i]; i++)
 		json_array_append_new(cmd, json_string(b->r->cmd[i]));
-	config = json_pack("{s:s, s:s, s:s, s:{s:[s], s:o}, s:{s:s, s:[s+]}}", "architecture", "amd64", "os", "linux", "created",
-			   created, "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd", cmd,
-			   "rootfs", "type", "layers", "diff_ids", "sha256:", layer_hex);
+	config = json_pack("{s:s, s:s, s:s, s:{s:[s], s:o}, s:{s:s, s:[s+]}}", "architecture", "amd64", "os", "linux", "created", created,
+			   "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd", cmd, "rootfs",
+			   "type", "layers", "diff_ids", "sha256:", layer_hex);
 	config_text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
 	cr_sha256_hex(config_text, strlen(config_text), config_hex);
 	config_name = xasprintf("%s.json", config_hex);
@@ -750,9 +771,9 @@ static int write_manifest(struct build *b, cr_error_t *err)
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	for (size_t i = 0; i < r->n_packages; i++)
-		json_array_append_new(asserted, json_pack("{s:s, s:s, s:O}", "package", r->packages[i].name, "pattern",
-							  r->packages[i].pattern, "version",
-							  json_object_get(b->packages, r->packages[i].name)));
+		json_array_append_new(asserted,
+				      json_pack("{s:s, s:s, s:O}", "package", r->packages[i].name, "pattern", r->packages[i].pattern,
+						"version", json_object_get(b->packages, r->packages[i].name)));
 	for (size_t i = 0; r->fingerprints && r->fingerprints[i]; i++)
 		json_array_append_new(fprs, json_string(r->fingerprints[i]));
 
@@ -774,13 +795,15 @@ static int write_manifest(struct build *b, cr_error_t *err)
 	if (r->tag)
 		json_object_set_new(m, "tag", json_string(r->tag));
 	if (r->kind == CR_RECIPE_VM && b->o->kata_tarball)
-		json_object_set_new(m, "kata", json_pack("{s:s, s:s, s:s, s:s}", "version", CR_KATA_VERSION, "tarball",
-							 strrchr(b->o->kata_tarball, '/') ? strrchr(b->o->kata_tarball, '/') + 1 : b->o->kata_tarball,
-							 "sha256", b->o->kata_sha256, "path", "/opt/kata"));
+		json_object_set_new(m, "kata",
+				    json_pack("{s:s, s:s, s:s, s:s}", "version", CR_KATA_VERSION, "tarball",
+					      strrchr(b->o->kata_tarball, '/') ? strrchr(b->o->kata_tarball, '/') + 1 : b->o->kata_tarball,
+					      "sha256", b->o->kata_sha256, "path", "/opt/kata"));
 	json_object_set_new(m, "asserted", asserted);
 	json_object_set(m, "packages", b->packages);
-	json_object_set_new(m, "seconds", json_pack("{s:f, s:f, s:f}", "mmdebstrap", b->out->build_seconds, "assembly",
-						    b->out->assembly_seconds, "verify", b->out->verify_seconds));
+	json_object_set_new(m, "seconds",
+			    json_pack("{s:f, s:f, s:f}", "mmdebstrap", b->out->build_seconds, "assembly", b->out->assembly_seconds,
+				      "verify", b->out->verify_seconds));
 	json_object_set_new(m, "verified_with_libguestfs", json_boolean(r->kind == CR_RECIPE_VM && b->o->verify));
 	r2 = json_dump_file(m, path, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(m);
@@ -887,8 +910,9 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 	int ret;
 
 	if (r->kind == CR_RECIPE_VM && strv_contains(r->runtimes, "kata") && !o->kata_tarball)
-		return cr_error(err, 0, "image recipe '%s' lists runtime kata, which only a Kata release tarball brings: build it for a plan "
-					"whose Kata guest names one (crbench build --plan FILE, kata-tarball)",
+		return cr_error(err, 0,
+				"image recipe '%s' lists runtime kata, which only a Kata release tarball brings: build it for a plan "
+				"whose Kata guest names one (crbench build --plan FILE, kata-tarball)",
 				r->name);
 	if (check_keyring(&b, err) < 0)
 		return -1;

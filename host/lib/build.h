@@ -27,7 +27,7 @@ struct cr_build_opts {
 	const char *mirror;    /* NULL: the host's apt mirror for the suite, else mmdebstrap's default */
 	const char *keyring;   /* NULL: the recipe's */
 	bool rebuild;
-	bool verify; /* inspect a new VM image with libguestfs before it enters the cache */
+	bool verify;		 /* inspect a new VM image with libguestfs before it enters the cache */
 	const char *keep_rootfs; /* keep mmdebstrap's tarball there (benchmarks compare assembly methods on it) */
 	/*
 	 * Guest images only: a Kata release tarball already checked against
@@ -43,11 +43,11 @@ struct cr_build_opts {
 };
 
 struct cr_built {
-	char *dir;	     /* the cache entry */
-	char *key;	     /* its content address (hex) */
-	bool hit;	     /* found in the cache */
-	char *mirror;	     /* what mmdebstrap was given, or "(mmdebstrap default)" */
-	double build_seconds; /* mmdebstrap */
+	char *dir;		 /* the cache entry */
+	char *key;		 /* its content address (hex) */
+	bool hit;		 /* found in the cache */
+	char *mirror;		 /* what mmdebstrap was given, or "(mmdebstrap default)" */
+	double build_seconds;	 /* mmdebstrap */
 	double assembly_seconds; /* everything after mmdebstrap */
 	double verify_seconds;
 };

@@ -5,12 +5,14 @@
 #include "report.h"
 #include "util.h"
 
+/* clang-format off */
 const char *const cr_verdict_names[CR_VERDICT__MAX] = {
 	[CR_VERDICT_HOLDS] = "holds",
 	[CR_VERDICT_CONTRADICTED] = "contradicted",
 	[CR_VERDICT_INCONCLUSIVE] = "inconclusive",
 	[CR_VERDICT_NOT_TESTED] = "not tested",
 };
+/* clang-format on */
 
 #define KUMAR "Kumar & Thangaraju 2020"
 #define COCHAK "Cochak & Miers 2021"
@@ -45,8 +47,15 @@ static struct cr_claim *add(struct claims *cs, const char *id, const char *sourc
 
 	cs->c = xrealloc(cs->c, (cs->n + 1) * sizeof(*cs->c));
 	c = &cs->c[cs->n++];
-	*c = (struct cr_claim){ .id = id, .source = source, .text = text, .compared = compared, .effect = NAN, .low = NAN, .high = NAN,
-				.p = NAN, .verdict = CR_VERDICT_NOT_TESTED };
+	*c = (struct cr_claim){ .id = id,
+				.source = source,
+				.text = text,
+				.compared = compared,
+				.effect = NAN,
+				.low = NAN,
+				.high = NAN,
+				.p = NAN,
+				.verdict = CR_VERDICT_NOT_TESTED };
 	return c;
 }
 
@@ -63,7 +72,8 @@ static char *unusable(const struct cr_report *r, const char *metric, size_t g, c
 	if (!c)
 		return xasprintf("%s is not in this run's plan", metric);
 	if (c->n == 0)
-		return xasprintf("%s of %s has no sample: %s", metric, r->guests[g].name, c->reason ? c->reason : cr_cell_status_names[c->status]);
+		return xasprintf("%s of %s has no sample: %s", metric, r->guests[g].name,
+				 c->reason ? c->reason : cr_cell_status_names[c->status]);
 	return NULL;
 }
 
@@ -112,8 +122,9 @@ static void two_cells(const struct cr_report *r, struct cr_claim *c, const char 
 	}
 	c->verdict = cr_claim_similar(c->low, c->high);
 	c->why = xasprintf("%s; similar means the interval lies within [%.3g, %.3g]%s", p, 1 / CR_CLAIM_SIMILAR, CR_CLAIM_SIMILAR,
-			   c->verdict == CR_VERDICT_HOLDS ? ", and it does" : c->verdict == CR_VERDICT_CONTRADICTED ? ", and it lies wholly outside"
-											       : ": it straddles a bound");
+			   c->verdict == CR_VERDICT_HOLDS	   ? ", and it does"
+			   : c->verdict == CR_VERDICT_CONTRADICTED ? ", and it lies wholly outside"
+								   : ": it straddles a bound");
 }
 
 /* "runsc (where the paper had Kata)" or "kata" */
@@ -141,6 +152,7 @@ static char *versus(const struct cr_report *r, size_t g)
 
 static void kumar(const struct cr_report *r, struct claims *cs, size_t g)
 {
+	/* clang-format off */
 	static const struct {
 		const char *id, *source, *text, *metric;
 		int expect;
@@ -150,6 +162,7 @@ static void kumar(const struct cr_report *r, struct claims *cs, size_t g)
 		{ "kt.block_in", KUMAR ", Table II", "runc's Bonnie++ block input is higher than Kata's (4512265 vs 3748241 K/s)", "disk.block_in", -1 },
 		{ "kt.seeks", KUMAR ", Table II", "random seeks are similar (14779 vs 14841 /s)", "disk.seeks", 0 },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(defs); i++) {
 		struct cr_claim *c;
@@ -231,7 +244,7 @@ static void overlay_lowest(const struct cr_report *r, struct claims *cs, size_t 
 	c->p = pmax;
 	c->verdict = above_one ? CR_VERDICT_CONTRADICTED : below_all ? CR_VERDICT_HOLDS : CR_VERDICT_INCONCLUSIVE;
 	c->why = xasprintf("%zu other pairs; the lowest is %s; %s", others, lowest_id,
-			   above_one ? "another pair is lower than overlay at the 5% level"
+			   above_one   ? "another pair is lower than overlay at the 5% level"
 			   : below_all ? "overlay is lower than each at the 5% level (p is the largest of those tests)"
 				       : "overlay is not lower than every other pair at the 5% level");
 }
@@ -273,8 +286,9 @@ static void stress_hurts(const struct cr_report *r, struct claims *cs, size_t g,
 	set_effect(c, &q);
 	c->test = "Welch t on the logarithms";
 	c->verdict = cr_claim_direction(c->effect, c->p, -1);
-	c->why = c->verdict == CR_VERDICT_INCONCLUSIVE ? xstrdup("not at the 5% level: this run cannot tell")
-						      : xasprintf("the ratio of ratios is %s 1 at the 5%% level", c->effect < 1 ? "below" : "above");
+	c->why = c->verdict == CR_VERDICT_INCONCLUSIVE
+			 ? xstrdup("not at the 5% level: this run cannot tell")
+			 : xasprintf("the ratio of ratios is %s 1 at the 5%% level", c->effect < 1 ? "below" : "above");
 }
 
 /* Kata cannot use host networking: its host-bridge cells are unsupported. */
@@ -303,12 +317,13 @@ static void host_unsupported(const struct cr_report *r, struct claims *cs)
 			c->verdict = CR_VERDICT_CONTRADICTED;
 		else if (unsupported)
 			c->verdict = CR_VERDICT_HOLDS;
-		c->why = measured	  ? xasprintf("%zu host-bridge cells of %s were measured", measured, r->guests[g].name)
+		c->why = measured      ? xasprintf("%zu host-bridge cells of %s were measured", measured, r->guests[g].name)
 			 : unsupported ? xasprintf("the agent recorded %zu host-bridge cells as not supported", unsupported)
 				       : xstrdup("no host-bridge cell of this guest ran");
 	}
 	if (!any && cr_report_metric(r, "net.host-bridge.idle.bandwidth")) {
-		struct cr_claim *c = add(cs, "cm.host_unsupported", COCHAK, xstrdup("Kata cannot use Docker's host network"), xstrdup("no Kata guest"));
+		struct cr_claim *c = add(cs, "cm.host_unsupported", COCHAK, xstrdup("Kata cannot use Docker's host network"),
+					 xstrdup("no Kata guest"));
 
 		c->effect_label = xstrdup("host-bridge cells unsupported");
 		c->why = xstrdup("this run has no Kata guest; the runtime in its place is not Kata");
@@ -356,9 +371,10 @@ json_t *cr_claims_json(const struct cr_claim *c, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:s?, s:o, s:s, s:s?}", "id", c[i].id, "source",
-						   c[i].source, "claim", c[i].text, "compared", c[i].compared, "effect", c[i].effect_label,
-						   "ratio", num(c[i].effect), "low", num(c[i].low), "high", num(c[i].high), "test", c[i].test,
-						   "p", num(c[i].p), "verdict", cr_verdict_names[c[i].verdict], "why", c[i].why));
+		json_array_append_new(a,
+				      json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:s?, s:o, s:s, s:s?}", "id", c[i].id, "source",
+						c[i].source, "claim", c[i].text, "compared", c[i].compared, "effect", c[i].effect_label,
+						"ratio", num(c[i].effect), "low", num(c[i].low), "high", num(c[i].high), "test", c[i].test,
+						"p", num(c[i].p), "verdict", cr_verdict_names[c[i].verdict], "why", c[i].why));
 	return a;
 }

@@ -21,16 +21,16 @@ extern const char *const cr_verdict_names[CR_VERDICT__MAX];
 #define CR_CLAIM_SIMILAR 1.1
 
 struct cr_claim {
-	const char *id;	    /* "kt.boot", "cm.bandwidth" ... */
-	const char *source; /* the paper and its table or figure */
-	char *text;	    /* the finding, as the paper states it, with the cell it is read from */
-	char *compared;	    /* which runtimes stood where the paper had runc and Kata */
-	char *effect_label; /* what effect is: "runsc / runc boot time" */
+	const char *id;		  /* "kt.boot", "cm.bandwidth" ... */
+	const char *source;	  /* the paper and its table or figure */
+	char *text;		  /* the finding, as the paper states it, with the cell it is read from */
+	char *compared;		  /* which runtimes stood where the paper had runc and Kata */
+	char *effect_label;	  /* what effect is: "runsc / runc boot time" */
 	double effect, low, high; /* a ratio and its 95% interval; NAN when there is none */
-	const char *test;   /* the test behind p */
-	double p;	    /* two-sided p value; NAN when not tested */
+	const char *test;	  /* the test behind p */
+	double p;		  /* two-sided p value; NAN when not tested */
 	enum cr_verdict verdict;
-	char *why;	    /* how the verdict follows, in words */
+	char *why; /* how the verdict follows, in words */
 };
 
 /*

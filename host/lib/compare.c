@@ -135,7 +135,8 @@ static json_t *num(double x)
 static json_t *side(const struct cr_report_cell *c)
 {
 	return json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o}", "status", cr_cell_status_names[c->status], "reason", c->reason, "n",
-			 (json_int_t)c->n, "mean", num(c->stats.mean), "estimate", num(c->stats.estimate), "ci_low", num(c->stats.ci_low), "ci_high", num(c->stats.ci_high));
+			 (json_int_t)c->n, "mean", num(c->stats.mean), "estimate", num(c->stats.estimate), "ci_low", num(c->stats.ci_low),
+			 "ci_high", num(c->stats.ci_high));
 }
 
 static json_t *compare_cell(const struct cr_report *b, const struct cr_report_metric *ma, const struct cr_report_metric *mb, size_t ga,
@@ -158,10 +159,11 @@ static json_t *compare_cell(const struct cr_report *b, const struct cr_report_me
 		verdict = q.low > 1 ? "higher, outside the noise" : "lower, outside the noise";
 	else
 		verdict = "within the noise";
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:b, s:s}", "metric", mb->id, "label", mb->label, "unit",
-			 mb->unit, "guest", b->guests[gb].name, "a", side(ca), "b", side(cb), "change_percent",
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:b, s:s}", "metric", mb->id, "label", mb->label,
+			 "unit", mb->unit, "guest", b->guests[gb].name, "a", side(ca), "b", side(cb), "change_percent",
 			 num(100 * (cb->stats.mean - ca->stats.mean) / ca->stats.mean), "ratio", num(q.ratio), "ratio_low", num(q.low),
-			 "ratio_high", num(q.high), "ratio_method", cr_ratio_method_names[q.method], "outside_noise", outside, "intervals_overlap", overlap, "verdict", verdict);
+			 "ratio_high", num(q.high), "ratio_method", cr_ratio_method_names[q.method], "outside_noise", outside,
+			 "intervals_overlap", overlap, "verdict", verdict);
 }
 
 /* The bound checked on one guest's cell of run b; m NULL when run b has no such metric. */
@@ -182,8 +184,8 @@ static json_t *check(const struct cr_bound *bd, const struct cr_report *b, const
 	else
 		why = xstrdup(ok ? "within" : v < bd->min ? "below the minimum" : "above the maximum");
 	*failed |= !ok;
-	return json_pack("{s:I, s:s, s:s?, s:o, s:o, s:o, s:b, s:s}", "line", (json_int_t)bd->line, "metric", bd->metric, "guest", guest, "min",
-			 num(bd->min), "max", num(bd->max), "mean", num(v), "ok", ok, "why", why);
+	return json_pack("{s:I, s:s, s:s?, s:o, s:o, s:o, s:b, s:s}", "line", (json_int_t)bd->line, "metric", bd->metric, "guest", guest,
+			 "min", num(bd->min), "max", num(bd->max), "mean", num(v), "ok", ok, "why", why);
 }
 
 json_t *cr_compare(const struct cr_report *a, const struct cr_report *b, const struct cr_bounds *bounds, bool *out_of_bounds)
@@ -218,6 +220,7 @@ json_t *cr_compare(const struct cr_report *a, const struct cr_report *b, const s
 		for (size_t gi = 0; gi < b->n_guests; gi++)
 			json_array_append_new(checks, check(bd, b, m, gi, out_of_bounds));
 	}
-	return json_pack("{s:s?, s:s, s:I, s:o, s:s?, s:o, s:b}", "a", a ? a->run_id : NULL, "b", b->run_id, "changed_outside_noise", (json_int_t)changed, "metrics", metrics, "bounds_file", bounds ? bounds->path : NULL, "bounds",
-			 checks, "out_of_bounds", *out_of_bounds);
+	return json_pack("{s:s?, s:s, s:I, s:o, s:s?, s:o, s:b}", "a", a ? a->run_id : NULL, "b", b->run_id, "changed_outside_noise",
+			 (json_int_t)changed, "metrics", metrics, "bounds_file", bounds ? bounds->path : NULL, "bounds", checks,
+			 "out_of_bounds", *out_of_bounds);
 }

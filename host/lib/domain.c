@@ -2,8 +2,8 @@
 #include <libvirt/virterror.h>
 
 #include "domain.h"
-#include "virt.h"
 #include "util.h"
+#include "virt.h"
 
 char *cr_xml_escape(const char *s)
 {
@@ -14,7 +14,12 @@ char *cr_xml_escape(const char *s)
 		n += *c == '&' ? 5 : (*c == '<' || *c == '>') ? 4 : (*c == '\'' || *c == '"') ? 6 : 1;
 	p = out = xmalloc(n + 1);
 	for (const char *c = s; *c; c++) {
-		const char *rep = *c == '&' ? "&amp;" : *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : *c == '\'' ? "&apos;" : *c == '"' ? "&quot;" : NULL;
+		const char *rep = *c == '&'    ? "&amp;"
+				  : *c == '<'  ? "&lt;"
+				  : *c == '>'  ? "&gt;"
+				  : *c == '\'' ? "&apos;"
+				  : *c == '"'  ? "&quot;"
+					       : NULL;
 
 		if (rep) {
 			memcpy(p, rep, strlen(rep));
@@ -91,21 +96,23 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 	if (s->accel == CR_ACCEL_KVM)
 		fprintf(f, "  <cpu mode='host-passthrough' check='none' migratable='off'/>\n");
 	else if (s->nested)
-		fprintf(f, "  <cpu mode='custom' match='exact' check='none'>\n"
-			   "    <model fallback='forbid'>qemu64</model>\n"
-			   "    <feature policy='require' name='svm'/>\n"
-			   "    <feature policy='require' name='npt'/>\n"
-			   "    <feature policy='require' name='ssse3'/>\n"
-			   "    <feature policy='require' name='sse4.1'/>\n"
-			   "    <feature policy='require' name='sse4.2'/>\n"
-			   "  </cpu>\n");
+		fprintf(f,
+			"  <cpu mode='custom' match='exact' check='none'>\n"
+			"    <model fallback='forbid'>qemu64</model>\n"
+			"    <feature policy='require' name='svm'/>\n"
+			"    <feature policy='require' name='npt'/>\n"
+			"    <feature policy='require' name='ssse3'/>\n"
+			"    <feature policy='require' name='sse4.1'/>\n"
+			"    <feature policy='require' name='sse4.2'/>\n"
+			"  </cpu>\n");
 	else
 		fprintf(f, "  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>\n");
 	/* a guest that stops for any reason, a panic included (panic=-1 reboots), ends its domain */
-	fprintf(f, "  <on_poweroff>destroy</on_poweroff>\n"
-		   "  <on_reboot>destroy</on_reboot>\n"
-		   "  <on_crash>destroy</on_crash>\n"
-		   "  <devices>\n");
+	fprintf(f,
+		"  <on_poweroff>destroy</on_poweroff>\n"
+		"  <on_reboot>destroy</on_reboot>\n"
+		"  <on_crash>destroy</on_crash>\n"
+		"  <devices>\n");
 	disk_xml(f, s->disk, "qcow2", "unsafe", "vda", NULL, false);
 	if (s->payload)
 		disk_xml(f, s->payload, "raw", "unsafe", "vdb", "crbench-payload", true);
@@ -116,15 +123,16 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 	fprintf(f, "    <serial type='pty'>\n");
 	if (log)
 		fprintf(f, "      <log file='%s' append='off'/>\n", log);
-	fprintf(f, "      <target port='0'/>\n"
-		   "    </serial>\n"
-		   "    <console type='pty'><target type='serial' port='0'/></console>\n"
-		   "    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n"
-		   "    <memballoon model='none'/>\n"
-		   /* pvpanic: a guest kernel panic is a crash event, not a hang */
-		   "    <panic model='isa'><address type='isa' iobase='0x505'/></panic>\n"
-		   "  </devices>\n"
-		   "</domain>\n");
+	fprintf(f,
+		"      <target port='0'/>\n"
+		"    </serial>\n"
+		"    <console type='pty'><target type='serial' port='0'/></console>\n"
+		"    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n"
+		"    <memballoon model='none'/>\n"
+		/* pvpanic: a guest kernel panic is a crash event, not a hang */
+		"    <panic model='isa'><address type='isa' iobase='0x505'/></panic>\n"
+		"  </devices>\n"
+		"</domain>\n");
 	if (fclose(f) != 0)
 		abort();
 	return buf;

@@ -110,7 +110,8 @@ int cr_gfs_inspect(const char *disk, struct cr_gfs_inspection *out, cr_error_t *
 		goto out;
 	}
 	/* enabled: the wants symlink exists and what it points to exists */
-	out->agent_unit_enabled = guestfs_is_symlink(g, unit) > 0 && guestfs_is_file_opts(g, unit, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) > 0;
+	out->agent_unit_enabled = guestfs_is_symlink(g, unit) > 0 &&
+				  guestfs_is_file_opts(g, unit, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) > 0;
 	apps = guestfs_inspect_list_applications2(g, roots[0]);
 	if (!apps) {
 		gfs_error(g, err, "cannot list the image's packages");

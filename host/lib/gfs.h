@@ -19,8 +19,8 @@ int cr_gfs_describe(char **out, cr_error_t *err);
 
 /* What libguestfs finds in a built guest image. */
 struct cr_gfs_inspection {
-	char *distro;	      /* "debian", "ubuntu" */
-	char *product;	      /* "Debian GNU/Linux 12 (bookworm)" */
+	char *distro;  /* "debian", "ubuntu" */
+	char *product; /* "Debian GNU/Linux 12 (bookworm)" */
 	int major, minor;
 	char *docker_version; /* docker.io as dpkg spells it, NULL when absent */
 	bool agent_unit_enabled;

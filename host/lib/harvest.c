@@ -12,17 +12,21 @@
 #include "harvest.h"
 #include "util.h"
 
+/* clang-format off */
 const char *const cr_harvest_status_names[] = {
 	[CR_HARVEST_VERIFIED] = "verified",
 	[CR_HARVEST_INCOMPLETE] = "incomplete",
 	[CR_HARVEST_FAILED] = "failed",
 };
+/* clang-format on */
 
+/* clang-format off */
 const char *const cr_manifest_state_names[] = {
 	[CR_MANIFEST_MISSING] = "missing",
 	[CR_MANIFEST_MALFORMED] = "malformed",
 	[CR_MANIFEST_OK] = "ok",
 };
+/* clang-format on */
 
 #define CHUNK (64 * 1024)
 #define SHOWN_NAME_MAX 120
@@ -229,8 +233,10 @@ static int take_entry(struct harvest *h, struct archive_entry *e, cr_error_t *er
 	}
 	name = path + strlen(CR_RESULTS_PREFIX);
 	if (!cr_results_name_valid(name)) {
-		refuse(h, path, "unsafe name: expected letters, digits, '.', '_' and '-', not starting with '.', "
-				"at most %d characters", CR_RESULTS_NAME_MAX);
+		refuse(h, path,
+		       "unsafe name: expected letters, digits, '.', '_' and '-', not starting with '.', "
+		       "at most %d characters",
+		       CR_RESULTS_NAME_MAX);
 		return NEXT;
 	}
 	size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
@@ -239,14 +245,12 @@ static int take_entry(struct harvest *h, struct archive_entry *e, cr_error_t *er
 		return NEXT;
 	}
 	if ((uint64_t)size > CR_RESULTS_MAX_ENTRY_SIZE) {
-		refuse(h, path, "declares %lld bytes, more than the limit of %llu", (long long)size,
-		       CR_RESULTS_MAX_ENTRY_SIZE);
+		refuse(h, path, "declares %lld bytes, more than the limit of %llu", (long long)size, CR_RESULTS_MAX_ENTRY_SIZE);
 		r->capped = true;
 		return NEXT;
 	}
 	if (h->total + (uint64_t)size > CR_RESULTS_MAX_TOTAL) {
-		refuse(h, path, "the entries so far and this one exceed the total limit of %llu bytes",
-		       CR_RESULTS_MAX_TOTAL);
+		refuse(h, path, "the entries so far and this one exceed the total limit of %llu bytes", CR_RESULTS_MAX_TOTAL);
 		r->capped = true;
 		return NEXT;
 	}
@@ -264,8 +268,8 @@ static int take_entry(struct harvest *h, struct archive_entry *e, cr_error_t *er
 			if (n == ARCHIVE_FATAL) {
 				cleanup_free char *s = shown(path), *msg = NULL;
 
-				msg = xasprintf("archive ends inside entry '%s' after %zu of %lld bytes: %s", s, len,
-						(long long)size, archive_msg(h->a));
+				msg = xasprintf("archive ends inside entry '%s' after %zu of %lld bytes: %s", s, len, (long long)size,
+						archive_msg(h->a));
 				r->truncated = true;
 				free(r->truncation);
 				r->truncation = printable(msg);
@@ -325,8 +329,8 @@ static int read_archive(struct harvest *h, cr_error_t *err)
 			return 0;
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
 			/* RETRY is a damaged header: resynchronizing on guest data gains nothing, stop here */
-			cleanup_free char *msg = xasprintf("archive unreadable after %zu entries (truncated or damaged): %s",
-							   h->n_headers, archive_msg(h->a));
+			cleanup_free char *msg = xasprintf("archive unreadable after %zu entries (truncated or damaged): %s", h->n_headers,
+							   archive_msg(h->a));
 
 			r->truncated = true;
 			free(r->truncation);
@@ -334,8 +338,7 @@ static int read_archive(struct harvest *h, cr_error_t *err)
 			return 0;
 		}
 		if (++h->n_headers > CR_RESULTS_MAX_ENTRIES) {
-			note(&r->problems, &r->n_problems, "archive: more than %d entries, the rest was not read",
-			     CR_RESULTS_MAX_ENTRIES);
+			note(&r->problems, &r->n_problems, "archive: more than %d entries, the rest was not read", CR_RESULTS_MAX_ENTRIES);
 			r->capped = true;
 			return 0;
 		}
@@ -413,8 +416,7 @@ static void verify(struct harvest *h)
 			drop_entry(h, k,
 				   "checksum mismatch: the manifest says %llu bytes with sha256 %s, the disk holds %llu bytes "
 				   "with sha256 %s",
-				   (unsigned long long)me->size, me->sha256, (unsigned long long)r->entries[k].size,
-				   r->entries[k].sha256);
+				   (unsigned long long)me->size, me->sha256, (unsigned long long)r->entries[k].size, r->entries[k].sha256);
 	}
 	for (size_t i = 0; i < r->n_entries; i++)
 		if (!json_object_get(listed, r->entries[i].name) && !r->entries[i].dropped)
@@ -471,8 +473,7 @@ static int open_out_dir(const char *out_dir, cr_error_t *err)
 	return steal_fd(&fd);
 }
 
-static int harvest(struct archive *a, int open_rc, const char *out_dir, bool sync, struct cr_harvest_report *r,
-		   cr_error_t *err)
+static int harvest(struct archive *a, int open_rc, const char *out_dir, bool sync, struct cr_harvest_report *r, cr_error_t *err)
 {
 	struct harvest h = { .a = a, .out_dir = out_dir, .r = r };
 	cleanup_close int dirfd = -1;
@@ -536,8 +537,7 @@ int cr_harvest_disk(const char *disk, const char *out_dir, struct cr_harvest_rep
 	return 0;
 }
 
-int cr_harvest_memory(const void *data, size_t len, const char *out_dir, struct cr_harvest_report *r,
-		      cr_error_t *err)
+int cr_harvest_memory(const void *data, size_t len, const char *out_dir, struct cr_harvest_report *r, cr_error_t *err)
 {
 	struct archive *a;
 	int rc;
@@ -585,13 +585,12 @@ json_t *cr_harvest_report_json(const char *disk, const char *out, const struct c
 	json_t *entries = json_array();
 
 	for (size_t i = 0; i < r->n_entries; i++)
-		json_array_append_new(entries, json_pack("{s:s, s:I, s:s, s:b}", "name", r->entries[i].name, "size",
-							 (json_int_t)r->entries[i].size, "sha256", r->entries[i].sha256,
-							 "verified", r->entries[i].verified));
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b, s:o, s:I, s:o, s:I, s:o, s:s?}", "disk", disk, "out", out,
-			 "status", error ? "error" : cr_harvest_status_names[cr_harvest_status(r)], "manifest",
-			 cr_manifest_state_names[r->manifest], "truncated", r->truncated, "truncation", r->truncation, "capped", r->capped,
-			 "entries", entries, "refused_count", (json_int_t)r->n_refused, "refused",
-			 strv_to_json(r->refused), "problem_count", (json_int_t)r->n_problems, "problems",
-			 strv_to_json(r->problems), "error", error);
+		json_array_append_new(entries,
+				      json_pack("{s:s, s:I, s:s, s:b}", "name", r->entries[i].name, "size", (json_int_t)r->entries[i].size,
+						"sha256", r->entries[i].sha256, "verified", r->entries[i].verified));
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:b, s:o, s:I, s:o, s:I, s:o, s:s?}", "disk", disk, "out", out, "status",
+			 error ? "error" : cr_harvest_status_names[cr_harvest_status(r)], "manifest", cr_manifest_state_names[r->manifest],
+			 "truncated", r->truncated, "truncation", r->truncation, "capped", r->capped, "entries", entries, "refused_count",
+			 (json_int_t)r->n_refused, "refused", strv_to_json(r->refused), "problem_count", (json_int_t)r->n_problems,
+			 "problems", strv_to_json(r->problems), "error", error);
 }

@@ -59,8 +59,7 @@ struct cr_harvest_report {
  */
 int cr_harvest_disk(const char *disk, const char *out_dir, struct cr_harvest_report *r, cr_error_t *err);
 /* The same from memory; no sync of out_dir (tests and the fuzz target). */
-int cr_harvest_memory(const void *data, size_t len, const char *out_dir, struct cr_harvest_report *r,
-		      cr_error_t *err);
+int cr_harvest_memory(const void *data, size_t len, const char *out_dir, struct cr_harvest_report *r, cr_error_t *err);
 
 enum cr_harvest_status cr_harvest_status(const struct cr_harvest_report *r);
 

@@ -79,15 +79,17 @@ int cr_kata_check_layout(const char *path, bool need_virtiofs, cr_error_t *err)
 /* "[guest kata] kata-tarball (plans/paper.ini:31)" */
 static char *key_name(const struct cr_plan *plan, const struct cr_guest_plan *g, const char *key, unsigned line)
 {
-	return line ? xasprintf("[guest %s] %s (%s:%u)", g->name, key, plan->path, line) : xasprintf("[guest %s] %s of %s", g->name, key, plan->path);
+	return line ? xasprintf("[guest %s] %s (%s:%u)", g->name, key, plan->path, line)
+		    : xasprintf("[guest %s] %s of %s", g->name, key, plan->path);
 }
 
 /* What to do when the plan lacks kata-sha256. */
 static char *give_sha256(const struct cr_plan *plan, const struct cr_guest_plan *g)
 {
-	return xasprintf("set kata-sha256 = <its SHA-256> in [guest %s] of %s: crbench ships no checksum for %s, so take the one you "
-			 "can verify for the release and compare it with what sha256sum prints for the file",
-			 g->name, plan->path, CR_KATA_TARBALL);
+	return xasprintf(
+		"set kata-sha256 = <its SHA-256> in [guest %s] of %s: crbench ships no checksum for %s, so take the one you "
+		"can verify for the release and compare it with what sha256sum prints for the file",
+		g->name, plan->path, CR_KATA_TARBALL);
 }
 
 static char *refusal(const struct cr_plan *plan, const struct cr_guest_plan *g, const char *what, const char *actual)
@@ -116,7 +118,8 @@ void cr_kata_decide(const struct cr_plan *plan, const struct cr_guest_plan *g, c
 	bool virtiofs = strcmp(g->kata_shared_fs, "virtio-fs") == 0;
 	char actual[CR_SHA256_HEX_LEN + 1];
 
-	if (access(path, F_OK) < 0 || (url && g->kata_sha256 && (cr_sha256_file(path, actual, NULL) < 0 || strcmp(actual, g->kata_sha256) != 0))) {
+	if (access(path, F_OK) < 0 ||
+	    (url && g->kata_sha256 && (cr_sha256_file(path, actual, NULL) < 0 || strcmp(actual, g->kata_sha256) != 0))) {
 		if (url && g->kata_sha256) {
 			item_set(item, CR_PASS,
 				 xasprintf("%s: Kata Containers %s will be downloaded from '%s' into '%s' and used only if its SHA-256 is %s",
@@ -124,8 +127,8 @@ void cr_kata_decide(const struct cr_plan *plan, const struct cr_guest_plan *g, c
 				 NULL);
 		} else if (url) {
 			item_set(item, CR_FAIL,
-				 xasprintf("%s: Kata Containers %s from '%s' cannot be checked: the plan gives no kata-sha256", key, CR_KATA_VERSION,
-					   g->kata_tarball),
+				 xasprintf("%s: Kata Containers %s from '%s' cannot be checked: the plan gives no kata-sha256", key,
+					   CR_KATA_VERSION, g->kata_tarball),
 				 give_sha256(plan, g));
 		} else {
 			int e = errno;
@@ -134,8 +137,8 @@ void cr_kata_decide(const struct cr_plan *plan, const struct cr_guest_plan *g, c
 								 : xasprintf("; then %s", give);
 
 			item_set(item, CR_FAIL,
-				 xasprintf("%s: no Kata Containers %s tarball at '%s' (%s); expected SHA-256: %s", key, CR_KATA_VERSION, path,
-					   strerror(e), g->kata_sha256 ? g->kata_sha256 : "none given (kata-sha256 is not set)"),
+				 xasprintf("%s: no Kata Containers %s tarball at '%s' (%s); expected SHA-256: %s", key, CR_KATA_VERSION,
+					   path, strerror(e), g->kata_sha256 ? g->kata_sha256 : "none given (kata-sha256 is not set)"),
 				 xasprintf("download %s, the Kata Containers %s static release (%s), to '%s', or set kata-tarball in [guest %s] "
 					   "to its path or URL%s",
 					   CR_KATA_TARBALL, CR_KATA_VERSION, CR_KATA_RELEASE_URL, path, g->name, then));
@@ -148,8 +151,8 @@ void cr_kata_decide(const struct cr_plan *plan, const struct cr_guest_plan *g, c
 	}
 	if (!g->kata_sha256) {
 		item_set(item, CR_FAIL,
-			 xasprintf("%s: '%s' has SHA-256 %s, but the plan gives no kata-sha256 to check it against (Kata Containers %s)", key,
-				   path, actual, CR_KATA_VERSION),
+			 xasprintf("%s: '%s' has SHA-256 %s, but the plan gives no kata-sha256 to check it against (Kata Containers %s)",
+				   key, path, actual, CR_KATA_VERSION),
 			 xasprintf("if %s is the SHA-256 of %s as you can verify it for the release (%s), set kata-sha256 = %s in [guest %s] "
 				   "of %s",
 				   actual, CR_KATA_TARBALL, CR_KATA_RELEASE_URL, actual, g->name, plan->path));
@@ -178,9 +181,20 @@ static int download(const char *url, const char *dest, cr_error_t *err)
 {
 	cleanup_free char *dir = xstrdup(dest);
 	cleanup_free char *tmp = NULL;
-	char *argv[] = { (char *)"curl", (char *)"--fail", (char *)"--location", (char *)"--silent", (char *)"--show-error",
-			 (char *)"--proto", (char *)"=http,https,file", (char *)"--proto-redir", (char *)"=http,https", (char *)"--output",
-			 NULL, (char *)"--", (char *)url, NULL };
+	char *argv[] = { (char *)"curl",
+			 (char *)"--fail",
+			 (char *)"--location",
+			 (char *)"--silent",
+			 (char *)"--show-error",
+			 (char *)"--proto",
+			 (char *)"=http,https,file",
+			 (char *)"--proto-redir",
+			 (char *)"=http,https",
+			 (char *)"--output",
+			 NULL,
+			 (char *)"--",
+			 (char *)url,
+			 NULL };
 
 	*strrchr(dir, '/') = '\0';
 	if (cr_mkdir_p(dir, err) < 0)
@@ -207,9 +221,12 @@ int cr_kata_fetch(const struct cr_plan *plan, const struct cr_guest_plan *g, con
 	bool url = cr_kata_source_is_url(g->kata_tarball);
 
 	if (!g->kata_sha256)
-		return cr_error(err, 0, "[guest %s] of %s gives no kata-sha256: crbench installs no Kata it cannot check (crbench check --plan %s says what to do)",
-				g->name, plan->path, plan->path);
-	if (url && (cr_sha256_file(path, actual, NULL) < 0 || strcmp(actual, g->kata_sha256) != 0) && download(g->kata_tarball, path, err) < 0)
+		return cr_error(
+			err, 0,
+			"[guest %s] of %s gives no kata-sha256: crbench installs no Kata it cannot check (crbench check --plan %s says what to do)",
+			g->name, plan->path, plan->path);
+	if (url && (cr_sha256_file(path, actual, NULL) < 0 || strcmp(actual, g->kata_sha256) != 0) &&
+	    download(g->kata_tarball, path, err) < 0)
 		return -1;
 	if (cr_sha256_file(path, actual, err) < 0)
 		return cr_error_prefix(err, "no Kata Containers %s tarball for [guest %s] (kata-tarball '%s')", CR_KATA_VERSION, g->name,

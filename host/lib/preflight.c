@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "gfs.h"
 #include "build.h"
+#include "gfs.h"
 #include "kata.h"
 #include "kvm.h"
 #include "paths.h"
@@ -173,9 +173,10 @@ static char *kvm_unusable_reason(const struct cr_host_facts *f)
 	if (!f->kvm_usable)
 		return xasprintf("/dev/kvm is not usable: %s", strerror(f->kvm_errno));
 	if (!f->cpu_vmx && !f->cpu_svm)
-		return xasprintf("/dev/kvm is provided by %s but the CPU exposes neither vmx nor svm: "
-				 "a paravirtual or partial KVM on which ordinary guests hang",
-				 f->kvm_module ? f->kvm_module : "an unknown module");
+		return xasprintf(
+			"/dev/kvm is provided by %s but the CPU exposes neither vmx nor svm: "
+			"a paravirtual or partial KVM on which ordinary guests hang",
+			f->kvm_module ? f->kvm_module : "an unknown module");
 	return NULL;
 }
 
@@ -195,7 +196,8 @@ void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enu
 			item_set(item, "accelerator", CR_FAIL, xasprintf("kvm requested, but %s", why),
 				 xstrdup("use --accel tcg (or --accel auto), or run on a host whose CPU exposes vmx or svm"));
 		else
-			item_set(item, "accelerator", CR_PASS, xasprintf("kvm, as requested: /dev/kvm is usable and the CPU has %s", ext), NULL);
+			item_set(item, "accelerator", CR_PASS, xasprintf("kvm, as requested: /dev/kvm is usable and the CPU has %s", ext),
+				 NULL);
 		return;
 	case CR_ACCEL_AUTO:
 		break;
@@ -214,7 +216,9 @@ void cr_accel_decide(const struct cr_host_facts *f, enum cr_accel requested, enu
 void cr_accel_decide_remote(const char *host, bool kvm_type, bool cpu_virt, enum cr_accel requested, enum cr_accel *accel,
 			    struct cr_check_item *item)
 {
-	const char *why = !kvm_type ? "its libvirt cannot run guests of domain type 'kvm'" : !cpu_virt ? "its CPU exposes neither vmx nor svm" : NULL;
+	const char *why = !kvm_type   ? "its libvirt cannot run guests of domain type 'kvm'"
+			  : !cpu_virt ? "its CPU exposes neither vmx nor svm"
+				      : NULL;
 
 	switch (requested) {
 	case CR_ACCEL_TCG:
@@ -239,8 +243,8 @@ void cr_accel_decide_remote(const char *host, bool kvm_type, bool cpu_virt, enum
 				 "same accelerator"));
 	} else {
 		*accel = CR_ACCEL_KVM;
-		item_set(item, "accelerator", CR_PASS, xasprintf("kvm on libvirt host '%s': domain type 'kvm' and a CPU with vmx or svm", host),
-			 NULL);
+		item_set(item, "accelerator", CR_PASS,
+			 xasprintf("kvm on libvirt host '%s': domain type 'kvm' and a CPU with vmx or svm", host), NULL);
 	}
 }
 
@@ -281,7 +285,8 @@ void cr_nested_decide(const struct cr_host_facts *f, enum cr_accel accel, struct
 		item_set(item, "nested", CR_WARN, xasprintf("%s nested=0: guests cannot run Kata's VMs", f->kvm_module),
 			 nesting_fix(f->kvm_module));
 	} else {
-		item_set(item, "nested", CR_WARN, xstrdup("cannot tell whether nested virtualization is on (no kvm_intel or kvm_amd nested parameter)"),
+		item_set(item, "nested", CR_WARN,
+			 xstrdup("cannot tell whether nested virtualization is on (no kvm_intel or kvm_amd nested parameter)"),
 			 xstrdup("load kvm_intel or kvm_amd with nested=1 if plans use Kata"));
 	}
 }
@@ -487,7 +492,8 @@ static void check_space(const struct cr_preflight_opts *opts, struct cr_prefligh
 		char *slash = strrchr(dir, '/');
 
 		if (errno != ENOENT || !slash) {
-			item_set(item, "disk space", CR_FAIL, xasprintf("cannot check free space for '%s': %s", opts->cache_dir, strerror(errno)),
+			item_set(item, "disk space", CR_FAIL,
+				 xasprintf("cannot check free space for '%s': %s", opts->cache_dir, strerror(errno)),
 				 xstrdup("choose a cache directory with --cache-dir"));
 			return;
 		}
@@ -516,16 +522,19 @@ static void check_runtimes(const struct cr_plan *plan, struct cr_preflight *p)
 			return;
 		}
 		if (r->kind != CR_RECIPE_VM) {
-			item_set(item, "runtimes", CR_FAIL, xasprintf("[guest %s]: image '%s' is a container recipe, not a guest image", g->name, g->image),
-				 xasprintf("set image in [guest %s] of %s to a guest recipe (kind = vm) of '%s'", g->name, plan->path, images));
+			item_set(item, "runtimes", CR_FAIL,
+				 xasprintf("[guest %s]: image '%s' is a container recipe, not a guest image", g->name, g->image),
+				 xasprintf("set image in [guest %s] of %s to a guest recipe (kind = vm) of '%s'", g->name, plan->path,
+					   images));
 			return;
 		}
 		offers = strv_join(r->runtimes, ", ");
 		if (strcmp(g->runtime, "kata") != 0 && !strv_contains(r->runtimes, g->runtime)) {
 			item_set(item, "runtimes", CR_FAIL,
-				 xasprintf("[guest %s] runs %s, but image '%s' (%s) has %s", g->name, g->runtime, g->image, r->path, offers),
-				 xasprintf("choose an image whose recipe lists %s in 'runtimes', or another runtime for [guest %s]", g->runtime,
-					   g->name));
+				 xasprintf("[guest %s] runs %s, but image '%s' (%s) has %s", g->name, g->runtime, g->image, r->path,
+					   offers),
+				 xasprintf("choose an image whose recipe lists %s in 'runtimes', or another runtime for [guest %s]",
+					   g->runtime, g->name));
 			return;
 		}
 		t = xasprintf("%s%s%s on %s%s", seen, *seen ? "; " : "", g->runtime, g->image,
@@ -557,17 +566,19 @@ static void check_image_keyrings(const struct cr_plan *plan, struct cr_preflight
 		free(seen);
 		seen = t;
 		if (cr_build_check_keyring(r, NULL, &err) < 0) {
-			item_set(new_item(p), "image keyrings", CR_FAIL, xasprintf("image '%s' cannot be built here: %s", r->name, err->msg),
+			item_set(new_item(p), "image keyrings", CR_FAIL,
+				 xasprintf("image '%s' cannot be built here: %s", r->name, err->msg),
 				 strcmp(r->distribution, "ubuntu") == 0
 					 ? xstrdup("as root, run ci/ubuntu-keyring.sh from crbench's source (make run does it for a plan "
 						   "with an Ubuntu image): it installs Debian's ubuntu-keyring package from the host's Debian mirror")
-					 : xasprintf("install the keyring '%s' names (Debian's debian-archive-keyring for Debian images)", r->path));
+					 : xasprintf("install the keyring '%s' names (Debian's debian-archive-keyring for Debian images)",
+						     r->path));
 			return;
 		}
 	}
 	if (*seen)
-		item_set(new_item(p), "image keyrings", CR_PASS, xasprintf("the archive keyring of every image of the plan is there:%s", seen),
-			 NULL);
+		item_set(new_item(p), "image keyrings", CR_PASS,
+			 xasprintf("the archive keyring of every image of the plan is there:%s", seen), NULL);
 }
 
 /* Under KVM a guest that needs nesting (Kata) needs it on in the host's module: without it, a FAIL, not a run that measures nothing. */
@@ -609,8 +620,8 @@ static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight
 		item_set(item, "plan", CR_FAIL, xstrdup(err->msg), xstrdup("fix the plan; its format is in docs/plan.md"));
 		return;
 	}
-	item_set(item, "plan", CR_PASS, xasprintf("'%s': %zu guest%s, profile %s", opts->plan_path, plan->n_guests,
-						  plan->n_guests == 1 ? "" : "s", plan->profile),
+	item_set(item, "plan", CR_PASS,
+		 xasprintf("'%s': %zu guest%s, profile %s", opts->plan_path, plan->n_guests, plan->n_guests == 1 ? "" : "s", plan->profile),
 		 NULL);
 	check_runtimes(plan, p);
 	check_image_keyrings(plan, p);

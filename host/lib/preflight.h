@@ -75,8 +75,8 @@ struct cr_preflight {
 	enum cr_accel accel;	   /* the guests' */
 	enum cr_accel local_accel; /* this host's, for the image builds' appliance */
 	bool remote;		   /* the guests run on another host (or --upload): their disks go up to its pool */
-	int host_nested;	  /* the host's nested parameter: 1, 0, or -1 unknown */
-	char *host_kvm_module; /* kvm_intel, kvm_amd, ... or NULL */
+	int host_nested;	   /* the host's nested parameter: 1, 0, or -1 unknown */
+	char *host_kvm_module;	   /* kvm_intel, kvm_amd, ... or NULL */
 	struct cr_check_item *items;
 	size_t n_items;
 };

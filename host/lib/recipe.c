@@ -34,6 +34,7 @@ struct key {
 #define VM (1 << CR_RECIPE_VM)
 #define CT (1 << CR_RECIPE_CONTAINER)
 
+/* clang-format off */
 static const struct key keys[] = {
 	{ "kind", KIND, R(kind), VM | CT, VM | CT, "vm or container" },
 	{ "description", STR, R(description), VM | CT, 0, "one line of text" },
@@ -51,6 +52,7 @@ static const struct key keys[] = {
 	{ "cmd", STR, R(cmd), CT, CT, "the container's command, words separated by spaces" },
 	{ "files", STR, R(files), VM | CT, 0, "a directory of the source tree copied into the image's root" },
 };
+/* clang-format on */
 
 static int section_cb(struct cr_ini *ini, void *user, const char *name)
 {
@@ -156,7 +158,8 @@ static int key_cb(struct cr_ini *ini, void *user, const char *section, const cha
 		if (!plain_word(name) || strpbrk(name, "*?[]/:~"))
 			return cr_ini_error(ini, line, "bad package name '%s'", name);
 		if (!plain_word(value))
-			return cr_ini_error(ini, line, "bad version pattern '%s' for package '%s': expected a pattern such as 20.10.* or *", value, name);
+			return cr_ini_error(ini, line, "bad version pattern '%s' for package '%s': expected a pattern such as 20.10.* or *",
+					    value, name);
 		for (size_t i = 0; i < r->n_packages; i++)
 			if (strcmp(r->packages[i].name, name) == 0)
 				return cr_ini_error(ini, line, "package '%s' listed twice", name);
@@ -178,9 +181,11 @@ static int key_cb(struct cr_ini *ini, void *user, const char *section, const cha
 		c->key_line[i] = line;
 		return set_key(ini, c, i, value);
 	}
-	return cr_ini_error(ini, line, "unknown key '%s' in [image]: expected one of kind, description, distribution, suite, "
-				       "extra-suites, components, keyring, keyring-fingerprints, variant, size, "
-				       "source-date-epoch, runtimes, tag, cmd, files", name);
+	return cr_ini_error(ini, line,
+			    "unknown key '%s' in [image]: expected one of kind, description, distribution, suite, "
+			    "extra-suites, components, keyring, keyring-fingerprints, variant, size, "
+			    "source-date-epoch, runtimes, tag, cmd, files",
+			    name);
 }
 
 static int end_cb(struct cr_ini *ini, void *user)
@@ -195,7 +200,8 @@ static int end_cb(struct cr_ini *ini, void *user)
 	kind = 1 << c->r->kind;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if ((keys[i].required_kinds & kind) && !c->key_line[i])
-			return cr_ini_error(ini, c->image_line, "[image] lacks required key '%s': expected %s", keys[i].name, keys[i].expect);
+			return cr_ini_error(ini, c->image_line, "[image] lacks required key '%s': expected %s", keys[i].name,
+					    keys[i].expect);
 		if (!(keys[i].kinds & kind) && c->key_line[i])
 			return cr_ini_error(ini, c->key_line[i], "key '%s' does not apply to a %s image", keys[i].name,
 					    c->r->kind == CR_RECIPE_VM ? "vm" : "container");

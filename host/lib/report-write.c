@@ -74,12 +74,15 @@ static char *runtime_setup(json_t *env)
 
 	if (kata)
 		what = xasprintf("Kata: shared_fs %s, default_vcpus %lld, default_memory %lld MiB",
-				 json_string_value(json_object_get(kata, "shared_fs")) ? json_string_value(json_object_get(kata, "shared_fs")) : "?",
+				 json_string_value(json_object_get(kata, "shared_fs"))
+					 ? json_string_value(json_object_get(kata, "shared_fs"))
+					 : "?",
 				 (long long)json_integer_value(json_object_get(kata, "default_vcpus")),
 				 (long long)json_integer_value(json_object_get(kata, "default_memory_mib")));
 	else if (runsc)
-		what = xasprintf("gVisor platform %s",
-				 json_string_value(json_object_get(runsc, "platform")) ? json_string_value(json_object_get(runsc, "platform")) : "?");
+		what = xasprintf("gVisor platform %s", json_string_value(json_object_get(runsc, "platform"))
+							       ? json_string_value(json_object_get(runsc, "platform"))
+							       : "?");
 	if (refused)
 		return xasprintf("%s%snothing measured: %s", what ? what : "", what ? "; " : "", refused);
 	return what ? steal_pointer(&what) : xstrdup("—");
@@ -178,6 +181,7 @@ static void grid_html(FILE *f, const struct grid *g, const char *class)
 static void environment_grid(const struct cr_report *r, struct grid *g)
 {
 	json_t *run = r->run, *host = json_object_get(run, "host"), *suite = json_object_get(json_object_get(run, "plan"), "suite");
+	/* clang-format off */
 	const struct {
 		const char *label;
 		json_t *value;
@@ -201,6 +205,7 @@ static void environment_grid(const struct cr_report *r, struct grid *g)
 		{ "why", json_object_get(host, "accel_reason") },
 		{ "vCPU pinning", json_object_get(run, "pinning") },
 	};
+	/* clang-format on */
 
 	g->cols = 2;
 	grid_push(g, xstrdup("environment"));
@@ -216,8 +221,9 @@ static void environment_grid(const struct cr_report *r, struct grid *g)
 
 static void guests_grid(const struct cr_report *r, struct grid *g)
 {
-	static const char *const head[] = { "guest", "runtime", "image", "vCPUs", "memory", "status", "steps ok", "failed",
-					    "unsupported", "warm-ups excluded", "guest kernel", "Docker", "runtime version", "runtime set-up" };
+	static const char *const head[] = { "guest",	    "runtime",	"image",	   "vCPUs",	    "memory",
+					    "status",	    "steps ok", "failed",	   "unsupported",   "warm-ups excluded",
+					    "guest kernel", "Docker",	"runtime version", "runtime set-up" };
 	json_t *guests = json_object_get(r->run, "guests");
 
 	g->cols = ARRAY_SIZE(head);
@@ -229,7 +235,8 @@ static void guests_grid(const struct cr_report *r, struct grid *g)
 		size_t i;
 
 		json_array_foreach(guests, i, v)
-			if (json_is_string(json_object_get(v, "name")) && strcmp(json_string_value(json_object_get(v, "name")), rg->name) == 0)
+			if (json_is_string(json_object_get(v, "name")) &&
+			    strcmp(json_string_value(json_object_get(v, "name")), rg->name) == 0)
 				gj = v;
 		grid_push(g, xstrdup(rg->name));
 		grid_push(g, xstrdup(rg->runtime));
@@ -309,10 +316,12 @@ static char *n_range(const struct cr_report *r)
 static void comparability_grid(const struct cr_report *r, struct grid *g)
 {
 	json_t *host = json_object_get(r->run, "host"), *suite = json_object_get(json_object_get(r->run, "plan"), "suite");
-	const char *accel = json_string_value(json_object_get(host, "accel")), *why = json_string_value(json_object_get(host, "accel_reason"));
+	const char *accel = json_string_value(json_object_get(host, "accel")),
+		   *why = json_string_value(json_object_get(host, "accel_reason"));
 	cleanup_free char *cpu = jtext(json_object_get(host, "cpu_model")), *reps = jtext(json_object_get(suite, "repetitions"));
 	const char *base = r->n_guests ? r->guests[r->baseline].runtime : "—";
 	const char *boot = json_string_value(json_object_get(json_object_get(json_object_get(r->run, "plan"), "run"), "boot"));
+	/* clang-format off */
 	const char *cells[][4] = {
 		{ "", "this run", "Kumar & Thangaraju 2020", "Cochak & Miers 2021" },
 		{ "accelerator", NULL, "hardware virtualization (Kata ran nested in their VMs)", "hardware virtualization (Kata ran nested in their VMs)" },
@@ -322,7 +331,11 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 		{ "rounds per cell", NULL, "15 runs", "15 runs per pair" },
 		{ "boots", NULL, "each machine rebooted before each test", "not stated" },
 	};
-	cleanup_free char *acc = xasprintf("%s%s%s", accel ? accel : "not recorded", why ? ": " : accel ? " (why not recorded)" : "",
+	/* clang-format on */
+	cleanup_free char *acc = xasprintf("%s%s%s", accel ? accel : "not recorded",
+					   why	   ? ": "
+					   : accel ? " (why not recorded)"
+						   : "",
 					   why ? why : "");
 	cleanup_free char *guests = guests_setup(r), *others = stand_ins(r), *runtimes = xasprintf("%s and %s", base, others);
 	cleanup_free char *ns = n_range(r), *rounds = xasprintf("n = %s; the plan asked for %s", ns, reps);
@@ -332,7 +345,7 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 	cells[4][1] = runtimes;
 	cells[5][1] = rounds;
 	cells[6][1] = boot && strcmp(boot, "per-step") == 0 ? "a fresh overlay and boot for each step ([run] boot = per-step)"
-							     : "one boot per guest for its whole suite ([run] boot = once)";
+							    : "one boot per guest for its whole suite ([run] boot = once)";
 	g->cols = 4;
 	for (size_t i = 0; i < ARRAY_SIZE(cells); i++)
 		for (size_t c = 0; c < 4; c++)
@@ -478,11 +491,12 @@ struct figure {
 /* Cochak & Miers: Figure 3 is the idle case (3a bandwidth, 3b latency), Figure 4 under stress-ng (4a, 4b). */
 static const struct figure figures[] = {
 	{ "fig-boot", "Container boot time (Kumar & Thangaraju, Table I)", "seconds", CR_TABLE_BOOT, NULL, NULL },
-	{ "fig-net-bandwidth-idle", "Network bandwidth, idle (Cochak & Miers, Figure 3a)", "Gbit/s", CR_TABLE_NET_BANDWIDTH, NULL, ".idle." },
+	{ "fig-net-bandwidth-idle", "Network bandwidth, idle (Cochak & Miers, Figure 3a)", "Gbit/s", CR_TABLE_NET_BANDWIDTH, NULL,
+	  ".idle." },
 	{ "fig-net-latency-idle", "Average one-way latency, idle (Cochak & Miers, Figure 3b)", "microseconds", CR_TABLE_NET_LATENCY, ".avg",
 	  ".idle." },
-	{ "fig-net-bandwidth-stress", "Network bandwidth, server under stress-ng (Cochak & Miers, Figure 4a)", "Gbit/s", CR_TABLE_NET_BANDWIDTH,
-	  NULL, ".stress." },
+	{ "fig-net-bandwidth-stress", "Network bandwidth, server under stress-ng (Cochak & Miers, Figure 4a)", "Gbit/s",
+	  CR_TABLE_NET_BANDWIDTH, NULL, ".stress." },
 	{ "fig-net-latency-stress", "Average one-way latency, server under stress-ng (Cochak & Miers, Figure 4b)", "microseconds",
 	  CR_TABLE_NET_LATENCY, ".avg", ".stress." },
 };
@@ -614,18 +628,21 @@ static int figure_files(const struct cr_report *r, const struct figure *fig, con
 		fclose(dat);
 		return -1;
 	}
-	fprintf(dat, "# %s\n# row, then per guest drawn: the estimate (geometric mean), low and high end of its 95%% interval\n", fig->title);
-	fprintf(gp, "# %s; run with: gnuplot %s (in this directory)\n"
-		    "set encoding utf8\nset datafile missing \"-\"\nset style data histograms\n"
-		    "set style histogram errorbars gap 1 lw 1\nset style fill solid 0.7 border -1\n"
-		    "set key outside right top noenhanced\nset grid ytics\n"
-		    "set bmargin 8\nset format y \"%%g\"\n",
+	fprintf(dat, "# %s\n# row, then per guest drawn: the estimate (geometric mean), low and high end of its 95%% interval\n",
+		fig->title);
+	fprintf(gp,
+		"# %s; run with: gnuplot %s (in this directory)\n"
+		"set encoding utf8\nset datafile missing \"-\"\nset style data histograms\n"
+		"set style histogram errorbars gap 1 lw 1\nset style fill solid 0.7 border -1\n"
+		"set key outside right top noenhanced\nset grid ytics\n"
+		"set bmargin 8\nset format y \"%%g\"\n",
 		fig->title, gp_name);
 	y_axis(gp, r, fig, &axis);
 	{
-		cleanup_free char *title = xasprintf("%s\nbars: geometric mean (mean where a sample is <= 0); error bars: 95%% interval, none cut; "
-						     "%s; n per guest under each group%s",
-						     fig->title, axis, absent);
+		cleanup_free char *title = xasprintf(
+			"%s\nbars: geometric mean (mean where a sample is <= 0); error bars: 95%% interval, none cut; "
+			"%s; n per guest under each group%s",
+			fig->title, axis, absent);
 
 		fputs("set title ", gp);
 		gp_string(gp, title);
@@ -665,8 +682,9 @@ static int figure_files(const struct cr_report *r, const struct figure *fig, con
 	}
 	fputs(") noenhanced font \",9\"\n", gp);
 	for (int t = 0; t < 2; t++) {
-		fprintf(gp, t == 0 ? "set terminal svg size 1200,600 dynamic font \"sans,11\" background \"white\"\nset output \"%s.svg\"\n"
-				   : "set terminal pngcairo size 1200,600 font \"sans,10\" background \"white\"\nset output \"%s.png\"\n",
+		fprintf(gp,
+			t == 0 ? "set terminal svg size 1200,600 dynamic font \"sans,11\" background \"white\"\nset output \"%s.svg\"\n"
+			       : "set terminal pngcairo size 1200,600 font \"sans,10\" background \"white\"\nset output \"%s.png\"\n",
 			fig->name);
 		col = 2;
 		for (size_t g = 0; g < r->n_guests; g++) {
@@ -804,8 +822,8 @@ static void html_figure(FILE *f, const struct figure *fig)
 }
 
 static const struct doc_format md_format = {
-	md_text, grid_md, md_begin, md_figure, "", { "## ", "\n\n" }, { "", "\n\n" }, { "", "\n" }, { "- ", "\n" },
-	{ "CSV: [", "](", ")\n\n" },
+	md_text,	   grid_md,	   md_begin,	 md_figure,	 "",
+	{ "## ", "\n\n" }, { "", "\n\n" }, { "", "\n" }, { "- ", "\n" }, { "CSV: [", "](", ")\n\n" },
 };
 static const struct doc_format html_format = {
 	html_text,
@@ -829,7 +847,8 @@ static void doc_wrap(FILE *f, const struct doc_format *d, const char *const tag[
 
 static void write_doc(FILE *f, const struct doc_format *d, const struct cr_report *r, const bool *drawn, char **skipped)
 {
-	cleanup_free char *title = xasprintf("crbench report: %s", r->run_id), *warmups = xasprintf("%zu warm-up entries excluded.", r->n_warmup);
+	cleanup_free char *title = xasprintf("crbench report: %s", r->run_id),
+			  *warmups = xasprintf("%zu warm-up entries excluded.", r->n_warmup);
 	struct grid env = { 0 }, guests = { 0 }, cmp = { 0 };
 
 	d->begin(f, title);

@@ -53,6 +53,7 @@ const struct cr_report_table_info cr_report_tables[CR_TABLE__MAX] = {
 				   CR_TEST_NET_MATRIX },
 };
 
+/* clang-format off */
 const char *const cr_cell_status_names[] = {
 	[CR_CELL_OK] = "ok",
 	[CR_CELL_UNSUPPORTED] = "unsupported",
@@ -60,6 +61,7 @@ const char *const cr_cell_status_names[] = {
 	[CR_CELL_NOT_MEASURED] = "not measured",
 	[CR_CELL_MISSING] = "missing",
 };
+/* clang-format on */
 
 /* How a metric's value comes out of the member its path names. */
 enum how {
@@ -75,6 +77,7 @@ struct metric_def {
 };
 
 /* '*' in a path sums that level's members, "lo" excepted. */
+/* clang-format off */
 static const struct metric_def fixed_metrics[] = {
 	{ CR_TABLE_BOOT, "boot.httpd.first_200", "httpd: create to first HTTP 200", "s", "boot", "data.httpd.first_200_seconds", H_VALUE, 1 },
 	{ CR_TABLE_BOOT, "boot.httpd.create", "httpd: create", "s", "boot", "data.httpd.create_seconds", H_VALUE, 1 },
@@ -106,16 +109,20 @@ static const struct metric_def fixed_metrics[] = {
 	{ CR_TABLE_NET_IO, "netio.packets_sent", "packets sent", "", "net-io", "data.delta.net_io.*.packets_sent", H_VALUE, 1 },
 	{ CR_TABLE_NET_IO, "netio.packets_recv", "packets received", "", "net-io", "data.delta.net_io.*.packets_recv", H_VALUE, 1 },
 };
+/* clang-format on */
 
 /* With bonnie-direct: the same Bonnie++ with O_DIRECT, which bypasses the guest's page cache. Ours, not the paper's. */
+/* clang-format off */
 static const struct metric_def direct_metrics[] = {
 	{ CR_TABLE_DISK, "disk.direct.block_out", "block output, O_DIRECT (ours, not in the paper)", "K/s", "disk", "data.direct.block_out_kps", H_VALUE, 1 },
 	{ CR_TABLE_DISK, "disk.direct.rewrite", "rewrite, O_DIRECT (ours)", "K/s", "disk", "data.direct.rewrite_kps", H_VALUE, 1 },
 	{ CR_TABLE_DISK, "disk.direct.block_in", "block input, O_DIRECT (ours, not in the paper)", "K/s", "disk", "data.direct.block_in_kps", H_VALUE, 1 },
 	{ CR_TABLE_DISK, "disk.direct.seeks", "random seeks, O_DIRECT (ours)", "/s", "disk", "data.direct.seeks_per_second", H_VALUE, 1 },
 };
+/* clang-format on */
 
 /* Phases of Table III: the idle baseline's own delta, and the system member of other steps. */
+/* clang-format off */
 static const struct {
 	const char *phase, *step, *path;
 	enum cr_test test;
@@ -125,8 +132,10 @@ static const struct {
 	{ "disk", "disk", "system.cpu_times", CR_TEST_DISK },
 	{ "net-io", "net-io", "system.cpu_times", CR_TEST_NET_IO },
 };
+/* clang-format on */
 static const char *const cpu_fields[] = { "user", "nice", "system", "idle", "iowait" };
 
+/* clang-format off */
 static const struct {
 	const char *key, *label;
 } latencies[] = {
@@ -135,8 +144,10 @@ static const struct {
 	{ "p99", "99th percentile" },
 	{ "p99_9", "99.9th percentile" },
 };
+/* clang-format on */
 
 /* Numbers the papers published, beside ours for the same runtime. Nothing here that the papers do not print. */
+/* clang-format off */
 static const struct {
 	const char *metric, *runtime;
 	double value;
@@ -151,6 +162,7 @@ static const struct {
 	{ "disk.seeks", "runc", 14779, KUMAR ", Table II" },
 	{ "disk.seeks", "kata", 14841, KUMAR ", Table II" },
 };
+/* clang-format on */
 
 /* ---- the catalogue of metrics ---- */
 
@@ -166,8 +178,9 @@ static void add_metric(struct cr_report *r, enum cr_report_table table, char *id
 
 	r->metrics = xrealloc(r->metrics, (r->n_metrics + 1) * sizeof(*r->metrics));
 	m = &r->metrics[r->n_metrics++];
-	*m = (struct cr_report_metric){ .id = id, .label = label, .unit = unit, .table = table, .step = step, .path = path,
-					.how = how, .scale = scale };
+	*m = (struct cr_report_metric){
+		.id = id, .label = label, .unit = unit, .table = table, .step = step, .path = path, .how = how, .scale = scale
+	};
 	m->cells = xcalloc(r->n_guests ? r->n_guests : 1, sizeof(*m->cells));
 }
 
@@ -203,8 +216,8 @@ static void make_catalogue(struct cr_report *r)
 
 			if (p && (!(p->net_pairs & (1u << pair)) || !(p->net_loads & (1u << load))))
 				continue;
-			add_metric(r, CR_TABLE_NET_BANDWIDTH, xasprintf("net.%s.%s.bandwidth", pn, ln), xasprintf("%s %s", pn, ln), "Gbit/s",
-				   xasprintf("net-%s-%s", pn, ln), xstrdup("data.iperf3.bits_per_second"), H_VALUE, 1e-9);
+			add_metric(r, CR_TABLE_NET_BANDWIDTH, xasprintf("net.%s.%s.bandwidth", pn, ln), xasprintf("%s %s", pn, ln),
+				   "Gbit/s", xasprintf("net-%s-%s", pn, ln), xstrdup("data.iperf3.bits_per_second"), H_VALUE, 1e-9);
 			for (size_t q = 0; q < ARRAY_SIZE(latencies); q++)
 				add_metric(r, CR_TABLE_NET_LATENCY, xasprintf("net.%s.%s.%s", pn, ln, latencies[q].key),
 					   xasprintf("%s %s: %s", pn, ln, latencies[q].label), "µs", xasprintf("net-%s-%s", pn, ln),
@@ -356,8 +369,8 @@ static void fill_cell(const struct cr_report *r, const struct cr_report_metric *
 	} else if (c->n_failed) {
 		/* the rounds that got as far as this metric's own tool say what it said: a failed step's reason may be another tool's */
 		c->status = CR_CELL_FAILED;
-		c->reason = c->n_not_measured ? xasprintf("failed in %zu of %zu rounds: %s; not measured in %zu: %s", c->n_failed, n_entries,
-							  first_failed, c->n_not_measured, first_nm)
+		c->reason = c->n_not_measured ? xasprintf("failed in %zu of %zu rounds: %s; not measured in %zu: %s", c->n_failed,
+							  n_entries, first_failed, c->n_not_measured, first_nm)
 					      : xasprintf("failed in %zu of %zu rounds: %s", c->n_failed, n_entries, first_failed);
 	} else if (c->n_not_measured) {
 		c->status = CR_CELL_NOT_MEASURED;
@@ -433,7 +446,8 @@ static void note(struct cr_report *r, char *text);
  */
 static void api_over_cli(struct cr_report *r)
 {
-	const struct cr_report_metric *api = cr_report_metric(r, "boot.trivial.api_run"), *cli = cr_report_metric(r, "boot.trivial.docker_run");
+	const struct cr_report_metric *api = cr_report_metric(r, "boot.trivial.api_run"),
+				      *cli = cr_report_metric(r, "boot.trivial.docker_run");
 
 	for (size_t g = 0; api && cli && g < r->n_guests; g++) {
 		size_t over = 0, rounds = 0, i;
@@ -443,16 +457,18 @@ static void api_over_cli(struct cr_report *r)
 			double a, c;
 
 			if (!str(e, "step") || strcmp(str(e, "step"), "boot") != 0 || json_is_true(json_object_get(e, "warmup")) ||
-			    !str(e, "status") || strcmp(str(e, "status"), "ok") != 0 || !metric_value(api, e, &a) || !metric_value(cli, e, &c))
+			    !str(e, "status") || strcmp(str(e, "status"), "ok") != 0 || !metric_value(api, e, &a) ||
+			    !metric_value(cli, e, &c))
 				continue;
 			rounds++;
 			over += a > c;
 		}
 		if (over)
-			note(r, xasprintf("guest '%s': the agent's API timing of a trivial container (boot.trivial.api_run) exceeded docker run's "
-					  "timed from outside (boot.trivial.docker_run) in %zu of %zu rounds; it makes fewer calls and should not, "
-					  "so read the boot times with that much noise in mind",
-					  r->guests[g].name, over, rounds));
+			note(r,
+			     xasprintf("guest '%s': the agent's API timing of a trivial container (boot.trivial.api_run) exceeded docker run's "
+				       "timed from outside (boot.trivial.docker_run) in %zu of %zu rounds; it makes fewer calls and should not, "
+				       "so read the boot times with that much noise in mind",
+				       r->guests[g].name, over, rounds));
 	}
 }
 
@@ -506,7 +522,8 @@ static void load_guest(struct cr_report *r, struct cr_report_guest *g)
 	free(names);
 	if (json_array_size(g->entries))
 		return;
-	g->missing = xasprintf("guest '%s' %s%s%s; %s", g->name, status_phrase(g->status), g->reason ? ": " : "", g->reason ? g->reason : "",
+	g->missing = xasprintf("guest '%s' %s%s%s; %s", g->name, status_phrase(g->status), g->reason ? ": " : "",
+			       g->reason ? g->reason : "",
 			       n < 0 ? "it has no results directory" : "its results directory has no step entries");
 	note(r, xstrdup(g->missing));
 }
@@ -639,20 +656,22 @@ static json_t *cell_json(const struct cr_report *r, const struct cr_report_cell 
 	for (size_t i = 0; i < c->n; i++)
 		json_array_append_new(samples, json_real(c->samples[i]));
 	o = json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:I}", "status",
-		      cr_cell_status_names[c->status], "reason", c->reason, "n", (json_int_t)c->n, "samples", samples, "median", num(s->median),
-		      "mean", num(s->mean), "sd", num(s->sd), "gmean", num(s->gmean), "estimate", num(s->estimate), "ci_low", num(s->ci_low),
-		      "ci_high", num(s->ci_high), "ci_method", cr_ci_method_names[s->method], "cv_percent", num(s->cv), "min", num(s->min),
-		      "max", num(s->max), "n_failed", (json_int_t)c->n_failed, "n_unsupported", (json_int_t)c->n_unsupported,
-		      "n_not_measured", (json_int_t)c->n_not_measured);
+		      cr_cell_status_names[c->status], "reason", c->reason, "n", (json_int_t)c->n, "samples", samples, "median",
+		      num(s->median), "mean", num(s->mean), "sd", num(s->sd), "gmean", num(s->gmean), "estimate", num(s->estimate),
+		      "ci_low", num(s->ci_low), "ci_high", num(s->ci_high), "ci_method", cr_ci_method_names[s->method], "cv_percent",
+		      num(s->cv), "min", num(s->min), "max", num(s->max), "n_failed", (json_int_t)c->n_failed, "n_unsupported",
+		      (json_int_t)c->n_unsupported, "n_not_measured", (json_int_t)c->n_not_measured);
 	if (g != r->baseline)
-		json_object_set_new(o, "ratio", json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:b}", "over", r->guests[r->baseline].name, "value",
-							  num(c->ratio.ratio), "low", num(c->ratio.low), "high", num(c->ratio.high), "method",
-							  cr_ratio_method_names[c->ratio.method], "df", num(c->ratio.df), "unbounded",
-							  c->ratio.unbounded));
+		json_object_set_new(o, "ratio",
+				    json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:b}", "over", r->guests[r->baseline].name, "value",
+					      num(c->ratio.ratio), "low", num(c->ratio.low), "high", num(c->ratio.high), "method",
+					      cr_ratio_method_names[c->ratio.method], "df", num(c->ratio.df), "unbounded",
+					      c->ratio.unbounded));
 	if (isfinite(c->paper))
-		json_object_set_new(o, "paper", json_pack("{s:f, s:s, s:s, s:o, s:b, s:s?}", "value", c->paper, "source", c->paper_source,
-							  "runtime", c->paper_runtime, "ours_over_paper", num(s->mean / c->paper),
-							  "comparable", !c->paper_caveat, "not_comparable", c->paper_caveat));
+		json_object_set_new(o, "paper",
+				    json_pack("{s:f, s:s, s:s, s:o, s:b, s:s?}", "value", c->paper, "source", c->paper_source, "runtime",
+					      c->paper_runtime, "ours_over_paper", num(s->mean / c->paper), "comparable", !c->paper_caveat,
+					      "not_comparable", c->paper_caveat));
 	return o;
 }
 
@@ -663,9 +682,10 @@ json_t *cr_report_json(const struct cr_report *r)
 	for (size_t g = 0; g < r->n_guests; g++) {
 		const struct cr_report_guest *rg = &r->guests[g];
 
-		json_array_append_new(guests, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I}", "name", rg->name, "runtime", rg->runtime, "status",
-							rg->status, "reason", rg->reason, "missing", rg->missing, "entries",
-							(json_int_t)json_array_size(rg->entries), "warmups_excluded", (json_int_t)rg->n_warmup));
+		json_array_append_new(guests,
+				      json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I}", "name", rg->name, "runtime", rg->runtime, "status",
+						rg->status, "reason", rg->reason, "missing", rg->missing, "entries",
+						(json_int_t)json_array_size(rg->entries), "warmups_excluded", (json_int_t)rg->n_warmup));
 	}
 	for (size_t i = 0; r->notes && r->notes[i]; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
@@ -682,21 +702,22 @@ json_t *cr_report_json(const struct cr_report *r)
 			cells = json_object();
 			for (size_t g = 0; g < r->n_guests; g++)
 				json_object_set_new(cells, r->guests[g].name, cell_json(r, &m->cells[g], g));
-			json_array_append_new(metrics, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", m->id, "label", m->label, "unit", m->unit,
-								 "step", m->step, "path", m->path, "cells", cells));
+			json_array_append_new(metrics, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", m->id, "label", m->label, "unit",
+								 m->unit, "step", m->step, "path", m->path, "cells", cells));
 		}
-		json_array_append_new(tables, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "name", ti->name, "title", ti->title, "source",
-							ti->source, "note", ti->note, "planned", planned(r->plan, ti->test), "metrics",
-							metrics));
+		json_array_append_new(tables,
+				      json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "name", ti->name, "title", ti->title, "source",
+						ti->source, "note", ti->note, "planned", planned(r->plan, ti->test), "metrics", metrics));
 	}
-	doc = json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:O?, s:{s:s}, s:s, s:I, s:s?, s:o, s:o, s:o}", "format",
-			 "crbench-report", "version", 2, "run_id", r->run_id, "run_dir", r->dir, "run_status", str(r->run, "status"), "host",
-			 json_object_get(r->run, "host"), "plan", json_object_get(r->run, "plan"), "ratio_interval", "method",
-			 "95%: Welch t on the logarithms (ratio of geometric means) when every sample is > 0, else Fieller (ratio of means)",
-			 "cell_interval", "95%: t on the logarithms (geometric mean) when every sample is > 0, else t (mean), bounded at 0 "
-			 "when no sample is negative",
-			 "warmups_excluded", (json_int_t)r->n_warmup, "baseline", r->n_guests ? r->guests[r->baseline].name : NULL, "guests",
-			 guests, "notes", notes, "tables", tables);
+	doc = json_pack("{s:s, s:i, s:s, s:s, s:s?, s:O?, s:O?, s:{s:s}, s:s, s:I, s:s?, s:o, s:o, s:o}", "format", "crbench-report",
+			"version", 2, "run_id", r->run_id, "run_dir", r->dir, "run_status", str(r->run, "status"), "host",
+			json_object_get(r->run, "host"), "plan", json_object_get(r->run, "plan"), "ratio_interval", "method",
+			"95%: Welch t on the logarithms (ratio of geometric means) when every sample is > 0, else Fieller (ratio of means)",
+			"cell_interval",
+			"95%: t on the logarithms (geometric mean) when every sample is > 0, else t (mean), bounded at 0 "
+			"when no sample is negative",
+			"warmups_excluded", (json_int_t)r->n_warmup, "baseline", r->n_guests ? r->guests[r->baseline].name : NULL, "guests",
+			guests, "notes", notes, "tables", tables);
 	json_object_set_new(doc, "claims", cr_claims_json(r->claims, r->n_claims));
 	return doc;
 }

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "error.h"
 #include "claims.h"
+#include "error.h"
 #include "plan.h"
 #include "stats.h"
 
@@ -35,11 +35,11 @@ struct cr_report_table_info {
 extern const struct cr_report_table_info cr_report_tables[CR_TABLE__MAX];
 
 enum cr_cell_status {
-	CR_CELL_OK,	     /* at least one sample */
-	CR_CELL_UNSUPPORTED, /* the runtime cannot do it */
-	CR_CELL_FAILED,	     /* every measured entry failed or timed out */
+	CR_CELL_OK,	      /* at least one sample */
+	CR_CELL_UNSUPPORTED,  /* the runtime cannot do it */
+	CR_CELL_FAILED,	      /* every measured entry failed or timed out */
 	CR_CELL_NOT_MEASURED, /* entries ok, but the tool gave no value */
-	CR_CELL_MISSING,     /* no entry: the guest did not run or stopped early */
+	CR_CELL_MISSING,      /* no entry: the guest did not run or stopped early */
 };
 extern const char *const cr_cell_status_names[];
 
@@ -48,7 +48,7 @@ struct cr_report_cell {
 	enum cr_cell_status status;
 	double *samples; /* in entry order */
 	size_t n, n_failed, n_unsupported, n_not_measured;
-	char *reason;	/* why it is not ok, or what failed among ok samples; NULL when nothing to say */
+	char *reason; /* why it is not ok, or what failed among ok samples; NULL when nothing to say */
 	struct cr_stats stats;
 	struct cr_ratio ratio; /* mean of this guest / mean of the baseline guest; NAN for the baseline itself */
 	double paper;	       /* the paper's number for this runtime (Kata's for a runtime in its place), NAN when it has none */
@@ -87,8 +87,8 @@ struct cr_report {
 	size_t baseline; /* the guest ratios are taken against: the first runc guest, else the first */
 	struct cr_report_metric *metrics;
 	size_t n_metrics;
-	size_t n_warmup; /* warm-up entries excluded, all guests */
-	char **notes;	 /* what is missing from the run and why, NULL-terminated */
+	size_t n_warmup;	 /* warm-up entries excluded, all guests */
+	char **notes;		 /* what is missing from the run and why, NULL-terminated */
 	struct cr_claim *claims; /* the papers' findings tested on this run (claims.h) */
 	size_t n_claims;
 };

@@ -99,9 +99,22 @@ int cr_payload_make_dir(const char *dir, const char *label, const char *out, cr_
 	/* room for the files, ext4's metadata and slack; the file is sparse */
 	size = xasprintf("%lluk", (unsigned long long)((tree_bytes + tree_bytes / 8 + (64ULL << 20)) >> 10));
 	{
-		char *mke2fs[] = { (char *)"mke2fs", (char *)"-q", (char *)"-F", (char *)"-t", (char *)"ext4", (char *)"-O", (char *)"^has_journal",
-				   (char *)"-L", (char *)label, (char *)"-E", (char *)"root_owner=0:0", (char *)"-d", (char *)dir,
-				   (char *)out, size, NULL };
+		char *mke2fs[] = { (char *)"mke2fs",
+				   (char *)"-q",
+				   (char *)"-F",
+				   (char *)"-t",
+				   (char *)"ext4",
+				   (char *)"-O",
+				   (char *)"^has_journal",
+				   (char *)"-L",
+				   (char *)label,
+				   (char *)"-E",
+				   (char *)"root_owner=0:0",
+				   (char *)"-d",
+				   (char *)dir,
+				   (char *)out,
+				   size,
+				   NULL };
 
 		if (cr_run_checked(mke2fs, err) < 0)
 			return cr_error_prefix(err, "cannot make the payload disk '%s'", out);
@@ -189,8 +202,10 @@ int cr_results_disk_make(const char *path, uint64_t size, cr_error_t *err)
 
 int cr_overlay_make(const char *base, const char *overlay, cr_error_t *err)
 {
-	char *create[] = { (char *)"qemu-img", (char *)"create", (char *)"-q", (char *)"-f", (char *)"qcow2", (char *)"-F",
-			   (char *)"qcow2", (char *)"-b", (char *)base, (char *)overlay, NULL };
+	char *create[] = {
+		(char *)"qemu-img", (char *)"create", (char *)"-q",    (char *)"-f", (char *)"qcow2", (char *)"-F", (char *)"qcow2",
+		(char *)"-b",	    (char *)base,     (char *)overlay, NULL
+	};
 
 	if (cr_run_checked(create, err) < 0)
 		return cr_error_prefix(err, "cannot make the overlay '%s'", overlay);
@@ -384,7 +399,7 @@ int cr_guest_collect(const char *disk, const char *disk_error, const char *conso
 	if (mkdir(out_dir, 0755) < 0 && errno != EEXIST)
 		return cr_error(err, errno, "cannot create '%s'", out_dir);
 	*console_saved = copy_file(console, log) == 0;
-	chmod(log, 0644); /* virtlogd makes it private; the results directory is for reading */
+	chmod(log, 0644);			     /* virtlogd makes it private; the results directory is for reading */
 	for (int k = 0; k < CR_CONSOLE_PARTS; k++) { /* what virtlogd rotated away, as console.log.0 (newest) ... */
 		cleanup_free char *part = xasprintf("%s.%d", console, k), *dest = xasprintf("%s.%d", log, k);
 

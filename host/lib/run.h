@@ -32,7 +32,8 @@ struct cr_payload_file {
  * guest) at out from files, with mke2fs -d through a staging directory of
  * hard links (copies when linking fails). No appliance, no root needed.
  */
-int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *label, const char *out, cr_error_t *err);
+int cr_payload_make(const char *staging, const struct cr_payload_file *files, size_t n, const char *label, const char *out,
+		    cr_error_t *err);
 /* The same, of what is in directory dir. */
 int cr_payload_make_dir(const char *dir, const char *label, const char *out, cr_error_t *err);
 

@@ -206,8 +206,10 @@ static void mark_salvaged(const char *out, const char *guest, long pid, const st
 		if (!name || strcmp(name, guest) != 0 || cr_guest_status_parse(status) != CR_GUEST_RUNNING)
 			continue;
 		json_object_set_new(g, "status", json_string(cr_guest_status_names[CR_GUEST_INTERRUPTED]));
-		json_object_set_new(g, "reason", json_sprintf("crbench run (pid %ld) died without ending the guest; a later run "
-								 "destroyed it and harvested its results disk", pid));
+		json_object_set_new(g, "reason",
+				    json_sprintf("crbench run (pid %ld) died without ending the guest; a later run "
+						 "destroyed it and harvested its results disk",
+						 pid));
 		json_object_set_new(g, "harvest", json_string(cr_harvest_status_names[cr_harvest_status(hr)]));
 		json_object_set_new(g, "steps_harvested", json_integer((json_int_t)steps));
 		changed = true;
@@ -318,15 +320,16 @@ static size_t salvage(const char *dir, const char *id, long pid, char ***message
 		}
 		if (rc < 0 || hr.capped) {
 			kept++;
-			add_message(messages, n_msg, xasprintf("cannot harvest guest '%s' of dead run %s (pid %ld, gone)%s %s; kept its disk '%s'",
-							      e->d_name, id, pid, rc < 0 ? ":" : " whole:",
-							      rc < 0 ? err->msg : "it is past the host's limits", disk));
+			add_message(messages, n_msg,
+				    xasprintf("cannot harvest guest '%s' of dead run %s (pid %ld, gone)%s %s; kept its disk '%s'",
+					      e->d_name, id, pid,
+					      rc < 0 ? ":" : " whole:", rc < 0 ? err->msg : "it is past the host's limits", disk));
 		}
 		if (rc == 0) {
 			mark_salvaged(out, e->d_name, pid, &hr);
 			add_message(messages, n_msg,
-				    xasprintf("harvested guest '%s' of dead run %s (pid %ld, gone): %zu entries, harvest %s, in '%s'", e->d_name,
-					      id, pid, hr.n_entries, cr_harvest_status_names[cr_harvest_status(&hr)], results));
+				    xasprintf("harvested guest '%s' of dead run %s (pid %ld, gone): %zu entries, harvest %s, in '%s'",
+					      e->d_name, id, pid, hr.n_entries, cr_harvest_status_names[cr_harvest_status(&hr)], results));
 		}
 		cr_harvest_report_release(&hr);
 	}
@@ -398,7 +401,8 @@ static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, lon
 
 			if (cr_vol_download(pool, line, path, &err) < 0) {
 				add_message(messages, n_msg,
-					    xasprintf("cannot download results volume '%s' of dead run %s: %s; kept it, and '%s'", line, id, err->msg, dir));
+					    xasprintf("cannot download results volume '%s' of dead run %s: %s; kept it, and '%s'", line, id,
+						      err->msg, dir));
 				kept++;
 				continue;
 			}
@@ -454,7 +458,8 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 					continue;
 				if (virDomainDestroy(dom) == 0)
 					add_message(messages, &n_msg,
-						    xasprintf("destroyed domain '%s' left running by run %s (pid %ld, gone)", name, e->d_name, pid));
+						    xasprintf("destroyed domain '%s' left running by run %s (pid %ld, gone)", name,
+							      e->d_name, pid));
 				virDomainFree(dom);
 			}
 		}

@@ -61,5 +61,4 @@ int cr_runs_lock(const char *cache_dir, const char *what, int *fd, cr_error_t *e
  */
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages);
 
-
 #endif

@@ -53,7 +53,8 @@ struct guest {
 	/* a plan that boots each step afresh (boot = per-step): the step this boot runs (from 1), the schedule's length once known */
 	uint64_t step, n_steps;
 	unsigned boots; /* boots so far */
-	double t_first, t_first_provision; /* when the first boot started, was provisioned: the plan's timeout is the guest's, whatever its boots */
+	/* when the first boot started, and was provisioned: the plan's timeout is the guest's, whatever its boots */
+	double t_first, t_first_provision;
 };
 
 struct cr_session {
@@ -221,7 +222,8 @@ static void console_close(struct guest *g)
 static int remote_disks(struct cr_session *s, struct guest *g, uint64_t results_size, char **disk, char **results, cr_error_t *err)
 {
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
-	cleanup_free char *local = xasprintf("%s/%s", g->plan->name, strrchr(g->results_disk, '/') + 1); /* relative to the run's directory */
+	/* the results disk, relative to the run's directory */
+	cleanup_free char *local = xasprintf("%s/%s", g->plan->name, strrchr(g->results_disk, '/') + 1);
 	uint64_t capacity;
 
 	if (cr_qcow2_virtual_size(base, &capacity, err) < 0)
@@ -391,18 +393,18 @@ static json_t *guest_json(const struct guest *g)
 
 		manifest = json_load_file(path, 0, NULL);
 	}
-	return json_pack("{s:s, s:s, s:s, s:s?, s:o?, s:s?, s:I, s:I, s:b, s:o, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
-			 "s:f, s:f, s:o, s:I}",
-			 "name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
-			 g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", p->domain, "vcpus",
-			 (json_int_t)g->plan->vcpus, "memory_bytes", (json_int_t)g->plan->memory, "nested", cr_guest_nested(g->plan),
-			 "pinned_cpus", pin, "status", cr_guest_status_names[p->outcome.status], "reason", p->outcome.reason, "harvest",
-			 p->harvest, "steps_planned", (json_int_t)p->watch.total, "steps_harvested", (json_int_t)p->steps_harvested, "steps_ok",
-			 (json_int_t)p->steps_ok, "steps_failed", (json_int_t)p->steps_failed, "steps_unsupported",
-			 (json_int_t)p->steps_unsupported, "provision_seconds", g->provision_seconds, "boot_seconds", g->t_agent,
-			 "wall_seconds", p->t_end, "measured_seconds", g->measured_seconds, "overhead_seconds",
-			 p->t_end > 0 ? p->t_end - g->measured_seconds : 0.0, "agent_unit_uptime",
-			 p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null(), "boots", (json_int_t)g->boots);
+	return json_pack(
+		"{s:s, s:s, s:s, s:s?, s:o?, s:s?, s:I, s:I, s:b, s:o, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
+		"s:f, s:f, s:o, s:I}",
+		"name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
+		g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", p->domain, "vcpus", (json_int_t)g->plan->vcpus,
+		"memory_bytes", (json_int_t)g->plan->memory, "nested", cr_guest_nested(g->plan), "pinned_cpus", pin, "status",
+		cr_guest_status_names[p->outcome.status], "reason", p->outcome.reason, "harvest", p->harvest, "steps_planned",
+		(json_int_t)p->watch.total, "steps_harvested", (json_int_t)p->steps_harvested, "steps_ok", (json_int_t)p->steps_ok,
+		"steps_failed", (json_int_t)p->steps_failed, "steps_unsupported", (json_int_t)p->steps_unsupported, "provision_seconds",
+		g->provision_seconds, "boot_seconds", g->t_agent, "wall_seconds", p->t_end, "measured_seconds", g->measured_seconds,
+		"overhead_seconds", p->t_end > 0 ? p->t_end - g->measured_seconds : 0.0, "agent_unit_uptime",
+		p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null(), "boots", (json_int_t)g->boots);
 }
 
 static void write_manifest(struct cr_session *s, const char *status)
@@ -433,7 +435,8 @@ static void remove_guest_files(struct cr_session *s, struct guest *g)
 	if (s->o->remote) {
 		cleanup_error cr_error_t verr = NULL;
 
-		if (cr_vol_delete(s->pool, g->overlay_vol, &verr) < 0 || (!g->vol_kept && cr_vol_delete(s->pool, g->results_vol, &verr) < 0))
+		if (cr_vol_delete(s->pool, g->overlay_vol, &verr) < 0 ||
+		    (!g->vol_kept && cr_vol_delete(s->pool, g->results_vol, &verr) < 0))
 			note(s, g, "%s: %s", g->plan->name, verr->msg);
 	}
 	if (g->disk_kept)
@@ -494,11 +497,15 @@ static bool harvest_boot(struct cr_session *s, struct guest *g, const char *out_
 	 */
 	g->disk_kept = rc < 0 || !console_saved || hr.capped;
 	if (g->vol_kept)
-		note(s, g, "%s: %s; kept its results volume '%s' in pool '%s' on '%s' (virsh vol-download --sparse it, then crbench harvest)",
+		note(s, g,
+		     "%s: %s; kept its results volume '%s' in pool '%s' on '%s' (virsh vol-download --sparse it, then crbench harvest)",
 		     g->plan->name, err->msg, g->results_vol, s->o->pool, s->host);
 	else if (g->disk_kept)
 		note(s, g, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
-		     g->plan->name, rc < 0 ? "cannot harvest: " : hr.capped ? "the results disk is past the host's limits, read in part" : "cannot copy the console log",
+		     g->plan->name,
+		     rc < 0	 ? "cannot harvest: "
+		     : hr.capped ? "the results disk is past the host's limits, read in part"
+				 : "cannot copy the console log",
 		     rc < 0 ? err->msg : "", g->results_disk, g->pub.console_path, g->results_disk);
 	free(g->pub.harvest);
 	g->pub.harvest = xstrdup(rc < 0 ? "error" : cr_harvest_status_names[cr_harvest_status(&hr)]);
@@ -570,7 +577,8 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		drop_guest_disks(s, g);
 	}
 	if (cr_plan_per_step(s->plan) && g->pub.outcome.reason) {
-		char *r = xasprintf("step %llu of %llu: %s", (unsigned long long)g->step, (unsigned long long)g->n_steps, g->pub.outcome.reason);
+		char *r = xasprintf("step %llu of %llu: %s", (unsigned long long)g->step, (unsigned long long)g->n_steps,
+				    g->pub.outcome.reason);
 
 		free(g->pub.outcome.reason);
 		g->pub.outcome.reason = r;
@@ -664,8 +672,12 @@ static int build_one(struct cr_session *s, struct cr_build_opts *bo, const char 
 static int build_all(struct cr_session *s, cr_error_t *err)
 {
 	cleanup_free char *datadir = cr_data_dir(), *images_dir = xasprintf("%s/images", datadir);
-	struct cr_build_opts bo = { .verify = true, .interrupted = s->o->stop, .cache_dir = s->o->cache_dir, .srcdir = datadir,
-				    .progress = on_build_progress, .progress_data = s };
+	struct cr_build_opts bo = { .verify = true,
+				    .interrupted = s->o->stop,
+				    .cache_dir = s->o->cache_dir,
+				    .srcdir = datadir,
+				    .progress = on_build_progress,
+				    .progress_data = s };
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct guest *g = &s->g[i];
@@ -702,8 +714,8 @@ static json_t *remote_json(const struct cr_session *s)
 	bool ok = virNodeGetInfo(s->conn, &info) == 0;
 
 	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "host", s->host ? s->host : "", "pool", s->o->pool, "cpus",
-			 ok ? json_integer(info.cpus) : json_null(), "cpu_model", ok ? json_string(info.model) : json_null(), "memory_bytes",
-			 ok ? json_integer((json_int_t)info.memory * 1024) : json_null());
+			 ok ? json_integer(info.cpus) : json_null(), "cpu_model", ok ? json_string(info.model) : json_null(),
+			 "memory_bytes", ok ? json_integer((json_int_t)info.memory * 1024) : json_null());
 }
 
 /* A cached volume: the base image, kernel, initrd or images disk goes up once per libvirt host and pool. */
@@ -895,10 +907,10 @@ static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 	place_guests(s, &why);
 
 	s->manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:o, s:s, s:s, s:f}", "format", "crbench-run", "version", 1, "run_id",
-				s->run_id, "crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan", cr_plan_to_json(plan),
-				"host", cr_host_json(s->conn), "accel", cr_accel_name(o->accel), "pinning",
-				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together", "payload_seconds",
-				s->payload_seconds);
+				s->run_id, "crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan",
+				cr_plan_to_json(plan), "host", cr_host_json(s->conn), "accel", cr_accel_name(o->accel), "pinning",
+				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together",
+				"payload_seconds", s->payload_seconds);
 	json_object_set_new(s->manifest, "injected_fault", o->fault ? json_string(o->fault) : json_null());
 	json_object_set_new(s->manifest, "images_disk",
 			    json_pack("{s:s, s:b, s:f}", "path", s->images, "made", made, "seconds", s->images_seconds));
@@ -1013,8 +1025,8 @@ static int run(struct cr_session *s, cr_error_t *err)
 	if (cr_virt_open(o->uri, &s->conn, err) < 0)
 		return -1;
 	s->host = virConnectGetHostname(s->conn);
-	if (o->remote && (cr_pool_open(s->conn, o->pool, &s->pool, err) < 0 ||
-			  cr_virt_host_cpus(s->conn, &s->host_cpus, &(bool){ false }, err) < 0))
+	if (o->remote &&
+	    (cr_pool_open(s->conn, o->pool, &s->pool, err) < 0 || cr_virt_host_cpus(s->conn, &s->host_cpus, &(bool){ false }, err) < 0))
 		return -1;
 	if (cr_runs_reap(o->cache_dir, s->conn, &reaped) > 0)
 		for (size_t i = 0; reaped[i]; i++)
@@ -1024,7 +1036,8 @@ static int run(struct cr_session *s, cr_error_t *err)
 	emit(s, (struct cr_session_event){ .type = CR_SESSION_RUN_STARTED });
 	write_manifest(s, "running");
 
-	cb = virConnectDomainEventRegisterAny(s->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), s, NULL);
+	cb = virConnectDomainEventRegisterAny(s->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), s,
+					      NULL);
 	timer = virEventAddTimeout(250, on_tick, NULL, NULL);
 	event_loop(s);
 	write_manifest(s, stopping(s) ? "interrupted" : cr_session_n_complete(s) == s->n ? "complete" : "partial");

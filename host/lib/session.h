@@ -27,7 +27,7 @@ struct cr_session_guest {
 	const struct cr_guest_plan *plan;
 	char *domain, *console_path;
 	bool pinned;
-	struct cr_guest_watch watch; /* what its console said */
+	struct cr_guest_watch watch;	 /* what its console said */
 	double t_start, t_last_progress; /* cr_now() when it started, when it last printed progress */
 	double t_end;			 /* seconds from provisioning to its end */
 	struct cr_guest_outcome outcome; /* CR_GUEST_NOT_RUN until it starts, CR_GUEST_RUNNING until it ends */
@@ -72,14 +72,14 @@ struct cr_session_opts {
 	struct cr_plan *plan;	  /* its seed is set here when the plan has none */
 	const char *results_root; /* run directories go there (default "results") */
 	const char *cache_dir;
-	const char *uri;	  /* NULL: qemu:///system */
-	bool remote;		  /* the disks go up into pool on the libvirt host (the preflight decides) */
+	const char *uri; /* NULL: qemu:///system */
+	bool remote;	 /* the disks go up into pool on the libvirt host (the preflight decides) */
 	const char *pool;
-	enum cr_accel accel;	  /* resolved: the preflight's */
-	const char *accel_reason; /* the preflight's word on it, for run.json; may be NULL */
-	bool pin;		  /* pin vCPUs to host CPUs */
-	bool keep;		  /* keep the overlays and disks in the cache's runs/ */
-	const char *fault;	  /* one of cr_session_faults, or NULL */
+	enum cr_accel accel;	     /* resolved: the preflight's */
+	const char *accel_reason;    /* the preflight's word on it, for run.json; may be NULL */
+	bool pin;		     /* pin vCPUs to host CPUs */
+	bool keep;		     /* keep the overlays and disks in the cache's runs/ */
+	const char *fault;	     /* one of cr_session_faults, or NULL */
 	volatile sig_atomic_t *stop; /* set by the caller's signal handler: end the guests, harvest, return */
 	cr_session_event_fn on_event;
 	void *data;

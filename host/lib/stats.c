@@ -4,18 +4,22 @@
 #include "stats.h"
 #include "util.h"
 
+/* clang-format off */
 const char *const cr_ci_method_names[CR_CI__MAX] = {
 	[CR_CI_NONE] = "none",
 	[CR_CI_LOG_T] = "geometric mean, t on the logarithms",
 	[CR_CI_T] = "mean, t",
 	[CR_CI_T_BOUNDED] = "mean, t, bounded at 0",
 };
+/* clang-format on */
 
+/* clang-format off */
 const char *const cr_ratio_method_names[CR_RATIO__MAX] = {
 	[CR_RATIO_NONE] = "none",
 	[CR_RATIO_LOG_WELCH] = "ratio of geometric means, Welch t on the logarithms",
 	[CR_RATIO_FIELLER] = "ratio of means, Fieller",
 };
+/* clang-format on */
 
 /* t(0.975, df) for df 1..30 to 12 digits (the inverse of the regularized incomplete beta; df 1 and 2 also in closed form). */
 static const double t975[] = {
@@ -48,7 +52,8 @@ static double betacf(double a, double b, double x)
 	d = 1 / (fabs(d) < tiny ? tiny : d);
 	h = d;
 	for (int m = 1; m < 500; m++) {
-		double m2 = 2.0 * m, aa[2] = { m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)) };
+		double m2 = 2.0 * m,
+		       aa[2] = { m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)) };
 
 		for (int i = 0; i < 2; i++) {
 			d = 1 + aa[i] * d;
@@ -165,8 +170,17 @@ void cr_stats_compute(const double *x, size_t n, struct cr_stats *out)
 	cleanup_free double *s = NULL;
 	double var, lmean = NAN, lvar = NAN, half;
 
-	*out = (struct cr_stats){ .n = n, .median = NAN, .mean = NAN, .sd = NAN, .gmean = NAN, .estimate = NAN, .ci_low = NAN,
-				  .ci_high = NAN, .cv = NAN, .min = NAN, .max = NAN };
+	*out = (struct cr_stats){ .n = n,
+				  .median = NAN,
+				  .mean = NAN,
+				  .sd = NAN,
+				  .gmean = NAN,
+				  .estimate = NAN,
+				  .ci_low = NAN,
+				  .ci_high = NAN,
+				  .cv = NAN,
+				  .min = NAN,
+				  .max = NAN };
 	if (n == 0)
 		return;
 	s = xmalloc(n * sizeof(*s));

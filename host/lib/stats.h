@@ -15,10 +15,10 @@
  * at 0 when no sample is negative.
  */
 enum cr_ci_method {
-	CR_CI_NONE,	  /* fewer than 2 samples */
-	CR_CI_LOG_T,	  /* geometric mean, t on log(x) */
-	CR_CI_T,	  /* mean, t */
-	CR_CI_T_BOUNDED,  /* mean, t, lower end raised to 0 (no sample < 0) */
+	CR_CI_NONE,	 /* fewer than 2 samples */
+	CR_CI_LOG_T,	 /* geometric mean, t on log(x) */
+	CR_CI_T,	 /* mean, t */
+	CR_CI_T_BOUNDED, /* mean, t, lower end raised to 0 (no sample < 0) */
 	CR_CI__MAX,
 };
 extern const char *const cr_ci_method_names[CR_CI__MAX];
@@ -37,7 +37,7 @@ struct cr_stats {
 	double estimate;	/* what the interval is for: gmean when there is one, else mean */
 	double ci_low, ci_high; /* its 95% interval (method) */
 	enum cr_ci_method method;
-	double cv;		/* coefficient of variation, sd / mean, in percent */
+	double cv; /* coefficient of variation, sd / mean, in percent */
 	double min, max;
 };
 

@@ -23,7 +23,8 @@ int cr_untar_copy_data(struct archive *in, struct archive *out, cr_error_t *err)
  * joined to root, both refused unless they stay inside it), data included.
  * tarball names the archive in messages.
  */
-int cr_untar_entry(struct archive *in, struct archive *out, struct archive_entry *e, const char *root, const char *tarball, cr_error_t *err);
+int cr_untar_entry(struct archive *in, struct archive *out, struct archive_entry *e, const char *root, const char *tarball,
+		   cr_error_t *err);
 
 /* A member's name without its leading "./" ("./opt/kata" -> "opt/kata", "./" -> ""). */
 const char *cr_untar_member_name(const char *name);

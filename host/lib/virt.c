@@ -1,10 +1,10 @@
 /* Talking to libvirt; the only file that reads virGetLastError. */
 #include <errno.h>
+#include <libvirt/virterror.h>
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <libvirt/virterror.h>
 
 #include "util.h"
 #include "virt.h"

@@ -46,8 +46,9 @@ int cr_pool_open(virConnectPtr conn, const char *name, virStoragePoolPtr *out, c
 	}
 	if (!file_pool) {
 		virStoragePoolFree(pool);
-		return cr_error(err, 0, "storage pool '%s' does not keep its volumes as files (dir, fs or netfs): the guests' kernel "
-					"and initrd must be files; name a directory pool with --pool",
+		return cr_error(err, 0,
+				"storage pool '%s' does not keep its volumes as files (dir, fs or netfs): the guests' kernel "
+				"and initrd must be files; name a directory pool with --pool",
 				name);
 	}
 	/* volumes made behind libvirt's back (or by a run that died) are seen */
@@ -84,9 +85,10 @@ static virStorageVolPtr vol_create(virStoragePoolPtr pool, const char *name, con
 	if (cr_vol_delete(pool, name, err) < 0)
 		return NULL;
 	backing_xml = b ? xasprintf("<backingStore><path>%s</path><format type='qcow2'/></backingStore>", b) : xstrdup("");
-	xml = xasprintf("<volume><name>%s</name><capacity unit='bytes'>%llu</capacity><allocation unit='bytes'>0</allocation>"
-			"<target><format type='%s'/></target>%s</volume>",
-			n, (unsigned long long)capacity, format, backing_xml);
+	xml = xasprintf(
+		"<volume><name>%s</name><capacity unit='bytes'>%llu</capacity><allocation unit='bytes'>0</allocation>"
+		"<target><format type='%s'/></target>%s</volume>",
+		n, (unsigned long long)capacity, format, backing_xml);
 	vol = virStorageVolCreateXML(pool, xml, 0);
 	if (!vol)
 		cr_virt_error(err, "cannot create volume '%s'", name);

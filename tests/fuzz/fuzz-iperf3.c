@@ -21,9 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err || strnlen(r.version, sizeof(r.version)) == sizeof(r.version) ||
 	    strnlen(r.protocol, sizeof(r.protocol)) == sizeof(r.protocol))
 		abort();
-	if (!isfinite(r.sent.bits_per_second) || !isfinite(r.received.bits_per_second) ||
-	    r.sent.seconds < 0 || r.received.seconds < 0 || !isfinite(r.cpu_host_total) ||
-	    !isfinite(r.cpu_remote_total) || (r.has_udp && !isfinite(r.jitter_ms)))
+	if (!isfinite(r.sent.bits_per_second) || !isfinite(r.received.bits_per_second) || r.sent.seconds < 0 || r.received.seconds < 0 ||
+	    !isfinite(r.cpu_host_total) || !isfinite(r.cpu_remote_total) || (r.has_udp && !isfinite(r.jitter_ms)))
 		abort();
 	return 0;
 }

@@ -12,8 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cleanup_free char *text = xstrndup((const char *)data, size);
 	cleanup_free char *out = NULL, *src_fs = NULL, *why = NULL, *why2 = NULL;
 	cleanup_error cr_error_t err = NULL;
-	struct cr_kata_facts f = { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 1.12.1\n",
-				   .check_status = 1, .check_output = text };
+	struct cr_kata_facts f = { .dev_kvm = true,
+				   .dev_kvm_usable = true,
+				   .version_output = "kata-runtime  : 1.12.1\n",
+				   .check_status = 1,
+				   .check_output = text };
 
 	/* a failing kata-check always refuses, quoting some line of it */
 	why = cr_kata_refusal(&f);
@@ -30,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	/* the three keys are set in the section, whatever it held */
-	if (!strstr(out, "\ndefault_vcpus = 3\n") || !strstr(out, "\ndefault_memory = 1536\n") || !strstr(out, "\nshared_fs = \"virtio-fs\"\n"))
+	if (!strstr(out, "\ndefault_vcpus = 3\n") || !strstr(out, "\ndefault_memory = 1536\n") ||
+	    !strstr(out, "\nshared_fs = \"virtio-fs\"\n"))
 		abort();
 	return 0;
 }

@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err || strnlen(r.version, sizeof(r.version)) == sizeof(r.version) ||
 	    strnlen(r.protocol, sizeof(r.protocol)) == sizeof(r.protocol))
 		abort();
-	if (!isfinite(r.avg) || !isfinite(r.min) || !isfinite(r.max) || !isfinite(r.p50) ||
-	    !isfinite(r.p99) || !isfinite(r.p99_9) || r.avg < 0)
+	if (!isfinite(r.avg) || !isfinite(r.min) || !isfinite(r.max) || !isfinite(r.p50) || !isfinite(r.p99) || !isfinite(r.p99_9) ||
+	    r.avg < 0)
 		abort();
 	return 0;
 }

@@ -18,16 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_refusal(err);
 		return 0;
 	}
-	if (err || r->n == 0 || r->n > CR_STRESS_NG_MAX ||
-	    strnlen(r->version, sizeof(r->version)) == sizeof(r->version))
+	if (err || r->n == 0 || r->n > CR_STRESS_NG_MAX || strnlen(r->version, sizeof(r->version)) == sizeof(r->version))
 		abort();
 	for (size_t i = 0; i < r->n; i++) {
 		const struct cr_stress_ng_stressor *s = &r->stressors[i];
 		size_t n = strnlen(s->name, sizeof(s->name));
 
-		if (n == 0 || n == sizeof(s->name) || !isfinite(s->real_time) || !isfinite(s->usr_time) ||
-		    !isfinite(s->sys_time) || !isfinite(s->bogo_ops_per_sec_real) ||
-		    !isfinite(s->bogo_ops_per_sec_usr_sys))
+		if (n == 0 || n == sizeof(s->name) || !isfinite(s->real_time) || !isfinite(s->usr_time) || !isfinite(s->sys_time) ||
+		    !isfinite(s->bogo_ops_per_sec_real) || !isfinite(s->bogo_ops_per_sec_usr_sys))
 			abort();
 	}
 	return 0;

@@ -99,12 +99,14 @@ static void kata_host_network(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(direction),
 		cmocka_unit_test(similar),
 		cmocka_unit_test(recorded_run),
 		cmocka_unit_test(kata_host_network),
 	};
+	/* clang-format on */
 
 	return tap_run("claims", tests);
 }

@@ -238,10 +238,12 @@ static void rank_test_level(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cell_interval),    cmocka_unit_test(mean_interval),   cmocka_unit_test(ratio_interval),
 		cmocka_unit_test(fieller_interval), cmocka_unit_test(rank_test_level),
 	};
+	/* clang-format on */
 
 	return tap_run("coverage", tests);
 }

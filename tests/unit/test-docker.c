@@ -178,6 +178,7 @@ static void fake_finish(struct fake *f, struct cr_docker *d)
 
 static void container_lifecycle(void **state)
 {
+	/* clang-format off */
 	static const struct exchange ex[] = {
 		{ "POST /v1.41/containers/create?name=fixture", "docker/create.http", NULL },
 		{ "POST /v1.41/containers/fixture/start", "docker/start.http", NULL },
@@ -186,6 +187,7 @@ static void container_lifecycle(void **state)
 		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
 		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete.http", NULL },
 	};
+	/* clang-format on */
 	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
@@ -223,11 +225,13 @@ static void container_lifecycle(void **state)
 /* Each created container's id goes to the sweep list; the sweep removes what is there and passes over what is gone */
 static void created_containers_are_swept(void **state)
 {
+	/* clang-format off */
 	static const struct exchange ex[] = {
 		{ "POST /v1.41/containers/create?name=fixture", "docker/create.http", NULL },
 		{ "DELETE /v1.41/containers/" FIXTURE_ID "?force=true&v=true", "docker/delete.http", NULL },
 		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete-missing.http", NULL },
 	};
+	/* clang-format on */
 	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
@@ -261,11 +265,13 @@ static void created_containers_are_swept(void **state)
 
 static void errors_carry_dockers_message(void **state)
 {
+	/* clang-format off */
 	static const struct exchange ex[] = {
 		{ "POST /v1.41/containers/create", "docker/create-no-image.http", NULL },
 		{ "DELETE /v1.41/containers/fixture?force=true&v=true", "docker/delete-missing.http", NULL },
 		{ "GET /v1.41/version", "docker/version.http", NULL },
 	};
+	/* clang-format on */
 	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
@@ -291,6 +297,7 @@ static void errors_carry_dockers_message(void **state)
 static void network_ensure(void **state)
 {
 	/* what the net-matrix test asks for macvlan, once missing, once there */
+	/* clang-format off */
 	static const struct exchange ex[] = {
 		{ "GET /v1.41/networks/crbench-macvlan", "docker/network-missing.http", NULL },
 		{ "POST /v1.41/networks/create", "docker/network-create.http",
@@ -300,11 +307,12 @@ static void network_ensure(void **state)
 		/* a 404 about something else is an error, not a missing network to create */
 		{ "GET /v1.41/networks/crbench-macvlan", "docker/create-no-image.http", NULL },
 	};
+	/* clang-format on */
 	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
-	json_t *body = json_pack("{s:s, s:b, s:{s:s, s:[{s:s}]}, s:{s:s}}", "Driver", "macvlan", "Attachable", 0, "IPAM", "Driver", "default",
-				 "Config", "Subnet", "10.98.0.0/24", "Options", "parent", "crbench0");
+	json_t *body = json_pack("{s:s, s:b, s:{s:s, s:[{s:s}]}, s:{s:s}}", "Driver", "macvlan", "Attachable", 0, "IPAM", "Driver",
+				 "default", "Config", "Subnet", "10.98.0.0/24", "Options", "parent", "crbench0");
 	cleanup_free char *before = json_dumps(body, JSON_SORT_KEYS), *after = NULL;
 	bool created = false;
 
@@ -328,11 +336,13 @@ static void network_ensure(void **state)
 static void swarm_init_and_stop(void **state)
 {
 	static const char init[] = "{\"ListenAddr\": \"0.0.0.0:2377\", \"AdvertiseAddr\": \"10.99.0.1\"}";
+	/* clang-format off */
 	static const struct exchange ex[] = {
 		{ "POST /v1.41/swarm/init", "docker/swarm-init.http", init },
 		{ "POST /v1.41/swarm/init", "docker/swarm-init-member.http", init },
 		{ "POST /v1.41/containers/fixture-stop/stop?t=20", "docker/stop.http", NULL },
 	};
+	/* clang-format on */
 	struct fake f = { 0 };
 	struct cr_docker *d;
 	cleanup_error cr_error_t err = NULL;
@@ -372,8 +382,16 @@ static void no_daemon(void **state)
 static void demux(void **state)
 {
 	/* split literals: a hex escape would swallow the hex digits after it */
-	static const char good[] = "\x01\0\0\0\0\0\0\x03" "out" "\x02\0\0\0\0\0\0\x04" "err\n" "\x01\0\0\0\0\0\0\x01" "!";
-	static const char truncated[] = "\x01\0\0\0\0\0\0\x09" "out";
+	static const char good[] =
+		"\x01\0\0\0\0\0\0\x03"
+		"out"
+		"\x02\0\0\0\0\0\0\x04"
+		"err\n"
+		"\x01\0\0\0\0\0\0\x01"
+		"!";
+	static const char truncated[] =
+		"\x01\0\0\0\0\0\0\x09"
+		"out";
 	static const char badtype[] = "\x07\0\0\0\0\0\0\x01x";
 	cleanup_error cr_error_t err = NULL;
 	char *out = NULL, *errout = NULL;
@@ -396,6 +414,7 @@ static void demux(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(container_lifecycle),
 		cmocka_unit_test(created_containers_are_swept),
@@ -405,6 +424,7 @@ int main(void)
 		cmocka_unit_test(no_daemon),
 		cmocka_unit_test(demux),
 	};
+	/* clang-format on */
 
 	signal(SIGPIPE, SIG_IGN);
 	return tap_run("docker", tests);

@@ -25,6 +25,7 @@ struct member {
 };
 
 /* The layout of kata-static-1.12.1-x86_64.tar.xz, much reduced. */
+/* clang-format off */
 static const struct member release[] = {
 	{ "./", AE_IFDIR, 0755, NULL },
 	{ "./opt/", AE_IFDIR, 0755, NULL },
@@ -38,6 +39,7 @@ static const struct member release[] = {
 	{ "./opt/kata/share/defaults/kata-containers/configuration.toml", AE_IFLNK, 0777, "configuration-qemu.toml" },
 	{ NULL, 0, 0, NULL },
 };
+/* clang-format on */
 
 static void make_tarball(const char *path, const struct member *m)
 {
@@ -120,9 +122,10 @@ static int teardown(void **state)
 /* A plan at f->plan_path with a runc guest and a Kata guest on ubuntu-18.04. */
 static struct cr_plan *kata_plan(const struct fixture *f, const char *tarball, const char *sha256)
 {
-	cleanup_free char *text = xasprintf("[suite]\nprofile = paper\n[guest runc]\nimage = ubuntu-18.04\nruntime = runc\n"
-					    "[guest kata]\nimage = ubuntu-18.04\nruntime = kata\nkata-tarball = %s\n%s%s%s",
-					    tarball, sha256 ? "kata-sha256 = " : "", sha256 ? sha256 : "", sha256 ? "\n" : "");
+	cleanup_free char *text = xasprintf(
+		"[suite]\nprofile = paper\n[guest runc]\nimage = ubuntu-18.04\nruntime = runc\n"
+		"[guest kata]\nimage = ubuntu-18.04\nruntime = kata\nkata-tarball = %s\n%s%s%s",
+		tarball, sha256 ? "kata-sha256 = " : "", sha256 ? sha256 : "", sha256 ? "\n" : "");
 	cleanup_error cr_error_t err = NULL;
 	struct cr_plan *plan = NULL;
 
@@ -136,6 +139,7 @@ static struct cr_plan *kata_plan(const struct fixture *f, const char *tarball, c
 static void where_the_tarball_is(void **state)
 {
 	struct fixture *f = *state;
+	/* clang-format off */
 	static const struct {
 		const char *source, *want_rel; /* want: relative to the fixture; NULL: the source itself */
 	} cases[] = {
@@ -145,6 +149,7 @@ static void where_the_tarball_is(void **state)
 		{ "kata/k.tar.xz", "plans/kata/k.tar.xz" },
 		{ "/srv/k.tar.xz", NULL },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		cleanup_plan struct cr_plan *plan = kata_plan(f, cases[i].source, NULL);
@@ -242,6 +247,7 @@ static void layout(void **state)
 	cleanup_free char *path = xasprintf("%s/t.tar.xz", f->dir);
 #define RUNTIME "./" CR_KATA_RUNTIME
 #define QEMU "./" CR_KATA_CONFIG_QEMU
+	/* clang-format off */
 	static const struct {
 		const char *files; /* "MODE NAME;..." */
 		bool virtiofs;	   /* kata-shared-fs = virtio-fs needs its own configuration */
@@ -253,6 +259,7 @@ static void layout(void **state)
 		{ "644 ./opt/kata/../../etc/passwd", false, "has an unsafe member './opt/kata/../../etc/passwd'" },
 		{ "755 " RUNTIME ";644 " QEMU, true, "has no opt/kata/share/defaults/kata-containers/configuration-qemu-virtiofs.toml" },
 	};
+	/* clang-format on */
 	cleanup_error cr_error_t err = NULL;
 
 	assert_int_equal(cr_kata_check_layout(f->tarball, true, &err), 0);
@@ -377,7 +384,9 @@ static void image_key(void **state)
 	cleanup_recipe struct cr_recipe *vm = NULL, *ct = NULL;
 	cleanup_free char *k0 = NULL, *k1 = NULL, *k2 = NULL, *c0 = NULL, *c1 = NULL;
 	cleanup_error cr_error_t err = NULL;
-	struct cr_build_opts o = { .srcdir = srcdir, .cache_dir = f->cache, .mirror = "http://mirror.invalid/debian", .keyring = f->tarball };
+	struct cr_build_opts o = {
+		.srcdir = srcdir, .cache_dir = f->cache, .mirror = "http://mirror.invalid/debian", .keyring = f->tarball
+	};
 
 	assert_int_equal(cr_recipe_load(images, "ubuntu-18.04", &vm, &err), 0);
 	assert_int_equal(cr_recipe_load(images, "bench", &ct, &err), 0);
@@ -396,6 +405,7 @@ static void image_key(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(where_the_tarball_is, setup, teardown),
 		cmocka_unit_test_setup_teardown(preflight_item, setup, teardown),
@@ -404,6 +414,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unpack, setup, teardown),
 		cmocka_unit_test_setup_teardown(image_key, setup, teardown),
 	};
+	/* clang-format on */
 
 	return tap_run("kata", tests);
 }

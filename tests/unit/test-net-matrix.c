@@ -44,12 +44,14 @@ static void client_data(void **state)
 	static const char *const iperf3_keys[] = { "bits_per_second", "sent_bits_per_second", "retransmits", "seconds", "raw" };
 	static const char *const sockperf_keys[] = { "avg_us", "p50_us", "p99_us", "p99_9_us", "observations", "raw" };
 	/* end.sum_received and end.sum_sent of the iperf3 recording; what sockperf printed */
+	/* clang-format off */
 	static const struct number iperf3_numbers[] = {
 		{ "bits_per_second", 42429094283.37542 },
 		{ "sent_bits_per_second", 42429532687.97657 },
 		{ "retransmits", 1 },
 		{ "seconds", 3.000232 },
 	};
+	/* clang-format on */
 	static const struct number sockperf_numbers[] = {
 		{ "avg_us", 9.092 }, { "p50_us", 8.871 }, { "p99_us", 13.991 }, { "p99_9_us", 17.833 }, { "observations", 139941 },
 	};
@@ -125,6 +127,7 @@ static void client_iperf3_preamble(void **state)
 
 static void client_failures(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *iperf3, *mark, *sockperf, *error;
 	} cases[] = {
@@ -133,6 +136,7 @@ static void client_failures(void **state)
 		{ "tools/iperf3/error-refused.json", CR_NET_MATRIX_SOCKPERF_MARK, "tools/sockperf/udp-latency.txt",
 		  "iperf3 output: " },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		cleanup_free char *out = output(cases[i].iperf3, cases[i].mark, cases[i].sockperf);
@@ -150,7 +154,9 @@ static void client_failures(void **state)
 static void stress_data(void **state)
 {
 	static const char *const keys[] = { "stressor", "instances", "bogo_ops_per_sec_real", "real_seconds", "raw" };
-	static const struct number numbers[] = { { "instances", 2 }, { "bogo_ops_per_sec_real", 1587.601129 }, { "real_seconds", 5.000626 } };
+	static const struct number numbers[] = { { "instances", 2 },
+						 { "bogo_ops_per_sec_real", 1587.601129 },
+						 { "real_seconds", 5.000626 } };
 	/* the servers' stderr goes to stderr: stdout is the marker and the YAML file */
 	cleanup_free char *yaml = NULL, *out = NULL;
 	cleanup_error cr_error_t err = NULL;
@@ -194,12 +200,14 @@ static void kata_host_network(void **state)
 	free(steal_pointer(&unsupported));
 	assert_int_equal(cr_test_net_matrix(&a, &step, &data, &unsupported, &err), -1);
 	assert_null(unsupported);
-	assert_string_equal(err->msg, "iperf-seconds (10) and sockperf-seconds (10) leave less than 30 s of test-timeout (40) to start and "
-				      "stop the containers");
+	assert_string_equal(err->msg,
+			    "iperf-seconds (10) and sockperf-seconds (10) leave less than 30 s of test-timeout (40) to start and "
+			    "stop the containers");
 }
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(client_data),
 		cmocka_unit_test(client_sockperf_fails_under_hostinet),
@@ -208,6 +216,7 @@ int main(void)
 		cmocka_unit_test(stress_data),
 		cmocka_unit_test(kata_host_network),
 	};
+	/* clang-format on */
 
 	return tap_run("net-matrix", tests);
 }

@@ -76,12 +76,14 @@ static void size_format(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(durations),
 		cmocka_unit_test(integers_and_bools),
 		cmocka_unit_test(size_format),
 	};
+	/* clang-format on */
 
 	return tap_run("parse", tests);
 }

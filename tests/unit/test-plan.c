@@ -5,12 +5,13 @@
 
 #include "plan.h"
 
-static const char minimal[] = "[suite]\n"
-			      "profile = smoke\n"
-			      "\n"
-			      "[guest runc]\n"
-			      "image = debian-12\n"
-			      "runtime = runc\n";
+static const char minimal[] =
+	"[suite]\n"
+	"profile = smoke\n"
+	"\n"
+	"[guest runc]\n"
+	"image = debian-12\n"
+	"runtime = runc\n";
 
 static struct cr_plan *parse_ok(const char *text)
 {
@@ -42,6 +43,7 @@ static void expect_error(const char *text, const char *msg)
 
 static void shipped_plans(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name, *profile, *image, *runtimes[4];
 	} shipped[] = {
@@ -50,6 +52,7 @@ static void shipped_plans(void **state)
 		{ "runtimes", "standard", "debian-12", { "runc", "crun", "runsc" } },
 		{ "paper", "paper", "ubuntu-18.04", { "runc", "kata" } },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(shipped); i++) {
 		const char *src = getenv("SRCDIR");
@@ -111,34 +114,35 @@ static void defaults_and_profile(void **state)
 
 static void explicit_keys_win(void **state)
 {
-	cleanup_plan struct cr_plan *plan = parse_ok("[run]\n"
-						     "name = mine\n"
-						     "seed = 18446744073709551615\n"
-						     "timeout = 2h\n"
-						     "parallel = yes\n"
-						     "[suite]\n"
-						     "repetitions = 7 ; inline comment\n"
-						     "profile = paper\n"
-						     "tests = disk,boot\n"
-						     "net-pairs = host-bridge\n"
-						     "net-load = stress\n"
-						     "bonnie-size = 4G\n"
-						     "# a comment\n"
-						     "[guest kata]\n"
-						     "image = ubuntu-18.04\n"
-						     "runtime = kata\n"
-						     "vcpus = 4\n"
-						     "memory = 8G\n"
-						     "nested = yes\n"
-						     "kata-tarball = kata-static-1.12.1-x86_64.tar.xz\n");
+	cleanup_plan struct cr_plan *plan = parse_ok(
+		"[run]\n"
+		"name = mine\n"
+		"seed = 18446744073709551615\n"
+		"timeout = 2h\n"
+		"parallel = yes\n"
+		"[suite]\n"
+		"repetitions = 7 ; inline comment\n"
+		"profile = paper\n"
+		"tests = disk,boot\n"
+		"net-pairs = host-bridge\n"
+		"net-load = stress\n"
+		"bonnie-size = 4G\n"
+		"# a comment\n"
+		"[guest kata]\n"
+		"image = ubuntu-18.04\n"
+		"runtime = kata\n"
+		"vcpus = 4\n"
+		"memory = 8G\n"
+		"nested = yes\n"
+		"kata-tarball = kata-static-1.12.1-x86_64.tar.xz\n");
 
 	assert_string_equal(plan->name, "mine");
 	assert_true(plan->seed_set);
 	assert_true(plan->seed == UINT64_MAX);
 	assert_int_equal(plan->timeout, 7200);
 	assert_true(plan->parallel);
-	assert_int_equal(plan->repetitions, 7);	 /* written: wins over paper's 15 */
-	assert_int_equal(plan->warmup, 1);	 /* from paper */
+	assert_int_equal(plan->repetitions, 7);	    /* written: wins over paper's 15 */
+	assert_int_equal(plan->warmup, 1);	    /* from paper */
 	assert_int_equal(plan->test_timeout, 3600); /* from paper */
 	assert_int_equal(plan->tests, (1u << CR_TEST_DISK) | (1u << CR_TEST_BOOT));
 	assert_int_equal(plan->net_pairs, 1u << CR_NET_HOST_BRIDGE);
@@ -160,15 +164,16 @@ static void explicit_keys_win(void **state)
 
 static void kata_keys(void **state)
 {
-	cleanup_plan struct cr_plan *plan = parse_ok("[suite]\nprofile = paper\n"
-						     "[guest runc]\nimage = ubuntu-18.04\nruntime = runc\n"
-						     "[guest kata]\nimage = ubuntu-18.04\nruntime = kata\n"
-						     "kata-tarball = https://example.org/r/1.12.1/kata-static-1.12.1-x86_64.tar.xz\n"
-						     "kata-sha256 = 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789ABCDEF\n"
-						     "kata-shared-fs = virtio-fs\n"
-						     "[guest kata2]\nimage = ubuntu-18.04\nruntime = kata\n"
-						     "kata-tarball = https://example.org/r/1.12.1/kata-static-1.12.1-x86_64.tar.xz\n"
-						     "kata-sha256 = " SHA_A "\n");
+	cleanup_plan struct cr_plan *plan = parse_ok(
+		"[suite]\nprofile = paper\n"
+		"[guest runc]\nimage = ubuntu-18.04\nruntime = runc\n"
+		"[guest kata]\nimage = ubuntu-18.04\nruntime = kata\n"
+		"kata-tarball = https://example.org/r/1.12.1/kata-static-1.12.1-x86_64.tar.xz\n"
+		"kata-sha256 = 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789ABCDEF\n"
+		"kata-shared-fs = virtio-fs\n"
+		"[guest kata2]\nimage = ubuntu-18.04\nruntime = kata\n"
+		"kata-tarball = https://example.org/r/1.12.1/kata-static-1.12.1-x86_64.tar.xz\n"
+		"kata-sha256 = " SHA_A "\n");
 	cleanup_plan struct cr_plan *again = NULL;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *text = cr_plan_dump(plan);
@@ -205,29 +210,36 @@ static void kata_keys(void **state)
 		     "t.ini:7: bad value '9p' for 'kata-shared-fs': expected virtio-9p or virtio-fs");
 	for (size_t i = 0; i < 6; i++) {
 		/* ';' right after '=' is no comment to inih, but would be one in the plan's dump (a fuzzer found it) */
-		static const char *const bad[] = { "ftp://h/k.tar.xz", "https://h/", "https://h/k.tar.xz?x=1", "dir/", ";k.tar.xz", "a;b.tar.xz" };
+		static const char *const bad[] = { "ftp://h/k.tar.xz", "https://h/", "https://h/k.tar.xz?x=1", "dir/",
+						   ";k.tar.xz",	       "a;b.tar.xz" };
 		cleanup_free char *t = xasprintf("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=kata\nkata-tarball=%s\n", bad[i]);
-		cleanup_free char *m = xasprintf("t.ini:6: bad value '%s' for 'kata-tarball': expected the Kata Containers 1.12.1 "
-						 "static release tarball (kata-static-1.12.1-x86_64.tar.xz): a path, a file name in the "
-						 "cache's downloads/ directory, or an http://, https:// or file:// URL",
-						 bad[i]);
+		cleanup_free char *m = xasprintf(
+			"t.ini:6: bad value '%s' for 'kata-tarball': expected the Kata Containers 1.12.1 "
+			"static release tarball (kata-static-1.12.1-x86_64.tar.xz): a path, a file name in the "
+			"cache's downloads/ directory, or an http://, https:// or file:// URL",
+			bad[i]);
 
 		expect_error(t, m);
 	}
-	expect_error("[suite]\nprofile = smoke\n"
-		     "[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_A "\n"
-		     "[guest b]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_B "\n",
-		     "t.ini:11: [guest b] gives image 'd' another Kata than [guest a] (line 6): guests of one image boot the same "
-		     "disk and share its kata-tarball and kata-sha256");
+	expect_error(
+		"[suite]\nprofile = smoke\n"
+		"[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_A
+		"\n"
+		"[guest b]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_B "\n",
+		"t.ini:11: [guest b] gives image 'd' another Kata than [guest a] (line 6): guests of one image boot the same "
+		"disk and share its kata-tarball and kata-sha256");
 	/* another image may hold another Kata */
-	plan_free_ok("[suite]\nprofile = smoke\n"
-		     "[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_A "\n"
-		     "[guest b]\nimage=e\nruntime=kata\nkata-tarball = /srv/k.tar.xz\nkata-sha256 = " SHA_B "\n");
+	plan_free_ok(
+		"[suite]\nprofile = smoke\n"
+		"[guest a]\nimage=d\nruntime=kata\nkata-tarball = k.tar.xz\nkata-sha256 = " SHA_A
+		"\n"
+		"[guest b]\nimage=e\nruntime=kata\nkata-tarball = /srv/k.tar.xz\nkata-sha256 = " SHA_B "\n");
 }
 
 static void boot_per_step(void **state)
 {
-	cleanup_plan struct cr_plan *plan = parse_ok("[run]\nboot = per-step\n[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\n");
+	cleanup_plan struct cr_plan *plan = parse_ok(
+		"[run]\nboot = per-step\n[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\n");
 	cleanup_free char *dump = cr_plan_dump(plan);
 
 	assert_true(cr_plan_per_step(plan));
@@ -267,12 +279,12 @@ static void refusals(void **state)
 		     "t.ini:6: [guest b] lacks required key 'image': expected an image recipe name such as debian-12 (images/<name>.conf)");
 	expect_error("[suite]\n[guest a]\nimage=d\nruntime=runc\n",
 		     "t.ini:1: [suite] lacks required key 'profile': expected smoke, standard or paper");
-	expect_error("[suite]\nprofile = smoke\nprofile = paper\n",
-		     "t.ini:3: duplicate key 'profile' in [suite] (first set on line 2)");
+	expect_error("[suite]\nprofile = smoke\nprofile = paper\n", "t.ini:3: duplicate key 'profile' in [suite] (first set on line 2)");
 	expect_error("[suite]\nprofile = smoke\n[suite]\n", "t.ini:3: duplicate section [suite] (first on line 1)");
 	expect_error("[suite]\nprofile = smoke\n[guests a]\n",
 		     "t.ini:3: unknown section [guests a]: expected [run], [suite] or [guest NAME]");
-	expect_error("[guest A]\n", "t.ini:1: bad guest name 'A' in [guest A]: expected lower-case letters, digits, '.', '_' and '-', at most 32");
+	expect_error("[guest A]\n",
+		     "t.ini:1: bad guest name 'A' in [guest A]: expected lower-case letters, digits, '.', '_' and '-', at most 32");
 	expect_error("seed = 1\n[suite]\n", "t.ini:1: key 'seed' outside of any section: put it under [run], [suite] or [guest NAME]");
 	expect_error("[suite]\nprofile smoke\n", "t.ini:2: syntax error: expected '[section]', 'key = value' or a comment");
 	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=docker\n",
@@ -313,8 +325,8 @@ static void long_and_binary_lines(void **state)
 
 static void crlf_and_bom(void **state)
 {
-	cleanup_plan struct cr_plan *plan =
-		parse_ok("\xEF\xBB\xBF[suite]\r\nprofile = smoke\r\n[guest a]\r\nimage = d\r\nruntime = crun\r\n");
+	cleanup_plan struct cr_plan *plan = parse_ok(
+		"\xEF\xBB\xBF[suite]\r\nprofile = smoke\r\n[guest a]\r\nimage = d\r\nruntime = crun\r\n");
 
 	assert_string_equal(plan->guests[0].runtime, "crun");
 	assert_string_equal(plan->guests[0].image, "d");
@@ -322,11 +334,12 @@ static void crlf_and_bom(void **state)
 
 static void dump_round_trip(void **state)
 {
-	cleanup_plan struct cr_plan *plan = parse_ok("[run]\nseed = 42\ntimeout = 90m\nprogress-timeout = 45s\n"
-						     "[suite]\nprofile = standard\ntests = net-matrix\n"
-						     "container-memory = 1536M\n"
-						     "[guest x]\nimage = debian-12\nruntime = runsc\nnested = no\n"
-						     "[guest y]\nimage = debian-12\nruntime = runc\n");
+	cleanup_plan struct cr_plan *plan = parse_ok(
+		"[run]\nseed = 42\ntimeout = 90m\nprogress-timeout = 45s\n"
+		"[suite]\nprofile = standard\ntests = net-matrix\n"
+		"container-memory = 1536M\n"
+		"[guest x]\nimage = debian-12\nruntime = runsc\nnested = no\n"
+		"[guest y]\nimage = debian-12\nruntime = runc\n");
 	cleanup_plan struct cr_plan *again = NULL;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *text = cr_plan_dump(plan);
@@ -394,6 +407,7 @@ static void documented(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shipped_plans),
 		cmocka_unit_test(defaults_and_profile),
@@ -409,6 +423,7 @@ int main(void)
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(documented),
 	};
+	/* clang-format on */
 
 	return tap_run("plan", tests);
 }

@@ -99,8 +99,9 @@ static void pvm_host_gets_tcg_with_reason(void **state)
 	cr_accel_decide(&f, CR_ACCEL_AUTO, &accel, &item);
 	assert_int_equal(accel, CR_ACCEL_TCG);
 	assert_int_equal(item.status, CR_WARN);
-	assert_string_equal(item.message, "tcg: /dev/kvm is provided by kvm_pvm but the CPU exposes neither vmx nor svm: "
-					  "a paravirtual or partial KVM on which ordinary guests hang");
+	assert_string_equal(item.message,
+			    "tcg: /dev/kvm is provided by kvm_pvm but the CPU exposes neither vmx nor svm: "
+			    "a paravirtual or partial KVM on which ordinary guests hang");
 	assert_non_null(item.fix);
 	free(item.message);
 	free(item.fix);
@@ -292,18 +293,22 @@ static void remote_accel(void **state)
 /* vmx or svm counts in the host's CPU only, not in a guest's CPU model list. */
 static void caps_cpu_features(void **state)
 {
-	assert_true(cr_virt_caps_cpu_virt("<capabilities><host><uuid/><cpu><arch>x86_64</arch><feature name='ssse3'/>"
-					  "<feature name='vmx'/></cpu></host></capabilities>"));
+	assert_true(
+		cr_virt_caps_cpu_virt("<capabilities><host><uuid/><cpu><arch>x86_64</arch><feature name='ssse3'/>"
+				      "<feature name='vmx'/></cpu></host></capabilities>"));
 	assert_true(cr_virt_caps_cpu_virt("<capabilities><host><cpu><feature name='svm'/></cpu></host></capabilities>"));
-	assert_false(cr_virt_caps_cpu_virt("<capabilities><host><cpu><feature name='hypervisor'/><feature name='vmxx'/></cpu>"
-					   "</host><guest><feature name='vmx'/></guest></capabilities>"));
+	assert_false(
+		cr_virt_caps_cpu_virt("<capabilities><host><cpu><feature name='hypervisor'/><feature name='vmxx'/></cpu>"
+				      "</host><guest><feature name='vmx'/></guest></capabilities>"));
 	assert_false(cr_virt_caps_cpu_virt("<capabilities><host></host></capabilities>"));
 	assert_false(cr_virt_caps_cpu_virt(NULL));
 	/* a baseline CPU with its features expanded (an EPYC model's svm is listed there, not in the capabilities) */
-	assert_true(cr_virt_cpu_xml_virt("<cpu mode='custom' match='exact'><model fallback='forbid'>EPYC-Rome</model>"
-					 "<feature policy='require' name='sse2'/><feature policy='require' name='svm'/></cpu>"));
-	assert_false(cr_virt_cpu_xml_virt("<cpu mode='custom'><model>kvm64</model><feature policy='require' name='abm'/>"
-					  "<feature policy='disable' name='svm'/><feature policy='forbid' name='vmx'/></cpu>"));
+	assert_true(
+		cr_virt_cpu_xml_virt("<cpu mode='custom' match='exact'><model fallback='forbid'>EPYC-Rome</model>"
+				     "<feature policy='require' name='sse2'/><feature policy='require' name='svm'/></cpu>"));
+	assert_false(
+		cr_virt_cpu_xml_virt("<cpu mode='custom'><model>kvm64</model><feature policy='require' name='abm'/>"
+				     "<feature policy='disable' name='svm'/><feature policy='forbid' name='vmx'/></cpu>"));
 	assert_false(cr_virt_cpu_xml_virt(NULL));
 }
 
@@ -327,8 +332,8 @@ static void whole_preflight(void **state)
 		.connect_uri = "test:///default",
 		.cache_dir = "/tmp/crbench-test-cache-does-not-exist/sub",
 	};
-	static const char *const names[] = { "accelerator", "nested", "libvirt", "domain type", "qemu-img",
-					     "mmdebstrap", "libguestfs", "disk space" };
+	static const char *const names[] = { "accelerator", "nested",	  "libvirt",	"domain type",
+					     "qemu-img",    "mmdebstrap", "libguestfs", "disk space" };
 	struct cr_preflight p;
 
 	cr_preflight_run(&opts, &p);
@@ -366,8 +371,9 @@ static void plan_needing_nesting_fails_without_it(void **state)
 	struct cr_preflight p;
 	const struct cr_check_item *item = NULL;
 
-	write_file(plan, "[suite]\nprofile = smoke\n[guest plain]\nimage = debian-12\nruntime = runc\n"
-			 "[guest nest]\nimage = debian-12\nruntime = runc\nnested = yes\n");
+	write_file(plan,
+		   "[suite]\nprofile = smoke\n[guest plain]\nimage = debian-12\nruntime = runc\n"
+		   "[guest nest]\nimage = debian-12\nruntime = runc\nnested = yes\n");
 	cr_preflight_run(&opts, &p);
 	for (size_t i = 0; i < p.n_items; i++)
 		if (strcmp(p.items[i].name, "nested guests") == 0)
@@ -397,6 +403,7 @@ static void plan_needing_nesting_fails_without_it(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(probe_recorded_pvm_host),
 		cmocka_unit_test(pvm_host_gets_tcg_with_reason),
@@ -413,6 +420,7 @@ int main(void)
 		cmocka_unit_test(whole_preflight),
 		cmocka_unit_test(plan_needing_nesting_fails_without_it),
 	};
+	/* clang-format on */
 
 	return tap_run("preflight", tests);
 }

@@ -83,8 +83,9 @@ static void refusals(void **state)
 	assert_string_equal(err->msg, "/proc/meminfo: malformed 'MemTotal:' line");
 	{
 		/* found by fuzzing: free above total made "used" wrap around */
-		static const char odd[] = "MemTotal: 1 kB\nMemFree: 5 kB\nMemAvailable: 1 kB\nBuffers: 0 kB\nCached: 0 kB\n"
-					  "Active: 0 kB\nInactive: 0 kB\n";
+		static const char odd[] =
+			"MemTotal: 1 kB\nMemFree: 5 kB\nMemAvailable: 1 kB\nBuffers: 0 kB\nCached: 0 kB\n"
+			"Active: 0 kB\nInactive: 0 kB\n";
 
 		assert_int_equal(cr_parse_meminfo(odd, sizeof(odd) - 1, &m, &err), -1);
 		assert_string_equal(err->msg, "/proc/meminfo: MemFree or MemAvailable above MemTotal");
@@ -105,12 +106,14 @@ static void refusals(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stat_recorded),
 		cmocka_unit_test(meminfo_recorded),
 		cmocka_unit_test(net_dev_recorded),
 		cmocka_unit_test(refusals),
 	};
+	/* clang-format on */
 
 	return tap_run("procfs", tests);
 }

@@ -29,10 +29,23 @@ static void round_trips(void **state)
 		{ .event = CR_PROGRESS_HELLO, .seq = 1, .guest = "runc", .total = 42 },
 		{ .event = CR_PROGRESS_START, .seq = 2, .index = 1, .total = 42, .test = "boot-httpd", .rep = 0, .reps = 15 },
 		{ .event = CR_PROGRESS_HEARTBEAT, .seq = 3, .index = 1, .total = 42, .test = "boot-httpd", .elapsed = 30.25 },
-		{ .event = CR_PROGRESS_END, .seq = 4, .index = 1, .total = 42, .test = "boot-httpd", .rep = 0, .elapsed = 11.5,
+		{ .event = CR_PROGRESS_END,
+		  .seq = 4,
+		  .index = 1,
+		  .total = 42,
+		  .test = "boot-httpd",
+		  .rep = 0,
+		  .elapsed = 11.5,
 		  .status = CR_STATUS_OK },
-		{ .event = CR_PROGRESS_END, .seq = 5, .index = 2, .total = 42, .test = "net-host-bridge", .rep = 3, .elapsed = 0.001,
-		  .status = CR_STATUS_UNSUPPORTED, .reason = "Kata cannot share the host's network namespace: 100% sure=yes" },
+		{ .event = CR_PROGRESS_END,
+		  .seq = 5,
+		  .index = 2,
+		  .total = 42,
+		  .test = "net-host-bridge",
+		  .rep = 3,
+		  .elapsed = 0.001,
+		  .status = CR_STATUS_UNSUPPORTED,
+		  .reason = "Kata cannot share the host's network namespace: 100% sure=yes" },
 		{ .event = CR_PROGRESS_DONE, .seq = 6, .status = CR_STATUS_FAILED, .reason = "3 of 42 tests failed\nsee results" },
 	};
 
@@ -65,8 +78,15 @@ static void round_trips(void **state)
 
 static void exact_text(void **state)
 {
-	struct cr_progress p = { .event = CR_PROGRESS_END, .seq = 9, .index = 2, .total = 3, .test = "disk", .rep = 1,
-				 .elapsed = 61.5, .status = CR_STATUS_TIMEOUT, .reason = "a b=c%" };
+	struct cr_progress p = { .event = CR_PROGRESS_END,
+				 .seq = 9,
+				 .index = 2,
+				 .total = 3,
+				 .test = "disk",
+				 .rep = 1,
+				 .elapsed = 61.5,
+				 .status = CR_STATUS_TIMEOUT,
+				 .reason = "a b=c%" };
 	char line[256];
 
 	assert_true(cr_progress_format(&p, line, sizeof(line)) > 0);
@@ -139,6 +159,7 @@ static void refusals(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trips),
 		cmocka_unit_test(exact_text),
@@ -146,6 +167,7 @@ int main(void)
 		cmocka_unit_test(not_progress),
 		cmocka_unit_test(refusals),
 	};
+	/* clang-format on */
 
 	return tap_run("progress", tests);
 }

@@ -54,21 +54,27 @@ static void expect_error(const char *text, const char *msg)
 	assert_string_equal(err->msg, msg);
 }
 
-#define HEAD "[image]\nkind = vm\ndistribution = debian\nsuite = bookworm\ncomponents = main\n" \
-	     "keyring = /k.gpg\nvariant = minbase\nsize = 4G\nsource-date-epoch = 1\nruntimes = runc\n"
+#define HEAD \
+	"[image]\nkind = vm\ndistribution = debian\nsuite = bookworm\ncomponents = main\n" \
+	"keyring = /k.gpg\nvariant = minbase\nsize = 4G\nsource-date-epoch = 1\nruntimes = runc\n"
 
 static void refusals(void **state)
 {
-	expect_error(HEAD "[packages]\ndocker.io = 20.10.*\n[extra]\n", "r.conf:13: unknown section [extra]: expected [image] or [packages]");
-	expect_error(HEAD "sise = 4G\n[packages]\na = *\n", "r.conf:11: unknown key 'sise' in [image]: expected one of kind, description, "
-							 "distribution, suite, extra-suites, components, keyring, keyring-fingerprints, "
-							 "variant, size, source-date-epoch, runtimes, tag, cmd, files");
-	expect_error(HEAD "[packages]\n", "r.conf:11: the recipe lists no packages: expected a [packages] section of 'name = version-pattern'");
+	expect_error(HEAD "[packages]\ndocker.io = 20.10.*\n[extra]\n",
+		     "r.conf:13: unknown section [extra]: expected [image] or [packages]");
+	expect_error(HEAD "sise = 4G\n[packages]\na = *\n",
+		     "r.conf:11: unknown key 'sise' in [image]: expected one of kind, description, "
+		     "distribution, suite, extra-suites, components, keyring, keyring-fingerprints, "
+		     "variant, size, source-date-epoch, runtimes, tag, cmd, files");
+	expect_error(HEAD "[packages]\n",
+		     "r.conf:11: the recipe lists no packages: expected a [packages] section of 'name = version-pattern'");
 	expect_error(HEAD "tag = x:1\n[packages]\na = *\n", "r.conf:11: key 'tag' does not apply to a vm image");
-	expect_error("[image]\nkind = vm\n[packages]\na = *\n", "r.conf:1: [image] lacks required key 'distribution': expected debian or ubuntu");
+	expect_error("[image]\nkind = vm\n[packages]\na = *\n",
+		     "r.conf:1: [image] lacks required key 'distribution': expected debian or ubuntu");
 	expect_error("[image]\nkind = iso\n", "r.conf:2: bad value 'iso' for 'kind': expected vm or container");
 	expect_error(HEAD "[packages]\na = *\na = 1\n", "r.conf:13: package 'a' listed twice");
-	expect_error(HEAD "[packages]\na = 1 2\n", "r.conf:12: bad version pattern '1 2' for package 'a': expected a pattern such as 20.10.* or *");
+	expect_error(HEAD "[packages]\na = 1 2\n",
+		     "r.conf:12: bad version pattern '1 2' for package 'a': expected a pattern such as 20.10.* or *");
 	expect_error(HEAD "keyring-fingerprints = 1234\n[packages]\na = *\n",
 		     "r.conf:11: bad value '1234' in 'keyring-fingerprints': expected comma-separated 40-hex-digit key fingerprints");
 	expect_error(HEAD "size = 10M\n[packages]\na = *\n", "r.conf:11: duplicate key 'size' in [image] (first set on line 8)");
@@ -116,12 +122,14 @@ static void apt_mirrors(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shipped_recipes),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(unknown_recipe),
 		cmocka_unit_test(apt_mirrors),
 	};
+	/* clang-format on */
 
 	return tap_run("recipe", tests);
 }

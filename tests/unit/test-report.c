@@ -117,13 +117,14 @@ static void odd_run(void **state)
 
 static void bounds(void **state)
 {
-	const char text[] = "# comment\n\n"
-			    "boot.httpd.first_200@runc 0.5 1.0\n"
-			    "disk.block_out  1000 ±10%\n"
-			    "disk.block_in 200 +-5\n"
-			    "disk.seeks 100 ± 50%\n"
-			    "  mem.used - 2000  \n"
-			    "mem.free 10 -\n";
+	const char text[] =
+		"# comment\n\n"
+		"boot.httpd.first_200@runc 0.5 1.0\n"
+		"disk.block_out  1000 ±10%\n"
+		"disk.block_in 200 +-5\n"
+		"disk.seeks 100 ± 50%\n"
+		"  mem.used - 2000  \n"
+		"mem.free 10 -\n";
 	struct cr_bounds b;
 	cleanup_error cr_error_t err = NULL;
 
@@ -144,6 +145,7 @@ static void bounds(void **state)
 
 static void bad_bounds(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
@@ -157,6 +159,7 @@ static void bad_bounds(void **state)
 		{ "a@ 1 2\n", "x:1: 'a@' is not METRIC or METRIC@GUEST" },
 		{ "a nan 2\n", "x:1: 'nan' is not a number" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		cleanup_error cr_error_t err = NULL;
@@ -214,10 +217,12 @@ static void compare_runs(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(degraded_run), cmocka_unit_test(cpu_shares), cmocka_unit_test(odd_run),
 		cmocka_unit_test(bounds),	cmocka_unit_test(bad_bounds), cmocka_unit_test(compare_runs),
 	};
+	/* clang-format on */
 
 	return tap_run("report", tests);
 }

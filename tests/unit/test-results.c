@@ -194,13 +194,16 @@ static void names(void **state)
 
 static void manifest_format(void **state)
 {
+	/* clang-format off */
 	struct cr_results_manifest_entry e[2] = {
 		{ (char *)"a.json", 3, "" },
 		{ (char *)"b.json", 0, "" },
 	};
+	/* clang-format on */
 	struct cr_results_manifest m = { e, 2 }, back;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *text = NULL;
+	/* clang-format off */
 	static const char *const bad[] = {
 		"",
 		"[]",
@@ -220,6 +223,7 @@ static void manifest_format(void **state)
 		"\"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}]}",
 		"{\"format\":\"crbench-results\",\"format\":\"crbench-results\",\"version\":1,\"entries\":[]}",
 	};
+	/* clang-format on */
 
 	cr_sha256_hex("abc", 3, e[0].sha256);
 	cr_sha256_hex("", 0, e[1].sha256);
@@ -246,6 +250,7 @@ struct sample {
 	size_t len;
 };
 
+/* clang-format off */
 static const struct sample samples[] = {
 	{ "0001-boot-httpd.json", "{\"seconds\": 0.633}\n", 19 },
 	{ "0002-empty", "", 0 },
@@ -254,6 +259,7 @@ static const struct sample samples[] = {
 	{ "0005-a-name-of-exactly-one-hundred-characters-which-still-fits-the-ustar-name-field-alone-xxxxxxxxx",
 	  "long name\n", 10 },
 };
+/* clang-format on */
 
 static const void *sample_data(const struct sample *s)
 {
@@ -278,6 +284,7 @@ static void write_samples(struct cr_results_writer *w, size_t n)
 /* Text cut in the middle of a character, or not UTF-8 at all, still becomes a JSON string, readable. */
 static void json_text_lossy(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
@@ -288,6 +295,7 @@ static void json_text_lossy(void **state)
 		{ "\xc0\xaf overlong", "?? overlong" }, /* jansson refuses overlong forms: ASCII only */
 		{ "", "" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		json_t *j = cr_json_text(cases[i].in);
@@ -374,9 +382,10 @@ static void round_trip(void **state)
 	}
 	cr_harvest_report_release(&r);
 	names = listing(out);
-	assert_string_equal(names, "0001-boot-httpd.json 0002-empty 0003-exactly-one-block.bin 0004-binary.bin "
-				   "0005-a-name-of-exactly-one-hundred-characters-which-still-fits-the-ustar-name-field-"
-				   "alone-xxxxxxxxx MANIFEST.json environment.json");
+	assert_string_equal(names,
+			    "0001-boot-httpd.json 0002-empty 0003-exactly-one-block.bin 0004-binary.bin "
+			    "0005-a-name-of-exactly-one-hundred-characters-which-still-fits-the-ustar-name-field-"
+			    "alone-xxxxxxxxx MANIFEST.json environment.json");
 	/* a second harvest into the same, now full, directory is refused, not merged */
 	assert_int_equal(cr_harvest_disk(disk, out, &r, &err), -1);
 	assert_non_null(strstr(err->msg, "not empty"));
@@ -578,8 +587,7 @@ static void tb_put(struct tarbuf *t, const void *p, size_t n)
 }
 
 /* One entry declaring `declared` bytes and carrying len bytes of data. */
-static void tb_entry(struct tarbuf *t, const char *path, char type, const char *link, const void *data, size_t len,
-		     uint64_t declared)
+static void tb_entry(struct tarbuf *t, const char *path, char type, const char *link, const void *data, size_t len, uint64_t declared)
 {
 	uint8_t h[CR_TAR_BLOCK];
 
@@ -618,8 +626,8 @@ static void tb_manifest(struct tarbuf *t, const char *const *names, const char *
  * Harvest t into a fresh directory; the parent must end up holding only
  * "out", and out exactly `kept` (sorted, space-separated).
  */
-static void expect(struct tarbuf *t, const char *kept, enum cr_harvest_status status, const char *refused,
-		   const char *problem, struct cr_harvest_report *rep)
+static void expect(struct tarbuf *t, const char *kept, enum cr_harvest_status status, const char *refused, const char *problem,
+		   struct cr_harvest_report *rep)
 {
 	cleanup_free char *dir = tmpdir();
 	cleanup_free char *out = xasprintf("%s/out", dir);
@@ -659,6 +667,7 @@ static void expect(struct tarbuf *t, const char *kept, enum cr_harvest_status st
 
 static void hostile_paths(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		const char *path, *reason;
 	} cases[] = {
@@ -675,6 +684,7 @@ static void hostile_paths(void **state)
 		{ CR_RESULTS_PREFIX "\x1b[31mred", "entry 'crbench-results/\\x1b[31mred': refused: unsafe name" },
 		{ CR_RESULTS_PREFIX "it's", "entry 'crbench-results/it\\x27s'" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct tarbuf t = { 0 };
@@ -688,6 +698,7 @@ static void hostile_paths(void **state)
 
 static void hostile_types(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		char type;
 		const char *link, *reason;
@@ -699,6 +710,7 @@ static void hostile_types(void **state)
 		{ '6', NULL, "refused: a fifo" },
 		{ '5', NULL, "refused: a directory" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct tarbuf t = { 0 };
@@ -825,8 +837,7 @@ static void hostile_structure(void **state)
 	tb_file(&t, GOOD, "{}\n");
 	tb_file(&t, CR_RESULTS_PREFIX CR_RESULTS_MANIFEST, "{\"format\": \"crbench-results\", ");
 	tb_end(&t);
-	expect(&t, "MANIFEST.json good.json", CR_HARVEST_FAILED, NULL, "entry 'MANIFEST.json': malformed: not valid JSON",
-	       &r);
+	expect(&t, "MANIFEST.json good.json", CR_HARVEST_FAILED, NULL, "entry 'MANIFEST.json': malformed: not valid JSON", &r);
 	assert_int_equal(r.manifest, CR_MANIFEST_MALFORMED);
 	assert_false(r.entries[0].verified);
 	cr_harvest_report_release(&r);
@@ -870,8 +881,7 @@ static void hostile_structure(void **state)
 	tb_file(&t, CR_RESULTS_PREFIX CR_RESULTS_MANIFEST, "{}");
 	tb_file(&t, CR_RESULTS_PREFIX CR_RESULTS_MANIFEST, "{}");
 	tb_end(&t);
-	expect(&t, "MANIFEST.json dup.json", CR_HARVEST_FAILED,
-	       "entry 'crbench-results/dup.json': refused: duplicate name", NULL, &r);
+	expect(&t, "MANIFEST.json dup.json", CR_HARVEST_FAILED, "entry 'crbench-results/dup.json': refused: duplicate name", NULL, &r);
 	assert_int_equal(r.n_refused, 2);
 	assert_int_equal(r.entries[0].size, 6);
 	cr_harvest_report_release(&r);
@@ -891,6 +901,7 @@ static void hostile_structure(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha256_vectors),
 		cmocka_unit_test(names),
@@ -909,6 +920,7 @@ int main(void)
 		cmocka_unit_test(hostile_sizes),
 		cmocka_unit_test(hostile_structure),
 	};
+	/* clang-format on */
 
 	return tap_run("results", tests);
 }

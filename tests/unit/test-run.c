@@ -10,8 +10,8 @@
 #include "console.h"
 #include "domain.h"
 #include "plan.h"
-#include "run.h"
 #include "results.h"
+#include "run.h"
 #include "rundir.h"
 #include "test.h"
 
@@ -139,7 +139,9 @@ static void domain_xml_escapes_and_pins(void **state)
 	assert_non_null(strstr(xml, "cache='writeback' discard='unmap'/>\n      <source file='/c/results.raw'/>"));
 	assert_non_null(strstr(xml, "<serial>crbench-results</serial>"));
 	assert_non_null(strstr(xml, "<serial>crbench-payload</serial>\n      <readonly/>"));
-	assert_non_null(strstr(xml, "<source file='/c/containers.raw'/>\n      <target dev='vdd' bus='virtio'/>\n      <serial>crbench-images</serial>\n      <readonly/>"));
+	assert_non_null(strstr(
+		xml,
+		"<source file='/c/containers.raw'/>\n      <target dev='vdd' bus='virtio'/>\n      <serial>crbench-images</serial>\n      <readonly/>"));
 	assert_non_null(strstr(xml, "<on_crash>destroy</on_crash>"));
 	assert_non_null(strstr(xml, "<panic model='isa'>"));
 	assert_null(strstr(xml, "svm"));
@@ -328,7 +330,8 @@ static void reap_only_dead_runs(void **state)
 		_exit(0);
 	waitpid(child, NULL, 0);
 	{
-		cleanup_free char *o = xasprintf("%s/owner", dead), *o2 = xasprintf("%s/owner", alive), *d = xasprintf("%s/overlay.qcow2", dead);
+		cleanup_free char *o = xasprintf("%s/owner", dead), *o2 = xasprintf("%s/owner", alive),
+				  *d = xasprintf("%s/overlay.qcow2", dead);
 		cleanup_free char *me = xasprintf("%d\n", (int)getpid());
 
 		child_pid = xasprintf("%d\n", (int)child);
@@ -346,7 +349,8 @@ static void reap_only_dead_runs(void **state)
 
 	/* a dead run whose results disk cannot be harvested (its results directory cannot be made): the disk stays, ownerless */
 	{
-		cleanup_free char *o = xasprintf("%s/owner", dead), *g = xasprintf("%s/runc", dead), *disk = xasprintf("%s/runc/results.raw", dead);
+		cleanup_free char *o = xasprintf("%s/owner", dead), *g = xasprintf("%s/runc", dead),
+				  *disk = xasprintf("%s/runc/results.raw", dead);
 		cleanup_free char *out = xasprintf("%s/out", dead);
 
 		assert_int_equal(mkdir(dead, 0755), 0);
@@ -420,6 +424,7 @@ static void reap_a_boot_per_step(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(run_id_from_name_and_stem),
 		cmocka_unit_test(pin_disjoint_or_refused),
@@ -430,6 +435,7 @@ int main(void)
 		cmocka_unit_test(reap_only_dead_runs),
 		cmocka_unit_test(reap_a_boot_per_step),
 	};
+	/* clang-format on */
 
 	return tap_run("run", tests);
 }

@@ -223,6 +223,7 @@ static void steps_of_the_command_line(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(steps_of_the_command_line),
 		cmocka_unit_test(reap_exits_or_kills),
@@ -231,6 +232,7 @@ int main(void)
 		cmocka_unit_test(step_not_started_says_why),
 		cmocka_unit_test(unopenable_results_leave_nothing_open),
 	};
+	/* clang-format on */
 
 	return tap_run("runner", tests);
 }

@@ -64,16 +64,18 @@ static void config_rewrite_cases(void **state)
 	out = rewrite_ok("[hypervisor.fc]\ndefault_vcpus = 8\n[hypervisor.qemu]\npath = \"/q\"\n[runtime]\nx = 1\n", 1, 2048, "virtio-fs",
 			 &src_fs);
 	assert_null(src_fs);
-	assert_non_null(strstr(out, "[hypervisor.fc]\ndefault_vcpus = 8\n[hypervisor.qemu]\npath = \"/q\"\n"
-				    "default_vcpus = 1\ndefault_memory = 2048\nshared_fs = \"virtio-fs\"\n[runtime]\nx = 1\n"));
+	assert_non_null(strstr(out,
+			       "[hypervisor.fc]\ndefault_vcpus = 8\n[hypervisor.qemu]\npath = \"/q\"\n"
+			       "default_vcpus = 1\ndefault_memory = 2048\nshared_fs = \"virtio-fs\"\n[runtime]\nx = 1\n"));
 	free(out);
 	out = NULL;
 	/* no spaces around '=', indentation, a last line without newline, a key given twice */
-	out = rewrite_ok("  [hypervisor.qemu]\n\tdefault_memory=512\nshared_fs = \"virtio-fs\"\ndefault_memory = 4\ndefault_vcpus= 3", 4, 1536,
-			 "virtio-9p", &src_fs);
+	out = rewrite_ok("  [hypervisor.qemu]\n\tdefault_memory=512\nshared_fs = \"virtio-fs\"\ndefault_memory = 4\ndefault_vcpus= 3", 4,
+			 1536, "virtio-9p", &src_fs);
 	assert_string_equal(src_fs, "virtio-fs");
-	assert_non_null(strstr(out, "  [hypervisor.qemu]\ndefault_memory = 1536\nshared_fs = \"virtio-9p\"\n# (set above by crbench-agent)\n"
-				    "default_vcpus = 4\n"));
+	assert_non_null(strstr(out,
+			       "  [hypervisor.qemu]\ndefault_memory = 1536\nshared_fs = \"virtio-9p\"\n# (set above by crbench-agent)\n"
+			       "default_vcpus = 4\n"));
 	/* not a QEMU configuration */
 	assert_int_equal(cr_kata_config_rewrite("[hypervisor.fc]\ndefault_vcpus = 1\n", 1, 1024, "virtio-9p", &none, &none_fs, &err), -1);
 	assert_null(none);
@@ -96,15 +98,27 @@ static void kata_refusals(void **state)
 		  "Kata would not run a real nested VM: the guest's /dev/kvm does not work: Permission denied" },
 		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 2.0.0\n", .check_status = 0 },
 		  "Kata Containers 2.0.0 cannot be driven by Docker 20.10, which needs Kata 1.x (1.12.1)" },
-		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "cannot run '/opt/kata/bin/kata-runtime'", .check_status = -1 },
+		{ { .dev_kvm = true,
+		    .dev_kvm_usable = true,
+		    .version_output = "cannot run '/opt/kata/bin/kata-runtime'",
+		    .check_status = -1 },
 		  "Kata is not usable: kata-runtime --version names no version" },
-		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 1.12.1\n", .check_status = 1,
+		{ { .dev_kvm = true,
+		    .dev_kvm_usable = true,
+		    .version_output = "kata-runtime  : 1.12.1\n",
+		    .check_status = 1,
 		    .check_output = "first line\ntime=\"t\" level=error msg=\"a reason given by logrus\" name=kata-runtime\nlast line\n" },
 		  "Kata would not run a real nested VM: kata-check says: a reason given by logrus (exit status 1)" },
-		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 1.12.1\n", .check_status = 124,
+		{ { .dev_kvm = true,
+		    .dev_kvm_usable = true,
+		    .version_output = "kata-runtime  : 1.12.1\n",
+		    .check_status = 124,
 		    .check_output = "\nsome output\n\n" },
 		  "Kata would not run a real nested VM: kata-check says: some output (exit status 124)" },
-		{ { .dev_kvm = true, .dev_kvm_usable = true, .version_output = "kata-runtime  : 1.12.1\n", .check_status = -1,
+		{ { .dev_kvm = true,
+		    .dev_kvm_usable = true,
+		    .version_output = "kata-runtime  : 1.12.1\n",
+		    .check_status = -1,
 		    .check_output = "cannot run 'timeout': No such file or directory" },
 		  "Kata would not run a real nested VM: kata-runtime kata-check did not run: cannot run 'timeout': No such file or directory" },
 		{ { .config_error = "'/opt/kata/share/defaults/kata-containers/configuration-qemu.toml': cannot open it" },
@@ -123,6 +137,7 @@ static void kata_refusals(void **state)
 
 static void runsc_platform(void **state)
 {
+	/* clang-format off */
 	static const struct {
 		struct cr_runsc_facts f;
 		const char *platform, *why;
@@ -140,6 +155,7 @@ static void runsc_platform(void **state)
 		  "no working /dev/kvm in the guest, and this runsc has no working systrap (exit status 124): ptrace, gVisor's platform that "
 		  "works anywhere" },
 	};
+	/* clang-format on */
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		cleanup_free char *why = NULL;
@@ -221,6 +237,7 @@ static void plain_runtimes(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(config_rewrite_of_kata_template),
 		cmocka_unit_test(config_rewrite_cases),
@@ -229,6 +246,7 @@ int main(void)
 		cmocka_unit_test(refused_measures_nothing),
 		cmocka_unit_test(plain_runtimes),
 	};
+	/* clang-format on */
 
 	return tap_run("runtime", tests);
 }

@@ -16,8 +16,9 @@ static struct cr_plan *plan_of(const char *text)
 
 static void counts_and_rounds(void **state)
 {
-	cleanup_plan struct cr_plan *p = plan_of("[suite]\nprofile = smoke\nrepetitions = 3\nwarmup = 1\n"
-						 "[guest a]\nimage = debian-12\nruntime = runc\n");
+	cleanup_plan struct cr_plan *p = plan_of(
+		"[suite]\nprofile = smoke\nrepetitions = 3\nwarmup = 1\n"
+		"[guest a]\nimage = debian-12\nruntime = runc\n");
 	cleanup_free struct cr_step *s = NULL;
 	size_t n, per_round = 4 + 4 * 2; /* boot, disk, cpu-mem, net-io + 4 pairs x 2 loads */
 
@@ -62,8 +63,9 @@ static void reproducible_and_shuffled(void **state)
 
 static void selection(void **state)
 {
-	cleanup_plan struct cr_plan *p = plan_of("[suite]\nprofile = smoke\ntests = boot, net-matrix\nnet-pairs = host-bridge\n"
-						 "net-load = stress\nrepetitions = 2\nwarmup = 0\n[guest a]\nimage = d\nruntime = kata\nkata-tarball = k.tar.xz\n");
+	cleanup_plan struct cr_plan *p = plan_of(
+		"[suite]\nprofile = smoke\ntests = boot, net-matrix\nnet-pairs = host-bridge\n"
+		"net-load = stress\nrepetitions = 2\nwarmup = 0\n[guest a]\nimage = d\nruntime = kata\nkata-tarball = k.tar.xz\n");
 	cleanup_free struct cr_step *s = NULL;
 	size_t n, nets = 0;
 
@@ -91,12 +93,14 @@ static void generator(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counts_and_rounds),
 		cmocka_unit_test(reproducible_and_shuffled),
 		cmocka_unit_test(selection),
 		cmocka_unit_test(generator),
 	};
+	/* clang-format on */
 
 	return tap_run("schedule", tests);
 }

@@ -121,8 +121,8 @@ static void ratio_log_welch(void **state)
 
 static void ratio_edges(void **state)
 {
-	const double two[] = { 2, 2, 2 }, one[] = { 1, 1 }, zero[] = { 0, 0 }, single[] = { 5 }, with_zero[] = { 0, 2, 4 }, near0[] = { -1, 0, 1.5 },
-		     ten[] = { 9, 10, 11 };
+	const double two[] = { 2, 2, 2 }, one[] = { 1, 1 }, zero[] = { 0, 0 }, single[] = { 5 }, with_zero[] = { 0, 2, 4 },
+		     near0[] = { -1, 0, 1.5 }, ten[] = { 9, 10, 11 };
 	struct cr_ratio r;
 
 	cr_ratio_interval(two, 3, one, 2, &r);
@@ -207,11 +207,13 @@ static void rank_test(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(descriptive), cmocka_unit_test(small_samples), cmocka_unit_test(t_quantiles),
 		cmocka_unit_test(quantiles),   cmocka_unit_test(ratio_log_welch), cmocka_unit_test(ratio_edges),
 		cmocka_unit_test(ratio_fieller), cmocka_unit_test(t_distribution), cmocka_unit_test(rank_test),
 	};
+	/* clang-format on */
 
 	return tap_run("stats", tests);
 }

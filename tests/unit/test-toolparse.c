@@ -129,8 +129,8 @@ static void iperf3_errors(void **state)
 	assert_int_equal(cr_parse_iperf3(no_cpu, len, &r, &err), -1);
 	assert_error(err, "iperf3 output has no 'end.cpu_utilization_percent.remote_system'");
 	/* only end.sum_sent has "retransmits" followed by "sender" */
-	bad = fixture_edit("tools/iperf3/tcp.json", "\"retransmits\":\t1,\n\t\t\t\"sender\"",
-			   "\"retransmits\":\t-1,\n\t\t\t\"sender\"", &len);
+	bad = fixture_edit("tools/iperf3/tcp.json", "\"retransmits\":\t1,\n\t\t\t\"sender\"", "\"retransmits\":\t-1,\n\t\t\t\"sender\"",
+			   &len);
 	assert_int_equal(cr_parse_iperf3(bad, len, &r, &err), -1);
 	assert_error(err, "iperf3 output has a negative 'end.sum_sent.retransmits'");
 
@@ -474,6 +474,7 @@ static void stress_ng_errors(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(iperf3_tcp),
 		cmocka_unit_test(iperf3_reverse_and_udp),
@@ -487,6 +488,7 @@ int main(void)
 		cmocka_unit_test(stress_ng_runs),
 		cmocka_unit_test(stress_ng_errors),
 	};
+	/* clang-format on */
 
 	return tap_run("toolparse", tests);
 }

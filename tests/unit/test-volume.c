@@ -27,8 +27,8 @@ static void qcow2_header(void **state)
 	cleanup_free char *good = NULL, *bad = NULL, *small = NULL;
 	uint64_t size = 0;
 
-	h[24 + 3] = 0x01;		  /* 2^32 */
-	h[24 + 5] = 0x20;		  /* + 2^21 */
+	h[24 + 3] = 0x01; /* 2^32 */
+	h[24 + 5] = 0x20; /* + 2^21 */
 	good = temp_file(h, sizeof(h));
 	assert_int_equal(cr_qcow2_virtual_size(good, &size, &err), 0);
 	assert_int_equal(size, (1ULL << 32) + (1ULL << 21));
@@ -79,10 +79,12 @@ static void pool_and_volumes(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(qcow2_header),
 		cmocka_unit_test(pool_and_volumes),
 	};
+	/* clang-format on */
 
 	return tap_run("volume", tests);
 }

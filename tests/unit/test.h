@@ -36,8 +36,6 @@ static __attribute__((noinline, unused)) char *test_data_read(const char *rel, s
 	return text;
 }
 
-#define tap_run(name, tests)                                     \
-	(cmocka_set_message_output(CM_OUTPUT_TAP),              \
-	 cmocka_run_group_tests_name(name, tests, NULL, NULL))
+#define tap_run(name, tests) (cmocka_set_message_output(CM_OUTPUT_TAP), cmocka_run_group_tests_name(name, tests, NULL, NULL))
 
 #endif
