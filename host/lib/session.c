@@ -576,6 +576,13 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		cr_guest_outcome_decide(&obs, &g->pub.outcome);
 		drop_guest_disks(s, g);
 	}
+	if (cr_plan_per_step(s->plan) && g->pub.outcome.status == CR_GUEST_COMPLETE && g->step < g->n_steps) {
+		/* a signal between two boots: the steps so far are whole, the rest never ran */
+		cr_guest_outcome_release(&g->pub.outcome);
+		g->pub.outcome.status = CR_GUEST_INTERRUPTED;
+		g->pub.outcome.reason = xasprintf("crbench run got %s: the steps after this one did not run",
+						  s->o->stop && *s->o->stop == SIGINT ? "SIGINT" : "SIGTERM");
+	}
 	if (cr_plan_per_step(s->plan) && g->pub.outcome.reason) {
 		char *r = xasprintf("step %llu of %llu: %s", (unsigned long long)g->step, (unsigned long long)g->n_steps,
 				    g->pub.outcome.reason);
