@@ -46,12 +46,11 @@ struct guest {
 	bool disk_kept; /* its results could not be harvested: the disk stays in the cache */
 	/* what the host saw */
 	bool stopped, crashed;
-	enum cr_guest_end end;
-	bool ending; /* end says why the host ends it */
+	enum cr_guest_end end; /* why the host ends it; CR_END_STOPPED while it does not */
 	double t_provision, t_agent, t_state_checked, provision_seconds;
 	double measured_seconds;
-	/* a plan that boots each step afresh (boot = per-step): the step this boot runs (from 1), the schedule's length once known */
-	uint64_t step, n_steps;
+	/* a plan that boots each step afresh (boot = per-step): the step this boot runs, from 1 (of the watch's total) */
+	uint64_t step;
 	unsigned boots; /* boots so far */
 	/* when the first boot started, and was provisioned: the plan's timeout is the guest's, whatever its boots */
 	double t_first, t_first_provision;
@@ -463,8 +462,8 @@ static char *boot_out_dir(const struct cr_session *s, const struct guest *g)
 	return xasprintf("%s/boots/%04llu", g->out_dir, (unsigned long long)g->step);
 }
 
-/* The boot's results disk into out_dir; false when the disk stays (it could not be harvested whole), as note() said. */
-static bool harvest_boot(struct cr_session *s, struct guest *g, const char *out_dir, struct cr_guest_observed *obs, char **harvest_error)
+/* The boot's results disk into out_dir; when it cannot be harvested whole, the disk stays (g->disk_kept), as note() says. */
+static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_dir, struct cr_guest_observed *obs, char **harvest_error)
 {
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *results = xasprintf("%s/results", out_dir), *disk_error = NULL;
@@ -516,7 +515,44 @@ static bool harvest_boot(struct cr_session *s, struct guest *g, const char *out_
 	obs->harvest_error = *harvest_error;
 	obs->harvest = g->pub.harvest;
 	cr_harvest_report_release(&hr);
-	return !g->disk_kept;
+}
+
+/*
+ * A boot per step, whose boot ended: the next step's boot, while every step
+ * so far completed and no signal came (true); else the guest ends here, its
+ * reason naming the step.
+ */
+static bool next_step(struct cr_session *s, struct guest *g)
+{
+	uint64_t n = g->pub.watch.total;
+	char *reason;
+
+	if (g->pub.outcome.status == CR_GUEST_COMPLETE && g->step < n && stopping(s)) {
+		/* a signal between two boots: the steps so far are whole, the rest never ran */
+		cr_guest_outcome_release(&g->pub.outcome);
+		g->pub.outcome.status = CR_GUEST_INTERRUPTED;
+		g->pub.outcome.reason = xasprintf("crbench run got %s: the steps after this one did not run",
+						  *s->o->stop == SIGINT ? "SIGINT" : "SIGTERM");
+	} else if (g->pub.outcome.status == CR_GUEST_COMPLETE && g->step < n) {
+		cleanup_error cr_error_t err = NULL;
+		struct cr_guest_observed obs;
+
+		g->stopped = g->crashed = false;
+		g->end = CR_END_STOPPED;
+		cr_guest_watch_reboot(&g->pub.watch);
+		if (start_guest(s, g, &err) == 0)
+			return true;
+		obs = (struct cr_guest_observed){ .end = CR_END_START_FAILED, .start_error = err->msg };
+		cr_guest_outcome_release(&g->pub.outcome);
+		cr_guest_outcome_decide(&obs, &g->pub.outcome);
+		drop_guest_disks(s, g);
+	}
+	if (g->pub.outcome.reason) {
+		reason = xasprintf("step %llu of %llu: %s", (unsigned long long)g->step, (unsigned long long)n, g->pub.outcome.reason);
+		free(g->pub.outcome.reason);
+		g->pub.outcome.reason = reason;
+	}
+	return false;
 }
 
 /* The guest stopped, or must: destroy it, save its console, harvest its disk, decide its outcome, or boot it for its next step. */
@@ -524,7 +560,6 @@ static void end_guest(struct cr_session *s, struct guest *g)
 {
 	cleanup_free char *out_dir = boot_out_dir(s, g), *harvest_error = NULL;
 	struct cr_guest_observed obs;
-	bool next;
 
 	/* did it stop by itself before the host ended it? (a guest done and off before a signal or timeout is not ended by it) */
 	if (!g->stopped && g->pub.watch.done)
@@ -546,7 +581,7 @@ static void end_guest(struct cr_session *s, struct guest *g)
 	}
 
 	obs = (struct cr_guest_observed){
-		.end = g->ending ? g->end : CR_END_STOPPED,
+		.end = g->end,
 		.signal = s->o->stop ? *s->o->stop : 0,
 		.stopped = g->stopped,
 		.crashed = g->crashed,
@@ -559,36 +594,9 @@ static void end_guest(struct cr_session *s, struct guest *g)
 	cr_guest_outcome_decide(&obs, &g->pub.outcome);
 	if (!s->o->keep)
 		remove_guest_files(s, g);
-	/* a boot per step: the next, while every step so far completed */
-	g->n_steps = g->pub.watch.total;
-	next = cr_plan_per_step(s->plan) && g->pub.outcome.status == CR_GUEST_COMPLETE && g->step < g->n_steps && !stopping(s);
-	if (next) {
-		cleanup_error cr_error_t err = NULL;
-
-		g->stopped = g->crashed = g->ending = false;
-		cr_guest_watch_reboot(&g->pub.watch);
-		if (start_guest(s, g, &err) == 0) {
-			write_manifest(s, "running");
-			return;
-		}
-		obs = (struct cr_guest_observed){ .end = CR_END_START_FAILED, .start_error = err->msg };
-		cr_guest_outcome_release(&g->pub.outcome);
-		cr_guest_outcome_decide(&obs, &g->pub.outcome);
-		drop_guest_disks(s, g);
-	}
-	if (cr_plan_per_step(s->plan) && g->pub.outcome.status == CR_GUEST_COMPLETE && g->step < g->n_steps) {
-		/* a signal between two boots: the steps so far are whole, the rest never ran */
-		cr_guest_outcome_release(&g->pub.outcome);
-		g->pub.outcome.status = CR_GUEST_INTERRUPTED;
-		g->pub.outcome.reason = xasprintf("crbench run got %s: the steps after this one did not run",
-						  s->o->stop && *s->o->stop == SIGINT ? "SIGINT" : "SIGTERM");
-	}
-	if (cr_plan_per_step(s->plan) && g->pub.outcome.reason) {
-		char *r = xasprintf("step %llu of %llu: %s", (unsigned long long)g->step, (unsigned long long)g->n_steps,
-				    g->pub.outcome.reason);
-
-		free(g->pub.outcome.reason);
-		g->pub.outcome.reason = r;
+	if (cr_plan_per_step(s->plan) && next_step(s, g)) {
+		write_manifest(s, "running");
+		return;
 	}
 	emit(s, (struct cr_session_event){ .type = CR_SESSION_GUEST_ENDED, .guest = &g->pub });
 	write_manifest(s, "running");
@@ -598,7 +606,6 @@ static void end_guest(struct cr_session *s, struct guest *g)
 static void end_guest_for(struct cr_session *s, struct guest *g, enum cr_guest_end why)
 {
 	g->end = why;
-	g->ending = true;
 	end_guest(s, g);
 }
 
