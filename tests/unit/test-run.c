@@ -311,31 +311,36 @@ static void put(const char *path, const char *text)
 	fclose(f);
 }
 
+/* An owner file naming a pid that existed and is gone: the run of a crbench that died. */
+static void put_dead_owner(const char *path)
+{
+	cleanup_free char *text = NULL;
+	pid_t child = fork();
+
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	text = xasprintf("%d\n", (int)child);
+	put(path, text);
+}
+
 static void reap_only_dead_runs(void **state)
 {
 	cleanup_free char *cache = tmpdir();
 	cleanup_free char *runs = xasprintf("%s/runs", cache), *dead = xasprintf("%s/runs/dead", cache);
 	cleanup_free char *alive = xasprintf("%s/runs/alive", cache), *kept = xasprintf("%s/runs/kept", cache);
 	cleanup_strv char **msgs = NULL;
-	cleanup_free char *child_pid = NULL;
-	pid_t child;
 
 	assert_int_equal(mkdir(runs, 0755), 0);
 	assert_int_equal(mkdir(dead, 0755), 0);
 	assert_int_equal(mkdir(alive, 0755), 0);
 	assert_int_equal(mkdir(kept, 0755), 0);
-	/* a pid that existed and is gone */
-	child = fork();
-	if (child == 0)
-		_exit(0);
-	waitpid(child, NULL, 0);
 	{
 		cleanup_free char *o = xasprintf("%s/owner", dead), *o2 = xasprintf("%s/owner", alive),
 				  *d = xasprintf("%s/overlay.qcow2", dead);
 		cleanup_free char *me = xasprintf("%d\n", (int)getpid());
 
-		child_pid = xasprintf("%d\n", (int)child);
-		put(o, child_pid);
+		put_dead_owner(o);
 		put(d, NULL);
 		put(o2, me);
 	}
@@ -355,7 +360,7 @@ static void reap_only_dead_runs(void **state)
 
 		assert_int_equal(mkdir(dead, 0755), 0);
 		assert_int_equal(mkdir(g, 0755), 0);
-		put(o, child_pid);
+		put_dead_owner(o);
 		put(disk, NULL);
 		put(out, "/nonexistent/results/run\n");
 		assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 0);
@@ -393,22 +398,14 @@ static void reap_a_boot_per_step(void **state)
 	cleanup_free char *boot_entry = xasprintf("%s/boots/0003/results/0003-cpu-mem-r1.json", gout);
 	cleanup_free char *linked = xasprintf("%s/0003-cpu-mem-r1.json", earlier);
 	cleanup_strv char **msgs = NULL;
-	pid_t child = fork();
 
-	if (child == 0)
-		_exit(0);
-	waitpid(child, NULL, 0);
 	assert_int_equal(mkdir(runs, 0755), 0);
 	assert_int_equal(mkdir(dead, 0755), 0);
 	assert_int_equal(mkdir(g, 0755), 0);
 	assert_int_equal(mkdir(gout, 0755), 0);
 	assert_int_equal(mkdir(earlier, 0755), 0);
 	put(earlier_entry, "{}");
-	{
-		cleanup_free char *pid = xasprintf("%d\n", (int)child);
-
-		put(owner, pid);
-	}
+	put_dead_owner(owner);
 	put(out_file, out_line);
 	step_disk(disk, "0003-cpu-mem-r1.json");
 	assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 1);
