@@ -20,6 +20,8 @@ rec logs 'http://localhost/v1.41/containers/fixture/logs?stdout=true&stderr=true
 rec inspect http://localhost/v1.41/containers/fixture/json
 rec delete -X DELETE 'http://localhost/v1.41/containers/fixture?force=true&v=true'
 rec delete-missing -X DELETE 'http://localhost/v1.41/containers/fixture?force=true&v=true'
+rec image-inspect http://localhost/v1.41/images/crbench/bench:1/json
+rec image-missing http://localhost/v1.41/images/crbench/none:1/json
 rec bad-name -X POST -H 'Content-Type: application/json' -d '{"Image":"crbench/bench:1"}' 'http://localhost/v1.41/containers/create?name=x'
 # the network matrix's networks: macvlan on a dummy link that also holds the swarm's address
 ip link add crbench0 type dummy && ip link set dev crbench0 up && ip address replace 10.99.0.1/24 dev crbench0
