@@ -50,6 +50,8 @@ struct cr_guest_watch {
 
 /* The marker agent-launch (builder/rootfs) prints when the agent unit starts, before the uptime in seconds. */
 #define CR_AGENT_MARKER "crbench: agent unit started, uptime "
+/* The preload boot's lines (guest/images.c writes them, host/lib/store.c reads them): "loaded TAG ID in S s", "done", "failed: WHY". */
+#define CR_PRELOAD_MARK "crbench-preload:"
 
 /*
  * Take one console line into w. Returns 1 and fills *p for a progress line,

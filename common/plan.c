@@ -803,3 +803,16 @@ bool cr_plan_per_step(const struct cr_plan *plan)
 {
 	return plan->boot && strcmp(plan->boot, "per-step") == 0;
 }
+
+bool cr_test_runs_containers(enum cr_test t)
+{
+	return t != CR_TEST_ENV && t != CR_TEST_CPU_MEM;
+}
+
+bool cr_plan_runs_containers(const struct cr_plan *p)
+{
+	for (int t = 0; t < CR_TEST__MAX; t++)
+		if ((p->tests & (1u << t)) && cr_test_runs_containers((enum cr_test)t))
+			return true;
+	return false;
+}

@@ -96,6 +96,10 @@ struct cr_plan {
 };
 
 extern const char *const cr_test_names[CR_TEST__MAX];
+/* Whether the test runs containers of the suite's images (all but env and cpu-mem). */
+bool cr_test_runs_containers(enum cr_test t);
+/* Whether any test of the plan's suite does. */
+bool cr_plan_runs_containers(const struct cr_plan *p);
 extern const char *const cr_net_pair_names[CR_NET__MAX];
 extern const char *const cr_net_load_names[CR_LOAD__MAX];
 extern const char *const cr_plan_runtimes[];

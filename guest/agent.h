@@ -5,9 +5,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "docker.h"
 #include "error.h"
+#include "outcome.h"
 #include "plan.h"
 #include "runtime.h"
 #include "schedule.h"
@@ -19,12 +21,45 @@
 #define CR_IMAGES_DISK "/dev/disk/by-id/virtio-crbench-images"
 #define CR_IMAGES_MOUNT "/run/crbench/images"
 
+/*
+ * What the host says of the suite's images, in the payload's images.json
+ * (docs/run-format.md): each image's file on the images disk, its tag and
+ * Docker's id for it (sha256 of its config), and the mode: "store", the
+ * guest image's Docker store already has them (the host preloaded it) and
+ * they are only checked; "load", they are loaded from the images disk at
+ * boot, then checked; "preload", the boot that fills the Docker store: load,
+ * check, say so on the console, and run no suite.
+ */
+enum cr_images_mode { CR_IMAGES_LOAD, CR_IMAGES_STORE, CR_IMAGES_PRELOAD, CR_IMAGES__MAX };
+#define CR_IMAGES_MAX 8
+struct cr_image {
+	char *file, *tag, *id; /* tag and id NULL: load it, check nothing (a payload without images.json) */
+};
+struct cr_images_spec {
+	enum cr_images_mode mode;
+	struct cr_image image[CR_IMAGES_MAX];
+	size_t n;
+};
+/* The payload's images.json; without one, bench.tar and httpd.tar loaded and not checked. */
+int cr_images_spec_load(const char *payload, struct cr_images_spec *s, cr_error_t *err);
+void cr_images_spec_release(struct cr_images_spec *s);
+static inline void cr_images_spec_cleanup(struct cr_images_spec *s)
+{
+	cr_images_spec_release(s);
+}
+#define cleanup_images_spec __attribute__((cleanup(cr_images_spec_cleanup)))
+/* Load (unless in the store) and check the images: the document images.json records, or NULL and *err. */
+json_t *cr_images_prepare(struct cr_docker *d, const char *payload, const struct cr_images_spec *s, cr_error_t *err);
+/* The preload boot: load and check, each image's id and time on the console, then "done". */
+int cr_images_preload(struct cr_docker *d, const char *payload, const struct cr_images_spec *s, FILE *console, cr_error_t *err);
+
 /* What every test gets: the plan, its guest, the Docker connection. */
 struct cr_agent {
 	const struct cr_plan *plan;
 	const struct cr_guest_plan *guest;
 	uint64_t seed;
-	const char *payload; /* directory of the payload disk */
+	const char *payload;		     /* directory of the payload disk */
+	const struct cr_images_spec *images; /* the suite's container images, as the payload's images.json says */
 	struct cr_docker *docker;
 	/* what cr_agent_run set up for the runtime before the suite; NULL before that (containers then use the plan's runtime name) */
 	const struct cr_runtime_setup *runtime;

@@ -19,10 +19,13 @@ static const char agent_usage[] =
 	"\n"
 	"Runs the measurement suite of one guest of a crbench plan. The guest's\n"
 	"crbench-agent.service starts it with the payload disk the host attached\n"
-	"(DIR holds plan.ini and images/; the guest's name is crbench.guest= on\n"
-	"the kernel command line, or DIR/guest) and the results disk, where every\n"
-	"finished step is appended (docs/results-format.md). Progress goes to the\n"
-	"console (docs/progress-protocol.md).\n"
+	"(DIR holds plan.ini and images.json, which says whether the suite's\n"
+	"images are in the guest's Docker store or are to be loaded; the guest's\n"
+	"name is crbench.guest= on the kernel command line, or DIR/guest) and the\n"
+	"results disk, where every finished step is appended\n"
+	"(docs/results-format.md). Progress goes to the console\n"
+	"(docs/progress-protocol.md). A payload whose images.json says \"preload\"\n"
+	"only loads the images into Docker's store (docs/run-format.md).\n"
 	"\n"
 	"  --payload DIR  the mounted payload disk\n"
 	"  --results DISK the results disk (a block device, or a file for tests)\n"
@@ -128,6 +131,28 @@ static int wait_for_docker(struct cr_docker *d, cr_error_t *err)
 	}
 }
 
+/* The boot that fills the guest image's Docker store (host/lib/store.c): no plan, no results, its outcome on the console. */
+static int preload(const char *payload, const struct cr_images_spec *images)
+{
+	cleanup_error cr_error_t err = NULL;
+	struct cr_docker *d = NULL;
+	int r = cr_docker_open(NULL, &d, &err);
+
+	if (r == 0)
+		r = wait_for_docker(d, &err);
+	if (r == 0) {
+		/* a load takes minutes under TCG: the host's timeout for the whole boot bounds it */
+		cr_docker_set_timeout(d, 0);
+		r = cr_images_preload(d, payload, images, stdout, &err);
+	}
+	if (r < 0) {
+		printf(CR_PRELOAD_MARK " failed: %s\n", err->msg);
+		fflush(stdout);
+	}
+	cr_docker_close(d);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 static const struct cr_guest_plan *find_guest(const struct cr_plan *plan, const char *name)
 {
 	for (size_t i = 0; i < plan->n_guests; i++)
@@ -155,7 +180,8 @@ int main(int argc, char **argv)
 	cleanup_free char *plan_file = NULL, *guest_file = NULL, *fault = NULL;
 	const char *plan_path = NULL, *guest = NULL, *payload = NULL, *results = NULL;
 	const struct cr_guest_plan *g;
-	struct cr_agent a = { 0 };
+	cleanup_images_spec struct cr_images_spec images = { 0 };
+	struct cr_agent a = { .images = &images };
 	bool check = false;
 	int c, ret;
 
@@ -187,6 +213,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (payload && cr_images_spec_load(payload, &images, &err) < 0) {
+		fprintf(stderr, "crbench-agent: %s\n", err->msg);
+		return EXIT_FAILURE;
+	}
+	if (payload && images.mode == CR_IMAGES_PRELOAD)
+		return preload(payload, &images);
 	if (payload) {
 		plan_file = xasprintf("%s/plan.ini", payload);
 		plan_path = plan_file;

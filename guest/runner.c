@@ -65,7 +65,7 @@ json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step)
 /* Whether a step runs a container, and so needs the suite's images: env and cpu-mem do not. */
 static bool step_needs_images(const struct cr_step *s)
 {
-	return s->test != CR_TEST_ENV && s->test != CR_TEST_CPU_MEM;
+	return cr_test_runs_containers(s->test);
 }
 
 struct beat {
@@ -107,37 +107,6 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 	return cr_step_run(a, step, impl, heartbeat, &beat);
 }
 
-/*
- * Where the suite's container images are: the payload's images/ when it
- * carries them, else the read-only images disk the host attached (serial
- * crbench-images; the host makes it once and shares it between runs),
- * mounted here. udev may name the disk a moment after the agent starts.
- */
-static char *images_dir(const struct cr_agent *a, cr_error_t *err)
-{
-	char *in_payload = xasprintf("%s/images", a->payload);
-
-	if (access(in_payload, F_OK) == 0)
-		return in_payload;
-	free(in_payload);
-	for (int i = 0; access(CR_IMAGES_DISK, F_OK) < 0; i++) {
-		if (i == 100) {
-			cr_error(err, errno, "no '%s/images' and no images disk '%s'", a->payload, CR_IMAGES_DISK);
-			return NULL;
-		}
-		usleep(100 * 1000);
-	}
-	if (mkdir(CR_IMAGES_MOUNT, 0755) < 0 && errno != EEXIST) {
-		cr_error(err, errno, "cannot create '%s'", CR_IMAGES_MOUNT);
-		return NULL;
-	}
-	if (mount(CR_IMAGES_DISK, CR_IMAGES_MOUNT, "ext4", MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC, NULL) < 0 && errno != EBUSY) {
-		cr_error(err, errno, "cannot mount the images disk '%s' on '%s'", CR_IMAGES_DISK, CR_IMAGES_MOUNT);
-		return NULL;
-	}
-	return xstrdup(CR_IMAGES_MOUNT);
-}
-
 /* A suite of env and cpu-mem alone loads no image. */
 static bool needs_images(const struct cr_step *steps, size_t n)
 {
@@ -148,36 +117,26 @@ static bool needs_images(const struct cr_step *steps, size_t n)
 }
 
 /*
- * The suite's images, loaded once and timed, kept out of every measurement:
- * the document images.json records, or NULL and *err when they could not be
- * loaded. Writing it is the caller's: a results disk that cannot take it is
- * not an image that did not load.
+ * The suite's images, checked in the guest's Docker store (or loaded, where
+ * the host says so), kept out of every measurement: the document
+ * images.json records, or NULL and *err when they are not there. Writing it
+ * is the caller's: a results disk that cannot take it is not an image that
+ * did not load.
  */
-static json_t *load_images(const struct cr_agent *a, const struct cr_step *steps, size_t n, cr_error_t *err)
+static json_t *prepare_images(const struct cr_agent *a, const struct cr_step *steps, size_t n, cr_error_t *err)
 {
-	static const char *const images[] = { "bench.tar", "httpd.tar" };
-	cleanup_free char *dir = NULL;
+	struct cr_images_spec legacy;
+	cleanup_error cr_error_t ignored = NULL;
 	json_t *doc;
 
 	if (!needs_images(steps, n))
 		return json_pack("{s:s}", "skipped", "no selected test runs a container");
-	dir = images_dir(a, err);
-	if (!dir)
-		return NULL;
-	doc = json_pack("{s:s}", "from", dir);
-	for (size_t i = 0; i < ARRAY_SIZE(images); i++) {
-		cleanup_free char *path = xasprintf("%s/%s", dir, images[i]);
-		struct cr_docker_response resp;
-
-		if (cr_docker_upload(a->docker, "/images/load?quiet=1", path, &resp, err) < 0) {
-			cr_docker_response_release(&resp);
-			json_decref(doc);
-			cr_error_prefix(err, "cannot load the suite's image '%s'", path);
-			return NULL;
-		}
-		json_object_set_new(doc, images[i], json_pack("{s:f, s:o}", "seconds", resp.seconds, "answer", cr_json_text(resp.body)));
-		cr_docker_response_release(&resp);
-	}
+	if (a->images)
+		return cr_images_prepare(a->docker, a->payload, a->images, err);
+	/* a caller without a payload's word on them (tests): loaded as an older host's payload has them */
+	cr_images_spec_load("/nonexistent", &legacy, &ignored);
+	doc = cr_images_prepare(a->docker, a->payload, &legacy, err);
+	cr_images_spec_release(&legacy);
 	return doc;
 }
 
@@ -336,10 +295,10 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	p.total = n;
 	say(&con, &p);
 	/* only the images this boot's steps need: a step that runs no container loads none */
-	images = load_images(a, steps + first, last - first, err);
+	images = prepare_images(a, steps + first, last - first, err);
 	if (!images) {
 		/* the suite goes on without them: env and cpu-mem need none, the others fail with this reason */
-		images_error = xasprintf("the suite's container images could not be loaded: %s", (*err)->msg);
+		images_error = xasprintf("the suite's container images are not ready: %s", (*err)->msg);
 		cr_error_free(err);
 		images = json_pack("{s:o}", "error", cr_json_text(images_error));
 	}

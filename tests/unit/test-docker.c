@@ -8,6 +8,7 @@
 
 #include "test.h"
 
+#include "agent.h"
 #include "docker.h"
 
 /* A recorded exchange: what the client must ask, and dockerd's raw answer (tests/data/docker/<file>). */
@@ -362,6 +363,49 @@ static void swarm_init_and_stop(void **state)
 	fake_finish(&f, d);
 }
 
+/* The suite's images in a preloaded Docker store: only their ids are asked for; a wrong or missing one fails, saying which. */
+static void images_checked_in_the_store(void **state)
+{
+	/* clang-format off */
+	static const struct exchange ex[] = {
+		{ "GET /v1.41/images/crbench/bench:1/json", "docker/image-inspect.http", NULL },
+		{ "GET /v1.41/images/crbench/bench:1/json", "docker/image-inspect.http", NULL },
+		{ "GET /v1.41/images/crbench/none:1/json", "docker/image-missing.http", NULL },
+	};
+	/* clang-format on */
+	/* Docker's id of the bench image the recordings were made with (the sha256 of its config) */
+	static const char id[] = "sha256:a689758ebe0400b276df223d483aef63c685ada46e7b3e3ac3ab4f8459dae152";
+	struct cr_images_spec spec = { .mode = CR_IMAGES_STORE, .n = 1 };
+	struct fake f = { 0 };
+	struct cr_docker *d = fake_open(&f, ex, ARRAY_SIZE(ex));
+	cleanup_error cr_error_t err = NULL;
+	json_t *doc;
+
+	spec.image[0] = (struct cr_image){ (char *)"bench.tar", (char *)"crbench/bench:1", (char *)id };
+	doc = cr_images_prepare(d, "/nonexistent", &spec, &err);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "mode")), "store");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "bench.tar"), "id")), id);
+	/* checked, not loaded: no load time */
+	assert_null(json_object_get(json_object_get(doc, "bench.tar"), "seconds"));
+	json_decref(doc);
+
+	spec.image[0].id = (char *)"sha256:0000";
+	assert_null(cr_images_prepare(d, "/nonexistent", &spec, &err));
+	assert_string_equal(err->msg,
+			    "crbench/bench:1 is sha256:a689758ebe0400b276df223d483aef63c685ada46e7b3e3ac3ab4f8459dae152 in the guest "
+			    "image's Docker store, the run expects sha256:0000 (remove <cache>/images/store-* for the next run to "
+			    "make it again)");
+	cr_error_free(&err);
+
+	spec.image[0] = (struct cr_image){ (char *)"none.tar", (char *)"crbench/none:1", (char *)id };
+	assert_null(cr_images_prepare(d, "/nonexistent", &spec, &err));
+	assert_string_equal(err->msg,
+			    "crbench/none:1 is not in the guest image's Docker store: the store does not hold this run's images "
+			    "(remove <cache>/images/store-* for the next run to make it again)");
+	fake_finish(&f, d);
+}
+
 static void no_daemon(void **state)
 {
 	struct cr_docker *d = NULL;
@@ -421,6 +465,7 @@ int main(void)
 		cmocka_unit_test(errors_carry_dockers_message),
 		cmocka_unit_test(network_ensure),
 		cmocka_unit_test(swarm_init_and_stop),
+		cmocka_unit_test(images_checked_in_the_store),
 		cmocka_unit_test(no_daemon),
 		cmocka_unit_test(demux),
 	};
