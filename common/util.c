@@ -161,6 +161,19 @@ bool str_has_suffix(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+int cr_write_text(const char *path, const char *text, cr_error_t *err)
+{
+	FILE *f = fopen(path, "we");
+	bool ok;
+
+	if (!f)
+		return cr_error(err, errno, "cannot write '%s'", path);
+	ok = fputs(text, f) != EOF;
+	if (fclose(f) != 0 || !ok)
+		return cr_error(err, errno ? errno : EIO, "cannot write '%s'", path);
+	return 0;
+}
+
 int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err)
 {
 	cleanup_fclose FILE *f = fopen(path, "re");

@@ -599,6 +599,75 @@ static int read_status_from_tar(struct build *b, cr_error_t *err)
 	return 0;
 }
 
+struct image_id {
+	char *manifest, *config_name; /* manifest.json's text; the entry named by its Config */
+	char config_hex[CR_SHA256_HEX_LEN + 1];
+	const char *tarball;
+};
+
+/* manifest.json and each small *.json blob (the config is one) of a docker-save tarball: the manifest kept, the blobs hashed. */
+static int id_entry(void *ctx, struct archive *in, struct archive_entry *e, cr_error_t *err)
+{
+	struct image_id *im = ctx;
+	const char *name = archive_entry_pathname(e);
+	la_int64_t size = archive_entry_size(e);
+	cleanup_free char *text = NULL;
+
+	if (!name || strchr(name, '/') || strlen(name) < 5 || strcmp(name + strlen(name) - 5, ".json") != 0)
+		return 0;
+	if (size < 0 || size > (1 << 20))
+		return cr_error(err, 0, "'%s': entry '%s' is %lld bytes", im->tarball, name, (long long)size);
+	text = xcalloc(1, (size_t)size + 1);
+	if (archive_read_data(in, text, (size_t)size) != size)
+		return cr_error(err, 0, "cannot read '%s' of '%s': %s", name, im->tarball, archive_error_string(in));
+	if (strcmp(name, "manifest.json") == 0) {
+		free(im->manifest);
+		im->manifest = xstrdup(text);
+	} else if (im->config_name && strcmp(name, im->config_name) == 0) {
+		cr_sha256_hex(text, (size_t)size, im->config_hex);
+	}
+	return 0;
+}
+
+int cr_container_image_id(const char *dir, char **tag, char **id, cr_error_t *err)
+{
+	cleanup_free char *tarball = xasprintf("%s/%s", dir, CR_IMAGE_CONTAINER);
+	struct image_id im = { .tarball = tarball };
+	json_t *manifest, *first;
+	const char *config, *repo_tag;
+	int ret = -1;
+
+	*tag = *id = NULL;
+	/* two passes: the manifest comes last in the tarball, and names the config that comes before it */
+	if (cr_untar_each(tarball, id_entry, &im, err) < 0)
+		return -1;
+	if (!im.manifest)
+		return cr_error(err, 0, "'%s' has no manifest.json", tarball);
+	manifest = json_loads(im.manifest, 0, NULL);
+	first = json_array_get(manifest, 0);
+	config = json_string_value(json_object_get(first, "Config"));
+	repo_tag = json_string_value(json_array_get(json_object_get(first, "RepoTags"), 0));
+	if (!config || !repo_tag) {
+		cr_error(err, 0, "'%s': manifest.json names no Config and RepoTags", tarball);
+		goto out;
+	}
+	im.config_name = xstrdup(config);
+	if (cr_untar_each(tarball, id_entry, &im, err) < 0)
+		goto out;
+	if (!im.config_hex[0]) {
+		cr_error(err, 0, "'%s' has no '%s', the config its manifest names", tarball, config);
+		goto out;
+	}
+	*tag = xstrdup(repo_tag);
+	*id = xasprintf("sha256:%s", im.config_hex);
+	ret = 0;
+out:
+	json_decref(manifest);
+	free(im.manifest);
+	free(im.config_name);
+	return ret;
+}
+
 /* One entry of the image archive, with fixed owner and time so the archive is reproducible. */
 static int add_entry(struct archive *a, const char *name, int64_t size, time_t mtime, cr_error_t *err)
 {

@@ -75,5 +75,7 @@ int cr_build_image(struct cr_build_opts *o, const char *images_dir, const struct
 /* The recipe's archive keyring (keyring, or the recipe's own when NULL) is readable and holds every key it requires (gpg). */
 int cr_build_check_keyring(const struct cr_recipe *recipe, const char *keyring, cr_error_t *err);
 void cr_built_release(struct cr_built *b);
+/* A suite container image's tag and Docker's id for it ("sha256:" and its config's SHA-256), from the image.tar of cache entry dir. */
+int cr_container_image_id(const char *dir, char **tag, char **id, cr_error_t *err);
 
 #endif

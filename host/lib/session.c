@@ -20,6 +20,7 @@
 #include "run.h"
 #include "rundir.h"
 #include "session.h"
+#include "store.h"
 #include "util.h"
 #include "virt.h"
 #include "volume.h"
@@ -35,6 +36,7 @@ struct guest {
 	char *dir, *overlay, *results_disk, *out_dir;
 	struct cr_built image;
 	bool have_image;
+	struct cr_store store; /* the image with the suite's images in its Docker store; dir NULL: none (remote, or no container runs) */
 	unsigned *pin;
 	virDomainPtr dom;
 	struct cr_console con;
@@ -71,6 +73,9 @@ struct cr_session {
 	double t0, payload_seconds, images_seconds;
 	struct cr_built containers[2]; /* the suite's container images */
 	size_t n_containers;
+	struct cr_store_image store_images[2]; /* their files, tags and ids; n_store_images 0: no step runs a container */
+	size_t n_store_images;
+	bool images_made;
 	const char *building; /* the image being built, for its progress events */
 };
 
@@ -293,7 +298,7 @@ static char *next_boot(struct cr_session *s, struct guest *g)
 
 static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 {
-	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	cleanup_free char *base = g->store.dir ? xstrdup(g->store.disk) : xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
 	cleanup_free char *kernel = xasprintf("%s/%s", g->image.dir, CR_IMAGE_KERNEL);
 	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
 	cleanup_free char *steps = next_boot(s, g);
@@ -394,7 +399,7 @@ static json_t *guest_json(const struct guest *g)
 	}
 	return json_pack(
 		"{s:s, s:s, s:s, s:s?, s:o?, s:s?, s:I, s:I, s:b, s:o, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
-		"s:f, s:f, s:o, s:I}",
+		"s:f, s:f, s:o, s:I, s:o}",
 		"name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
 		g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", p->domain, "vcpus", (json_int_t)g->plan->vcpus,
 		"memory_bytes", (json_int_t)g->plan->memory, "nested", cr_guest_nested(g->plan), "pinned_cpus", pin, "status",
@@ -403,7 +408,10 @@ static json_t *guest_json(const struct guest *g)
 		"steps_failed", (json_int_t)p->steps_failed, "steps_unsupported", (json_int_t)p->steps_unsupported, "provision_seconds",
 		g->provision_seconds, "boot_seconds", g->t_agent, "wall_seconds", p->t_end, "measured_seconds", g->measured_seconds,
 		"overhead_seconds", p->t_end > 0 ? p->t_end - g->measured_seconds : 0.0, "agent_unit_uptime",
-		p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null(), "boots", (json_int_t)g->boots);
+		p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null(), "boots", (json_int_t)g->boots, "docker_store",
+		g->store.dir ? json_pack("{s:s, s:s, s:b, s:f}", "path", g->store.disk, "key", g->store.key, "made", g->store.made,
+					 "seconds", g->store.seconds)
+			     : json_null());
 }
 
 static void write_manifest(struct cr_session *s, const char *status)
@@ -644,6 +652,7 @@ static void release_guest(struct guest *g)
 	free(g->results_vol);
 	if (g->have_image)
 		cr_built_release(&g->image);
+	cr_store_release(&g->store);
 	free(g->pub.domain);
 	free(g->pub.console_path);
 	free(g->pub.harvest);
@@ -841,16 +850,97 @@ static int images_disk(struct cr_session *s, bool *made, cr_error_t *err)
 	return ret;
 }
 
+static void on_store_line(void *data, const char *line)
+{
+	struct cr_session *s = data;
+
+	note(s, NULL, "crbench run: %s: %s", s->building, line);
+}
+
+/*
+ * Each guest image with the suite's images in its Docker store, made by one
+ * boot when the cache lacks it, so that no guest loads them. Not for a
+ * libvirt host reached by upload (its guests load them at boot), nor when
+ * no step runs a container.
+ */
+static int docker_stores(struct cr_session *s, cr_error_t *err)
+{
+	if (!cr_plan_runs_containers(s->plan))
+		return 0;
+	for (size_t k = 0; k < s->n_containers; k++) {
+		struct cr_store_image *im = &s->store_images[k];
+
+		if (cr_container_image_id(s->containers[k].dir, &im->tag, &im->id, err) < 0)
+			return cr_error_prefix(err, "cannot read the suite's container image '%s'", cr_suite_container_recipes[k]);
+		im->file = xasprintf("%s.tar", cr_suite_container_recipes[k]);
+		s->n_store_images++;
+	}
+	if (s->o->remote)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct guest *g = &s->g[i];
+		struct cr_store_opts so = { .cache_dir = s->o->cache_dir,
+					    .accel = s->o->accel,
+					    .vm_name = g->plan->image,
+					    .vm = &g->image,
+					    .images_disk = s->images,
+					    .images = s->store_images,
+					    .n_images = s->n_store_images,
+					    .timeout = 1800,
+					    .stop = s->o->stop,
+					    .on_line = on_store_line,
+					    .data = s };
+		int rc;
+
+		for (size_t k = 0; k < i && !g->store.dir; k++)
+			if (strcmp(s->g[k].image.key, g->image.key) == 0 && s->g[k].store.dir)
+				g->store = (struct cr_store){ .dir = xstrdup(s->g[k].store.dir),
+							      .key = xstrdup(s->g[k].store.key),
+							      .disk = xstrdup(s->g[k].store.disk) };
+		if (g->store.dir)
+			continue;
+		s->building = g->plan->image;
+		{
+			cleanup_free char *key = cr_store_key(&g->image, s->store_images, s->n_store_images);
+			cleanup_free char *manifest = xasprintf("%s/images/store-%s/%s", s->o->cache_dir, key, CR_IMAGE_MANIFEST);
+
+			if (access(manifest, F_OK) < 0)
+				note(s, NULL,
+				     "crbench run: loading the suite's images into the Docker store of image '%s' (one boot, once per image: "
+				     "no guest loads them again)",
+				     g->plan->image);
+		}
+		rc = cr_store_get(&so, &g->store, err);
+		s->building = NULL;
+		if (rc < 0)
+			return cr_error_prefix(err, "cannot preload the Docker store of image '%s'", g->plan->image);
+		if (g->store.made)
+			note(s, NULL, "crbench run: made the Docker store of image '%s' in %.1f s: '%s'", g->plan->image, g->store.seconds,
+			     g->store.dir);
+		else
+			note(s, NULL, "%s Docker store: cached: %s", g->plan->image, g->store.dir);
+	}
+	return stopping(s) ? cr_error(err, 0, "interrupted") : 0;
+}
+
 /* One small payload disk for every guest of the run: the agent and the resolved plan; each guest finds its name on its kernel command line. */
 static int payload_disk(struct cr_session *s, const char *plan_path, cr_error_t *err)
 {
 	cleanup_free char *agent = cr_agent_path(), *staging = xasprintf("%s/payload", s->rundir);
-	struct cr_payload_file files[] = { { agent, "crbench-agent" }, { plan_path, "plan.ini" } };
+	cleanup_free char *images_json = xasprintf("%s/images.json", s->rundir);
+	struct cr_payload_file files[] = { { agent, "crbench-agent" }, { plan_path, "plan.ini" }, { images_json, "images.json" } };
 	double t = cr_now();
 	int ret;
 
+	/* the images the guests check in their Docker store (or load, on a libvirt host reached by upload) */
+	if (s->n_store_images) {
+		cleanup_free char *text = cr_store_images_json(s->store_images, s->n_store_images, s->g[0].store.dir ? "store" : "load");
+
+		if (cr_write_text(images_json, text, err) < 0)
+			return -1;
+	}
 	s->payload = xasprintf("%s/payload.raw", s->rundir);
-	ret = cr_payload_make(staging, files, ARRAY_SIZE(files), "crbench-payload", s->payload, err);
+	ret = cr_payload_make(staging, files, ARRAY_SIZE(files) - (s->n_store_images ? 0 : 1), "crbench-payload", s->payload, err);
 	s->payload_seconds = cr_now() - t;
 	cr_rmtree(staging);
 	return ret;
@@ -893,7 +983,6 @@ static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 	const struct cr_session_opts *o = s->o;
 	const char *root = o->results_root ? o->results_root : "results";
 	cleanup_free char *plan_path = NULL, *dump = NULL, *why = NULL, *uri = virConnectGetURI(s->conn);
-	bool made = false;
 
 	/* the run's id, directories and resolved plan (with the seed the run uses) */
 	name_run(s, plan);
@@ -908,13 +997,9 @@ static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 		return -1;
 	dump = cr_plan_dump(plan);
 	plan_path = xasprintf("%s/plan.ini", s->out);
-	{
-		FILE *f = fopen(plan_path, "we");
-
-		if (!f || fputs(dump, f) == EOF || fclose(f) != 0)
-			return cr_error(err, errno, "cannot write '%s'", plan_path);
-	}
-	if (images_disk(s, &made, err) < 0 || payload_disk(s, plan_path, err) < 0)
+	if (cr_write_text(plan_path, dump, err) < 0)
+		return -1;
+	if (payload_disk(s, plan_path, err) < 0)
 		return -1;
 	if (o->remote && upload_all(s, err) < 0)
 		return -1;
@@ -927,7 +1012,7 @@ static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 				"payload_seconds", s->payload_seconds);
 	json_object_set_new(s->manifest, "injected_fault", o->fault ? json_string(o->fault) : json_null());
 	json_object_set_new(s->manifest, "images_disk",
-			    json_pack("{s:s, s:b, s:f}", "path", s->images, "made", made, "seconds", s->images_seconds));
+			    json_pack("{s:s, s:b, s:f}", "path", s->images, "made", s->images_made, "seconds", s->images_seconds));
 	json_object_set_new(s->manifest, "started", utc_now_json());
 	json_object_set_new(s->manifest, "remote", o->remote ? remote_json(s) : json_null());
 	json_object_set_new(json_object_get(s->manifest, "host"), "accel", json_string(cr_accel_name(o->accel)));
@@ -1033,7 +1118,8 @@ static int run(struct cr_session *s, cr_error_t *err)
 	cleanup_strv char **reaped = NULL;
 	int timer, cb;
 
-	if (build_all(s, err) < 0)
+	/* the stores boot a guest each: before this run's libvirt connection, like the builds */
+	if (build_all(s, err) < 0 || images_disk(s, &s->images_made, err) < 0 || docker_stores(s, err) < 0)
 		return -1;
 	virEventRegisterDefaultImpl();
 	if (cr_virt_open(o->uri, &s->conn, err) < 0)
@@ -1096,6 +1182,7 @@ void cr_session_free(struct cr_session *s)
 		release_guest(&s->g[i]);
 	for (size_t k = 0; k < s->n_containers; k++)
 		cr_built_release(&s->containers[k]);
+	cr_store_images_release(s->store_images, s->n_store_images);
 	free(s->g);
 	free(s->run_id);
 	free(s->out);

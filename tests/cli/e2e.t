@@ -12,7 +12,7 @@ e2e_or_skip
 plan_file=${CRBENCH_E2E_PLAN:-$SRCDIR/images/plans/smoke.ini}
 results=${BUILDDIR:-$TMP}/e2e
 mkdir -p "$results"
-plan 13
+plan 14
 
 if [ -n "${CRBENCH_E2E_RUN_DIR:-}" ]; then
 	# checking a run made before (when changing these checks)
@@ -107,6 +107,18 @@ elif what == "report":
     for t in ("Table I)", "Table II)", "Table III)", "Table IV)", "Table V)", "3a (idle) and 4a (stress-ng))", "3b (idle) and 4b (stress-ng))"):
         if t not in md:
             fail("report.md has no " + t)
+elif what == "store":
+    # the suite's images were preloaded into each guest image's Docker store, never loaded by a guest
+    for g in guests:
+        st = g.get("docker_store")
+        if not st or not os.path.exists(st["path"]):
+            fail("guest %s: no Docker store: %s" % (g["name"], st))
+        im = json.load(open(os.path.join(run_dir, g["name"], "results", "images.json")))
+        if im.get("mode") != "store":
+            fail("guest %s: images.json says mode %s: %s" % (g["name"], im.get("mode"), im))
+        for f in ("bench.tar", "httpd.tar"):
+            if not im.get(f, {}).get("id", "").startswith("sha256:") or "seconds" in im[f]:
+                fail("guest %s: %s not checked in the store, or loaded: %s" % (g["name"], f, im.get(f)))
 elif what == "manifest":
     for k in ("kernel", "cpu_model", "libvirt_version", "qemu_version", "accel", "accel_reason"):
         if not run["host"].get(k):
@@ -118,7 +130,7 @@ elif what == "manifest":
             fail("guest %s: no image manifest or console log" % g["name"])
 EOF
 }
-for what in complete guests steps harvest manifest report; do
+for what in complete guests steps store harvest manifest report; do
 	check "$what" >"$TMP/check" 2>&1
 	st=$?
 	cat "$TMP/check"
@@ -126,6 +138,7 @@ for what in complete guests steps harvest manifest report; do
 	complete) ok $st "every guest completed its suite" ;;
 	guests) ok $st "run.json has one guest per [guest] of the plan" ;;
 	steps) ok $st "each guest's results hold one entry per planned step (ok or unsupported with a reason), every selected test, the image load, summary and manifest" ;;
+	store) ok $st "each guest booted on its image's preloaded Docker store and only checked the images' ids there" ;;
 	harvest) ok $st "every entry was verified against the guest's manifest" ;;
 	report) ok $st "the report has every table and figure" ;;
 	manifest) ok $st "run.json records the host, versions, accelerator, seed, image manifests, measured and overhead seconds" ;;
