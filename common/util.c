@@ -247,3 +247,31 @@ bool cr_path_is_contained(const char *path)
 	}
 	return true;
 }
+
+char *cr_xml_escape(const char *s)
+{
+	size_t n = 0;
+	char *out, *p;
+
+	for (const char *c = s; *c; c++)
+		n += *c == '&' ? 5 : (*c == '<' || *c == '>') ? 4 : (*c == '\'' || *c == '"') ? 6 : 1;
+	p = out = xmalloc(n + 1);
+	for (const char *c = s; *c; c++) {
+		const char *rep = *c == '&'    ? "&amp;"
+				  : *c == '<'  ? "&lt;"
+				  : *c == '>'  ? "&gt;"
+				  : *c == '\'' ? "&apos;"
+				  : *c == '"'  ? "&quot;"
+					       : NULL;
+
+		if (rep) {
+			memcpy(p, rep, strlen(rep));
+			p += strlen(rep);
+		} else {
+			/* the control characters XML 1.0 forbids (a tool's colour codes, a bell) */
+			*p++ = ((unsigned char)*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') || *c == 0x7f ? '?' : *c;
+		}
+	}
+	*p = '\0';
+	return out;
+}

@@ -80,6 +80,8 @@ bool cr_path_is_contained(const char *path);
 
 /* Read a whole file of at most max bytes, NUL-terminated (the NUL is not counted in *len). */
 int cr_read_file(const char *path, size_t max, char **data, size_t *len, cr_error_t *err);
+/* XML-escape s for an attribute or element text; the control characters XML 1.0 forbids become '?'. */
+char *cr_xml_escape(const char *s);
 /* Create or truncate path and write text to it. */
 int cr_write_text(const char *path, const char *text, cr_error_t *err);
 

@@ -5,33 +5,6 @@
 #include "util.h"
 #include "virt.h"
 
-char *cr_xml_escape(const char *s)
-{
-	size_t n = 0;
-	char *out, *p;
-
-	for (const char *c = s; *c; c++)
-		n += *c == '&' ? 5 : (*c == '<' || *c == '>') ? 4 : (*c == '\'' || *c == '"') ? 6 : 1;
-	p = out = xmalloc(n + 1);
-	for (const char *c = s; *c; c++) {
-		const char *rep = *c == '&'    ? "&amp;"
-				  : *c == '<'  ? "&lt;"
-				  : *c == '>'  ? "&gt;"
-				  : *c == '\'' ? "&apos;"
-				  : *c == '"'  ? "&quot;"
-					       : NULL;
-
-		if (rep) {
-			memcpy(p, rep, strlen(rep));
-			p += strlen(rep);
-		} else {
-			*p++ = *c;
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
 /*
  * cache: "unsafe" for the throw-away overlay and the read-only payload;
  * "writeback" for the results disk, so that the agent's fdatasync reaches the

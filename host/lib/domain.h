@@ -29,9 +29,6 @@ struct cr_domain_spec {
 	size_t n_pin;
 };
 
-/* XML-escape s for an attribute or element text. */
-char *cr_xml_escape(const char *s);
-
 /* The domain XML for spec; values are XML-escaped. */
 char *cr_domain_xml(const struct cr_domain_spec *spec);
 
