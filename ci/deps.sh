@@ -15,8 +15,9 @@ run_pkgs="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	mmdebstrap e2fsprogs libguestfs-tools linux-image-amd64 gpg debian-archive-keyring gnuplot-nox curl"
 # python3 recomputes the report's statistics, chromium renders its HTML, xz-utils packs fake Kata tarballs,
 # groff-base renders the manual pages (tests/cli/man.t), clang-format checks the layout (make lint),
-# python3-jsonschema checks the JSON formats against docs/schema/ (tests/cli/schema.t)
-check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind groff-base python3-jsonschema clang-format"
+# python3-jsonschema checks the JSON formats against docs/schema/ (tests/cli/schema.t);
+# libxml2-utils' xmllint the JUnit XML against docs/schema/junit.xsd (tests/unit/test-junit.c)
+check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind groff-base python3-jsonschema clang-format libxml2-utils"
 
 case "${1:-}" in
 build) want="$build_pkgs" ;;

@@ -14,11 +14,11 @@ _crbench_commands='boot build check compare harvest plan report run'
 _crbench_opts_boot='--image= --accel= --connect= --cache-dir= --vcpus= --memory= --nested --timeout= --console= --payload= --results= --verbose --help'
 _crbench_opts_build='--image= --plan= --rebuild --no-verify --mirror= --keyring= --cache-dir= --accel= --keep-rootfs= --help'
 _crbench_opts_check='--accel= --connect= --upload --pool= --cache-dir= --plan= --json --help'
-_crbench_opts_compare='--bounds= --all --json --help'
+_crbench_opts_compare='--bounds= --all --json --junit= --help'
 _crbench_opts_harvest='--out= --json --help'
 _crbench_opts_plan='--json --help'
 _crbench_opts_report='--out= --help'
-_crbench_opts_run='--plan= --results-dir= --parallel --accel= --connect= --upload --pool= --cache-dir= --no-pin --keep --verbose --inject-fault= --help'
+_crbench_opts_run='--plan= --results-dir= --parallel --accel= --connect= --upload --pool= --cache-dir= --no-pin --keep --verbose --junit= --inject-fault= --help'
 
 _crbench_accels='kvm tcg auto'
 _crbench_faults='panic hang agent-crash docker-fail results-full'
@@ -163,7 +163,7 @@ _crbench()
 			;;
 		--plan) _crbench_files '*.ini' ;;
 		--cache-dir | --results-dir | --out | --payload) _crbench_dirs ;;
-		--console | --results | --keep-rootfs | --keyring | --bounds) _crbench_files ;;
+		--console | --results | --keep-rootfs | --keyring | --bounds | --junit) _crbench_files ;;
 		--inject-fault) _crbench_words "$_crbench_faults" ;;
 		esac
 		[[ -n $prefix ]] && COMPREPLY=("${COMPREPLY[@]/#/$prefix}")

@@ -4,12 +4,13 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "junit.h"
 #include "report.h"
 #include "util.h"
 
 static const char compare_usage[] =
-	"usage: crbench compare [--bounds FILE] [--all] [--json] RUN_A RUN_B\n"
-	"       crbench compare --bounds FILE [--json] RUN\n"
+	"usage: crbench compare [--bounds FILE] [--all] [--json] [--junit FILE] RUN_A RUN_B\n"
+	"       crbench compare --bounds FILE [--json] [--junit FILE] RUN\n"
 	"\n"
 	"Compares two run directories metric by metric and guest by guest (guests\n"
 	"matched by name): the mean of each, the change in percent, and the ratio\n"
@@ -32,6 +33,9 @@ static const char compare_usage[] =
 	"  --bounds FILE  check RUN_B (or RUN) against FILE\n"
 	"  --all          list every metric, not only those outside the noise\n"
 	"  --json         print one JSON object instead of lines\n"
+	"  --junit FILE   also write JUnit XML for CI: a test case per compared cell\n"
+	"                 (failed when outside the noise) and per bound (failed when\n"
+	"                 out of bounds); docs/ci.md\n"
 	"  -h, --help     show this help\n";
 
 static const char *s_of(json_t *o, const char *key)
@@ -84,6 +88,7 @@ int cmd_compare(int argc, char **argv)
 		{ "bounds", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,7 +96,7 @@ int cmd_compare(int argc, char **argv)
 	cleanup_error cr_error_t err = NULL;
 	cleanup_report struct cr_report *a = NULL, *b = NULL;
 	struct cr_bounds bounds = { 0 };
-	const char *bounds_path = NULL;
+	const char *bounds_path = NULL, *junit = NULL;
 	bool all = false, json = false, out_of_bounds = false;
 	json_t *doc, *row;
 	size_t i;
@@ -108,6 +113,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'J':
+			junit = optarg;
 			break;
 		default:
 			return option_default("compare", compare_usage, c, argv);
@@ -142,6 +150,10 @@ int cmd_compare(int argc, char **argv)
 
 			printf("%s: %zu of %zu bounds hold%s\n", b->run_id, n - failed, n, failed ? "; out of bounds" : "");
 		}
+	}
+	if (junit && cr_junit_write_compare(doc, junit, &err) < 0) {
+		json_decref(doc);
+		return report_error(err);
 	}
 	json_decref(doc);
 	return out_of_bounds ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "display.h"
 #include "gfs.h"
+#include "junit.h"
 #include "paths.h"
 #include "plan.h"
 #include "preflight.h"
@@ -19,13 +20,15 @@
 static const char run_usage[] =
 	"usage: crbench run [--plan FILE] [--results-dir DIR] [--parallel] [--accel kvm|tcg|auto]\n"
 	"                   [--connect URI] [--upload] [--pool NAME] [--cache-dir DIR] [--no-pin]\n"
-	"                   [--keep] [--verbose]\n"
+	"                   [--keep] [--verbose] [--junit FILE]\n"
 	"                   [--inject-fault FAULT]\n"
 	"\n"
 	"Runs a plan: builds the guest images and the suite's container images the\n"
-	"cache lacks (and, once, a read-only disk holding the container images),\n"
-	"makes one small payload disk (the agent, the resolved plan) and, per guest,\n"
-	"a throw-away overlay on the cached base image and an empty results disk,\n"
+	"cache lacks (and, once, a read-only disk holding the container images, and\n"
+	"once per guest image a copy of it with those images in its Docker store,\n"
+	"made by one boot), makes one small payload disk (the agent, the resolved\n"
+	"plan) and, per guest, a throw-away overlay on that copy and an empty\n"
+	"results disk,\n"
 	"boots one transient libvirt domain per\n"
 	"guest (one after another, or all at once with --parallel), follows each\n"
 	"agent's progress on the serial console, harvests every results disk into\n"
@@ -54,6 +57,9 @@ static const char run_usage[] =
 	"  --no-pin           do not pin vCPUs to host CPUs\n"
 	"  --keep             keep the run's overlays and disks (in the cache's runs/)\n"
 	"  -v, --verbose      print every console line of the guests\n"
+	"  --junit FILE       also write JUnit XML for CI: a test case per step of\n"
+	"                     each guest (failed or timed out: a failure;\n"
+	"                     unsupported: skipped) and one per guest; docs/ci.md\n"
 	"  --inject-fault F   for the fault suite (make check-faults): make F happen in\n"
 	"                     every guest: panic, hang, agent-crash (after the first\n"
 	"                     step), docker-fail (before it), results-full (a 64 KiB\n"
@@ -68,7 +74,7 @@ static void on_signal(int sig)
 }
 
 struct run_args {
-	const char *plan_path, *results_root, *uri, *pool, *cache_dir, *fault;
+	const char *plan_path, *results_root, *uri, *pool, *cache_dir, *fault, *junit;
 	enum cr_accel accel;
 	bool parallel, upload, no_pin, keep, verbose;
 };
@@ -275,6 +281,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "verbose", no_argument, NULL, 'v' },		{ "help", no_argument, NULL, 'h' },
 		{ "inject-fault", required_argument, NULL, 'F' },
 		{ "upload", no_argument, NULL, 'U' },		{ "pool", required_argument, NULL, 'L' },
+		{ "junit", required_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* clang-format on */
@@ -318,6 +325,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'v':
 			a->verbose = true;
+			break;
+		case 'J':
+			a->junit = optarg;
 			break;
 		case 'F':
 			for (size_t k = 0; cr_session_faults[k]; k++)
@@ -418,6 +428,15 @@ int cmd_run(int argc, char **argv)
 	n = cr_session_n_guests(s);
 	printf("run %s: %zu of %zu guests complete; results in %s\n", cr_session_run_id(s), n_complete, n, cr_session_dir(s));
 	make_report(cr_session_dir(s));
+	if (a.junit) {
+		if (cr_junit_write_run(cr_session_dir(s), a.junit, &err) < 0) {
+			fprintf(stderr, "crbench run: no JUnit report: %s\n", err->msg);
+			cr_error_free(&err);
+			n_complete = 0; /* a CI job that asked for it must not pass without it */
+		} else {
+			printf("JUnit: %s\n", a.junit);
+		}
+	}
 	cr_session_free(s);
 	return stop ? 128 + stop : n_complete == n ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -6,7 +6,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 22
+plan 26
 
 run "$CRBENCH" compare --help
 is "$rc" 0 "--help exits 0"
@@ -60,4 +60,26 @@ like "$err" "bad.bounds:1: expected 'METRIC MIN MAX' or 'METRIC MID ±PCT%'" "na
 printf 'boot.httpd.first_201 0 1\n' >"$TMP/typo.bounds"
 run "$CRBENCH" compare --bounds "$TMP/typo.bounds" "$RUNS/complete"
 like "$rc $out" "^1 OUT OF BOUNDS line 1: boot\.httpd\.first_201: .*run b has no metric 'boot\.httpd\.first_201'" "a metric the run does not have fails, not passes"
+# JUnit for CI: a case per compared cell and per bound, failures as the text says, valid against docs/schema/junit.xsd
+run "$CRBENCH" compare --junit "$TMP/junit.xml" --bounds "$TMP/ok.bounds" "$RUNS/complete" "$RUNS/complete-b"
+is "$rc" 1 "--junit keeps the exit status of the bounds"
+xmllint --noout --schema "$SRCDIR/docs/schema/junit.xsd" "$TMP/junit.xml" 2>&1 | sed 's/^/# /'
+ok "$(xmllint --noout --schema "$SRCDIR/docs/schema/junit.xsd" "$TMP/junit.xml" >/dev/null 2>&1; echo $?)" "the JUnit XML is valid against docs/schema/junit.xsd"
+changed=$(printf '%s\n' "$out" | sed -n 's/.*: \([0-9]*\) of \([0-9]*\) metric cells changed outside the noise.*/\1 \2/p')
+bounds=$(printf '%s\n' "$out" | sed -n 's/.*: \([0-9]*\) of \([0-9]*\) bounds hold.*/\1 \2/p')
+python3 - "$TMP/junit.xml" "$changed" "$bounds" >"$TMP/jcheck" 2>&1 <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+changed, cells = map(int, sys.argv[2].split())
+hold, nb = map(int, sys.argv[3].split())
+s = {ts.get("name"): ts for ts in root}
+def fails(ts): return sum(1 for c in ts if c.find("failure") is not None)
+assert len(s["changes"]) == cells and fails(s["changes"]) == changed, (len(s["changes"]), fails(s["changes"]), cells, changed)
+assert len(s["bounds"]) == nb and fails(s["bounds"]) == nb - hold, (len(s["bounds"]), fails(s["bounds"]), nb, hold)
+assert int(root.get("failures")) == changed + nb - hold
+print("ok")
+PY
+is "$(cat "$TMP/jcheck")" ok "a case per compared cell and per bound, as many failures as the text reports"
+run "$CRBENCH" compare --junit "$TMP/no/such/dir/j.xml" "$RUNS/complete" "$RUNS/complete-b"
+like "$rc $err" "^1 .*cannot write '$TMP/no/such/dir/j.xml" "a JUnit file that cannot be written fails, naming it"
 finish

@@ -12,7 +12,7 @@ e2e_or_skip
 plan_file=${CRBENCH_E2E_PLAN:-$SRCDIR/images/plans/smoke.ini}
 results=${BUILDDIR:-$TMP}/e2e
 mkdir -p "$results"
-plan 14
+plan 15
 
 if [ -n "${CRBENCH_E2E_RUN_DIR:-}" ]; then
 	# checking a run made before (when changing these checks)
@@ -21,7 +21,7 @@ if [ -n "${CRBENCH_E2E_RUN_DIR:-}" ]; then
 else
 	before=$(ls "$results")
 	echo "crbench run --plan $plan_file (TCG: this takes a while; progress on stderr)" >&2
-	"$CRBENCH" run --plan "$plan_file" --results-dir "$results" >"$TMP/run.out"
+	"$CRBENCH" run --plan "$plan_file" --results-dir "$results" --junit "$results/junit.xml" >"$TMP/run.out"
 	rc=$?
 	cat "$TMP/run.out" >&2
 	run_dir=""
@@ -160,6 +160,26 @@ python3 "$SRCDIR/tests/cli/schema-check.py" "$@" >"$TMP/schema" 2>&1
 st=$?
 grep -v ': valid$' "$TMP/schema" | head -20 | sed 's/^/# /'
 ok $st "run.json, each harvest.json, each step entry and report.json follow docs/schema/"
+
+# the JUnit XML of the run (--junit), for CI: valid, a case per harvested step and per guest
+if [ -z "${CRBENCH_E2E_RUN_DIR:-}" ]; then
+	python3 - "$run_dir" "$results/junit.xml" >"$TMP/junit" 2>&1 <<'EOF'
+import glob, os, sys, xml.etree.ElementTree as ET
+run_dir, path = sys.argv[1:3]
+root = ET.parse(path).getroot()
+steps = len(glob.glob(os.path.join(run_dir, "*", "results", "[0-9][0-9][0-9][0-9]-*.json")))
+guests = len(root)
+cases = sum(len(s) for s in root)
+if cases != steps + guests:
+    print("# %d cases, %d steps and %d guests harvested" % (cases, steps, guests)); sys.exit(1)
+EOF
+	st=$?
+	xmllint --noout --schema "$SRCDIR/docs/schema/junit.xsd" "$results/junit.xml" >>"$TMP/junit" 2>&1 || st=1
+	sed 's/^/# /' "$TMP/junit"
+	ok $st "--junit wrote valid JUnit XML (docs/schema/junit.xsd), a case per harvested step and per guest"
+else
+	skip "--junit: a run made before"
+fi
 
 # the agent's footprint and timing-overhead targets, as diagnostics: a
 # benchmark's verdict (bench/agent.sh), not a timed test
