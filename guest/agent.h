@@ -59,7 +59,7 @@ struct cr_agent {
 	const struct cr_guest_plan *guest;
 	uint64_t seed;
 	const char *payload;		     /* directory of the payload disk */
-	const struct cr_images_spec *images; /* the suite's container images, as the payload's images.json says */
+	const struct cr_images_spec *images; /* the suite's container images, as the payload's images.json says (cr_images_spec_load) */
 	struct cr_docker *docker;
 	/* what cr_agent_run set up for the runtime before the suite; NULL before that (containers then use the plan's runtime name) */
 	const struct cr_runtime_setup *runtime;

@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -125,19 +124,9 @@ static bool needs_images(const struct cr_step *steps, size_t n)
  */
 static json_t *prepare_images(const struct cr_agent *a, const struct cr_step *steps, size_t n, cr_error_t *err)
 {
-	struct cr_images_spec legacy;
-	cleanup_error cr_error_t ignored = NULL;
-	json_t *doc;
-
 	if (!needs_images(steps, n))
 		return json_pack("{s:s}", "skipped", "no selected test runs a container");
-	if (a->images)
-		return cr_images_prepare(a->docker, a->payload, a->images, err);
-	/* a caller without a payload's word on them (tests): loaded as an older host's payload has them */
-	cr_images_spec_load("/nonexistent", &legacy, &ignored);
-	doc = cr_images_prepare(a->docker, a->payload, &legacy, err);
-	cr_images_spec_release(&legacy);
-	return doc;
+	return cr_images_prepare(a->docker, a->payload, a->images, err);
 }
 
 static enum cr_progress_status status_of(const json_t *doc)

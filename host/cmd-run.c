@@ -360,6 +360,7 @@ int cmd_run(int argc, char **argv)
 	struct cr_preflight_opts po = { .root = "" };
 	struct cr_session *s = NULL;
 	size_t n_complete, n;
+	bool junit_failed = false;
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -428,15 +429,13 @@ int cmd_run(int argc, char **argv)
 	n = cr_session_n_guests(s);
 	printf("run %s: %zu of %zu guests complete; results in %s\n", cr_session_run_id(s), n_complete, n, cr_session_dir(s));
 	make_report(cr_session_dir(s));
-	if (a.junit) {
-		if (cr_junit_write_run(cr_session_dir(s), a.junit, &err) < 0) {
-			fprintf(stderr, "crbench run: no JUnit report: %s\n", err->msg);
-			cr_error_free(&err);
-			n_complete = 0; /* a CI job that asked for it must not pass without it */
-		} else {
-			printf("JUnit: %s\n", a.junit);
-		}
+	/* a CI job that asked for JUnit must not pass without it */
+	if (a.junit && cr_junit_write_run(cr_session_dir(s), a.junit, &err) < 0) {
+		fprintf(stderr, "crbench run: no JUnit report: %s\n", err->msg);
+		junit_failed = true;
+	} else if (a.junit) {
+		printf("JUnit: %s\n", a.junit);
 	}
 	cr_session_free(s);
-	return stop ? 128 + stop : n_complete == n ? EXIT_SUCCESS : EXIT_FAILURE;
+	return stop ? 128 + stop : n_complete == n && !junit_failed ? EXIT_SUCCESS : EXIT_FAILURE;
 }

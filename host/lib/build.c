@@ -600,18 +600,19 @@ static int read_status_from_tar(struct build *b, cr_error_t *err)
 }
 
 struct image_id {
-	char *manifest, *config_name; /* manifest.json's text; the entry named by its Config */
-	char config_hex[CR_SHA256_HEX_LEN + 1];
+	char *manifest;	 /* manifest.json's text */
+	json_t *digests; /* every other *.json blob (the config is one): name -> its SHA-256 */
 	const char *tarball;
 };
 
-/* manifest.json and each small *.json blob (the config is one) of a docker-save tarball: the manifest kept, the blobs hashed. */
+/* manifest.json and each small *.json blob of a docker-save tarball: the manifest kept, the blobs hashed. */
 static int id_entry(void *ctx, struct archive *in, struct archive_entry *e, cr_error_t *err)
 {
 	struct image_id *im = ctx;
 	const char *name = archive_entry_pathname(e);
 	la_int64_t size = archive_entry_size(e);
 	cleanup_free char *text = NULL;
+	char hex[CR_SHA256_HEX_LEN + 1];
 
 	if (!name || strchr(name, '/') || strlen(name) < 5 || strcmp(name + strlen(name) - 5, ".json") != 0)
 		return 0;
@@ -622,9 +623,10 @@ static int id_entry(void *ctx, struct archive *in, struct archive_entry *e, cr_e
 		return cr_error(err, 0, "cannot read '%s' of '%s': %s", name, im->tarball, archive_error_string(in));
 	if (strcmp(name, "manifest.json") == 0) {
 		free(im->manifest);
-		im->manifest = xstrdup(text);
-	} else if (im->config_name && strcmp(name, im->config_name) == 0) {
-		cr_sha256_hex(text, (size_t)size, im->config_hex);
+		im->manifest = steal_pointer(&text);
+	} else {
+		cr_sha256_hex(text, (size_t)size, hex);
+		json_object_set_new(im->digests, name, json_string(hex));
 	}
 	return 0;
 }
@@ -632,17 +634,19 @@ static int id_entry(void *ctx, struct archive *in, struct archive_entry *e, cr_e
 int cr_container_image_id(const char *dir, char **tag, char **id, cr_error_t *err)
 {
 	cleanup_free char *tarball = xasprintf("%s/%s", dir, CR_IMAGE_CONTAINER);
-	struct image_id im = { .tarball = tarball };
-	json_t *manifest, *first;
-	const char *config, *repo_tag;
+	struct image_id im = { .digests = json_object(), .tarball = tarball };
+	json_t *manifest = NULL, *first;
+	const char *config, *repo_tag, *hex;
 	int ret = -1;
 
 	*tag = *id = NULL;
-	/* two passes: the manifest comes last in the tarball, and names the config that comes before it */
+	/* one pass: the manifest comes last in the tarball and names the config, which came before it */
 	if (cr_untar_each(tarball, id_entry, &im, err) < 0)
-		return -1;
-	if (!im.manifest)
-		return cr_error(err, 0, "'%s' has no manifest.json", tarball);
+		goto out;
+	if (!im.manifest) {
+		cr_error(err, 0, "'%s' has no manifest.json", tarball);
+		goto out;
+	}
 	manifest = json_loads(im.manifest, 0, NULL);
 	first = json_array_get(manifest, 0);
 	config = json_string_value(json_object_get(first, "Config"));
@@ -651,20 +655,18 @@ int cr_container_image_id(const char *dir, char **tag, char **id, cr_error_t *er
 		cr_error(err, 0, "'%s': manifest.json names no Config and RepoTags", tarball);
 		goto out;
 	}
-	im.config_name = xstrdup(config);
-	if (cr_untar_each(tarball, id_entry, &im, err) < 0)
-		goto out;
-	if (!im.config_hex[0]) {
+	hex = json_string_value(json_object_get(im.digests, config));
+	if (!hex) {
 		cr_error(err, 0, "'%s' has no '%s', the config its manifest names", tarball, config);
 		goto out;
 	}
 	*tag = xstrdup(repo_tag);
-	*id = xasprintf("sha256:%s", im.config_hex);
+	*id = xasprintf("sha256:%s", hex);
 	ret = 0;
 out:
 	json_decref(manifest);
+	json_decref(im.digests);
 	free(im.manifest);
-	free(im.config_name);
 	return ret;
 }
 

@@ -900,16 +900,6 @@ static int docker_stores(struct cr_session *s, cr_error_t *err)
 		if (g->store.dir)
 			continue;
 		s->building = g->plan->image;
-		{
-			cleanup_free char *key = cr_store_key(&g->image, s->store_images, s->n_store_images);
-			cleanup_free char *manifest = xasprintf("%s/images/store-%s/%s", s->o->cache_dir, key, CR_IMAGE_MANIFEST);
-
-			if (access(manifest, F_OK) < 0)
-				note(s, NULL,
-				     "crbench run: loading the suite's images into the Docker store of image '%s' (one boot, once per image: "
-				     "no guest loads them again)",
-				     g->plan->image);
-		}
 		rc = cr_store_get(&so, &g->store, err);
 		s->building = NULL;
 		if (rc < 0)

@@ -260,6 +260,10 @@ int cr_store_get(const struct cr_store_opts *o, struct cr_store *out, cr_error_t
 		if (access(manifest, R_OK) == 0 && access(out->disk, R_OK) == 0)
 			return 0;
 	}
+	if (o->on_line)
+		o->on_line(o->data,
+			   "not in the cache: one boot of the image loads the suite's images into its Docker store (once per "
+			   "image: no guest loads them again)");
 	tmp = xasprintf("%s/.tmp-store-%s-%d", images, out->key, (int)getpid());
 	cr_rmtree(tmp);
 	if ((mkdir(images, 0755) < 0 && errno != EEXIST) || mkdir(tmp, 0755) < 0) {

@@ -41,7 +41,7 @@ struct cr_store_opts {
 	size_t n_images;
 	double timeout; /* seconds for the loading boot */
 	volatile sig_atomic_t *stop;
-	void (*on_line)(void *data, const char *line); /* the loading boot's lines of note */
+	void (*on_line)(void *data, const char *line); /* that it is made, and the loading boot's lines of note */
 	void *data;
 };
 
