@@ -12,7 +12,7 @@ for tool in scdoc groff; do
 		exit 0
 	fi
 done
-plan $((3 + 3 * n_commands + n_pages + 4))
+plan $((3 + 3 * n_commands + n_pages + 5))
 
 # names OPTION@ARG...: the options alone
 names() {
@@ -111,4 +111,10 @@ man_profiles=$(section "$plan5" PROFILES | awk '
 	END { for (r = 2; r <= row; r++) for (c = 1; c <= ncol; c++) print cell[1, c] ":" cell[r, 0] "=" cell[r, c] }')
 [ -n "$doc_profiles" ] || doc_profiles="none-found-in-docs/plan.md"
 set_diff "$man_profiles" "$doc_profiles" "crbench-plan(5)'s PROFILES table is docs/plan.md's (as profile:key=value)"
+
+# crbench-recipe(5) against docs/images.md: the keys of "## Recipe format"'s table, each with its kinds
+doc_keys=$(sed -n '/^## Recipe format/,/^## /s/^| `\([a-z-]*\)` | \([a-z]*\) |.*/\1@\2/p' "$SRCDIR/docs/images.md")
+[ -n "$doc_keys" ] || doc_keys="none-found-in-docs/images.md"
+set_diff "$(section "$MAN/crbench-recipe.5.scd" KEYS | sed -n 's/^\*\([a-z-]*\)\* (\([a-z]*\))$/\1@\2/p')" "$doc_keys" \
+	"crbench-recipe(5)'s KEYS are docs/images.md's recipe keys, with the same kinds (as key@kinds)"
 finish
