@@ -9,6 +9,7 @@
 #   make lint            cppcheck, zero findings (ci/cppcheck.supp explains the exceptions)
 #   make SANITIZE=address,undefined check
 #   make install PREFIX=/usr DESTDIR=...
+#   make deb             the Debian package, in build/deb/ (debian/, ci/deb.sh)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -52,7 +53,7 @@ AGENT_STATIC := $(if $(SANITIZE),,-static)
 # Debian's libcurl.a needs libraries Debian ships only shared: the static agent
 # links a libcurl built from Debian's source with HTTP over unix sockets only
 # (ci/libcurl-static.sh); sanitizer builds and tests use the shared one.
-CURL_STATIC := $(BUILDDIR)/curl/lib/libcurl.a
+CURL_STATIC ?= $(BUILDDIR)/curl/lib/libcurl.a
 AGENT_CURL := $(if $(SANITIZE),-lcurl,$(CURL_STATIC))
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
@@ -74,7 +75,7 @@ ALL_OBJ := $(COMMON_OBJ) $(HOSTLIB_OBJ) $(HOSTCMD_OBJ) $(AGENTLIB_OBJ) $(call ob
 CRBENCH := $(BUILDDIR)/crbench
 AGENT := $(BUILDDIR)/crbench-agent
 
-.PHONY: all check check-faults run fuzz lint install uninstall clean deps-build deps-run deps-check FORCE
+.PHONY: all check check-faults run fuzz lint install uninstall deb clean deps-build deps-run deps-check deps-deb FORCE
 .DELETE_ON_ERROR:
 # keep objects of tests and fuzz targets, which make would treat as intermediate
 .SECONDARY:
@@ -83,10 +84,13 @@ all: $(CRBENCH) $(AGENT) man
 
 # The version comes from git when there is one; the file is rewritten only
 # when it changes so that a rebuild is not forced every time.
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+# (CRBENCH_VERSION from the environment: the package build's copy has no .git)
+ifeq ($(origin CRBENCH_VERSION),undefined)
+CRBENCH_VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+endif
 $(BUILDDIR)/version.c: FORCE
 	@mkdir -p $(@D)
-	@v='const char crbench_version[] = "0.1.0-$(VERSION)";'; \
+	@v='const char crbench_version[] = "0.1.0-$(CRBENCH_VERSION)";'; \
 	[ -f $@ ] && [ "$$(cat $@)" = "$$v" ] || echo "$$v" > $@
 
 $(BUILDDIR)/obj/version.o: $(BUILDDIR)/version.c
@@ -149,6 +153,8 @@ deps-run:
 	@sh ci/deps.sh run
 deps-check:
 	@sh ci/deps.sh check
+deps-deb:
+	@sh ci/deps.sh deb
 
 # Targets that install packages first re-enter make so that pkg-config flags
 # are computed after the -dev packages exist.
@@ -213,6 +219,7 @@ fuzz: $(BUILDDIR)/version.c $(BUILDDIR)/config.h
 # Manual pages (man/README): scdoc sources man/NAME.SECTION.scd, pages in $(BUILDDIR)/man/.
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/crbench
 MAN_PAGES := $(patsubst man/%.scd,$(BUILDDIR)/man/%,$(sort $(wildcard man/*.scd)))
 .PHONY: man
 man: $(MAN_PAGES)
@@ -223,23 +230,37 @@ $(BUILDDIR)/man/%: man/%.scd
 	$(Q)scdoc <$< >$@
 
 # The data directory holds what the builder reads at run time: recipes,
-# plans, hooks and the files copied into images. The completion finds the
-# recipes there, so it is told where that is.
+# plans, hooks and the files copied into images (plans/ is images/plans, so
+# that a shipped plan is DATADIR/plans/NAME.ini). The completion finds the
+# recipes there, so it is told where that is. The documents keep their
+# layout under DOCDIR/docs, for their links to each other and the schemas.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(CRBENCH) $(DESTDIR)$(BINDIR)/crbench
 	install -m 0755 $(AGENT) $(DESTDIR)$(LIBEXECDIR)/crbench-agent
 	cp -R images builder $(DESTDIR)$(DATADIR)/
+	ln -sfn images/plans $(DESTDIR)$(DATADIR)/plans
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
 	sed 's|@DATADIR@|$(DATADIR)|' completion/crbench.bash >$(DESTDIR)$(BASHCOMPDIR)/crbench
+	install -d $(DESTDIR)$(DOCDIR)/docs/schema $(DESTDIR)$(DOCDIR)/docs/example-report
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	install -m 0644 docs/schema/* $(DESTDIR)$(DOCDIR)/docs/schema/
+	install -m 0644 docs/example-report/* $(DESTDIR)$(DOCDIR)/docs/example-report/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crbench $(DESTDIR)$(LIBEXECDIR)/crbench-agent
-	rm -f $(DESTDIR)$(MANDIR)/man1/crbench.1 $(DESTDIR)$(MANDIR)/man1/crbench-*.1 $(DESTDIR)$(MANDIR)/man5/crbench-plan.5 \
+	rm -f $(DESTDIR)$(MANDIR)/man1/crbench.1 $(DESTDIR)$(MANDIR)/man1/crbench-*.1 $(DESTDIR)$(MANDIR)/man5/crbench-*.5 \
 		$(DESTDIR)$(BASHCOMPDIR)/crbench
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of the
+# tree under $(BUILDDIR)/deb/, checked by lintian; the .deb lands there too.
+deb: deps-deb
+	@$(MAKE) --no-print-directory $(CURL_STATIC)
+	@CURL_STATIC=$(abspath $(CURL_STATIC)) CRBENCH_VERSION=$(CRBENCH_VERSION) sh ci/deb.sh $(BUILDDIR)/deb
 
 clean:
 	rm -rf build build-san build-fuzz
