@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages a target needs and starts the daemons it needs.
 #
-# usage: ci/deps.sh build|run|check
+# usage: ci/deps.sh build|run|check|deb
 #
 # Fast when everything is present (one dpkg-query call, two pid checks), so
 # the Makefile can call it before every `make run` and `make check`.
@@ -13,6 +13,8 @@ build_pkgs="gcc make pkg-config libc6-dev libvirt-dev libguestfs-dev libarchive-
 # curl downloads a Kata tarball given by URL
 run_pkgs="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	mmdebstrap e2fsprogs libguestfs-tools linux-image-amd64 gpg debian-archive-keyring gnuplot-nox curl"
+# debhelper, dpkg-dev, fakeroot and lintian build and check the Debian package (make deb, tests/cli/deb.t)
+deb_pkgs="debhelper dpkg-dev fakeroot lintian"
 # python3 recomputes the report's statistics, chromium renders its HTML, xz-utils packs fake Kata tarballs,
 # groff-base renders the manual pages (tests/cli/man.t), clang-format checks the layout (make lint),
 # python3-jsonschema checks the JSON formats against docs/schema/ (tests/cli/schema.t);
@@ -22,8 +24,9 @@ check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-util
 case "${1:-}" in
 build) want="$build_pkgs" ;;
 run) want="$build_pkgs $run_pkgs" ;;
-check) want="$build_pkgs $run_pkgs $check_pkgs" ;;
-*) echo "usage: $0 build|run|check" >&2; exit 2 ;;
+check) want="$build_pkgs $run_pkgs $check_pkgs $deb_pkgs" ;;
+deb) want="$build_pkgs $deb_pkgs" ;;
+*) echo "usage: $0 build|run|check|deb" >&2; exit 2 ;;
 esac
 want=$(echo $want)
 
@@ -51,7 +54,7 @@ if [ -n "$missing" ]; then
 	apt-get install -y -q --no-install-recommends $missing >&2
 fi
 
-[ "$1" = build ] && exit 0
+case "$1" in build | deb) exit 0 ;; esac
 
 # No systemd on these machines: start libvirt's daemons by hand when their
 # pid files do not name a live process.
