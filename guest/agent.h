@@ -136,6 +136,17 @@ const char *cr_container_runtime(const struct cr_agent *a, bool host_network);
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);
 
 /* A container run to its end: exit code, output, seconds from start to exit. */
+/*
+ * Before the suite of a Kata guest that passed its checks: start one
+ * container of the bench image (up to CR_KATA_PROBE_ATTEMPTS times) and
+ * record it in setup's "kata" record as "probe"; when none started and the
+ * error is one cr_kata_start_explain knows, the setup is refused with its
+ * meaning and Docker's own words, once, instead of every step failing.
+ */
+#define CR_KATA_PROBE_ATTEMPTS 2
+struct cr_runtime_setup;
+void cr_kata_probe(const struct cr_agent *a, struct cr_runtime_setup *setup);
+
 struct cr_container_result {
 	long exit_code;
 	char *out, *err;

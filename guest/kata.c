@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "agent.h"
 #include "kvm.h"
 #include "runtime.h"
 #include "util.h"
@@ -133,12 +134,118 @@ int cr_kata_config_rewrite(const char *src_text, uint64_t vcpus, uint64_t memory
 	return 0;
 }
 
+/*
+ * The value of key in a logrus text line (key=value or key="quoted \"value\""),
+ * unescaped; NULL when the line has no such field.
+ */
+static char *logrus_field(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = line, *v;
+	char *out, *o;
+
+	for (;; p++) {
+		p = strstr(p, key);
+		if (!p)
+			return NULL;
+		if ((p == line || p[-1] == ' ') && p[n] == '=')
+			break;
+	}
+	v = p + n + 1;
+	if (*v != '"')
+		return xstrndup(v, strcspn(v, " "));
+	o = out = xmalloc(strlen(v));
+	for (v++; *v && *v != '"'; v++) {
+		if (*v == '\\' && v[1]) {
+			v++;
+			*o++ = *v == 'n' ? ' ' : *v;
+		} else {
+			*o++ = *v;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* dst += (dst empty ? "" : sep) + text; dst is reallocated */
+static void append(char **dst, const char *sep, const char *text)
+{
+	char *t = xasprintf("%s%s%s", *dst ? *dst : "", *dst ? sep : "", text);
+
+	free(*dst);
+	*dst = t;
+}
+
+char *cr_kata_check_findings(const char *output, char **hint)
+{
+	cleanup_strv char **lines = strv_split(output ? output : "", '\n');
+	cleanup_free char *flags = NULL, *modules = NULL, *params = NULL, *vm = NULL;
+	size_t n_flags = 0, n_modules = 0;
+	bool no_virt = false;
+	char *found = NULL;
+
+	*hint = NULL;
+	for (size_t i = 0; lines[i]; i++) {
+		cleanup_free char *level = logrus_field(lines[i], "level"), *msg = logrus_field(lines[i], "msg");
+		cleanup_free char *name = logrus_field(lines[i], "name"), *desc = logrus_field(lines[i], "description");
+		cleanup_free char *item = NULL;
+
+		if (!level || strcmp(level, "error") != 0 || !msg)
+			continue;
+		item = xasprintf("%s%s%s%s", name ? name : "?", desc ? " (" : "", desc ? desc : "", desc ? ")" : "");
+		if (strcmp(msg, "CPU property not found") == 0) {
+			append(&flags, ", ", item);
+			n_flags++;
+			no_virt = no_virt || (name && (strcmp(name, "svm") == 0 || strcmp(name, "vmx") == 0));
+		} else if (strcmp(msg, "kernel property not found") == 0) {
+			append(&modules, ", ", item);
+			n_modules++;
+		} else if (strcmp(msg, "kernel module parameter has unexpected value") == 0) {
+			cleanup_free char *param = logrus_field(lines[i], "parameter"), *value = logrus_field(lines[i], "value");
+			cleanup_free char *expected = logrus_field(lines[i], "expected");
+			cleanup_free char *t = xasprintf("module %s parameter %s is %s, not %s", name ? name : "?", param ? param : "?",
+							 value ? value : "?", expected ? expected : "?");
+
+			append(&params, "; ", t);
+		} else if (strcmp(msg, "cannot create VM") == 0) {
+			cleanup_free char *reason = logrus_field(lines[i], "reason");
+			cleanup_free char *t = xasprintf("KVM cannot create a VM (%s)", reason ? reason : "no reason given");
+
+			append(&vm, "; ", t);
+		}
+	}
+	if (flags) {
+		cleanup_free char *t = xasprintf("no CPU flag%s %s", n_flags > 1 ? "s" : "", flags);
+
+		append(&found, "; ", t);
+	}
+	if (modules) {
+		cleanup_free char *t = xasprintf("no kernel module%s %s", n_modules > 1 ? "s" : "", modules);
+
+		append(&found, "; ", t);
+	}
+	if (params)
+		append(&found, "; ", params);
+	if (vm)
+		append(&found, "; ", vm);
+	if (no_virt)
+		*hint = xstrdup(
+			"the host gave this guest no nested virtualization (on a KVM host, kvm_amd or kvm_intel needs "
+			"nested=1; crbench check says whether it is on)");
+	else if (flags)
+		*hint = xstrdup("this guest's CPU model lacks CPU flags Kata 1.12 requires");
+	else if (modules)
+		*hint = xstrdup("this guest's kernel lacks modules Kata needs");
+	return found;
+}
+
 /* The line of kata-check's output that says most: its last error, else its last line; logrus' msg="..." unwrapped. */
 static char *telling_line(const char *output)
 {
 	cleanup_strv char **lines = strv_split(output ? output : "", '\n');
 	const char *last = NULL, *last_error = NULL;
-	const char *pick, *msg;
+	const char *pick;
+	char *msg;
 
 	for (size_t i = 0; lines[i]; i++) {
 		char *s = strstrip(lines[i]);
@@ -152,14 +259,8 @@ static char *telling_line(const char *output)
 	pick = last_error ? last_error : last;
 	if (!pick)
 		return xstrdup("(no output)");
-	msg = strstr(pick, "msg=\"");
-	if (msg) {
-		const char *end = strchr(msg + 5, '"');
-
-		if (end)
-			return xstrndup(msg + 5, (size_t)(end - msg - 5));
-	}
-	return xstrndup(pick, 200);
+	msg = logrus_field(pick, "msg");
+	return msg ? msg : xstrndup(pick, 200);
 }
 
 /* "kata-runtime  : 1.12.1" -> 1; -1 when the output says no version. */
@@ -201,10 +302,14 @@ char *cr_kata_refusal(const struct cr_kata_facts *f)
 	if (major != 1)
 		return xasprintf("Kata Containers %s cannot be driven by Docker 20.10, which needs Kata 1.x (1.12.1)", version);
 	if (f->check_status != 0) {
-		cleanup_free char *line = telling_line(f->check_output);
+		cleanup_free char *line = telling_line(f->check_output), *hint = NULL;
+		cleanup_free char *found = f->check_status > 0 ? cr_kata_check_findings(f->check_output, &hint) : NULL;
 
 		if (f->check_status < 0)
 			return xasprintf("Kata would not run a real nested VM: kata-runtime kata-check did not run: %s", line);
+		if (found)
+			return xasprintf("Kata would not run a real nested VM: kata-check found %s (exit status %d)%s%s", found,
+					 f->check_status, hint ? "; likely cause: " : "", hint ? hint : "");
 		return xasprintf("Kata would not run a real nested VM: kata-check says: %s (exit status %d)", line, f->check_status);
 	}
 	return NULL;
@@ -289,4 +394,70 @@ void cr_kata_prepare(const struct cr_plan *plan, const struct cr_guest_plan *g, 
 	out->docker_runtime = xstrdup("kata");
 	out->refused = cr_kata_refusal(&f);
 	out->record = rec;
+}
+
+/*
+ * Kata 1.12.1's own errors when a container cannot start (its source:
+ * virtcontainers/kata_agent.go, qemu.go), as Docker passes them on, with
+ * what they mean here. The first needle found in the error wins.
+ */
+static const struct {
+	const char *needle, *also; /* also: a second needle that must be there too, or NULL */
+	const char *meaning;
+} start_errors[] = {
+	{ "Failed to check if grpc server is working", "deadline exceeded",
+	  "Kata's VM did not answer its runtime within Kata 1.12's fixed 30 s (checkRequestTimeout in "
+	  "virtcontainers/kata_agent.go, which no configuration key changes): the nested VM boots slower than that "
+	  "here, as nested VMs do under TCG; on a host with KVM (vmx or svm) it boots in about a second" },
+	{ "Failed to check if grpc server is working", NULL, "Kata's VM started, but the agent inside it did not answer its runtime" },
+	{ "failed to launch qemu", "KVM",
+	  "Kata's QEMU cannot use KVM in this guest: the host gave the guest no working nested virtualization" },
+	{ "failed to launch qemu", "vhost-vsock",
+	  "Kata's QEMU cannot open a vsock to its VM: the guest kernel's vhost_vsock module is not loaded" },
+	{ "failed to launch qemu", NULL, "Kata's QEMU would not start" },
+	{ "Failed to connect to QEMU instance", NULL,
+	  "Kata's QEMU did not answer on its control socket in time (a nested QEMU that slow, or one that died)" },
+	{ "QEMU path (", "does not exist", "the QEMU that Kata's configuration names is not in the guest image" },
+};
+
+char *cr_kata_start_explain(const char *error)
+{
+	for (size_t i = 0; error && i < ARRAY_SIZE(start_errors); i++)
+		if (strstr(error, start_errors[i].needle) && (!start_errors[i].also || strstr(error, start_errors[i].also)))
+			return xstrdup(start_errors[i].meaning);
+	return NULL;
+}
+
+void cr_kata_probe(const struct cr_agent *a, struct cr_runtime_setup *setup)
+{
+	json_t *attempts = json_array(), *probe;
+	cleanup_free char *meaning = NULL, *last = NULL;
+	int ok = 0;
+
+	for (int i = 0; i < CR_KATA_PROBE_ATTEMPTS && !ok; i++) {
+		struct cr_container_result res;
+		cleanup_error cr_error_t err = NULL;
+		double t0 = cr_now();
+		json_t *cmd = json_pack("[s]", "true");
+
+		if (cr_container_run(a, cr_container_config(a, CR_BENCH_IMAGE, cmd), NULL, &res, &err) == 0 && res.exit_code == 0) {
+			ok = 1;
+			json_array_append_new(attempts, json_pack("{s:b, s:f}", "ok", true, "seconds", cr_now() - t0));
+		} else {
+			free(last);
+			last = err ? xstrdup(err->msg) : xasprintf("the container exited with status %ld", res.exit_code);
+			json_array_append_new(attempts, json_pack("{s:b, s:f, s:s}", "ok", false, "seconds", cr_now() - t0, "error", last));
+		}
+		cr_container_result_release(&res);
+	}
+	if (!ok)
+		meaning = cr_kata_start_explain(last);
+	probe = json_pack("{s:s, s:o, s:s?}", "why",
+			  "one container of the bench image running true, before the suite: a Kata that cannot start any container "
+			  "is refused once here, with the reason, instead of failing every step",
+			  "attempts", attempts, "meaning", meaning);
+	json_object_set_new(json_object_get(setup->record, "kata"), "probe", probe);
+	/* an error crbench does not know is left to the steps, each with its own: they may fare better */
+	if (meaning)
+		setup->refused = xasprintf("Kata cannot start a container in this guest: %s (Docker said: %s)", meaning, last);
 }

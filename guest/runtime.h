@@ -61,8 +61,25 @@ struct cr_kata_facts {
 	const char *config_error;   /* why the configuration could not be written, or NULL */
 };
 
+/*
+ * What kata-check's output (Kata 1.12's logrus lines on stderr) says is
+ * missing: "no CPU flag svm (Virtualization support); no kernel modules
+ * kvm_amd (AMD KVM), vhost (...)", a module parameter with the wrong value,
+ * KVM refusing a VM; NULL when it names none of these. *hint
+ * gets the likely cause in words a user can act on, or NULL.
+ */
+char *cr_kata_check_findings(const char *output, char **hint);
+
 /* NULL when Kata would run a real nested VM, else why nothing must be measured ("Kata would not run a real nested VM: ..."). */
 char *cr_kata_refusal(const struct cr_kata_facts *f);
+
+/*
+ * What an error of Docker starting a Kata container means, in words a user
+ * can act on, for the errors of Kata 1.12.1 crbench knows (its VM not
+ * answering within Kata's fixed 30 s, QEMU without KVM or vsock, ...); NULL
+ * for any other.
+ */
+char *cr_kata_start_explain(const char *error);
 
 /* ---- gVisor (guest/runsc.c) ---- */
 

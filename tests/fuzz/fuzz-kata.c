@@ -1,4 +1,4 @@
-/* Fuzz target: the agent's rewrite of Kata's configuration and its reading of kata-check and kata-runtime --version output. */
+/* Fuzz target: the agent's rewrite of Kata's configuration, its reading of kata-check and kata-runtime --version output, and of Docker's errors. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   .check_status = 1,
 				   .check_output = text };
 
-	/* a failing kata-check always refuses, quoting some line of it */
+	/* a failing kata-check always refuses: with what it found missing, or quoting some line of it */
 	why = cr_kata_refusal(&f);
-	if (!why || !str_has_prefix(why, "Kata would not run a real nested VM: kata-check says: "))
+	if (!why || (!str_has_prefix(why, "Kata would not run a real nested VM: kata-check says: ") &&
+		     !str_has_prefix(why, "Kata would not run a real nested VM: kata-check found ")))
 		abort();
+	/* any error text gets a meaning or none, never a crash */
+	free(cr_kata_start_explain(text));
 	/* any version output gives a decision, never a crash */
 	f.version_output = text;
 	f.check_status = 0;

@@ -2,8 +2,9 @@
  * Unit tests of what the agent decides about the guest's runtime before the
  * suite: Kata's configuration rewrite (on an excerpt of Kata's own template),
  * when Kata must not be measured, gVisor's platform, and that a refused
- * runtime measures nothing. No Kata or kata-check output could be recorded
- * here: the facts below are the decisions' inputs, not tool output.
+ * runtime measures nothing. kata-check's outputs are recorded from a
+ * kata-runtime 1.12.1 built from source (tests/data/kata/README.md); the
+ * other facts below are the decisions' inputs, not tool output.
  */
 #include <errno.h>
 
@@ -135,6 +136,106 @@ static void kata_refusals(void **state)
 	}
 }
 
+/* kata-check's own output, recorded: what is missing named, with the likely cause */
+static void kata_check_recorded(void **state)
+{
+	size_t len;
+	cleanup_free char *version = test_data_read("kata/kata-runtime-version.out", &len);
+	cleanup_free char *no_nested = test_data_read("kata/kata-check-no-nested.out", &len);
+	cleanup_free char *no_qemu = test_data_read("kata/kata-check-missing-qemu.out", &len);
+	struct cr_kata_facts f = { .dev_kvm = true, .dev_kvm_usable = true, .version_output = version, .check_status = 1 };
+	cleanup_free char *why = NULL, *why_qemu = NULL, *hint = NULL, *found = NULL;
+
+	f.check_output = no_nested;
+	why = cr_kata_refusal(&f);
+	assert_string_equal(why,
+			    "Kata would not run a real nested VM: kata-check found no CPU flag svm (Virtualization support); no "
+			    "kernel modules kvm_amd (AMD KVM), vhost (Host kernel accelerator for virtio), vhost_net (Host "
+			    "kernel accelerator for virtio network), vhost_vsock (Host Support for Linux VM Sockets) (exit "
+			    "status 1); likely cause: the host gave this guest no nested virtualization (on a KVM host, "
+			    "kvm_amd or kvm_intel needs nested=1; crbench check says whether it is on)");
+	f.check_output = no_qemu;
+	why_qemu = cr_kata_refusal(&f);
+	assert_string_equal(why_qemu,
+			    "Kata would not run a real nested VM: kata-check says: "
+			    "/work/kata-build/go/src/github.com/kata-containers/runtime/cli/config/configuration-qemu.toml: "
+			    "file /opt/kata/bin/qemu-system-x86_64 does not exist (exit status 1)");
+
+	/* the other findings, in kata-check 1.12.1's own format (cli/kata-check.go): one flag, a module, a parameter, KVM */
+	found = cr_kata_check_findings(
+		"time=\"t\" level=error msg=\"CPU property not found\" arch=amd64 description=\"SSE4.1\" name=sse4_1 pid=1 "
+		"source=runtime type=flag\n"
+		"time=\"t\" level=warning msg=\"modprobe insert module failed: modprobe: FATAL: x\\n\" arch=amd64 module=vhost_vsock\n"
+		"time=\"t\" level=error msg=\"kernel module parameter has unexpected value\" arch=amd64 description=\"Intel KVM\" "
+		"expected=Y name=kvm_intel parameter=unrestricted_guest pid=1 source=runtime type=module value=N\n"
+		"time=\"t\" level=error msg=\"cannot create VM\" arch=amd64 check-type=full reason=\"another hypervisor running\"\n"
+		"time=\"t\" level=error msg=\"ERROR: System is not capable of running Kata Containers\" arch=amd64\n",
+		&hint);
+	assert_string_equal(found,
+			    "no CPU flag sse4_1 (SSE4.1); module kvm_intel parameter unrestricted_guest is N, not Y; KVM "
+			    "cannot create a VM (another hypervisor running)");
+	assert_string_equal(hint, "this guest's CPU model lacks CPU flags Kata 1.12 requires");
+	free(found);
+	free(hint);
+	found = cr_kata_check_findings("System is capable of running Kata Containers\n", &hint);
+	assert_null(found);
+	assert_null(hint);
+	found = cr_kata_check_findings(
+		"time=\"t\" level=error msg=\"kernel property not found\" description=\"AMD KVM\" name=kvm_amd "
+		"type=module\n",
+		&hint);
+	assert_string_equal(found, "no kernel module kvm_amd (AMD KVM)");
+	assert_string_equal(hint, "this guest's kernel lacks modules Kata needs");
+}
+
+/*
+ * Docker's error for a Kata container that did not start: "docker: POST
+ * /containers/ID/start: 500: OCI runtime create failed: " + Kata's error +
+ * ": unknown". Kata's errors are made here from the format strings of its
+ * 1.12.1 source (file:line given); the first is the one a Kata guest under
+ * nested TCG met in every step (issue 19).
+ */
+static void kata_start_errors(void **state)
+{
+	static const struct {
+		const char *kata, *meaning_starts;
+	} cases[] = {
+		/* virtcontainers/kata_agent.go:1980, its check's context.WithTimeout(checkRequestTimeout = 30 s) expired */
+		{ "Failed to check if grpc server is working: context deadline exceeded",
+		  "Kata's VM did not answer its runtime within Kata 1.12's fixed 30 s (checkRequestTimeout" },
+		{ "Failed to check if grpc server is working: rpc error: code = Unavailable desc = transport is closing",
+		  "Kata's VM started, but the agent inside it did not answer" },
+		/* virtcontainers/qemu.go:838 */
+		{ "failed to launch qemu: exit status 1, error messages from qemu log: Could not access KVM kernel module: No such "
+		  "file or directory\nqemu-system-x86_64: failed to initialize KVM: No such file or directory",
+		  "Kata's QEMU cannot use KVM in this guest" },
+		{ "failed to launch qemu: exit status 1, error messages from qemu log: qemu-system-x86_64: -device "
+		  "vhost-vsock-pci,id=vsock-1,guest-cid=3: vhost-vsock: failed to open vhost device: No such file or directory",
+		  "Kata's QEMU cannot open a vsock to its VM" },
+		{ "failed to launch qemu: exit status 1, error messages from qemu log: qemu-system-x86_64: unsupported machine type",
+		  "Kata's QEMU would not start" },
+		/* virtcontainers/qemu.go:906 */
+		{ "Failed to connect to QEMU instance (timeout 30s): dial unix /run/vc/vm/x/qmp.sock: connect: no such file",
+		  "Kata's QEMU did not answer on its control socket in time" },
+		/* virtcontainers/qemu.go:209 */
+		{ "QEMU path (/opt/kata/bin/qemu-system-x86_64) does not exist",
+		  "the QEMU that Kata's configuration names is not in the guest image" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cleanup_free char *docker = xasprintf("docker: POST /containers/0123/start: 500: OCI runtime create failed: %s: unknown",
+						      cases[i].kata);
+		cleanup_free char *meaning = cr_kata_start_explain(docker);
+
+		assert_non_null(meaning);
+		if (!str_has_prefix(meaning, cases[i].meaning_starts))
+			fail_msg("%s\n  gives: %s\n  wants: %s...", cases[i].kata, meaning, cases[i].meaning_starts);
+	}
+	/* what crbench does not know is not explained: the steps then run, each with its own error */
+	assert_null(cr_kata_start_explain("docker: POST /containers/0123/start: 500: OCI runtime create failed: no space left: unknown"));
+	assert_null(cr_kata_start_explain(NULL));
+}
+
 static void runsc_platform(void **state)
 {
 	/* clang-format off */
@@ -242,6 +343,8 @@ int main(void)
 		cmocka_unit_test(config_rewrite_of_kata_template),
 		cmocka_unit_test(config_rewrite_cases),
 		cmocka_unit_test(kata_refusals),
+		cmocka_unit_test(kata_check_recorded),
+		cmocka_unit_test(kata_start_errors),
 		cmocka_unit_test(runsc_platform),
 		cmocka_unit_test(refused_measures_nothing),
 		cmocka_unit_test(plain_runtimes),
