@@ -196,25 +196,39 @@ lint: deps-check
 	@clang-format --dry-run --Werror $$(find common host guest tests -name '*.[ch]' | sort) || \
 		{ echo "lint: the files above are not laid out as .clang-format says: clang-format -i them"; exit 1; }
 
+# The libFuzzer targets: the code under test is compiled once with coverage
+# and the sanitizers into one archive, each target linked against it, then
+# each run FUZZ_SECONDS from its corpus (tests/fuzz/corpus/NAME).
 FUZZ_CC ?= clang
 FUZZ_DIR := build-fuzz
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Ihost/lib -Iguest -I$(BUILDDIR) $(HOST_CFLAGS) \
+	-fno-sanitize-recover=all -MMD -MP
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(COMMON_SRC) $(HOSTLIB_SRC) $(AGENTLIB_SRC)) $(FUZZ_DIR)/obj/version.o
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 fuzz: deps-check
-	@mkdir -p $(FUZZ_DIR)
-	@set -e; for src in $(FUZZ_SRC); do \
-		name=$$(basename $$src .c); \
+	@$(MAKE) --no-print-directory -j2 fuzz-build
+	@set -e; for bin in $(FUZZ_BIN); do \
+		name=$$(basename $$bin); \
 		echo "  FUZZ    $$name ($(FUZZ_SECONDS) s)"; \
-		$(FUZZ_CC) -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Ihost/lib -Iguest -I$(BUILDDIR) \
-			$(HOST_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-			-o $(FUZZ_DIR)/$$name $$src $(COMMON_SRC) $(HOSTLIB_SRC) $(AGENTLIB_SRC) \
-			$(BUILDDIR)/version.c $(HOST_LIBS) -lcurl -lm; \
-		corpus=tests/fuzz/corpus/$${name#fuzz-}; \
-		mkdir -p $(FUZZ_DIR)/$$name.new; \
-		$(FUZZ_DIR)/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
-			$(FUZZ_DIR)/$$name.new $$corpus 2>$(FUZZ_DIR)/$$name.log || \
-			{ tail -40 $(FUZZ_DIR)/$$name.log; exit 1; }; \
-		grep -E '^#[0-9]+.*DONE' $(FUZZ_DIR)/$$name.log | tail -1; \
+		mkdir -p $$bin.new; \
+		$$bin -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$bin.new tests/fuzz/corpus/$${name#fuzz-} 2>$$bin.log || \
+			{ tail -40 $$bin.log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' $$bin.log | tail -1; \
 	done
-fuzz: $(BUILDDIR)/version.c $(BUILDDIR)/config.h
+.PHONY: fuzz-build
+fuzz-build: $(FUZZ_BIN)
+$(FUZZ_DIR)/obj/%.o: %.c $(BUILDDIR)/config.h
+	@mkdir -p $(@D)
+	$(call say,FUZZCC,$<)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+$(FUZZ_DIR)/obj/version.o: $(BUILDDIR)/version.c
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+$(FUZZ_DIR)/libfuzz.a: $(FUZZ_LIB_OBJ)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_DIR)/libfuzz.a
+	$(call say,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_DIR)/libfuzz.a $(HOST_LIBS) -lcurl -lm
 
 # Manual pages (man/README): scdoc sources man/NAME.SECTION.scd, pages in $(BUILDDIR)/man/.
 MANDIR ?= $(PREFIX)/share/man
@@ -265,4 +279,4 @@ deb: deps-deb
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(ALL_OBJ:.o=.d) $(wildcard $(BUILDDIR)/obj/tests/*/*.d)
+-include $(ALL_OBJ:.o=.d) $(wildcard $(BUILDDIR)/obj/tests/*/*.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d $(FUZZ_DIR)/obj/*/*/*.d $(FUZZ_DIR)/*.d)
