@@ -25,6 +25,9 @@ char *cr_kata_local_path(const struct cr_plan *plan, const struct cr_guest_plan 
 		return xstrdup(src);
 	if (!strchr(src, '/'))
 		return xasprintf("%s/downloads/%s", cache_dir, src);
+	/* "./kata.tar.xz" beside the plan is "<plan dir>/kata.tar.xz" */
+	while (str_has_prefix(src, "./"))
+		src += 2;
 	slash = strrchr(plan->path, '/');
 	if (!slash)
 		return xstrdup(src);

@@ -147,6 +147,8 @@ static void where_the_tarball_is(void **state)
 		{ "https://example.org/a/b/kata-static-1.12.1-x86_64.tar.xz", "cache/downloads/kata-static-1.12.1-x86_64.tar.xz" },
 		{ "file:///srv/mirror/k.tar.xz", "cache/downloads/k.tar.xz" },
 		{ "kata/k.tar.xz", "plans/kata/k.tar.xz" },
+		{ "./k.tar.xz", "plans/k.tar.xz" },
+		{ "././kata/k.tar.xz", "plans/kata/k.tar.xz" },
 		{ "/srv/k.tar.xz", NULL },
 	};
 	/* clang-format on */
