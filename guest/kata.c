@@ -297,8 +297,11 @@ char *cr_kata_refusal(const struct cr_kata_facts *f)
 	if (!f->dev_kvm_usable)
 		return xasprintf("Kata would not run a real nested VM: the guest's /dev/kvm does not work: %s", strerror(f->dev_kvm_error));
 	major = major_version(f->version_output, &version);
-	if (major < 0)
-		return xstrdup("Kata is not usable: kata-runtime --version names no version");
+	if (major < 0) {
+		cleanup_free char *line = telling_line(f->version_output);
+
+		return xasprintf("Kata is not usable: kata-runtime --version names no version: %s", line);
+	}
 	if (major != 1)
 		return xasprintf("Kata Containers %s cannot be driven by Docker 20.10, which needs Kata 1.x (1.12.1)", version);
 	if (f->check_status != 0) {

@@ -103,7 +103,17 @@ static void kata_refusals(void **state)
 		    .dev_kvm_usable = true,
 		    .version_output = "cannot run '/opt/kata/bin/kata-runtime'",
 		    .check_status = -1 },
-		  "Kata is not usable: kata-runtime --version names no version" },
+		  "Kata is not usable: kata-runtime --version names no version: cannot run '/opt/kata/bin/kata-runtime'" },
+		/* recorded in an Ubuntu 18.04 guest from a kata-runtime linked against Debian 12's glibc */
+		{ { .dev_kvm = true,
+		    .dev_kvm_usable = true,
+		    .version_output = "/opt/kata/bin/kata-runtime: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.32' not found "
+				      "(required by /opt/kata/bin/kata-runtime)\n/opt/kata/bin/kata-runtime: "
+				      "/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by "
+				      "/opt/kata/bin/kata-runtime)\n",
+		    .check_status = 1 },
+		  "Kata is not usable: kata-runtime --version names no version: /opt/kata/bin/kata-runtime: "
+		  "/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by /opt/kata/bin/kata-runtime)" },
 		{ { .dev_kvm = true,
 		    .dev_kvm_usable = true,
 		    .version_output = "kata-runtime  : 1.12.1\n",
