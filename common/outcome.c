@@ -145,7 +145,7 @@ void cr_guest_outcome_decide(const struct cr_guest_observed *o, struct cr_guest_
 		bool refused = w->done_reason && str_has_prefix(w->done_reason, CR_AGENT_REFUSED);
 
 		out->status = refused ? CR_GUEST_REFUSED : CR_GUEST_COMPLETE;
-		out->reason = refused ? xstrdup(w->done_reason) : NULL;
+		out->reason = !refused ? NULL : o->refusal ? xasprintf(CR_AGENT_REFUSED "%s", o->refusal) : xstrdup(w->done_reason);
 		return;
 	}
 	out->status = CR_GUEST_FAILED;

@@ -73,7 +73,8 @@ struct cr_guest_observed {
 	const struct cr_guest_watch *console; /* what its console said */
 	const char *harvest_error;	      /* the results disk could not be harvested: why; NULL when it was */
 	const char *harvest;		      /* the harvest's status: "verified", "incomplete", "failed" */
-	uint64_t timeout, progress_timeout;   /* the plan's, in seconds */
+	const char *refusal; /* the harvested runtime.json's "refused", whole (the DONE line's reason is cut at 256 bytes), or NULL */
+	uint64_t timeout, progress_timeout; /* the plan's, in seconds */
 };
 
 struct cr_guest_outcome {

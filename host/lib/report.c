@@ -366,6 +366,10 @@ static void fill_cell(const struct cr_report *r, const struct cr_report_metric *
 	} else if (c->n_unsupported) {
 		c->status = CR_CELL_UNSUPPORTED;
 		c->reason = xasprintf("not supported: %s", first_unsupported);
+	} else if (c->n_failed && g->status && strcmp(g->status, "refused") == 0) {
+		/* a refused guest's reason is said once, in the guests table, not in each of its cells */
+		c->status = CR_CELL_FAILED;
+		c->reason = xstrdup(CR_REPORT_REFUSED_CELL);
 	} else if (c->n_failed) {
 		/* the rounds that got as far as this metric's own tool say what it said: a failed step's reason may be another tool's */
 		c->status = CR_CELL_FAILED;

@@ -69,6 +69,9 @@ struct cr_report_metric {
 	struct cr_report_cell *cells; /* one per guest, in run.json order */
 };
 
+/* The reason of each cell of a refused guest (nothing measured): the guests table gives the refusal itself, once. */
+#define CR_REPORT_REFUSED_CELL "the guest measured nothing: refused (the guests table says why)"
+
 struct cr_report_guest {
 	char *name, *runtime, *status, *reason; /* from run.json; reason may be NULL */
 	json_t *entries;			/* the step entries of results/, warm-ups included */

@@ -471,7 +471,20 @@ static char *boot_out_dir(const struct cr_session *s, const struct guest *g)
 }
 
 /* The boot's results disk into out_dir; when it cannot be harvested whole, the disk stays (g->disk_kept), as note() says. */
-static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_dir, struct cr_guest_observed *obs, char **harvest_error)
+/* What the harvested runtime.json says the guest was refused for, whole, at most 4 KiB of it; NULL when it was not. */
+static char *refusal_of(const char *results)
+{
+	cleanup_free char *path = xasprintf("%s/runtime.json", results);
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+	const char *why = json_string_value(json_object_get(doc, "refused"));
+	char *out = why ? xstrndup(why, 4096) : NULL;
+
+	json_decref(doc);
+	return out;
+}
+
+static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_dir, struct cr_guest_observed *obs, char **harvest_error,
+			 char **refusal)
 {
 	cleanup_error cr_error_t err = NULL;
 	cleanup_free char *results = xasprintf("%s/results", out_dir), *disk_error = NULL;
@@ -520,8 +533,10 @@ static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_
 	if (hr.n_refused || hr.n_problems || hr.truncation)
 		emit(s, (struct cr_session_event){ .type = CR_SESSION_HARVESTED, .guest = &g->pub, .harvest = &hr, .text = results });
 	*harvest_error = rc < 0 ? xstrdup(err->msg) : NULL;
+	*refusal = rc < 0 ? NULL : refusal_of(results);
 	obs->harvest_error = *harvest_error;
 	obs->harvest = g->pub.harvest;
+	obs->refusal = *refusal;
 	cr_harvest_report_release(&hr);
 }
 
@@ -566,7 +581,7 @@ static bool next_step(struct cr_session *s, struct guest *g)
 /* The guest stopped, or must: destroy it, save its console, harvest its disk, decide its outcome, or boot it for its next step. */
 static void end_guest(struct cr_session *s, struct guest *g)
 {
-	cleanup_free char *out_dir = boot_out_dir(s, g), *harvest_error = NULL;
+	cleanup_free char *out_dir = boot_out_dir(s, g), *harvest_error = NULL, *refusal = NULL;
 	struct cr_guest_observed obs;
 
 	/* did it stop by itself before the host ended it? (a guest done and off before a signal or timeout is not ended by it) */
@@ -597,7 +612,7 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		.timeout = s->plan->timeout,
 		.progress_timeout = s->plan->progress_timeout,
 	};
-	harvest_boot(s, g, out_dir, &obs, &harvest_error);
+	harvest_boot(s, g, out_dir, &obs, &harvest_error, &refusal);
 	cr_guest_outcome_release(&g->pub.outcome);
 	cr_guest_outcome_decide(&obs, &g->pub.outcome);
 	if (!s->o->keep)

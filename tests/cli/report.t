@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs python3 to recompute the statistics"
 	exit 0
 fi
-plan 55
+plan 56
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -97,8 +97,9 @@ md=$(cat "$TMP/r/report.md")
 like "$md" "\| kata \| kata \| debian-12 \| .*; nothing measured: Kata would not run a real nested VM: the guest has no /dev/kvm" \
 	"the guests table says the Kata guest measured nothing, and why"
 is "$(printf '%s\n' "$md" | grep -c '| kata | [1-9]')" 0 "no cell of it has a sample"
-like "$md" "\|  \| kata \| 0 \| .*\| 3\.707 \| — \| failed in 2 of 2 rounds: Kata would not run a real nested VM" \
-	"its boot time is failed with the reason, the paper's number beside it and no ratio"
+like "$md" "\|  \| kata \| 0 \| .*\| 3\.707 \| — \| the guest measured nothing: refused \(the guests table says why\)" \
+	"its boot time is failed, pointing to the guests table, the paper's number beside it and no ratio"
+is "$(printf '%s\n' "$md" | grep -c 'Kata would not run a real nested VM')" 1 "the refusal itself is said once, in the guests table"
 
 # the default place, and no gnuplot
 cp -R "$RUNS/complete" "$TMP/run"
