@@ -164,6 +164,17 @@ static void kata_check_recorded(void **state)
 			    "kernel accelerator for virtio network), vhost_vsock (Host Support for Linux VM Sockets) (exit "
 			    "status 1); likely cause: the host gave this guest no nested virtualization (on a KVM host, "
 			    "kvm_amd or kvm_intel needs nested=1; crbench check says whether it is on)");
+	{
+		cleanup_free char *capable = test_data_read("kata/kata-check-capable.out", &len), *none_hint = NULL;
+		cleanup_free char *none = cr_kata_check_findings(capable, &none_hint);
+		struct cr_kata_facts ok = f;
+
+		ok.check_status = 0;
+		ok.check_output = capable;
+		assert_null(cr_kata_refusal(&ok));
+		assert_null(none);
+		assert_null(none_hint);
+	}
 	f.check_output = no_qemu;
 	why_qemu = cr_kata_refusal(&f);
 	assert_string_equal(why_qemu,
