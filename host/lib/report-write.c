@@ -332,11 +332,14 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 		{ "boots", NULL, "each machine rebooted before each test", "not stated" },
 	};
 	/* clang-format on */
-	cleanup_free char *acc = xasprintf("%s%s%s", accel ? accel : "not recorded",
-					   why	   ? ": "
-					   : accel ? " (why not recorded)"
-						   : "",
-					   why ? why : "");
+	/* the preflight's reason may name the accelerator already ("tcg: no /dev/kvm ...") */
+	bool named = accel && why && str_has_prefix(why, accel) && why[strlen(accel)] == ':';
+	cleanup_free char *acc = named ? xstrdup(why)
+				       : xasprintf("%s%s%s", accel ? accel : "not recorded",
+						   why	   ? ": "
+						   : accel ? " (why not recorded)"
+							   : "",
+						   why ? why : "");
 	cleanup_free char *guests = guests_setup(r), *others = stand_ins(r), *runtimes = xasprintf("%s and %s", base, others);
 	cleanup_free char *ns = n_range(r), *rounds = xasprintf("n = %s; the plan asked for %s", ns, reps);
 
