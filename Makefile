@@ -164,14 +164,14 @@ check: deps-check
 	@$(MAKE) --no-print-directory check-build
 	@ASAN_OPTIONS=exitcode=86:$${ASAN_OPTIONS:-} UBSAN_OPTIONS=exitcode=86:$${UBSAN_OPTIONS:-} \
 		CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
-		prove -e '' $(UNIT_BIN) $(FUZZ_REPLAY_BIN) $(sort $(wildcard tests/cli/*.t))
+		prove --timer -e '' $(UNIT_BIN) $(FUZZ_REPLAY_BIN) $(sort $(wildcard tests/cli/*.t))
 
 # The fault suite: each fault made to happen for real in a run under TCG
 # (tests/faults/*.t), about 10 minutes.
 check-faults: deps-check
 	@$(MAKE) --no-print-directory check-build
 	@CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
-		prove -v -e '' $(sort $(wildcard tests/faults/*.t))
+		prove --timer -v -e '' $(sort $(wildcard tests/faults/*.t))
 
 .PHONY: check-build
 check-build: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
