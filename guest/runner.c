@@ -263,7 +263,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	struct cr_progress p = { .event = CR_PROGRESS_HELLO };
 	struct cr_runtime_setup setup;
 	cleanup_free char *images_error = NULL;
-	json_t *images;
+	json_t *images, *hold;
 	size_t n, first = 0, last;
 	double t0 = cr_now();
 	int r;
@@ -296,8 +296,11 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	if (r < 0)
 		return -1;
 	a->images_error = images_error;
+	/* the scheduler patched once, now, not at each container of a step (guest/runtime.c) */
+	hold = cr_cfs_bandwidth_hold(getenv("CRBENCH_AGENT_CGROUP_ROOT") ? getenv("CRBENCH_AGENT_CGROUP_ROOT") : "/sys/fs/cgroup");
 	/* Kata's VM size and checks, gVisor's platform: before any step, recorded whatever comes of it */
 	cr_runtime_prepare(a->plan, a->guest, &setup);
+	json_object_set_new(setup.record, "cfs_bandwidth_hold", hold);
 	a->runtime = &setup;
 	if (strcmp(a->guest->runtime, "kata") == 0 && !setup.refused && !images_error && needs_images(steps + first, last - first))
 		cr_kata_probe(a, &setup);

@@ -28,6 +28,15 @@ struct cr_runtime_setup {
 void cr_runtime_prepare(const struct cr_plan *plan, const struct cr_guest_plan *guest, struct cr_runtime_setup *out);
 void cr_runtime_setup_release(struct cr_runtime_setup *s);
 
+/* The empty cgroup with a CPU quota that keeps the kernel's CFS bandwidth code switched on for the whole run. */
+#define CR_CFS_HOLD_CGROUP "crbench-hold"
+/*
+ * Under root (/sys/fs/cgroup: the cgroup v1 "cpu" hierarchy, else cgroup
+ * v2), make that cgroup and give it a quota that limits nothing: {"held":
+ * true, "cgroup", "setting", "value"}, or {"held": false, "error"}.
+ */
+json_t *cr_cfs_bandwidth_hold(const char *root);
+
 /*
  * Run argv (stdout and stderr together) and record it: {"command",
  * "output", "exit_status"}, or {"command", "error"} when it cannot run.

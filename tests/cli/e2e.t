@@ -12,7 +12,7 @@ e2e_or_skip
 plan_file=${CRBENCH_E2E_PLAN:-$SRCDIR/images/plans/smoke.ini}
 results=${BUILDDIR:-$TMP}/e2e
 mkdir -p "$results"
-plan 15
+plan 16
 
 if [ -n "${CRBENCH_E2E_RUN_DIR:-}" ]; then
 	# checking a run made before (when changing these checks)
@@ -119,6 +119,13 @@ elif what == "store":
         for f in ("bench.tar", "httpd.tar"):
             if not im.get(f, {}).get("id", "").startswith("sha256:") or "seconds" in im[f]:
                 fail("guest %s: %s not checked in the store, or loaded: %s" % (g["name"], f, im.get(f)))
+elif what == "hold":
+    # the scheduler's CFS bandwidth code switched on once, before the steps (docs/run-format.md, runtime.json)
+    for g in guests:
+        rt = json.load(open(os.path.join(run_dir, g["name"], "results", "runtime.json")))
+        h = rt.get("cfs_bandwidth_hold") or {}
+        if h.get("held") is not True:
+            fail("guest %s: CFS bandwidth not held: %s" % (g["name"], h))
 elif what == "manifest":
     for k in ("kernel", "cpu_model", "libvirt_version", "qemu_version", "accel", "accel_reason"):
         if not run["host"].get(k):
@@ -130,7 +137,7 @@ elif what == "manifest":
             fail("guest %s: no image manifest or console log" % g["name"])
 EOF
 }
-for what in complete guests steps store harvest manifest report; do
+for what in complete guests steps store hold harvest manifest report; do
 	check "$what" >"$TMP/check" 2>&1
 	st=$?
 	cat "$TMP/check"
@@ -139,6 +146,7 @@ for what in complete guests steps store harvest manifest report; do
 	guests) ok $st "run.json has one guest per [guest] of the plan" ;;
 	steps) ok $st "each guest's results hold one entry per planned step (ok or unsupported with a reason), every selected test, the image load, summary and manifest" ;;
 	store) ok $st "each guest booted on its image's preloaded Docker store and only checked the images' ids there" ;;
+	hold) ok $st "each guest held the CFS bandwidth code on from before its first step (runtime.json)" ;;
 	harvest) ok $st "every entry was verified against the guest's manifest" ;;
 	report) ok $st "the report has every table and figure" ;;
 	manifest) ok $st "run.json records the host, versions, accelerator, seed, image manifests, measured and overhead seconds" ;;

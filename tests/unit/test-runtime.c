@@ -7,6 +7,7 @@
  * other facts below are the decisions' inputs, not tool output.
  */
 #include <errno.h>
+#include <sys/stat.h>
 
 #include "test.h"
 
@@ -357,6 +358,82 @@ static void plain_runtimes(void **state)
 	}
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *got(const char *dir, const char *name)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, name);
+	cleanup_error cr_error_t err = NULL;
+	char *text = NULL;
+	size_t len;
+
+	assert_int_equal(cr_read_file(path, 4096, &text, &len, &err), 0);
+	return text;
+}
+
+/* The cgroup that keeps the CFS bandwidth key on: cgroup v1's cpu hierarchy, cgroup v2, and neither. */
+static void cfs_bandwidth_hold(void **state)
+{
+	char v1[] = "/tmp/crbench-cfs-XXXXXX", v2[] = "/tmp/crbench-cfs-XXXXXX", none[] = "/tmp/crbench-cfs-XXXXXX";
+	cleanup_free char *cpu = NULL, *hold1 = NULL, *hold2 = NULL, *quota = NULL, *max = NULL, *subtree = NULL, *cmd = NULL;
+	json_t *r;
+
+	assert_non_null(mkdtemp(v1));
+	assert_non_null(mkdtemp(v2));
+	assert_non_null(mkdtemp(none));
+	/* v1: the hierarchy's control files (the kernel makes the new cgroup's; here the test does) */
+	cpu = xasprintf("%s/cpu", v1);
+	hold1 = xasprintf("%s/" CR_CFS_HOLD_CGROUP, cpu);
+	assert_int_equal(mkdir(cpu, 0755), 0);
+	assert_int_equal(mkdir(hold1, 0755), 0);
+	put(cpu, "cpu.cfs_quota_us", "-1\n");
+	put(hold1, "cpu.cfs_quota_us", "-1\n");
+	r = cr_cfs_bandwidth_hold(v1);
+	assert_true(json_is_true(json_object_get(r, "held")));
+	assert_string_equal(json_string_value(json_object_get(r, "cgroup")), hold1);
+	assert_string_equal(json_string_value(json_object_get(r, "setting")), "cpu.cfs_quota_us");
+	quota = got(hold1, "cpu.cfs_quota_us");
+	assert_string_equal(quota, "1000000");
+	json_decref(r);
+
+	/* v2: cpu switched on for the root's children, then the quota */
+	hold2 = xasprintf("%s/" CR_CFS_HOLD_CGROUP, v2);
+	put(v2, "cgroup.controllers", "cpuset cpu io memory pids\n");
+	put(v2, "cgroup.subtree_control", "");
+	assert_int_equal(mkdir(hold2, 0755), 0);
+	put(hold2, "cpu.max", "max 100000\n");
+	r = cr_cfs_bandwidth_hold(v2);
+	assert_true(json_is_true(json_object_get(r, "held")));
+	assert_string_equal(json_string_value(json_object_get(r, "setting")), "cpu.max");
+	max = got(hold2, "cpu.max");
+	assert_string_equal(max, "1000000 100000");
+	subtree = got(v2, "cgroup.subtree_control");
+	assert_string_equal(subtree, "+cpu");
+	json_decref(r);
+
+	/* v2 without the cpu controller ("cpuset" is not "cpu"), and no cgroup file system at all: why, not held */
+	put(none, "cgroup.controllers", "cpuset io memory\n");
+	r = cr_cfs_bandwidth_hold(none);
+	assert_true(json_is_false(json_object_get(r, "held")));
+	assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "no cgroup CPU controller"));
+	json_decref(r);
+	r = cr_cfs_bandwidth_hold("/nonexistent/crbench");
+	assert_true(json_is_false(json_object_get(r, "held")));
+	assert_non_null(strstr(json_string_value(json_object_get(r, "error")), "/nonexistent/crbench/cgroup.controllers"));
+	json_decref(r);
+
+	cmd = xasprintf("rm -rf %s %s %s", v1, v2, none);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -369,6 +446,7 @@ int main(void)
 		cmocka_unit_test(runsc_platform),
 		cmocka_unit_test(refused_measures_nothing),
 		cmocka_unit_test(plain_runtimes),
+		cmocka_unit_test(cfs_bandwidth_hold),
 	};
 	/* clang-format on */
 
