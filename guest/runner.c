@@ -98,11 +98,13 @@ static json_t *run_step(const struct cr_agent *a, const struct cr_step *step, ui
 	json_t *doc;
 
 	if (!impl)
-		return json_pack("{s:s, s:s}", "status", "failed", "reason", "this agent does not implement this test yet");
+		return json_pack("{s:s, s:s, s:f}", "status", "failed", "reason", "this agent does not implement this test yet", "seconds",
+				 0.0);
 	if ((doc = cr_step_refusal(a, step)))
 		return doc;
 	if (a->images_error && step_needs_images(step))
-		return json_pack("{s:s, s:o, s:b}", "status", "failed", "reason", cr_json_text(a->images_error), "not_measured", true);
+		return json_pack("{s:s, s:o, s:b, s:f}", "status", "failed", "reason", cr_json_text(a->images_error), "not_measured", true,
+				 "seconds", 0.0);
 	return cr_step_run(a, step, impl, heartbeat, &beat);
 }
 
