@@ -135,7 +135,6 @@ const char *cr_container_runtime(const struct cr_agent *a, bool host_network);
 /* Limits every container gets, whatever the runtime: the plan's container-cpus and container-memory. */
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);
 
-/* A container run to its end: exit code, output, seconds from start to exit. */
 /*
  * Before the suite of a Kata guest that passed its checks: start one
  * container of the bench image (up to CR_KATA_PROBE_ATTEMPTS times) and
@@ -147,6 +146,7 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 struct cr_runtime_setup;
 void cr_kata_probe(const struct cr_agent *a, struct cr_runtime_setup *setup);
 
+/* A container run to its end: exit code, output, seconds from start to exit. */
 struct cr_container_result {
 	long exit_code;
 	char *out, *err;

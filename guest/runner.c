@@ -266,6 +266,7 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	struct cr_runtime_setup setup;
 	cleanup_free char *images_error = NULL;
 	json_t *images, *hold;
+	const char *cgroups;
 	size_t n, first = 0, last;
 	double t0 = cr_now();
 	int r;
@@ -299,7 +300,8 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 		return -1;
 	a->images_error = images_error;
 	/* the scheduler patched once, now, not at each container of a step (guest/runtime.c) */
-	hold = cr_cfs_bandwidth_hold(getenv("CRBENCH_AGENT_CGROUP_ROOT") ? getenv("CRBENCH_AGENT_CGROUP_ROOT") : "/sys/fs/cgroup");
+	cgroups = getenv("CRBENCH_AGENT_CGROUP_ROOT");
+	hold = cr_cfs_bandwidth_hold(cgroups ? cgroups : "/sys/fs/cgroup");
 	/* Kata's VM size and checks, gVisor's platform: before any step, recorded whatever comes of it */
 	cr_runtime_prepare(a->plan, a->guest, &setup);
 	json_object_set_new(setup.record, "cfs_bandwidth_hold", hold);

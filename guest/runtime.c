@@ -1,6 +1,5 @@
 /* The runtime's set-up before the suite: one function per runtime that needs one, behind one table. */
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,36 +18,6 @@ static const struct {
 	{ "kata", cr_kata_prepare },
 };
 /* clang-format on */
-
-/* Write text to an existing file (a cgroup's control file). */
-static int write_text(const char *path, const char *text, cr_error_t *err)
-{
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		return cr_error(err, errno, "cannot open '%s'", path);
-	if (write(fd, text, len) != (ssize_t)len)
-		return cr_error(err, errno, "cannot write '%s' to '%s'", text, path);
-	return 0;
-}
-
-/* Whether the whitespace-separated list holds word. */
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = list; *p;) {
-		size_t len;
-
-		p += strspn(p, " \t\n");
-		len = strcspn(p, " \t\n");
-		if (len == n && strncmp(p, word, n) == 0)
-			return true;
-		p += len;
-	}
-	return false;
-}
 
 /*
  * The kernel runs its CFS bandwidth code only while some cgroup has a CPU
@@ -79,12 +48,15 @@ json_t *cr_cfs_bandwidth_hold(const char *root)
 		value = "1000000";
 	} else {
 		cleanup_free char *list = xasprintf("%s/cgroup.controllers", root), *subtree = xasprintf("%s/cgroup.subtree_control", root);
+		cleanup_strv char **names = NULL;
 
-		if (cr_read_file(list, 4096, &controllers, &len, &err) < 0 || !has_word(controllers, "cpu"))
+		if (cr_read_file(list, 4096, &controllers, &len, &err) == 0)
+			names = strv_split(controllers, ' ');
+		if (!names || !strv_contains(names, "cpu"))
 			return json_pack("{s:b, s:s}", "held", false, "error",
 					 err ? err->msg
 					     : "no cgroup CPU controller: neither cgroup v1's cpu hierarchy nor cpu in cgroup v2");
-		if (write_text(subtree, "+cpu", &err) < 0)
+		if (cr_write_text(subtree, "+cpu", &err) < 0)
 			return json_pack("{s:b, s:s}", "held", false, "error", err->msg);
 		dir = xasprintf("%s/" CR_CFS_HOLD_CGROUP, root);
 		setting = "cpu.max";
@@ -93,7 +65,9 @@ json_t *cr_cfs_bandwidth_hold(const char *root)
 	file = xasprintf("%s/%s", dir, setting);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		cr_error(&err, errno, "cannot create '%s'", dir);
-	if (err || write_text(file, value, &err) < 0)
+	else
+		cr_write_text(file, value, &err);
+	if (err)
 		return json_pack("{s:b, s:s}", "held", false, "error", err->msg);
 	return json_pack("{s:b, s:s, s:s, s:s}", "held", true, "cgroup", dir, "setting", setting, "value", value);
 }

@@ -470,7 +470,6 @@ static char *boot_out_dir(const struct cr_session *s, const struct guest *g)
 	return xasprintf("%s/boots/%04llu", g->out_dir, (unsigned long long)g->step);
 }
 
-/* The boot's results disk into out_dir; when it cannot be harvested whole, the disk stays (g->disk_kept), as note() says. */
 /* What the harvested runtime.json says the guest was refused for, whole, at most 4 KiB of it; NULL when it was not. */
 static char *refusal_of(const char *results)
 {
@@ -483,6 +482,7 @@ static char *refusal_of(const char *results)
 	return out;
 }
 
+/* The boot's results disk into out_dir; when it cannot be harvested whole, the disk stays (g->disk_kept), as note() says. */
 static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_dir, struct cr_guest_observed *obs, char **harvest_error,
 			 char **refusal)
 {
