@@ -9,7 +9,8 @@
 
 static const char check_usage[] =
 	"usage: crbench check [--accel kvm|tcg|auto] [--connect URI] [--upload] [--pool NAME]\n"
-	"                     [--cache-dir DIR] [--plan FILE] [--json]\n"
+	"                     [--cache-dir DIR] [--plan FILE] [--mirror URL] [--keyring FILE]\n"
+	"                     [--json]\n"
 	"\n"
 	"Checks, one line each, what runs need from this host: the accelerator\n"
 	"(KVM only where /dev/kvm works and the CPU has vmx or svm, TCG otherwise),\n"
@@ -29,7 +30,12 @@ static const char check_usage[] =
 	"  --pool NAME       the storage pool on a remote host (default: default)\n"
 	"  --cache-dir DIR   image cache (default $CRBENCH_CACHE_DIR, $XDG_CACHE_HOME/crbench,\n"
 	"                    /var/cache/crbench for root, ~/.cache/crbench for others)\n"
-	"  --plan FILE       also check this plan file and what it needs\n"
+	"  --plan FILE       also check this plan file and what it needs: each image's\n"
+	"                    keyring, and for each the cache lacks, that its mirror\n"
+	"                    serves its suite (fetched with curl)\n"
+	"  --mirror URL      the mirror the plan's images are built from, as for\n"
+	"                    crbench build and crbench run\n"
+	"  --keyring FILE    their archive keyring, as for crbench build\n"
 	"  --json            print one JSON object instead of lines\n"
 	"  -h, --help        show this help\n";
 
@@ -81,6 +87,8 @@ int cmd_check(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "upload", no_argument, NULL, 'U' },
 		{ "pool", required_argument, NULL, 'L' },
+		{ "mirror", required_argument, NULL, 'm' },
+		{ "keyring", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +124,12 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'L':
 			po.pool = optarg;
+			break;
+		case 'm':
+			po.mirror = optarg;
+			break;
+		case 'K':
+			po.keyring = optarg;
 			break;
 		default:
 			return option_default("check", check_usage, c, argv);

@@ -20,7 +20,7 @@
 static const char run_usage[] =
 	"usage: crbench run [--plan FILE] [--results-dir DIR] [--parallel] [--accel kvm|tcg|auto]\n"
 	"                   [--connect URI] [--upload] [--pool NAME] [--cache-dir DIR] [--no-pin]\n"
-	"                   [--keep] [--verbose] [--junit FILE]\n"
+	"                   [--mirror URL] [--keyring FILE] [--keep] [--verbose] [--junit FILE]\n"
 	"                   [--inject-fault FAULT]\n"
 	"\n"
 	"Runs a plan: builds the guest images and the suite's container images the\n"
@@ -54,6 +54,10 @@ static const char run_usage[] =
 	"  --pool NAME        the storage pool on that host, a directory pool\n"
 	"                     (default: default); base images stay cached there\n"
 	"  --cache-dir DIR    image cache, as for crbench build\n"
+	"  --mirror URL       archive mirror of the images the run builds, as for\n"
+	"                     crbench build (part of their cache key: give the one\n"
+	"                     they were built with); the preflight probes it\n"
+	"  --keyring FILE     their archive keyring, as for crbench build\n"
 	"  --no-pin           do not pin vCPUs to host CPUs\n"
 	"  --keep             keep the run's overlays and disks (in the cache's runs/)\n"
 	"  -v, --verbose      print every console line of the guests\n"
@@ -74,7 +78,7 @@ static void on_signal(int sig)
 }
 
 struct run_args {
-	const char *plan_path, *results_root, *uri, *pool, *cache_dir, *fault, *junit;
+	const char *plan_path, *results_root, *uri, *pool, *cache_dir, *fault, *junit, *mirror, *keyring;
 	enum cr_accel accel;
 	bool parallel, upload, no_pin, keep, verbose;
 };
@@ -282,6 +286,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "inject-fault", required_argument, NULL, 'F' },
 		{ "upload", no_argument, NULL, 'U' },		{ "pool", required_argument, NULL, 'L' },
 		{ "junit", required_argument, NULL, 'J' },
+		{ "mirror", required_argument, NULL, 'm' },	{ "keyring", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* clang-format on */
@@ -328,6 +333,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'J':
 			a->junit = optarg;
+			break;
+		case 'm':
+			a->mirror = optarg;
+			break;
+		case 'K':
+			a->keyring = optarg;
 			break;
 		case 'F':
 			for (size_t k = 0; cr_session_faults[k]; k++)
@@ -385,6 +396,8 @@ int cmd_run(int argc, char **argv)
 	po.plan_path = a.plan_path;
 	po.upload = a.upload;
 	po.pool = a.pool;
+	po.mirror = a.mirror;
+	po.keyring = a.keyring;
 	cr_preflight_run(&po, &pf);
 	for (size_t i = 0; i < pf.n_items; i++)
 		if (pf.items[i].status != CR_PASS)
@@ -405,6 +418,8 @@ int cmd_run(int argc, char **argv)
 	rc = cr_session_run(&(struct cr_session_opts){ .plan = plan,
 						       .results_root = a.results_root,
 						       .cache_dir = cache_dir,
+						       .mirror = a.mirror,
+						       .keyring = a.keyring,
 						       .uri = a.uri,
 						       .remote = pf.remote,
 						       .pool = a.pool,

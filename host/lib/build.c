@@ -26,7 +26,6 @@
 extern const char crbench_version[];
 
 #define ROOT_LABEL "crbench-root"
-#define MMDEBSTRAP_DEFAULT "(mmdebstrap default)"
 
 struct build {
 	const struct cr_build_opts *o;
@@ -165,7 +164,7 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 	cr_sha256_final(&h, digest);
 	cr_sha256_to_hex(digest, hex);
 	*key = xstrndup(hex, 16);
-	*mirror = m ? steal_pointer(&m) : xstrdup(MMDEBSTRAP_DEFAULT);
+	*mirror = m ? steal_pointer(&m) : xstrdup(CR_BUILD_MIRROR_DEFAULT);
 	return 0;
 }
 
@@ -334,7 +333,7 @@ static int run_mmdebstrap(struct build *b, cr_error_t *err)
 	argv[n++] = custom;
 	argv[n++] = r->suite;
 	argv[n++] = b->tarball;
-	if (strcmp(b->out->mirror, MMDEBSTRAP_DEFAULT) != 0)
+	if (strcmp(b->out->mirror, CR_BUILD_MIRROR_DEFAULT) != 0)
 		argv[n++] = b->out->mirror;
 	argv[n] = NULL;
 	env[ne++] = env_epoch;
@@ -1042,6 +1041,54 @@ void cr_built_release(struct cr_built *b)
 	free(b->key);
 	free(b->mirror);
 	memset(b, 0, sizeof(*b));
+}
+
+int cr_build_cached(struct cr_build_opts *o, const struct cr_plan *plan, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
+{
+	const struct cr_guest_plan *kata = plan && r->kind == CR_RECIPE_VM ? cr_kata_guest_of_image(plan, r->name) : NULL;
+	cleanup_free char *manifest = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	o->kata_sha256 = kata ? kata->kata_sha256 : NULL;
+	ret = cr_build_key(o, r, &out->key, &out->mirror, err);
+	o->kata_sha256 = NULL;
+	if (ret < 0)
+		return -1;
+	out->dir = xasprintf("%s/images/%s-%s", o->cache_dir, r->name, out->key);
+	manifest = xasprintf("%s/%s", out->dir, CR_IMAGE_MANIFEST);
+	out->hit = access(manifest, F_OK) == 0;
+	return out->hit ? 1 : 0;
+}
+
+int cr_build_probe_mirror(const struct cr_recipe *r, const char *mirror, char **url, cr_error_t *err)
+{
+	char *argv[] = { (char *)"curl",
+			 (char *)"--fail",
+			 (char *)"--location",
+			 (char *)"--silent",
+			 (char *)"--show-error",
+			 (char *)"--max-time",
+			 (char *)"30",
+			 (char *)"--proto",
+			 (char *)"=http,https,file",
+			 (char *)"--output",
+			 (char *)"/dev/null",
+			 (char *)"--",
+			 NULL,
+			 NULL };
+	size_t len = strlen(mirror);
+
+	*url = NULL;
+	if (strncmp(mirror, "http://", 7) != 0 && strncmp(mirror, "https://", 8) != 0 && strncmp(mirror, "file://", 7) != 0)
+		return 1;
+	while (len > 0 && mirror[len - 1] == '/')
+		len--;
+	*url = xasprintf("%.*s/dists/%s/Release", (int)len, mirror, r->suite);
+	argv[12] = *url;
+	if (cr_run_checked(argv, err) < 0)
+		return cr_error_prefix(err, "mirror '%s' does not serve suite '%s' ('%s')", mirror, r->suite, *url);
+	return 0;
 }
 
 int cr_build_image(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *image, struct cr_built *out,

@@ -52,6 +52,9 @@ struct cr_built {
 	double verify_seconds;
 };
 
+/* cr_built.mirror when mmdebstrap was given none and chose its distribution's default */
+#define CR_BUILD_MIRROR_DEFAULT "(mmdebstrap default)"
+
 /* Files of a cache entry. */
 #define CR_IMAGE_DISK "disk.qcow2"
 #define CR_IMAGE_KERNEL "vmlinuz"
@@ -72,6 +75,20 @@ int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr
 struct cr_plan;
 int cr_build_image(struct cr_build_opts *o, const char *images_dir, const struct cr_plan *plan, const char *image, struct cr_built *out,
 		   cr_error_t *err);
+/*
+ * Whether the cache holds what building recipe r for plan (NULL: no plan)
+ * would make, without building or downloading anything: 1 it does, 0 it
+ * does not, -1 the key cannot be computed (its keyring is unreadable).
+ * out's dir, key and mirror are set (cr_built_release them) unless -1.
+ */
+int cr_build_cached(struct cr_build_opts *o, const struct cr_plan *plan, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
+/*
+ * Whether mirror (as --mirror takes it) serves recipe r's suite: curl
+ * fetches its dists/<suite>/Release, at most 30 s. 0 it does, -1 it does not
+ * (err says what curl said), 1 mirror is no http, https or file URL (not
+ * probed). *url is what was fetched (free it), NULL when not probed.
+ */
+int cr_build_probe_mirror(const struct cr_recipe *r, const char *mirror, char **url, cr_error_t *err);
 /* The recipe's archive keyring (keyring, or the recipe's own when NULL) is readable and holds every key it requires (gpg). */
 int cr_build_check_keyring(const struct cr_recipe *recipe, const char *keyring, cr_error_t *err);
 void cr_built_release(struct cr_built *b);

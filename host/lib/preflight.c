@@ -545,40 +545,116 @@ static void check_runtimes(const struct cr_plan *plan, struct cr_preflight *p)
 	item_set(item, "runtimes", CR_PASS, xasprintf("every guest's image has its runtime: %s", seen), NULL);
 }
 
+/* Append " name" to the space-separated list *list. */
+static void list_add(char **list, const char *name)
+{
+	char *t = xasprintf("%s %s", *list, name);
+
+	free(*list);
+	*list = t;
+}
+
+static bool list_has(const char *list, const char *name)
+{
+	cleanup_free char *needle = xasprintf(" %s ", name), *padded = xasprintf("%s ", list);
+
+	return strstr(padded, needle) != NULL;
+}
+
 /*
  * Every image of the plan can be built here: its archive keyring is there
  * and holds the keys its recipe requires (Ubuntu's comes from a Debian
  * package newer than this host's). Found now, not after minutes of a run.
  */
-static void check_image_keyrings(const struct cr_plan *plan, struct cr_preflight *p)
+static bool check_image_keyrings(const struct cr_preflight_opts *opts, const struct cr_plan *plan, struct cr_preflight *p)
 {
 	cleanup_free char *datadir = cr_data_dir(), *images = xasprintf("%s/images", datadir), *seen = xstrdup("");
 
 	for (size_t i = 0; i < plan->n_guests; i++) {
 		cleanup_error cr_error_t err = NULL;
 		cleanup_recipe struct cr_recipe *r = NULL;
-		cleanup_free char *needle = xasprintf(" %s ", plan->guests[i].image);
-		char *t;
 
-		if (strstr(seen, needle) || cr_recipe_load(images, plan->guests[i].image, &r, &err) < 0)
+		if (list_has(seen, plan->guests[i].image) || cr_recipe_load(images, plan->guests[i].image, &r, &err) < 0)
 			continue; /* check_runtimes says what is wrong with the recipe */
-		t = xasprintf("%s%s", seen, needle);
-		free(seen);
-		seen = t;
-		if (cr_build_check_keyring(r, NULL, &err) < 0) {
+		list_add(&seen, r->name);
+		if (cr_build_check_keyring(r, opts->keyring, &err) < 0) {
 			item_set(new_item(p), "image keyrings", CR_FAIL,
 				 xasprintf("image '%s' cannot be built here: %s", r->name, err->msg),
-				 strcmp(r->distribution, "ubuntu") == 0
+				 opts->keyring ? xstrdup("give a keyring that holds the recipe's keys, or none for the recipe's own")
+				 : strcmp(r->distribution, "ubuntu") == 0
 					 ? xstrdup("as root, run ci/ubuntu-keyring.sh from crbench's source (make run does it for a plan "
 						   "with an Ubuntu image): it installs Debian's ubuntu-keyring package from the host's Debian mirror")
 					 : xasprintf("install the keyring '%s' names (Debian's debian-archive-keyring for Debian images)",
 						     r->path));
-			return;
+			return false;
 		}
 	}
 	if (*seen)
 		item_set(new_item(p), "image keyrings", CR_PASS,
 			 xasprintf("the archive keyring of every image of the plan is there:%s", seen), NULL);
+	return true;
+}
+
+/*
+ * The mirror of every image the run would build (each guest's, then the
+ * suite's container images) serves its suite: probed once per mirror and
+ * suite, only for what the cache lacks. An unreachable archive is found
+ * now, not after a run has waited on mmdebstrap.
+ */
+static void check_image_mirrors(const struct cr_preflight_opts *opts, const struct cr_plan *plan, struct cr_preflight *p)
+{
+	cleanup_free char *datadir = cr_data_dir(), *images = xasprintf("%s/images", datadir);
+	cleanup_free char *seen = xstrdup(""), *cached = xstrdup(""), *probed = xstrdup(""), *tokens = xstrdup("");
+	cleanup_free char *unprobed = NULL;
+	struct cr_build_opts bo = { .srcdir = datadir, .cache_dir = opts->cache_dir, .mirror = opts->mirror, .keyring = opts->keyring };
+	size_t n = plan->n_guests;
+
+	for (size_t i = 0; i < n || cr_suite_container_recipes[i - n]; i++) {
+		const char *name = i < n ? plan->guests[i].image : cr_suite_container_recipes[i - n];
+		cleanup_error cr_error_t err = NULL;
+		cleanup_recipe struct cr_recipe *r = NULL;
+		cleanup_free char *url = NULL, *token = NULL;
+		struct cr_built b;
+		int rc;
+
+		if (list_has(seen, name) || cr_recipe_load(images, name, &r, &err) < 0)
+			continue;
+		list_add(&seen, name);
+		rc = cr_build_cached(&bo, plan, r, &b, &err);
+		if (rc < 0) {
+			item_set(new_item(p), "image mirrors", CR_FAIL, xasprintf("image '%s': %s", name, err->msg),
+				 xstrdup("give a readable archive keyring with --keyring FILE"));
+			return;
+		}
+		token = xasprintf("%s#%s", b.mirror, r->suite);
+		if (rc == 1) {
+			list_add(&cached, name);
+		} else if (list_has(tokens, token)) {
+			/* that mirror served this suite for an image before */
+		} else if ((rc = cr_build_probe_mirror(r, b.mirror, &url, &err)) < 0) {
+			item_set(new_item(p), "image mirrors", CR_FAIL,
+				 xasprintf("image '%s' is not in the cache and cannot be built here: %s", name, err->msg),
+				 xstrdup("choose a reachable mirror with --mirror URL (crbench run, crbench build and crbench check take it)"));
+			cr_built_release(&b);
+			return;
+		} else if (rc == 0) {
+			list_add(&tokens, token);
+			list_add(&probed, url);
+		} else if (!unprobed) {
+			unprobed = xasprintf("image '%s' is not in the cache and its mirror is %s: not probed", name, b.mirror);
+		}
+		cr_built_release(&b);
+	}
+	if (unprobed)
+		item_set(new_item(p), "image mirrors", CR_WARN, steal_pointer(&unprobed),
+			 xstrdup("give --mirror URL (an http, https or file URL) to have it probed before the build"));
+	else if (*probed)
+		item_set(new_item(p), "image mirrors", CR_PASS,
+			 xasprintf("the images the cache lacks can be fetched: their suites answered at%s%s%s", probed,
+				   *cached ? "; in the cache:" : "", cached),
+			 NULL);
+	else if (*seen)
+		item_set(new_item(p), "image mirrors", CR_PASS, xasprintf("every image the plan needs is in the cache:%s", cached), NULL);
 }
 
 /* Under KVM a guest that needs nesting (Kata) needs it on in the host's module: without it, a FAIL, not a run that measures nothing. */
@@ -624,7 +700,8 @@ static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight
 		 xasprintf("'%s': %zu guest%s, profile %s", opts->plan_path, plan->n_guests, plan->n_guests == 1 ? "" : "s", plan->profile),
 		 NULL);
 	check_runtimes(plan, p);
-	check_image_keyrings(plan, p);
+	if (check_image_keyrings(opts, plan, p))
+		check_image_mirrors(opts, plan, p);
 	check_plan_nested(plan, p);
 	/* one item per tarball: the Kata guests of one image share theirs */
 	for (size_t i = 0; i < plan->n_guests; i++)

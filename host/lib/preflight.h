@@ -69,6 +69,8 @@ struct cr_preflight_opts {
 	const char *plan_path; /* optional */
 	bool upload;	       /* treat a libvirtd on this host as a remote one (crbench run --upload) */
 	const char *pool;      /* the storage pool for a remote libvirt host; NULL: "default" */
+	const char *mirror;    /* the archive mirror images are built from (--mirror); NULL: as crbench build decides */
+	const char *keyring;   /* their archive keyring (--keyring); NULL: each recipe's */
 };
 
 struct cr_preflight {

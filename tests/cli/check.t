@@ -1,7 +1,7 @@
 #!/bin/sh
 # crbench check on this host and against libvirt's test driver.
 . "$(dirname "$0")/tap.sh"
-plan 14
+plan 20
 
 run "$CRBENCH" check --accel bogus
 is "$rc" 2 "a bad --accel value is a usage error"
@@ -36,9 +36,28 @@ like "$out" "^FAIL plan: .*unknown-key.ini:7: unknown key 'bonie-size' in \[suit
 # an Ubuntu image needs Debian's ubuntu-keyring (not in Debian 12): said before any build starts
 run "$CRBENCH" check --accel tcg --connect test:///default --plan "$SRCDIR/images/plans/paper.ini"
 if [ -r /usr/share/keyrings/ubuntu-archive-keyring.gpg ]; then
-	like "$out" "^PASS image keyrings: .* ubuntu-18.04 " "the paper plan's Ubuntu image has its keyring here"
+	like "$out" "^PASS image keyrings: .* ubuntu-18.04$" "the paper plan's Ubuntu image has its keyring here"
 else
 	like "$out" "^FAIL image keyrings: image 'ubuntu-18.04' cannot be built here: cannot read the Ubuntu archive keyring .*; fix: as root, run ci/ubuntu-keyring.sh" \
 		"the paper plan's Ubuntu image without its keyring is a FAIL naming the fix"
 fi
+
+# the mirror of each image the cache lacks must serve its suite: probed with curl (a file:// mirror here)
+mkdir -p "$TMP/mirror/dists/bookworm" "$TMP/cache"
+echo "Suite: bookworm" >"$TMP/mirror/dists/bookworm/Release"
+smoke=$SRCDIR/images/plans/smoke.ini
+run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "file://$TMP/mirror/" --plan "$smoke"
+like "$out" "^PASS image mirrors: the images the cache lacks can be fetched: their suites answered at file://$TMP/mirror/dists/bookworm/Release$" \
+	"a mirror serving the plan's suite passes, probed once for the three images of one suite"
+run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "file://$TMP/nomirror" --plan "$smoke"
+is "$rc" 1 "a mirror that does not serve the suite fails the check"
+like "$out" "^FAIL image mirrors: image 'debian-12' is not in the cache and cannot be built here: mirror 'file://$TMP/nomirror' does not serve suite 'bookworm' \\('file://$TMP/nomirror/dists/bookworm/Release'\\): .*curl: \\(37\\).*; fix: choose a reachable mirror with --mirror URL" \
+	"naming the image, the mirror, the URL, curl's reason and the fix"
+run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "http://127.0.0.1:9/debian" --plan "$smoke"
+like "$out" "^FAIL image mirrors: .*mirror 'http://127.0.0.1:9/debian' does not serve suite 'bookworm'.*curl: \\(7\\)" "an HTTP mirror nobody answers for fails too"
+run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "deb file://$TMP/mirror bookworm main" --plan "$smoke"
+like "$out" "^WARN image mirrors: image 'debian-12' is not in the cache and its mirror is deb file://$TMP/mirror bookworm main: not probed; fix: give --mirror URL" \
+	"a mirror that is no URL (a sources line) is not probed, and says so"
+run "$CRBENCH" run --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "file://$TMP/nomirror" --plan "$smoke" --results-dir "$TMP/results"
+like "$err" "^FAIL image mirrors: .*mirror 'file://$TMP/nomirror'" "crbench run --mirror is probed by its preflight, before any build"
 finish

@@ -405,6 +405,52 @@ static void image_key(void **state)
 	assert_string_equal(c0, c1);
 }
 
+/*
+ * What the preflight asks before probing a mirror: is the image a run would
+ * build already in the cache? The plan's Kata guest makes its checksum part
+ * of the key, as cr_build_image does; only a manifest makes an entry.
+ */
+static void cached_image(void **state)
+{
+	struct fixture *f = *state;
+	const char *src = getenv("SRCDIR");
+	cleanup_free char *srcdir = xstrdup(src ? src : ".");
+	cleanup_free char *images = xasprintf("%s/images", srcdir), *want = NULL, *entry = NULL, *manifest = NULL;
+	cleanup_recipe struct cr_recipe *vm = NULL;
+	cleanup_plan struct cr_plan *plan = kata_plan(f, f->tarball, f->sha);
+	cleanup_error cr_error_t err = NULL;
+	struct cr_build_opts o = {
+		.srcdir = srcdir, .cache_dir = f->cache, .mirror = "http://mirror.invalid/debian", .keyring = f->tarball
+	};
+	struct cr_built b;
+
+	assert_int_equal(cr_recipe_load(images, "ubuntu-18.04", &vm, &err), 0);
+	o.kata_sha256 = f->sha;
+	want = key_of(&o, vm);
+	o.kata_sha256 = NULL;
+	assert_int_equal(cr_build_cached(&o, plan, vm, &b, &err), 0);
+	assert_string_equal(b.key, want);
+	assert_string_equal(b.mirror, "http://mirror.invalid/debian");
+	assert_false(b.hit);
+	assert_null(o.kata_sha256);
+	entry = xasprintf("%s/images/ubuntu-18.04-%s", f->cache, want);
+	assert_string_equal(b.dir, entry);
+	cr_built_release(&b);
+
+	assert_int_equal(cr_mkdir_p(entry, &err), 0);
+	assert_int_equal(cr_build_cached(&o, plan, vm, &b, &err), 0); /* a directory without its manifest is no entry */
+	cr_built_release(&b);
+	manifest = xasprintf("%s/" CR_IMAGE_MANIFEST, entry);
+	assert_int_equal(cr_write_text(manifest, "{}", &err), 0);
+	assert_int_equal(cr_build_cached(&o, plan, vm, &b, &err), 1);
+	assert_true(b.hit);
+	cr_built_release(&b);
+	/* without the plan (crbench build --image), the key has no Kata: not that entry */
+	assert_int_equal(cr_build_cached(&o, NULL, vm, &b, &err), 0);
+	assert_string_not_equal(b.key, want);
+	cr_built_release(&b);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -415,6 +461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fetch_file_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(unpack, setup, teardown),
 		cmocka_unit_test_setup_teardown(image_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(cached_image, setup, teardown),
 	};
 	/* clang-format on */
 
