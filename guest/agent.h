@@ -136,6 +136,16 @@ const char *cr_container_runtime(const struct cr_agent *a, bool host_network);
 json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t *cmd);
 
 /*
+ * What a container that never answered looked like afterwards, for a failed
+ * step's data: {"url", "attempts", "last_answer", "state": Docker's State
+ * (Status, Running, ExitCode, Error, OOMKilled), "stdout", "stderr": the
+ * last CR_CONTAINER_LOG_TAIL bytes of each}. What cannot be read is left
+ * out; never fails.
+ */
+#define CR_CONTAINER_LOG_TAIL 2000
+json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const char *url, long attempts, const char *last_answer);
+
+/*
  * Before the suite of a Kata guest that passed its checks: start one
  * container of the bench image (up to CR_KATA_PROBE_ATTEMPTS times) and
  * record it in setup's "kata" record as "probe"; when none started and the

@@ -19,6 +19,35 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 			 cr_container_runtime(a, false));
 }
 
+static const char *tail(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > CR_CONTAINER_LOG_TAIL ? s + n - CR_CONTAINER_LOG_TAIL : s;
+}
+
+json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const char *url, long attempts, const char *last_answer)
+{
+	static const char *const keys[] = { "Status", "Running", "ExitCode", "Error", "OOMKilled" };
+	json_t *out = json_pack("{s:s, s:I, s:s}", "url", url, "attempts", (json_int_t)attempts, "last_answer", last_answer);
+	json_t *inspect = NULL, *state, *kept = json_object();
+	cleanup_free char *stdout_text = NULL, *stderr_text = NULL;
+
+	if (cr_docker_inspect(a->docker, id, &inspect, NULL) == 0 && (state = json_object_get(inspect, "State"))) {
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+			if (json_object_get(state, keys[k]))
+				json_object_set(kept, keys[k], json_object_get(state, keys[k]));
+		json_object_set(out, "state", kept);
+	}
+	if (cr_docker_logs(a->docker, id, &stdout_text, &stderr_text, NULL) == 0) {
+		json_object_set_new(out, "stdout", json_string(tail(stdout_text)));
+		json_object_set_new(out, "stderr", json_string(tail(stderr_text)));
+	}
+	json_decref(kept);
+	json_decref(inspect);
+	return out;
+}
+
 int cr_container_start(const struct cr_agent *a, const char *name, json_t *config, char **id, unsigned *retries, double *t_start,
 		       cr_error_t *err)
 {

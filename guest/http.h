@@ -4,14 +4,22 @@
 
 #include <stddef.h>
 
-/* GET url once; the status in *code and the body's size in *bytes. -1 when no answer came. */
-int cr_http_get(const char *url, long timeout_ms, long *code, size_t *bytes);
+/* What an attempt got: "HTTP 503", or curl's words for why no answer came. */
+#define CR_HTTP_WHY_SIZE 256
+
+/*
+ * GET url once; the status in *code and the body's size in *bytes. -1 when
+ * no answer came; why (CR_HTTP_WHY_SIZE bytes, or NULL) then says what curl
+ * said.
+ */
+int cr_http_get(const char *url, long timeout_ms, long *code, size_t *bytes, char *why);
 
 /*
  * GET url every 10 ms until it answers 200 or deadline (cr_now() seconds)
  * passes; returns the seconds from t0 to that answer, or -1. *attempts
- * counts the requests made.
+ * counts the requests made; last (CR_HTTP_WHY_SIZE bytes, or NULL) says
+ * what the last one got, "" when none was made.
  */
-double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts);
+double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts, char *last);
 
 #endif

@@ -11,7 +11,7 @@ static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 	double t0 = cr_now(), create, start, remove, to_200;
 	long attempts = 0;
 	const char *ip;
-	char url[64];
+	char url[64], last[CR_HTTP_WHY_SIZE];
 	int ret = -1;
 
 	if (cr_docker_create(a->docker, NULL, config, &id, &create, err) < 0)
@@ -26,9 +26,10 @@ static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 		goto out;
 	}
 	snprintf(url, sizeof(url), "http://%s/", ip);
-	to_200 = cr_http_wait_200(url, t0, t0 + (double)a->plan->test_timeout / 2, &attempts);
+	to_200 = cr_http_wait_200(url, t0, t0 + (double)a->plan->test_timeout / 2, &attempts, last);
 	if (to_200 < 0) {
-		cr_error(err, 0, "the httpd container never answered 200 on http://%s/ (%ld attempts)", ip, attempts);
+		cr_error(err, 0, "the httpd container never answered 200 on %s (%ld attempts; the last got: %s)", url, attempts, last);
+		json_object_set_new(out, "httpd_unanswered", cr_container_unanswered(a, id, url, attempts, last));
 		goto out;
 	}
 	json_object_set_new(out, "httpd",

@@ -11,6 +11,7 @@ int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t 
 	size_t bytes = 0;
 	long code = 0, attempts = 0;
 	const char *ip;
+	char last[CR_HTTP_WHY_SIZE], why[CR_HTTP_WHY_SIZE];
 	int ret = -1;
 
 	if (cr_docker_create(a->docker, NULL, config, &id, NULL, err) < 0 || cr_docker_start(a->docker, id, NULL, err) < 0 ||
@@ -23,13 +24,14 @@ int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t 
 	}
 	url = xasprintf("http://%s/", ip);
 	/* wait until it serves, outside the measurement */
-	if (cr_http_wait_200(url, cr_now(), cr_now() + (double)a->plan->test_timeout / 2, &attempts) < 0) {
-		cr_error(err, 0, "the httpd container never served '%s'", url);
+	if (cr_http_wait_200(url, cr_now(), cr_now() + (double)a->plan->test_timeout / 2, &attempts, last) < 0) {
+		cr_error(err, 0, "the httpd container never served '%s' (%ld attempts; the last got: %s)", url, attempts, last);
+		*data = json_pack("{s:o}", "httpd_unanswered", cr_container_unanswered(a, id, url, attempts, last));
 		goto out;
 	}
 	before = cr_sys_snapshot();
-	if (cr_http_get(url, 30000, &code, &bytes) < 0 || code != 200) {
-		cr_error(err, 0, "fetching '%s' failed (HTTP %ld)", url, code);
+	if (cr_http_get(url, 30000, &code, &bytes, why) < 0 || code != 200) {
+		cr_error(err, 0, "fetching '%s' failed (%s)", url, why);
 		goto out;
 	}
 	after = cr_sys_snapshot();

@@ -221,6 +221,43 @@ static void container_lifecycle(void **state)
 	fake_finish(&f, d);
 }
 
+/* A container that never answered: its state and output are kept for the failed step (boot, net-io) */
+static void unanswered_container_is_described(void **state)
+{
+	/* clang-format off */
+	static const struct exchange ex[] = {
+		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
+		{ "GET /v1.41/containers/fixture/logs?stdout=true&stderr=true", "docker/logs.http", NULL },
+	};
+	/* clang-format on */
+	struct fake f = { 0 };
+	struct cr_agent a = { 0 };
+	json_t *out, *st;
+
+	a.docker = fake_open(&f, ex, ARRAY_SIZE(ex));
+	out = cr_container_unanswered(&a, "fixture", "http://172.17.0.2/", 1577, "HTTP 503");
+	assert_string_equal(json_string_value(json_object_get(out, "url")), "http://172.17.0.2/");
+	assert_int_equal(json_integer_value(json_object_get(out, "attempts")), 1577);
+	assert_string_equal(json_string_value(json_object_get(out, "last_answer")), "HTTP 503");
+	st = json_object_get(out, "state");
+	assert_int_equal(json_object_size(st), 5);
+	assert_string_equal(json_string_value(json_object_get(st, "Status")), "exited");
+	assert_true(json_is_false(json_object_get(st, "Running")));
+	assert_int_equal(json_integer_value(json_object_get(st, "ExitCode")), 3);
+	assert_true(json_is_false(json_object_get(st, "OOMKilled")));
+	assert_string_equal(json_string_value(json_object_get(out, "stdout")), "to-stdout\n");
+	assert_string_equal(json_string_value(json_object_get(out, "stderr")), "to-stderr\n");
+	json_decref(out);
+	fake_finish(&f, a.docker);
+
+	/* no daemon to ask: what the step knows, and nothing else */
+	a.docker = fake_open(&f, NULL, 0);
+	out = cr_container_unanswered(&a, "fixture", "http://172.17.0.2/", 3, "Couldn't connect to server");
+	assert_int_equal(json_object_size(out), 3);
+	json_decref(out);
+	fake_finish(&f, a.docker);
+}
+
 #define FIXTURE_ID "12c0bbb5490b8e4f6cc0e0ccb12b120bdace6f7f11ab2fd45cef5d474fef4321"
 
 /* Each created container's id goes to the sweep list; the sweep removes what is there and passes over what is gone */
@@ -468,6 +505,7 @@ int main(void)
 		cmocka_unit_test(images_checked_in_the_store),
 		cmocka_unit_test(no_daemon),
 		cmocka_unit_test(demux),
+		cmocka_unit_test(unanswered_container_is_described),
 	};
 	/* clang-format on */
 

@@ -1,0 +1,148 @@
+/*
+ * Unit tests of the agent's HTTP polling (guest/http.c) against a server on
+ * the loopback made here: what a failed boot or net-io step says about the
+ * last attempt, an HTTP status or curl's reason, and a first 200 timed.
+ */
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#include "http.h"
+
+/* A listening socket on 127.0.0.1 and a free port; *port is where it listens. */
+static int listen_loopback(int *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* A child answering every connection with status (an HTTP/1.0 status line's code and text) and a short body. */
+static pid_t serve(int fd, const char *status)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (;;) {
+			char buf[4096], reply[256];
+			int c = accept(fd, NULL, NULL), n;
+
+			if (c < 0)
+				_exit(1);
+			(void)!read(c, buf, sizeof(buf));
+			n = snprintf(reply, sizeof(reply), "HTTP/1.0 %s\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello", status);
+			(void)!write(c, reply, (size_t)n);
+			close(c);
+		}
+	}
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Nobody listening: no answer, and curl's reason says the connection failed. */
+static void refused(void **state)
+{
+	char why[CR_HTTP_WHY_SIZE], last[CR_HTTP_WHY_SIZE];
+	cleanup_free char *url = NULL;
+	size_t bytes = 1;
+	long code = 1, attempts = 0;
+	int port, fd = listen_loopback(&port);
+
+	close(fd); /* the port is free now, and nothing listens on it */
+	url = xasprintf("http://127.0.0.1:%d/", port);
+	assert_int_equal(cr_http_get(url, 500, &code, &bytes, why), -1);
+	assert_int_equal(code, 0);
+	assert_int_equal(bytes, 0);
+	assert_non_null(strstr(why, "onnect"));
+	assert_true(cr_http_wait_200(url, cr_now(), cr_now() + 0.2, &attempts, last) < 0);
+	assert_true(attempts >= 1);
+	assert_string_equal(last, why);
+}
+
+/* A server that answers, but not 200: its status is the last answer, and the wait goes on to its deadline. */
+static void not_200(void **state)
+{
+	char why[CR_HTTP_WHY_SIZE], last[CR_HTTP_WHY_SIZE];
+	cleanup_free char *url = NULL;
+	size_t bytes;
+	long code, attempts = 0;
+	int port, fd = listen_loopback(&port);
+	pid_t pid = serve(fd, "503 Service Unavailable");
+	double t0 = cr_now();
+
+	url = xasprintf("http://127.0.0.1:%d/", port);
+	assert_int_equal(cr_http_get(url, 2000, &code, &bytes, why), 0);
+	assert_int_equal(code, 503);
+	assert_string_equal(why, "HTTP 503");
+	assert_true(cr_http_wait_200(url, t0, t0 + 0.3, &attempts, last) < 0);
+	assert_true(cr_now() - t0 >= 0.3);
+	assert_true(attempts >= 2);
+	assert_string_equal(last, "HTTP 503");
+	stop(pid);
+	close(fd);
+}
+
+/* A 200: its seconds from t0, the body counted, one attempt. */
+static void first_200(void **state)
+{
+	char last[CR_HTTP_WHY_SIZE];
+	cleanup_free char *url = NULL;
+	size_t bytes;
+	long code, attempts = 0;
+	int port, fd = listen_loopback(&port);
+	pid_t pid = serve(fd, "200 OK");
+	double t0 = cr_now(), s;
+
+	url = xasprintf("http://127.0.0.1:%d/", port);
+	s = cr_http_wait_200(url, t0, t0 + 10, &attempts, last);
+	assert_true(s >= 0 && s < 10);
+	assert_int_equal(attempts, 1);
+	assert_string_equal(last, "HTTP 200");
+	assert_int_equal(cr_http_get(url, 2000, &code, &bytes, NULL), 0);
+	assert_int_equal(code, 200);
+	assert_int_equal(bytes, 5);
+	stop(pid);
+	close(fd);
+}
+
+/* A deadline already past makes no attempt, and says none was made. */
+static void no_attempt(void **state)
+{
+	char last[CR_HTTP_WHY_SIZE] = "stale";
+	long attempts = 0;
+
+	assert_true(cr_http_wait_200("http://127.0.0.1:9/", cr_now(), cr_now() - 1, &attempts, last) < 0);
+	assert_int_equal(attempts, 0);
+	assert_string_equal(last, "");
+}
+
+int main(void)
+{
+	/* clang-format off */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(refused),
+		cmocka_unit_test(not_200),
+		cmocka_unit_test(first_200),
+		cmocka_unit_test(no_attempt),
+	};
+	/* clang-format on */
+
+	return tap_run("http", tests);
+}
