@@ -22,6 +22,8 @@ SANITIZE ?=
 BUILDDIR ?= build$(if $(SANITIZE),-san)
 FUZZ_SECONDS ?= 20
 PLAN ?= default
+# the builds under check, check-faults and fuzz, and the fuzzers: one job per CPU
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 
 V ?= 0
 ifeq ($(V),0)
@@ -161,7 +163,7 @@ deps-deb:
 # Under sanitizers a leak or an error exits 86, so that a test expecting a
 # plain failure (exit 1) cannot mistake a leak for it.
 check: deps-check
-	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory -j$(JOBS) check-build
 	@ASAN_OPTIONS=exitcode=86:$${ASAN_OPTIONS:-} UBSAN_OPTIONS=exitcode=86:$${UBSAN_OPTIONS:-} \
 		CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
 		prove --timer -e '' $(UNIT_BIN) $(FUZZ_REPLAY_BIN) $(sort $(wildcard tests/cli/*.t))
@@ -169,7 +171,7 @@ check: deps-check
 # The fault suite: each fault made to happen for real in a run under TCG
 # (tests/faults/*.t), about 10 minutes.
 check-faults: deps-check
-	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory -j$(JOBS) check-build
 	@CRBENCH=$(abspath $(CRBENCH)) BUILDDIR=$(abspath $(BUILDDIR)) SRCDIR=$(CURDIR) \
 		prove --timer -v -e '' $(sort $(wildcard tests/faults/*.t))
 
@@ -206,15 +208,8 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Ihost/lib -Iguest -I$(B
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(COMMON_SRC) $(HOSTLIB_SRC) $(AGENTLIB_SRC)) $(FUZZ_DIR)/obj/version.o
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 fuzz: deps-check
-	@$(MAKE) --no-print-directory -j2 fuzz-build
-	@set -e; for bin in $(FUZZ_BIN); do \
-		name=$$(basename $$bin); \
-		echo "  FUZZ    $$name ($(FUZZ_SECONDS) s)"; \
-		mkdir -p $$bin.new; \
-		$$bin -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $$bin.new tests/fuzz/corpus/$${name#fuzz-} 2>$$bin.log || \
-			{ tail -40 $$bin.log; exit 1; }; \
-		grep -E '^#[0-9]+.*DONE' $$bin.log | tail -1; \
-	done
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-build
+	@sh ci/fuzz.sh $(FUZZ_SECONDS) $(JOBS) $(FUZZ_BIN)
 .PHONY: fuzz-build
 fuzz-build: $(FUZZ_BIN)
 $(FUZZ_DIR)/obj/%.o: %.c $(BUILDDIR)/config.h
