@@ -32,7 +32,7 @@ static const char check_usage[] =
 	"                    /var/cache/crbench for root, ~/.cache/crbench for others)\n"
 	"  --plan FILE       also check this plan file and what it needs: each image's\n"
 	"                    keyring, and for each the cache lacks, that its mirror\n"
-	"                    serves its suite (fetched with curl)\n"
+	"                    serves its suite (curl, or mmdebstrap --simulate)\n"
 	"  --mirror URL      the mirror the plan's images are built from, as for\n"
 	"                    crbench build and crbench run\n"
 	"  --keyring FILE    their archive keyring, as for crbench build\n"

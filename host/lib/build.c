@@ -1061,7 +1061,54 @@ int cr_build_cached(struct cr_build_opts *o, const struct cr_plan *plan, const s
 	return out->hit ? 1 : 0;
 }
 
-int cr_build_probe_mirror(const struct cr_recipe *r, const char *mirror, char **url, cr_error_t *err)
+/* The last "E: " line of apt's output, else its last line: why mmdebstrap --simulate failed. */
+static char *simulate_reason(const char *out)
+{
+	const char *last = NULL, *line = out;
+
+	for (const char *p = out; *p; p++) {
+		if (p == out || p[-1] == '\n') {
+			if (*p != '\n')
+				line = p;
+			if (strncmp(p, "E: ", 3) == 0)
+				last = p;
+		}
+	}
+	if (!last)
+		last = line;
+	return xstrndup(last, strcspn(last, "\n"));
+}
+
+/* mmdebstrap itself resolves the essential set of r's suite from mirror (as the build passes it), fetching only apt's indices. */
+static int probe_simulate(const struct cr_build_opts *o, const struct cr_recipe *r, const char *mirror, char **what, cr_error_t *err)
+{
+	cleanup_free char *joined = strv_join(r->components, ","), *components = xasprintf("--components=%s", joined);
+	cleanup_free char *keyring = xasprintf("--keyring=%s", keyring_of(o, r)), *out = NULL, *reason = NULL;
+	bool dflt = strcmp(mirror, CR_BUILD_MIRROR_DEFAULT) == 0;
+	char *argv[] = { (char *)"mmdebstrap",
+			 (char *)"--simulate",
+			 (char *)"--variant=essential",
+			 components,
+			 keyring,
+			 (char *)"--aptopt=Acquire::Retries \"0\"",
+			 (char *)"--aptopt=Acquire::http::Timeout \"30\"",
+			 r->suite,
+			 (char *)"/dev/null",
+			 dflt ? NULL : (char *)mirror,
+			 NULL };
+	int status;
+
+	*what = dflt ? xasprintf("%s from mmdebstrap's default %s mirror (mmdebstrap --simulate)", r->suite, r->distribution)
+		     : xasprintf("%s from '%s' (mmdebstrap --simulate)", r->suite, mirror);
+	if (cr_run_capture(argv, 1, 1 << 20, &out, &status, err) < 0)
+		return cr_error_prefix(err, "cannot probe %s", *what);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	reason = simulate_reason(out);
+	return cr_error(err, 0, "cannot fetch %s: %s", *what, reason);
+}
+
+int cr_build_probe_mirror(const struct cr_build_opts *o, const struct cr_recipe *r, const char *mirror, char **what, cr_error_t *err)
 {
 	char *argv[] = { (char *)"curl",
 			 (char *)"--fail",
@@ -1079,15 +1126,15 @@ int cr_build_probe_mirror(const struct cr_recipe *r, const char *mirror, char **
 			 NULL };
 	size_t len = strlen(mirror);
 
-	*url = NULL;
+	*what = NULL;
 	if (strncmp(mirror, "http://", 7) != 0 && strncmp(mirror, "https://", 8) != 0 && strncmp(mirror, "file://", 7) != 0)
-		return 1;
+		return probe_simulate(o, r, mirror, what, err);
 	while (len > 0 && mirror[len - 1] == '/')
 		len--;
-	*url = xasprintf("%.*s/dists/%s/Release", (int)len, mirror, r->suite);
-	argv[12] = *url;
+	*what = xasprintf("%.*s/dists/%s/Release", (int)len, mirror, r->suite);
+	argv[12] = *what;
 	if (cr_run_checked(argv, err) < 0)
-		return cr_error_prefix(err, "mirror '%s' does not serve suite '%s' ('%s')", mirror, r->suite, *url);
+		return cr_error_prefix(err, "mirror '%s' does not serve suite '%s' ('%s')", mirror, r->suite, *what);
 	return 0;
 }
 

@@ -83,12 +83,14 @@ int cr_build_image(struct cr_build_opts *o, const char *images_dir, const struct
  */
 int cr_build_cached(struct cr_build_opts *o, const struct cr_plan *plan, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
 /*
- * Whether mirror (as --mirror takes it) serves recipe r's suite: curl
- * fetches its dists/<suite>/Release, at most 30 s. 0 it does, -1 it does not
- * (err says what curl said), 1 mirror is no http, https or file URL (not
- * probed). *url is what was fetched (free it), NULL when not probed.
+ * Whether mirror (as cr_built.mirror has it) serves recipe r's suite: for
+ * an http, https or file URL, curl fetches its dists/<suite>/Release (at
+ * most 30 s); for anything else (mmdebstrap's default, a sources line)
+ * mmdebstrap --simulate resolves the suite's essential set from it, as the
+ * build would pass it, fetching only apt's indices. 0 it does, -1 it does
+ * not (err quotes curl or apt). *what says what was probed (free it).
  */
-int cr_build_probe_mirror(const struct cr_recipe *r, const char *mirror, char **url, cr_error_t *err);
+int cr_build_probe_mirror(const struct cr_build_opts *o, const struct cr_recipe *r, const char *mirror, char **what, cr_error_t *err);
 /* The recipe's archive keyring (keyring, or the recipe's own when NULL) is readable and holds every key it requires (gpg). */
 int cr_build_check_keyring(const struct cr_recipe *recipe, const char *keyring, cr_error_t *err);
 void cr_built_release(struct cr_built *b);

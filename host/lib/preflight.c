@@ -598,14 +598,14 @@ static bool check_image_keyrings(const struct cr_preflight_opts *opts, const str
 /*
  * The mirror of every image the run would build (each guest's, then the
  * suite's container images) serves its suite: probed once per mirror and
- * suite, only for what the cache lacks. An unreachable archive is found
- * now, not after a run has waited on mmdebstrap.
+ * suite (cr_build_probe_mirror), only for what the cache lacks. An
+ * unreachable archive is found now, not after a run has waited on
+ * mmdebstrap.
  */
 static void check_image_mirrors(const struct cr_preflight_opts *opts, const struct cr_plan *plan, struct cr_preflight *p)
 {
 	cleanup_free char *datadir = cr_data_dir(), *images = xasprintf("%s/images", datadir);
 	cleanup_free char *seen = xstrdup(""), *cached = xstrdup(""), *probed = xstrdup(""), *tokens = xstrdup("");
-	cleanup_free char *unprobed = NULL;
 	struct cr_build_opts bo = { .srcdir = datadir, .cache_dir = opts->cache_dir, .mirror = opts->mirror, .keyring = opts->keyring };
 	size_t n = plan->n_guests;
 
@@ -613,7 +613,7 @@ static void check_image_mirrors(const struct cr_preflight_opts *opts, const stru
 		const char *name = i < n ? plan->guests[i].image : cr_suite_container_recipes[i - n];
 		cleanup_error cr_error_t err = NULL;
 		cleanup_recipe struct cr_recipe *r = NULL;
-		cleanup_free char *url = NULL, *token = NULL;
+		cleanup_free char *what = NULL, *token = NULL;
 		struct cr_built b;
 		int rc;
 
@@ -631,27 +631,24 @@ static void check_image_mirrors(const struct cr_preflight_opts *opts, const stru
 			list_add(&cached, name);
 		} else if (list_has(tokens, token)) {
 			/* that mirror served this suite for an image before */
-		} else if ((rc = cr_build_probe_mirror(r, b.mirror, &url, &err)) < 0) {
+		} else if (cr_build_probe_mirror(&bo, r, b.mirror, &what, &err) < 0) {
 			item_set(new_item(p), "image mirrors", CR_FAIL,
 				 xasprintf("image '%s' is not in the cache and cannot be built here: %s", name, err->msg),
 				 xstrdup("choose a reachable mirror with --mirror URL (crbench run, crbench build and crbench check take it)"));
 			cr_built_release(&b);
 			return;
-		} else if (rc == 0) {
+		} else {
+			char *t = xasprintf("%s%s%s", probed, *probed ? "; " : " ", what);
+
+			free(probed);
+			probed = t;
 			list_add(&tokens, token);
-			list_add(&probed, url);
-		} else if (!unprobed) {
-			unprobed = xasprintf("image '%s' is not in the cache and its mirror is %s: not probed", name, b.mirror);
 		}
 		cr_built_release(&b);
 	}
-	if (unprobed)
-		item_set(new_item(p), "image mirrors", CR_WARN, steal_pointer(&unprobed),
-			 xstrdup("give --mirror URL (an http, https or file URL) to have it probed before the build"));
-	else if (*probed)
+	if (*probed)
 		item_set(new_item(p), "image mirrors", CR_PASS,
-			 xasprintf("the images the cache lacks can be fetched: their suites answered at%s%s%s", probed,
-				   *cached ? "; in the cache:" : "", cached),
+			 xasprintf("the images the cache lacks can be fetched:%s%s%s", probed, *cached ? "; in the cache:" : "", cached),
 			 NULL);
 	else if (*seen)
 		item_set(new_item(p), "image mirrors", CR_PASS, xasprintf("every image the plan needs is in the cache:%s", cached), NULL);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # crbench check on this host and against libvirt's test driver.
 . "$(dirname "$0")/tap.sh"
-plan 20
+plan 22
 
 run "$CRBENCH" check --accel bogus
 is "$rc" 2 "a bad --accel value is a usage error"
@@ -47,7 +47,7 @@ mkdir -p "$TMP/mirror/dists/bookworm" "$TMP/cache"
 echo "Suite: bookworm" >"$TMP/mirror/dists/bookworm/Release"
 smoke=$SRCDIR/images/plans/smoke.ini
 run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "file://$TMP/mirror/" --plan "$smoke"
-like "$out" "^PASS image mirrors: the images the cache lacks can be fetched: their suites answered at file://$TMP/mirror/dists/bookworm/Release$" \
+like "$out" "^PASS image mirrors: the images the cache lacks can be fetched: file://$TMP/mirror/dists/bookworm/Release$" \
 	"a mirror serving the plan's suite passes, probed once for the three images of one suite"
 run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "file://$TMP/nomirror" --plan "$smoke"
 is "$rc" 1 "a mirror that does not serve the suite fails the check"
@@ -55,9 +55,29 @@ like "$out" "^FAIL image mirrors: image 'debian-12' is not in the cache and cann
 	"naming the image, the mirror, the URL, curl's reason and the fix"
 run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "http://127.0.0.1:9/debian" --plan "$smoke"
 like "$out" "^FAIL image mirrors: .*mirror 'http://127.0.0.1:9/debian' does not serve suite 'bookworm'.*curl: \\(7\\)" "an HTTP mirror nobody answers for fails too"
-run "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "deb file://$TMP/mirror bookworm main" --plan "$smoke"
-like "$out" "^WARN image mirrors: image 'debian-12' is not in the cache and its mirror is deb file://$TMP/mirror bookworm main: not probed; fix: give --mirror URL" \
-	"a mirror that is no URL (a sources line) is not probed, and says so"
+# a mirror that is no URL (mmdebstrap's default, a sources line) is probed by
+# mmdebstrap --simulate, given it as the build gives it: here a fake
+# mmdebstrap, which logs its arguments and answers as told
+mkdir -p "$TMP/fake"
+cat >"$TMP/fake/mmdebstrap" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >"$TMP/mm.args"
+[ -z "\${FAKE_MM_FAIL:-}" ] && exit 0
+echo "Err:1 file:/nowhere bookworm InRelease"
+echo "E: The repository 'file:/nowhere bookworm InRelease' does not have a Release file."
+echo "E: apt-get update failed"
+exit 1
+EOF
+chmod +x "$TMP/fake/mmdebstrap"
+line="deb file:/nowhere bookworm main"
+run env PATH="$TMP/fake:$PATH" "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "$line" --plan "$smoke"
+like "$out" "^PASS image mirrors: the images the cache lacks can be fetched: bookworm from '$line' \\(mmdebstrap --simulate\\)$" \
+	"a sources line as the mirror is probed by mmdebstrap --simulate, once for the suite"
+is "$(tr '\n' ' ' <"$TMP/mm.args")" "--simulate --variant=essential --components=main --keyring=/usr/share/keyrings/debian-archive-keyring.gpg --aptopt=Acquire::Retries \"0\" --aptopt=Acquire::http::Timeout \"30\" bookworm /dev/null $line " \
+	"with the recipe's suite, components and keyring and the mirror as given, into nowhere"
+run env FAKE_MM_FAIL=1 PATH="$TMP/fake:$PATH" "$CRBENCH" check --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "$line" --plan "$smoke"
+like "$out" "^FAIL image mirrors: image 'debian-12' is not in the cache and cannot be built here: cannot fetch bookworm from '$line' \\(mmdebstrap --simulate\\): E: apt-get update failed; fix: choose a reachable mirror" \
+	"when it fails, the check fails with apt's last error"
 run "$CRBENCH" run --accel tcg --connect test:///default --cache-dir "$TMP/cache" --mirror "file://$TMP/nomirror" --plan "$smoke" --results-dir "$TMP/results"
 like "$err" "^FAIL image mirrors: .*mirror 'file://$TMP/nomirror'" "crbench run --mirror is probed by its preflight, before any build"
 finish
