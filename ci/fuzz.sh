@@ -10,7 +10,7 @@ set -eu
 seconds=$1 jobs=$2
 shift 2
 [ $# -gt 0 ] || { echo "fuzz: no targets" >&2; exit 2; }
-printf '%s\n' "$@" | xargs -P "$jobs" -I '{}' sh -c '
+printf '%s\n' "$@" | xargs -d '\n' -P "$jobs" -I '{}' sh -c '
 	bin=$1 seconds=$2 name=${1##*/}
 	mkdir -p "$bin.new"
 	if "$bin" -max_total_time="$seconds" -print_final_stats=0 "$bin.new" "tests/fuzz/corpus/${name#fuzz-}" 2>"$bin.log"; then

@@ -139,10 +139,12 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
  * What a container that never answered looked like afterwards, for a failed
  * step's data: {"url", "attempts", "last_answer", "state": Docker's State
  * (Status, Running, ExitCode, Error, OOMKilled), "stdout", "stderr": the
- * last CR_CONTAINER_LOG_TAIL bytes of each}. What cannot be read is left
- * out; never fails.
+ * last CR_CONTAINER_LOG_TAIL bytes of each}. Docker gets
+ * CR_CONTAINER_DIAG_TIMEOUT seconds a call (then the plan's test-timeout
+ * again); what cannot be read is left out; never fails.
  */
 #define CR_CONTAINER_LOG_TAIL 2000
+#define CR_CONTAINER_DIAG_TIMEOUT 30
 json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const char *url, long attempts, const char *last_answer);
 
 /*

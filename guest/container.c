@@ -1,5 +1,6 @@
 /* Containers as the tests run them: the runtime and the limits every one gets, one run from create to remove. */
 #include "agent.h"
+#include "results.h"
 #include "util.h"
 
 const char *cr_container_runtime(const struct cr_agent *a, bool host_network)
@@ -19,11 +20,17 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 			 cr_container_runtime(a, false));
 }
 
+/* The last CR_CONTAINER_LOG_TAIL bytes of s, from the start of a UTF-8 character. */
 static const char *tail(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > CR_CONTAINER_LOG_TAIL ? s + n - CR_CONTAINER_LOG_TAIL : s;
+	if (n <= CR_CONTAINER_LOG_TAIL)
+		return s;
+	s += n - CR_CONTAINER_LOG_TAIL;
+	for (int k = 0; k < 3 && (*s & 0xC0) == 0x80; k++)
+		s++;
+	return s;
 }
 
 json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const char *url, long attempts, const char *last_answer)
@@ -33,6 +40,8 @@ json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const 
 	json_t *inspect = NULL, *state, *kept = json_object();
 	cleanup_free char *stdout_text = NULL, *stderr_text = NULL;
 
+	/* after half the step's time went into waiting: a daemon that hangs now must not take the rest, and the reason with it */
+	cr_docker_set_timeout(a->docker, CR_CONTAINER_DIAG_TIMEOUT);
 	if (cr_docker_inspect(a->docker, id, &inspect, NULL) == 0 && (state = json_object_get(inspect, "State"))) {
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
 			if (json_object_get(state, keys[k]))
@@ -40,9 +49,10 @@ json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const 
 		json_object_set(out, "state", kept);
 	}
 	if (cr_docker_logs(a->docker, id, &stdout_text, &stderr_text, NULL) == 0) {
-		json_object_set_new(out, "stdout", json_string(tail(stdout_text)));
-		json_object_set_new(out, "stderr", json_string(tail(stderr_text)));
+		json_object_set_new(out, "stdout", cr_json_text(tail(stdout_text)));
+		json_object_set_new(out, "stderr", cr_json_text(tail(stderr_text)));
 	}
+	cr_docker_set_timeout(a->docker, (long)a->plan->test_timeout);
 	json_decref(kept);
 	json_decref(inspect);
 	return out;

@@ -44,7 +44,7 @@ int cr_http_get(const char *url, long timeout_ms, long *code, size_t *bytes, cha
 double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts, char *last)
 {
 	if (last)
-		*last = '\0';
+		snprintf(last, CR_HTTP_WHY_SIZE, "no attempt was made: the deadline had passed");
 	while (cr_now() < deadline) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		size_t bytes;

@@ -18,7 +18,7 @@ int cr_http_get(const char *url, long timeout_ms, long *code, size_t *bytes, cha
  * GET url every 10 ms until it answers 200 or deadline (cr_now() seconds)
  * passes; returns the seconds from t0 to that answer, or -1. *attempts
  * counts the requests made; last (CR_HTTP_WHY_SIZE bytes, or NULL) says
- * what the last one got, "" when none was made.
+ * what the last one got, or that none was made.
  */
 double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts, char *last);
 

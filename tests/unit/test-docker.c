@@ -231,7 +231,8 @@ static void unanswered_container_is_described(void **state)
 	};
 	/* clang-format on */
 	struct fake f = { 0 };
-	struct cr_agent a = { 0 };
+	struct cr_plan plan = { .test_timeout = 600 };
+	struct cr_agent a = { .plan = &plan };
 	json_t *out, *st;
 
 	a.docker = fake_open(&f, ex, ARRAY_SIZE(ex));
