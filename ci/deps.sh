@@ -10,7 +10,7 @@ set -eu
 # scdoc builds the manual pages (man/README)
 build_pkgs="gcc make pkg-config libc6-dev libvirt-dev libguestfs-dev libarchive-dev
 	libinih-dev libjansson-dev libcurl4-openssl-dev libssl-dev scdoc"
-# curl downloads a Kata tarball given by URL
+# curl downloads a Kata tarball given by URL and probes the images' mirrors (crbench check)
 run_pkgs="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	mmdebstrap e2fsprogs libguestfs-tools linux-image-amd64 gpg debian-archive-keyring gnuplot-nox curl"
 # debhelper, dpkg-dev, fakeroot and lintian build and check the Debian package (make deb, tests/cli/deb.t)

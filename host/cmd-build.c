@@ -15,8 +15,8 @@
 
 static const char build_usage[] =
 	"usage: crbench build [--image NAME]... [--plan FILE] [--rebuild] [--no-verify]\n"
-	"                     [--mirror URL] [--keyring FILE] [--cache-dir DIR] [--accel kvm|tcg|auto]\n"
-	"                     [--keep-rootfs FILE]\n"
+	"                     [--mirror [DIST=]URL]... [--keyring [DIST=]FILE]... [--cache-dir DIR]\n"
+	"                     [--accel kvm|tcg|auto] [--keep-rootfs FILE]\n"
 	"\n"
 	"Builds guest base images and the suite's container images from the recipes\n"
 	"in images/ (images/NAME.conf) with mmdebstrap, or finds them in the cache.\n"
@@ -34,9 +34,11 @@ static const char build_usage[] =
 	"  --plan FILE       build every image the plan's guests use\n"
 	"  --rebuild         build even when the cache has the image\n"
 	"  --no-verify       do not inspect new guest images with libguestfs\n"
-	"  --mirror URL      archive mirror (default: the host's apt mirror for the\n"
-	"                    suite, else mmdebstrap's default for the distribution)\n"
-	"  --keyring FILE    archive keyring instead of the recipe's\n"
+	"  --mirror [DIST=]URL  archive mirror of every image, or with DIST (debian or\n"
+	"                    ubuntu) of that distribution's images; repeatable (default:\n"
+	"                    the host's apt mirror for the suite, else mmdebstrap's\n"
+	"                    default for the distribution)\n"
+	"  --keyring [DIST=]FILE  archive keyring instead of the recipe's, the same way\n"
 	"  --cache-dir DIR   image cache (default $CRBENCH_CACHE_DIR, $XDG_CACHE_HOME/crbench,\n"
 	"                    /var/cache/crbench for root, ~/.cache/crbench for others)\n"
 	"  --accel MODE      kvm, tcg or auto: how the libguestfs appliance runs\n"
@@ -117,6 +119,7 @@ int cmd_build(int argc, char **argv)
 	cleanup_free char *cache_dir = NULL, *datadir = cr_data_dir(), *images_dir = NULL;
 	const char *cache_override = NULL, *plan_path = NULL;
 	struct cr_build_opts o = { .verify = true, .interrupted = &stop };
+	cleanup_free const char **mirrors = NULL, **keyrings = NULL;
 	enum cr_accel accel = CR_ACCEL_AUTO;
 	cleanup_strv char **names = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
@@ -140,10 +143,12 @@ int cmd_build(int argc, char **argv)
 			o.verify = false;
 			break;
 		case 'm':
-			o.mirror = optarg;
+			if (parse_source_option("build", "--mirror", optarg, &mirrors))
+				return EXIT_USAGE;
 			break;
 		case 'k':
-			o.keyring = optarg;
+			if (parse_source_option("build", "--keyring", optarg, &keyrings))
+				return EXIT_USAGE;
 			break;
 		case 'C':
 			cache_override = optarg;
@@ -188,6 +193,8 @@ int cmd_build(int argc, char **argv)
 	cache_dir = cr_cache_dir(cache_override);
 	o.cache_dir = cache_dir;
 	o.srcdir = datadir;
+	o.mirrors = mirrors;
+	o.keyrings = keyrings;
 	accel = cr_accel_resolve(accel);
 	cr_gfs_configure(accel);
 

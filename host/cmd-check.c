@@ -9,8 +9,8 @@
 
 static const char check_usage[] =
 	"usage: crbench check [--accel kvm|tcg|auto] [--connect URI] [--upload] [--pool NAME]\n"
-	"                     [--cache-dir DIR] [--plan FILE] [--mirror URL] [--keyring FILE]\n"
-	"                     [--json]\n"
+	"                     [--cache-dir DIR] [--plan FILE] [--mirror [DIST=]URL]...\n"
+	"                     [--keyring [DIST=]FILE]... [--json]\n"
 	"\n"
 	"Checks, one line each, what runs need from this host: the accelerator\n"
 	"(KVM only where /dev/kvm works and the CPU has vmx or svm, TCG otherwise),\n"
@@ -33,9 +33,9 @@ static const char check_usage[] =
 	"  --plan FILE       also check this plan file and what it needs: each image's\n"
 	"                    keyring, and for each the cache lacks, that its mirror\n"
 	"                    serves its suite (curl, or mmdebstrap --simulate)\n"
-	"  --mirror URL      the mirror the plan's images are built from, as for\n"
+	"  --mirror [DIST=]URL  the mirror the plan's images are built from, as for\n"
 	"                    crbench build and crbench run\n"
-	"  --keyring FILE    their archive keyring, as for crbench build\n"
+	"  --keyring [DIST=]FILE  their archive keyring, as for crbench build\n"
 	"  --json            print one JSON object instead of lines\n"
 	"  -h, --help        show this help\n";
 
@@ -94,6 +94,7 @@ int cmd_check(int argc, char **argv)
 	};
 	/* clang-format on */
 	struct cr_preflight_opts po = { .root = "", .accel = CR_ACCEL_AUTO };
+	cleanup_free const char **mirrors = NULL, **keyrings = NULL;
 	cleanup_free char *cache_dir = NULL;
 	const char *cache_override = NULL;
 	struct cr_preflight p;
@@ -126,10 +127,12 @@ int cmd_check(int argc, char **argv)
 			po.pool = optarg;
 			break;
 		case 'm':
-			po.mirror = optarg;
+			if (parse_source_option("check", "--mirror", optarg, &mirrors))
+				return EXIT_USAGE;
 			break;
 		case 'K':
-			po.keyring = optarg;
+			if (parse_source_option("check", "--keyring", optarg, &keyrings))
+				return EXIT_USAGE;
 			break;
 		default:
 			return option_default("check", check_usage, c, argv);
@@ -140,6 +143,8 @@ int cmd_check(int argc, char **argv)
 
 	cache_dir = cr_cache_dir(cache_override);
 	po.cache_dir = cache_dir;
+	po.mirrors = mirrors;
+	po.keyrings = keyrings;
 	cr_preflight_run(&po, &p);
 	if (json)
 		print_json(&p, cache_dir);

@@ -20,7 +20,8 @@
 static const char run_usage[] =
 	"usage: crbench run [--plan FILE] [--results-dir DIR] [--parallel] [--accel kvm|tcg|auto]\n"
 	"                   [--connect URI] [--upload] [--pool NAME] [--cache-dir DIR] [--no-pin]\n"
-	"                   [--mirror URL] [--keyring FILE] [--keep] [--verbose] [--junit FILE]\n"
+	"                   [--mirror [DIST=]URL]... [--keyring [DIST=]FILE]... [--keep] [--verbose]\n"
+	"                   [--junit FILE]\n"
 	"                   [--inject-fault FAULT]\n"
 	"\n"
 	"Runs a plan: builds the guest images and the suite's container images the\n"
@@ -54,10 +55,10 @@ static const char run_usage[] =
 	"  --pool NAME        the storage pool on that host, a directory pool\n"
 	"                     (default: default); base images stay cached there\n"
 	"  --cache-dir DIR    image cache, as for crbench build\n"
-	"  --mirror URL       archive mirror of the images the run builds, as for\n"
+	"  --mirror [DIST=]URL  archive mirror of the images the run builds, as for\n"
 	"                     crbench build (part of their cache key: give the one\n"
 	"                     they were built with); the preflight probes it\n"
-	"  --keyring FILE     their archive keyring, as for crbench build\n"
+	"  --keyring [DIST=]FILE  their archive keyring, as for crbench build\n"
 	"  --no-pin           do not pin vCPUs to host CPUs\n"
 	"  --keep             keep the run's overlays and disks (in the cache's runs/)\n"
 	"  -v, --verbose      print every console line of the guests\n"
@@ -78,7 +79,8 @@ static void on_signal(int sig)
 }
 
 struct run_args {
-	const char *plan_path, *results_root, *uri, *pool, *cache_dir, *fault, *junit, *mirror, *keyring;
+	const char *plan_path, *results_root, *uri, *pool, *cache_dir, *fault, *junit;
+	const char **mirrors, **keyrings; /* --mirror, --keyring values (cr_build_source_add) */
 	enum cr_accel accel;
 	bool parallel, upload, no_pin, keep, verbose;
 };
@@ -335,10 +337,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->junit = optarg;
 			break;
 		case 'm':
-			a->mirror = optarg;
+			if (parse_source_option("run", "--mirror", optarg, &a->mirrors))
+				return EXIT_USAGE;
 			break;
 		case 'K':
-			a->keyring = optarg;
+			if (parse_source_option("run", "--keyring", optarg, &a->keyrings))
+				return EXIT_USAGE;
 			break;
 		case 'F':
 			for (size_t k = 0; cr_session_faults[k]; k++)
@@ -365,6 +369,7 @@ int cmd_run(int argc, char **argv)
 	cleanup_plan struct cr_plan *plan = NULL;
 	cleanup_free char *cache_dir = NULL, *default_plan = NULL, *accel_reason = NULL, *datadir = cr_data_dir();
 	struct run_args a = { .results_root = "results", .pool = CR_DEFAULT_POOL, .accel = CR_ACCEL_AUTO };
+	cleanup_free const char **mirrors = NULL, **keyrings = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct screen sc = { .tty = isatty(2) };
 	struct cr_preflight pf;
@@ -376,6 +381,8 @@ int cmd_run(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	rc = parse_args(argc, argv, &a);
+	mirrors = a.mirrors; /* freed on return */
+	keyrings = a.keyrings;
 	if (rc >= 0)
 		return rc;
 	sc.verbose = a.verbose;
@@ -396,8 +403,8 @@ int cmd_run(int argc, char **argv)
 	po.plan_path = a.plan_path;
 	po.upload = a.upload;
 	po.pool = a.pool;
-	po.mirror = a.mirror;
-	po.keyring = a.keyring;
+	po.mirrors = a.mirrors;
+	po.keyrings = a.keyrings;
 	cr_preflight_run(&po, &pf);
 	for (size_t i = 0; i < pf.n_items; i++)
 		if (pf.items[i].status != CR_PASS)
@@ -418,8 +425,8 @@ int cmd_run(int argc, char **argv)
 	rc = cr_session_run(&(struct cr_session_opts){ .plan = plan,
 						       .results_root = a.results_root,
 						       .cache_dir = cache_dir,
-						       .mirror = a.mirror,
-						       .keyring = a.keyring,
+						       .mirrors = a.mirrors,
+						       .keyrings = a.keyrings,
 						       .uri = a.uri,
 						       .remote = pf.remote,
 						       .pool = a.pool,

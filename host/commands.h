@@ -32,5 +32,7 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 int option_default(const char *cmd, const char *usage, int c, char **argv);
 /* Parse --accel's argument, or report a usage error. */
 int parse_accel_option(const char *cmd, const char *arg, enum cr_accel *out);
+/* Add a --mirror or --keyring value to *list (cr_build_source_add), or report a usage error. */
+int parse_source_option(const char *cmd, const char *flag, const char *arg, const char ***list);
 
 #endif

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdarg.h>
 
+#include "build.h"
 #include "commands.h"
 #include "util.h"
 
@@ -74,6 +75,15 @@ int parse_accel_option(const char *cmd, const char *arg, enum cr_accel *out)
 {
 	if (cr_accel_parse(arg, out) < 0)
 		return usage_error(cmd, "bad value '%s' for --accel: expected kvm, tcg or auto", arg);
+	return 0;
+}
+
+int parse_source_option(const char *cmd, const char *flag, const char *arg, const char ***list)
+{
+	cleanup_error cr_error_t err = NULL;
+
+	if (cr_build_source_add(list, flag, arg, &err) < 0)
+		return usage_error(cmd, "%s", err->msg);
 	return 0;
 }
 

@@ -122,9 +122,62 @@ static void hash_str(struct cr_sha256 *h, const char *label, const char *s)
 	cr_sha256_update(h, s ? s : "", strlen(s ? s : "") + 1);
 }
 
+static const char *const source_distributions[] = { "debian", "ubuntu", NULL };
+
+/* The distribution a "DIST=VALUE" names (its length in *len), or NULL for a value for every image. */
+static const char *source_distribution(const char *value, size_t *len)
+{
+	size_t n = strspn(value, "abcdefghijklmnopqrstuvwxyz");
+
+	*len = n;
+	return n > 0 && value[n] == '=' ? value : NULL;
+}
+
+int cr_build_source_add(const char ***list, const char *flag, const char *value, cr_error_t *err)
+{
+	size_t len, n = 0, dlen;
+	const char *dist = source_distribution(value, &len);
+	bool known = false;
+
+	for (size_t k = 0; dist && source_distributions[k]; k++)
+		known |= strlen(source_distributions[k]) == len && strncmp(source_distributions[k], dist, len) == 0;
+	if (dist && !known)
+		return cr_error(err, 0, "bad value '%s' for %s: '%.*s' is no distribution of the recipes (debian or ubuntu)", value, flag,
+				(int)len, dist);
+	if (!value[dist ? len + 1 : 0])
+		return cr_error(err, 0, "bad value '%s' for %s: nothing after the distribution", value, flag);
+	for (; *list && (*list)[n]; n++) {
+		const char *other = source_distribution((*list)[n], &dlen);
+
+		if ((!dist && !other) || (dist && other && dlen == len && strncmp(dist, other, len) == 0))
+			return cr_error(err, 0, "%s given twice for %s%.*s: '%s' and '%s'", flag, dist ? "the images of " : "every image",
+					dist ? (int)len : 0, dist ? dist : "", (*list)[n], value);
+	}
+	*list = xrealloc(*list, (n + 2) * sizeof(**list));
+	(*list)[n] = value;
+	(*list)[n + 1] = NULL;
+	return 0;
+}
+
+const char *cr_build_source_for(const char *const *list, const char *distribution)
+{
+	const char *all = NULL;
+	size_t len;
+
+	for (size_t i = 0; list && list[i]; i++) {
+		if (!source_distribution(list[i], &len))
+			all = list[i];
+		else if (strlen(distribution) == len && strncmp(list[i], distribution, len) == 0)
+			return list[i] + len + 1;
+	}
+	return all;
+}
+
 static const char *keyring_of(const struct cr_build_opts *o, const struct cr_recipe *r)
 {
-	return o->keyring ? o->keyring : r->keyring;
+	const char *given = cr_build_source_for(o->keyrings, r->distribution);
+
+	return given ? given : r->keyring;
 }
 
 int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char **key, char **mirror, cr_error_t *err)
@@ -137,8 +190,8 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 	char hex[CR_SHA256_HEX_LEN + 1];
 	struct cr_sha256 h;
 
-	if (o->mirror)
-		m = xstrdup(o->mirror);
+	if (cr_build_source_for(o->mirrors, r->distribution))
+		m = xstrdup(cr_build_source_for(o->mirrors, r->distribution));
 	else
 		m = cr_apt_mirror_for_suite("", r->suite);
 	if (cr_sha256_file(keyring_of(o, r), keyring_hash, err) < 0)
@@ -1061,22 +1114,36 @@ int cr_build_cached(struct cr_build_opts *o, const struct cr_plan *plan, const s
 	return out->hit ? 1 : 0;
 }
 
-/* The last "E: " line of apt's output, else its last line: why mmdebstrap --simulate failed. */
-static char *simulate_reason(const char *out)
+/* apt's "E: " lines in mmdebstrap's output, joined (the first says why, the last that mmdebstrap gave up); else its last line. */
+static char *simulate_reason(const char *out, int status)
 {
-	const char *last = NULL, *line = out;
+	char *reason = xstrdup(""), *t;
+	const char *line = NULL;
 
 	for (const char *p = out; *p; p++) {
-		if (p == out || p[-1] == '\n') {
-			if (*p != '\n')
-				line = p;
-			if (strncmp(p, "E: ", 3) == 0)
-				last = p;
+		if (p != out && p[-1] != '\n')
+			continue;
+		if (*p != '\n')
+			line = p;
+		if (strncmp(p, "E: ", 3) == 0) {
+			t = xasprintf("%s%s%.*s", reason, *reason ? "; " : "", (int)strcspn(p + 3, "\n"), p + 3);
+			free(reason);
+			reason = t;
 		}
 	}
-	if (!last)
-		last = line;
-	return xstrndup(last, strcspn(last, "\n"));
+	if (*reason)
+		return reason;
+	free(reason);
+	if (line)
+		return xstrndup(line, strcspn(line, "\n"));
+	return WIFEXITED(status) ? xasprintf("mmdebstrap exited with %d and printed nothing", WEXITSTATUS(status))
+				 : xasprintf("mmdebstrap was killed by signal %d", WTERMSIG(status));
+}
+
+/* A probe's tool that is not installed: not probed (1), err saying so. */
+static int not_installed(int rc, cr_error_t *err)
+{
+	return rc < 0 && err && *err && (*err)->code == ENOENT ? 1 : rc;
 }
 
 /* mmdebstrap itself resolves the essential set of r's suite from mirror (as the build passes it), fetching only apt's indices. */
@@ -1101,10 +1168,10 @@ static int probe_simulate(const struct cr_build_opts *o, const struct cr_recipe 
 	*what = dflt ? xasprintf("%s from mmdebstrap's default %s mirror (mmdebstrap --simulate)", r->suite, r->distribution)
 		     : xasprintf("%s from '%s' (mmdebstrap --simulate)", r->suite, mirror);
 	if (cr_run_capture(argv, 1, 1 << 20, &out, &status, err) < 0)
-		return cr_error_prefix(err, "cannot probe %s", *what);
+		return not_installed(-1, err);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	reason = simulate_reason(out);
+	reason = simulate_reason(out, status);
 	return cr_error(err, 0, "cannot fetch %s: %s", *what, reason);
 }
 
@@ -1134,7 +1201,9 @@ int cr_build_probe_mirror(const struct cr_build_opts *o, const struct cr_recipe 
 	*what = xasprintf("%.*s/dists/%s/Release", (int)len, mirror, r->suite);
 	argv[12] = *what;
 	if (cr_run_checked(argv, err) < 0)
-		return cr_error_prefix(err, "mirror '%s' does not serve suite '%s' ('%s')", mirror, r->suite, *what);
+		return not_installed(-1, err) == 1
+			       ? 1
+			       : cr_error_prefix(err, "mirror '%s' does not serve suite '%s' ('%s')", mirror, r->suite, *what);
 	return 0;
 }
 

@@ -24,8 +24,14 @@ typedef void (*cr_progress_fn)(void *data, const struct cr_build_progress *p);
 struct cr_build_opts {
 	const char *srcdir;    /* source tree with images/ and builder/ */
 	const char *cache_dir; /* images go to <cache_dir>/images/ */
-	const char *mirror;    /* NULL: the host's apt mirror for the suite, else mmdebstrap's default */
-	const char *keyring;   /* NULL: the recipe's */
+	/*
+	 * The --mirror and --keyring values (cr_build_source_add), NULL or
+	 * NULL-terminated. A recipe without one of its distribution's takes
+	 * the host's apt mirror for its suite, else mmdebstrap's default, and
+	 * its own keyring.
+	 */
+	const char *const *mirrors;
+	const char *const *keyrings;
 	bool rebuild;
 	bool verify;		 /* inspect a new VM image with libguestfs before it enters the cache */
 	const char *keep_rootfs; /* keep mmdebstrap's tarball there (benchmarks compare assembly methods on it) */
@@ -41,6 +47,17 @@ struct cr_build_opts {
 	void *progress_data;
 	volatile sig_atomic_t *interrupted; /* set by a signal handler: stop, clean up, fail */
 };
+
+/*
+ * Add a --mirror or --keyring value (flag names it in errors) to the
+ * NULL-terminated *list: "VALUE" for every image, or "DIST=VALUE" for the
+ * images of one distribution (debian or ubuntu: a plan may build both, and
+ * one archive serves one). A distribution, or every image, given twice is
+ * an error.
+ */
+int cr_build_source_add(const char ***list, const char *flag, const char *value, cr_error_t *err);
+/* The value of list for images of distribution: its own, else the one for every image, else NULL. */
+const char *cr_build_source_for(const char *const *list, const char *distribution);
 
 struct cr_built {
 	char *dir;		 /* the cache entry */
@@ -88,7 +105,8 @@ int cr_build_cached(struct cr_build_opts *o, const struct cr_plan *plan, const s
  * most 30 s); for anything else (mmdebstrap's default, a sources line)
  * mmdebstrap --simulate resolves the suite's essential set from it, as the
  * build would pass it, fetching only apt's indices. 0 it does, -1 it does
- * not (err quotes curl or apt). *what says what was probed (free it).
+ * not (err quotes curl or apt), 1 the tool is not installed (err says so).
+ * *what says what was probed (free it).
  */
 int cr_build_probe_mirror(const struct cr_build_opts *o, const struct cr_recipe *r, const char *mirror, char **what, cr_error_t *err);
 /* The recipe's archive keyring (keyring, or the recipe's own when NULL) is readable and holds every key it requires (gpg). */

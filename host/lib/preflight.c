@@ -554,33 +554,45 @@ static void list_add(char **list, const char *name)
 	*list = t;
 }
 
-static bool list_has(const char *list, const char *name)
+/* The recipes a run of plan builds when the cache lacks them, each once: every guest's image, then the suite's container images. */
+static char **plan_images(const struct cr_plan *plan)
 {
-	cleanup_free char *needle = xasprintf(" %s ", name), *padded = xasprintf("%s ", list);
+	char **names = xcalloc(plan->n_guests + 8, sizeof(*names));
+	size_t n = 0;
 
-	return strstr(padded, needle) != NULL;
+	for (size_t i = 0; i < plan->n_guests; i++)
+		if (!strv_contains(names, plan->guests[i].image))
+			names[n++] = xstrdup(plan->guests[i].image);
+	for (size_t k = 0; cr_suite_container_recipes[k] && n < plan->n_guests + 7; k++)
+		names[n++] = xstrdup(cr_suite_container_recipes[k]);
+	return names;
 }
 
 /*
- * Every image of the plan can be built here: its archive keyring is there
- * and holds the keys its recipe requires (Ubuntu's comes from a Debian
- * package newer than this host's). Found now, not after minutes of a run.
+ * Every image the plan builds can be built here: its archive keyring is
+ * there and holds the keys its recipe requires (Ubuntu's comes from a
+ * Debian package newer than this host's). Found now, not after minutes of a
+ * run.
  */
 static bool check_image_keyrings(const struct cr_preflight_opts *opts, const struct cr_plan *plan, struct cr_preflight *p)
 {
 	cleanup_free char *datadir = cr_data_dir(), *images = xasprintf("%s/images", datadir), *seen = xstrdup("");
+	cleanup_strv char **names = plan_images(plan);
 
-	for (size_t i = 0; i < plan->n_guests; i++) {
+	for (size_t i = 0; names[i]; i++) {
 		cleanup_error cr_error_t err = NULL;
 		cleanup_recipe struct cr_recipe *r = NULL;
+		const char *given;
 
-		if (list_has(seen, plan->guests[i].image) || cr_recipe_load(images, plan->guests[i].image, &r, &err) < 0)
+		if (cr_recipe_load(images, names[i], &r, &err) < 0)
 			continue; /* check_runtimes says what is wrong with the recipe */
 		list_add(&seen, r->name);
-		if (cr_build_check_keyring(r, opts->keyring, &err) < 0) {
+		given = cr_build_source_for(opts->keyrings, r->distribution);
+		if (cr_build_check_keyring(r, given, &err) < 0) {
 			item_set(new_item(p), "image keyrings", CR_FAIL,
 				 xasprintf("image '%s' cannot be built here: %s", r->name, err->msg),
-				 opts->keyring ? xstrdup("give a keyring that holds the recipe's keys, or none for the recipe's own")
+				 given ? xasprintf("give a keyring that holds the recipe's keys (--keyring %s=FILE), or none for the recipe's own",
+						   r->distribution)
 				 : strcmp(r->distribution, "ubuntu") == 0
 					 ? xstrdup("as root, run ci/ubuntu-keyring.sh from crbench's source (make run does it for a plan "
 						   "with an Ubuntu image): it installs Debian's ubuntu-keyring package from the host's Debian mirror")
@@ -591,67 +603,74 @@ static bool check_image_keyrings(const struct cr_preflight_opts *opts, const str
 	}
 	if (*seen)
 		item_set(new_item(p), "image keyrings", CR_PASS,
-			 xasprintf("the archive keyring of every image of the plan is there:%s", seen), NULL);
+			 xasprintf("the archive keyring of every image the plan builds is there:%s", seen), NULL);
 	return true;
 }
 
 /*
- * The mirror of every image the run would build (each guest's, then the
- * suite's container images) serves its suite: probed once per mirror and
- * suite (cr_build_probe_mirror), only for what the cache lacks. An
- * unreachable archive is found now, not after a run has waited on
+ * The mirror of every image the plan builds serves its suite: probed once
+ * per mirror and suite (cr_build_probe_mirror), only for what the cache
+ * lacks. An unreachable archive is found now, not after a run has waited on
  * mmdebstrap.
  */
 static void check_image_mirrors(const struct cr_preflight_opts *opts, const struct cr_plan *plan, struct cr_preflight *p)
 {
 	cleanup_free char *datadir = cr_data_dir(), *images = xasprintf("%s/images", datadir);
-	cleanup_free char *seen = xstrdup(""), *cached = xstrdup(""), *probed = xstrdup(""), *tokens = xstrdup("");
-	struct cr_build_opts bo = { .srcdir = datadir, .cache_dir = opts->cache_dir, .mirror = opts->mirror, .keyring = opts->keyring };
-	size_t n = plan->n_guests;
+	cleanup_free char *cached = xstrdup(""), *probed = xstrdup(""), *unprobed = NULL;
+	cleanup_strv char **names = plan_images(plan), **done = xcalloc(1, sizeof(*done));
+	struct cr_build_opts bo = { .srcdir = datadir, .cache_dir = opts->cache_dir, .mirrors = opts->mirrors, .keyrings = opts->keyrings };
+	size_t n_done = 0;
 
-	for (size_t i = 0; i < n || cr_suite_container_recipes[i - n]; i++) {
-		const char *name = i < n ? plan->guests[i].image : cr_suite_container_recipes[i - n];
+	for (size_t i = 0; names[i]; i++) {
 		cleanup_error cr_error_t err = NULL;
 		cleanup_recipe struct cr_recipe *r = NULL;
 		cleanup_free char *what = NULL, *token = NULL;
 		struct cr_built b;
 		int rc;
 
-		if (list_has(seen, name) || cr_recipe_load(images, name, &r, &err) < 0)
+		if (cr_recipe_load(images, names[i], &r, &err) < 0)
 			continue;
-		list_add(&seen, name);
 		rc = cr_build_cached(&bo, plan, r, &b, &err);
 		if (rc < 0) {
-			item_set(new_item(p), "image mirrors", CR_FAIL, xasprintf("image '%s': %s", name, err->msg),
-				 xstrdup("give a readable archive keyring with --keyring FILE"));
+			item_set(new_item(p), "image mirrors", CR_FAIL,
+				 xasprintf("image '%s': cannot compute its cache key: %s", r->name, err->msg),
+				 xstrdup("make the files the message names readable"));
 			return;
 		}
-		token = xasprintf("%s#%s", b.mirror, r->suite);
+		token = xasprintf("%s\n%s", b.mirror, r->suite);
 		if (rc == 1) {
-			list_add(&cached, name);
-		} else if (list_has(tokens, token)) {
+			list_add(&cached, r->name);
+		} else if (strv_contains(done, token)) {
 			/* that mirror served this suite for an image before */
-		} else if (cr_build_probe_mirror(&bo, r, b.mirror, &what, &err) < 0) {
+		} else if ((rc = cr_build_probe_mirror(&bo, r, b.mirror, &what, &err)) < 0) {
 			item_set(new_item(p), "image mirrors", CR_FAIL,
-				 xasprintf("image '%s' is not in the cache and cannot be built here: %s", name, err->msg),
-				 xstrdup("choose a reachable mirror with --mirror URL (crbench run, crbench build and crbench check take it)"));
+				 xasprintf("image '%s' is not in the cache and cannot be built here: %s", r->name, err->msg),
+				 xasprintf("choose a reachable mirror with --mirror %s=URL (crbench run, crbench build and crbench check take it)",
+					   r->distribution));
 			cr_built_release(&b);
 			return;
-		} else {
+		} else if (rc == 0) {
 			char *t = xasprintf("%s%s%s", probed, *probed ? "; " : " ", what);
 
 			free(probed);
 			probed = t;
-			list_add(&tokens, token);
+			done = xrealloc(done, (n_done + 2) * sizeof(*done));
+			done[n_done++] = steal_pointer(&token);
+			done[n_done] = NULL;
+		} else if (!unprobed) {
+			unprobed = xasprintf("image '%s' is not in the cache and its mirror was not probed: %s", r->name, err->msg);
 		}
 		cr_built_release(&b);
 	}
-	if (*probed)
+	if (unprobed)
+		item_set(new_item(p), "image mirrors", CR_WARN, steal_pointer(&unprobed),
+			 xstrdup("install curl and mmdebstrap to have the mirrors probed before a build"));
+	else if (*probed)
 		item_set(new_item(p), "image mirrors", CR_PASS,
 			 xasprintf("the images the cache lacks can be fetched:%s%s%s", probed, *cached ? "; in the cache:" : "", cached),
 			 NULL);
-	else if (*seen)
-		item_set(new_item(p), "image mirrors", CR_PASS, xasprintf("every image the plan needs is in the cache:%s", cached), NULL);
+	else
+		item_set(new_item(p), "image mirrors", CR_PASS, xasprintf("every image the plan builds is in the cache:%s", cached), NULL);
 }
 
 /* Under KVM a guest that needs nesting (Kata) needs it on in the host's module: without it, a FAIL, not a run that measures nothing. */

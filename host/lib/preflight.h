@@ -66,11 +66,11 @@ struct cr_preflight_opts {
 	enum cr_accel accel;
 	const char *connect_uri;
 	const char *cache_dir;
-	const char *plan_path; /* optional */
-	bool upload;	       /* treat a libvirtd on this host as a remote one (crbench run --upload) */
-	const char *pool;      /* the storage pool for a remote libvirt host; NULL: "default" */
-	const char *mirror;    /* the archive mirror images are built from (--mirror); NULL: as crbench build decides */
-	const char *keyring;   /* their archive keyring (--keyring); NULL: each recipe's */
+	const char *plan_path;	     /* optional */
+	bool upload;		     /* treat a libvirtd on this host as a remote one (crbench run --upload) */
+	const char *pool;	     /* the storage pool for a remote libvirt host; NULL: "default" */
+	const char *const *mirrors;  /* the --mirror values (cr_build_opts's) */
+	const char *const *keyrings; /* the --keyring values */
 };
 
 struct cr_preflight {

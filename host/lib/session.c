@@ -713,8 +713,8 @@ static int build_all(struct cr_session *s, cr_error_t *err)
 	struct cr_build_opts bo = { .verify = true,
 				    .interrupted = s->o->stop,
 				    .cache_dir = s->o->cache_dir,
-				    .mirror = s->o->mirror,
-				    .keyring = s->o->keyring,
+				    .mirrors = s->o->mirrors,
+				    .keyrings = s->o->keyrings,
 				    .srcdir = datadir,
 				    .progress = on_build_progress,
 				    .progress_data = s };

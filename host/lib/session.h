@@ -72,10 +72,10 @@ struct cr_session_opts {
 	struct cr_plan *plan;	  /* its seed is set here when the plan has none */
 	const char *results_root; /* run directories go there (default "results") */
 	const char *cache_dir;
-	const char *mirror;  /* the images' archive mirror, as cr_build_opts's; NULL: the default */
-	const char *keyring; /* their archive keyring; NULL: each recipe's */
-	const char *uri;     /* NULL: qemu:///system */
-	bool remote;	     /* the disks go up into pool on the libvirt host (the preflight decides) */
+	const char *const *mirrors;  /* the --mirror values, as cr_build_opts's */
+	const char *const *keyrings; /* the --keyring values */
+	const char *uri;	     /* NULL: qemu:///system */
+	bool remote;		     /* the disks go up into pool on the libvirt host (the preflight decides) */
 	const char *pool;
 	enum cr_accel accel;	     /* resolved: the preflight's */
 	const char *accel_reason;    /* the preflight's word on it, for run.json; may be NULL */

@@ -35,8 +35,8 @@ help_opts() {
 	if [ ! -f "$TMP/opts-$1" ]; then
 		"$CRBENCH" "$1" --help >"$TMP/help" 2>&1
 		{
-			sed -n '1,/^$/p' "$TMP/help" | grep -o -E -- '--[a-z][a-z-]*( [^]|[ -][^] ]*)?'
-			sed -n -E 's/^ +(-[a-zA-Z], )?(--[a-z][a-z-]*)( [A-Z][A-Z_]*)?([[:space:]].*)?$/\2\3/p' "$TMP/help"
+			sed -n '1,/^$/p' "$TMP/help" | grep -o -E -- '--[a-z][a-z-]*( [^]| -][^] ]*)?'
+			sed -n -E 's/^ +(-[a-zA-Z], )?(--[a-z][a-z-]*)( [][A-Z][][A-Z_=]*)?([[:space:]].*)?$/\2\3/p' "$TMP/help"
 		} | sed 's/ .*/=/' | sort -u >"$TMP/opts-$1"
 	fi
 	cat "$TMP/opts-$1"

@@ -386,9 +386,8 @@ static void image_key(void **state)
 	cleanup_recipe struct cr_recipe *vm = NULL, *ct = NULL;
 	cleanup_free char *k0 = NULL, *k1 = NULL, *k2 = NULL, *c0 = NULL, *c1 = NULL;
 	cleanup_error cr_error_t err = NULL;
-	struct cr_build_opts o = {
-		.srcdir = srcdir, .cache_dir = f->cache, .mirror = "http://mirror.invalid/debian", .keyring = f->tarball
-	};
+	const char *mirrors[] = { "http://mirror.invalid/debian", NULL }, *keyrings[] = { f->tarball, NULL };
+	struct cr_build_opts o = { .srcdir = srcdir, .cache_dir = f->cache, .mirrors = mirrors, .keyrings = keyrings };
 
 	assert_int_equal(cr_recipe_load(images, "ubuntu-18.04", &vm, &err), 0);
 	assert_int_equal(cr_recipe_load(images, "bench", &ct, &err), 0);
@@ -419,9 +418,8 @@ static void cached_image(void **state)
 	cleanup_recipe struct cr_recipe *vm = NULL;
 	cleanup_plan struct cr_plan *plan = kata_plan(f, f->tarball, f->sha);
 	cleanup_error cr_error_t err = NULL;
-	struct cr_build_opts o = {
-		.srcdir = srcdir, .cache_dir = f->cache, .mirror = "http://mirror.invalid/debian", .keyring = f->tarball
-	};
+	const char *mirrors[] = { "http://mirror.invalid/debian", NULL }, *keyrings[] = { f->tarball, NULL };
+	struct cr_build_opts o = { .srcdir = srcdir, .cache_dir = f->cache, .mirrors = mirrors, .keyrings = keyrings };
 	struct cr_built b;
 
 	assert_int_equal(cr_recipe_load(images, "ubuntu-18.04", &vm, &err), 0);

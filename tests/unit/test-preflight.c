@@ -367,7 +367,7 @@ static void plan_needing_nesting_fails_without_it(void **state)
 		.connect_uri = "test:///default",
 		.cache_dir = root,
 		.plan_path = plan,
-		.mirror = "file:///nonexistent/mirror", /* probed by curl at once: no network in a unit test */
+		.mirrors = (const char *[]){ "file:///nonexistent/mirror", NULL }, /* probed by curl at once: no network in a unit test */
 	};
 	struct cr_preflight p;
 	const struct cr_check_item *item = NULL;
