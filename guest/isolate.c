@@ -7,6 +7,7 @@
 
 #include "isolate.h"
 #include "results.h"
+#include "runtime.h"
 #include "util.h"
 
 double cr_rusage_seconds(const struct rusage *ru)
@@ -35,10 +36,11 @@ static void child(const struct cr_agent *a, const struct cr_step *step, const st
 	if (unsupported)
 		/* a limitation shown by trying keeps what the trying saw */
 		doc = json_pack("{s:s, s:o, s:o?}", "status", "unsupported", "reason", cr_json_text(unsupported), "data", data);
-	else if (r < 0)
-		doc = json_pack("{s:s, s:o, s:o?}", "status", "failed", "reason", cr_json_text(err ? err->msg : "unknown error"), "data",
-				data);
-	else
+	else if (r < 0) {
+		cleanup_free char *reason = cr_kata_step_reason(a->guest ? a->guest->runtime : "", err ? err->msg : "unknown error");
+
+		doc = json_pack("{s:s, s:o, s:o?}", "status", "failed", "reason", cr_json_text(reason), "data", data);
+	} else
 		doc = json_pack("{s:s, s:o}", "status", "ok", "data", data ? data : json_object());
 	/* the agent's own cost in this step (the tools it ran, docker CLI included, are not the agent) */
 	{

@@ -431,6 +431,13 @@ char *cr_kata_start_explain(const char *error)
 	return NULL;
 }
 
+char *cr_kata_step_reason(const char *runtime, const char *error)
+{
+	cleanup_free char *meaning = strcmp(runtime, "kata") == 0 ? cr_kata_start_explain(error) : NULL;
+
+	return meaning ? xasprintf("%s (Docker said: %s)", meaning, error) : xstrdup(error);
+}
+
 void cr_kata_probe(const struct cr_agent *a, struct cr_runtime_setup *setup)
 {
 	json_t *attempts = json_array(), *probe;

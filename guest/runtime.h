@@ -89,6 +89,12 @@ char *cr_kata_refusal(const struct cr_kata_facts *f);
  * for any other.
  */
 char *cr_kata_start_explain(const char *error);
+/*
+ * A failed step's reason in a guest of runtime: for Kata and an error
+ * cr_kata_start_explain knows, "<meaning> (Docker said: <error>)", so that
+ * the report says what a failed cell means; else error as it is.
+ */
+char *cr_kata_step_reason(const char *runtime, const char *error);
 
 /* ---- gVisor (guest/runsc.c) ---- */
 
