@@ -39,6 +39,11 @@ int cr_ini_error(struct cr_ini *ini, unsigned line, const char *fmt, ...)
 	return -1;
 }
 
+size_t cr_ini_line_max(void)
+{
+	return INI_MAX_LINE - 3;
+}
+
 /*
  * fgets-style reader for inih. Counting lines here is how callbacks get line
  * numbers (the Debian build of inih has INI_HANDLER_LINENO off), and seeing
@@ -67,9 +72,9 @@ static char *reader(char *str, int num, void *stream)
 		cr_ini_error(ini, ini->lineno, "NUL byte in line");
 		n = 0;
 	}
-	if (n > (size_t)num - 3) {
+	if (n > cr_ini_line_max() || n > (size_t)num - 3) {
 		/* inih would read the rest as another line: refuse instead */
-		cr_ini_error(ini, ini->lineno, "line too long: at most %d characters", num - 3);
+		cr_ini_error(ini, ini->lineno, "line too long: at most %zu characters", cr_ini_line_max());
 		n = 0;
 	}
 	str[n] = '\0';

@@ -25,6 +25,8 @@ struct cr_ini_ops {
  */
 int cr_ini_parse(const char *name, const char *data, size_t len, const struct cr_ini_ops *ops, void *user, cr_error_t *err);
 
+/* The longest line a file may have: inih reads lines into INI_MAX_LINE bytes (200 in Debian's build), newline and NUL included. */
+size_t cr_ini_line_max(void);
 /* The line being parsed; in end(), the last line. */
 unsigned cr_ini_line(const struct cr_ini *ini);
 /* Record "NAME:LINE: message" unless an error is recorded already; returns -1. */

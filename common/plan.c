@@ -422,6 +422,10 @@ static int key_cb(struct cr_ini *ini, void *user, const char *section, const cha
 	}
 	if (sec->key_line[ki])
 		return cr_ini_error(ini, line, "duplicate key '%s' in [%s] (first set on line %u)", name, sec->name, sec->key_line[ki]);
+	/* the resolved plan writes "key = value": it must read back */
+	if (strlen(name) + 3 + strlen(value) > cr_ini_line_max())
+		return cr_ini_error(ini, line, "value of '%s' too long: at most %zu characters, so that '%s = VALUE' fits a line", name,
+				    cr_ini_line_max() - 3 - strlen(name), name);
 	sec->key_line[ki] = line;
 	return set_value(ini, ctx, k, sec->scope == S_GUEST ? (void *)&ctx->plan->guests[sec->guest] : (void *)ctx->plan, value);
 }
