@@ -137,15 +137,27 @@ static void follow(struct cr_session *s, struct guest *g)
 
 /* ---- libvirt events ---- */
 
+/*
+ * Whether event's domain is this boot's: by UUID, which libvirt gives each
+ * start of a transient domain anew. By name, a boot per step took the
+ * previous boot's late "stopped" for its own and was destroyed a second
+ * after it started.
+ */
+static bool same_domain(virDomainPtr a, virDomainPtr b)
+{
+	unsigned char ua[VIR_UUID_BUFLEN], ub[VIR_UUID_BUFLEN];
+
+	return a && b && virDomainGetUUID(a, ua) == 0 && virDomainGetUUID(b, ub) == 0 && memcmp(ua, ub, sizeof(ua)) == 0;
+}
+
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
 	struct cr_session *s = opaque;
-	const char *name = virDomainGetName(dom);
 
 	if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_CRASHED)
 		return 0;
-	for (size_t i = 0; name && i < s->n; i++) {
-		if (s->g[i].pub.domain && strcmp(s->g[i].pub.domain, name) == 0) {
+	for (size_t i = 0; i < s->n; i++) {
+		if (same_domain(s->g[i].dom, dom)) {
 			s->g[i].stopped = true;
 			s->g[i].crashed |= event == VIR_DOMAIN_EVENT_CRASHED;
 		}
