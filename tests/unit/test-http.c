@@ -79,7 +79,7 @@ static void refused(void **state)
 	assert_non_null(strstr(why, "onnect"));
 	assert_true(cr_http_wait_200(url, cr_now(), cr_now() + 0.2, &attempts, last) < 0);
 	assert_true(attempts >= 1);
-	assert_string_equal(last, why);
+	assert_non_null(strstr(last, "onnect")); /* curl's words again; its "after N ms" may differ */
 }
 
 /* A server that answers, but not 200: its status is the last answer, and the wait goes on to its deadline. */
