@@ -185,13 +185,14 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 	cleanup_free char *hooks = xasprintf("%s/builder/hooks", o->srcdir);
 	cleanup_free char *overlay = xasprintf("%s/builder/rootfs", o->srcdir);
 	cleanup_free char *m = NULL;
+	const char *given_mirror = cr_build_source_for(o->mirrors, r->distribution);
 	char keyring_hash[CR_SHA256_HEX_LEN + 1];
 	uint8_t digest[CR_SHA256_LEN];
 	char hex[CR_SHA256_HEX_LEN + 1];
 	struct cr_sha256 h;
 
-	if (cr_build_source_for(o->mirrors, r->distribution))
-		m = xstrdup(cr_build_source_for(o->mirrors, r->distribution));
+	if (given_mirror)
+		m = xstrdup(given_mirror);
 	else
 		m = cr_apt_mirror_for_suite("", r->suite);
 	if (cr_sha256_file(keyring_of(o, r), keyring_hash, err) < 0)
@@ -1015,6 +1016,19 @@ static int build_entry(struct build *b, const char *final, cr_error_t *err)
 
 static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err);
 
+/* The cache entry building r with o would make: its key, mirror and directory, and whether its manifest is there (out->hit). */
+static int find_entry(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
+{
+	cleanup_free char *manifest = NULL;
+
+	if (cr_build_key(o, r, &out->key, &out->mirror, err) < 0)
+		return -1;
+	out->dir = xasprintf("%s/images/%s-%s", o->cache_dir, r->name, out->key);
+	manifest = xasprintf("%s/%s", out->dir, CR_IMAGE_MANIFEST);
+	out->hit = access(manifest, F_OK) == 0;
+	return 0;
+}
+
 int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
 {
 	memset(out, 0, sizeof(*out));
@@ -1028,7 +1042,7 @@ int cr_build(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr
 static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
 {
 	cleanup_free char *images = xasprintf("%s/images", o->cache_dir);
-	cleanup_free char *final = NULL, *manifest = NULL, *logs = NULL;
+	cleanup_free char *final = NULL, *logs = NULL;
 	struct build b = { .o = o, .r = r, .out = out, .start = cr_now() };
 	int ret;
 
@@ -1039,15 +1053,12 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 				r->name);
 	if (check_keyring(&b, err) < 0)
 		return -1;
-	if (cr_build_key(o, r, &out->key, &out->mirror, err) < 0)
+	if (find_entry(o, r, out, err) < 0)
 		return -1;
-	final = xasprintf("%s/%s-%s", images, r->name, out->key);
-	manifest = xasprintf("%s/%s", final, CR_IMAGE_MANIFEST);
-	out->dir = xstrdup(final);
-	if (!o->rebuild && access(manifest, F_OK) == 0) {
-		out->hit = true;
+	if (out->hit && !o->rebuild)
 		return 0;
-	}
+	out->hit = false;
+	final = xstrdup(out->dir);
 	if (cr_mkdir_p(images, err) < 0)
 		return -1;
 	remove_stale(images);
@@ -1099,18 +1110,16 @@ void cr_built_release(struct cr_built *b)
 int cr_build_cached(struct cr_build_opts *o, const struct cr_plan *plan, const struct cr_recipe *r, struct cr_built *out, cr_error_t *err)
 {
 	const struct cr_guest_plan *kata = plan && r->kind == CR_RECIPE_VM ? cr_kata_guest_of_image(plan, r->name) : NULL;
-	cleanup_free char *manifest = NULL;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	o->kata_sha256 = kata ? kata->kata_sha256 : NULL;
-	ret = cr_build_key(o, r, &out->key, &out->mirror, err);
+	ret = find_entry(o, r, out, err);
 	o->kata_sha256 = NULL;
-	if (ret < 0)
+	if (ret < 0) {
+		cr_built_release(out);
 		return -1;
-	out->dir = xasprintf("%s/images/%s-%s", o->cache_dir, r->name, out->key);
-	manifest = xasprintf("%s/%s", out->dir, CR_IMAGE_MANIFEST);
-	out->hit = access(manifest, F_OK) == 0;
+	}
 	return out->hit ? 1 : 0;
 }
 

@@ -545,10 +545,10 @@ static void check_runtimes(const struct cr_plan *plan, struct cr_preflight *p)
 	item_set(item, "runtimes", CR_PASS, xasprintf("every guest's image has its runtime: %s", seen), NULL);
 }
 
-/* Append " name" to the space-separated list *list. */
-static void list_add(char **list, const char *name)
+/* Append name to the list *list, after sep unless the list is empty, and after a space. */
+static void list_add(char **list, const char *sep, const char *name)
 {
-	char *t = xasprintf("%s %s", *list, name);
+	char *t = xasprintf("%s%s %s", *list, **list ? sep : "", name);
 
 	free(*list);
 	*list = t;
@@ -586,7 +586,7 @@ static bool check_image_keyrings(const struct cr_preflight_opts *opts, const str
 
 		if (cr_recipe_load(images, names[i], &r, &err) < 0)
 			continue; /* check_runtimes says what is wrong with the recipe */
-		list_add(&seen, r->name);
+		list_add(&seen, "", r->name);
 		given = cr_build_source_for(opts->keyrings, r->distribution);
 		if (cr_build_check_keyring(r, given, &err) < 0) {
 			item_set(new_item(p), "image keyrings", CR_FAIL,
@@ -639,7 +639,7 @@ static void check_image_mirrors(const struct cr_preflight_opts *opts, const stru
 		}
 		token = xasprintf("%s\n%s", b.mirror, r->suite);
 		if (rc == 1) {
-			list_add(&cached, r->name);
+			list_add(&cached, "", r->name);
 		} else if (strv_contains(done, token)) {
 			/* that mirror served this suite for an image before */
 		} else if ((rc = cr_build_probe_mirror(&bo, r, b.mirror, &what, &err)) < 0) {
@@ -650,10 +650,7 @@ static void check_image_mirrors(const struct cr_preflight_opts *opts, const stru
 			cr_built_release(&b);
 			return;
 		} else if (rc == 0) {
-			char *t = xasprintf("%s%s%s", probed, *probed ? "; " : " ", what);
-
-			free(probed);
-			probed = t;
+			list_add(&probed, ";", what);
 			done = xrealloc(done, (n_done + 2) * sizeof(*done));
 			done[n_done++] = steal_pointer(&token);
 			done[n_done] = NULL;
