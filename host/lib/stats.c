@@ -18,6 +18,7 @@ const char *const cr_ratio_method_names[CR_RATIO__MAX] = {
 	[CR_RATIO_NONE] = "none",
 	[CR_RATIO_LOG_WELCH] = "ratio of geometric means, Welch t on the logarithms",
 	[CR_RATIO_FIELLER] = "ratio of means, Fieller",
+	[CR_RATIO_RUNS_PAIRED] = "geometric mean of the runs' ratios, t on the logarithms",
 };
 /* clang-format on */
 
@@ -336,6 +337,126 @@ void cr_log_contrast(size_t k, const double *const x[], const size_t n[], const 
 bool cr_ratio_excludes_one(const struct cr_ratio *q)
 {
 	return isfinite(q->low) && isfinite(q->high) && (q->low > 1 || q->high < 1);
+}
+
+/* ---- pooling runs ---- */
+
+/* The mean with its t interval, bounded at 0 when nonneg: the fallback estimate, whatever the signs. */
+static void mean_stats(const double *x, size_t n, bool nonneg, struct cr_stats *out)
+{
+	cr_stats_compute(x, n, out);
+	out->gmean = NAN;
+	out->estimate = out->mean;
+	if (n < 2) {
+		out->method = CR_CI_NONE;
+		out->ci_low = out->ci_high = NAN;
+		return;
+	}
+	cr_mean_interval(x, n, &out->ci_low, &out->ci_high);
+	out->method = CR_CI_T;
+	if (nonneg && out->ci_low < 0) {
+		out->ci_low = 0;
+		out->method = CR_CI_T_BOUNDED;
+	}
+}
+
+/* One-way random-effects ANOVA on y (log x or x): the run level's share of the variance, or NAN. */
+static double between_share(size_t runs, const double *const x[], const size_t n[], bool logs)
+{
+	double total = 0, grand = 0, ssb = 0, ssw = 0, sum_n2 = 0, n0, msb, msw, sb2, lo = INFINITY, hi = -INFINITY;
+	size_t k = 0;
+
+	for (size_t j = 0; j < runs; j++) {
+		for (size_t i = 0; i < n[j]; i++) {
+			double y = logs ? log(x[j][i]) : x[j][i];
+
+			grand += y;
+			lo = fmin(lo, y);
+			hi = fmax(hi, y);
+		}
+		total += (double)n[j];
+		sum_n2 += (double)n[j] * (double)n[j];
+		k += n[j] > 0;
+	}
+	/* every sample alike: no variance to share (rounding would make some of it up) */
+	if (k < 2 || total <= (double)k || lo == hi)
+		return NAN;
+	grand /= total;
+	for (size_t j = 0; j < runs; j++) {
+		double m, v;
+
+		if (!n[j])
+			continue;
+		moments(x[j], n[j], logs, &m, &v);
+		ssb += (double)n[j] * (m - grand) * (m - grand);
+		ssw += n[j] > 1 ? v * (double)(n[j] - 1) : 0;
+	}
+	msb = ssb / (double)(k - 1);
+	msw = ssw / (total - (double)k);
+	n0 = (total - sum_n2 / total) / (double)(k - 1);
+	sb2 = fmax(0, (msb - msw) / n0);
+	return sb2 + msw > 0 ? sb2 / (sb2 + msw) : NAN;
+}
+
+void cr_pool(size_t runs, const double *const x[], const size_t n[], double *run_value, struct cr_pooled *out)
+{
+	cleanup_free double *v = xcalloc(runs ? runs : 1, sizeof(*v));
+	bool logs = true, nonneg = true;
+
+	*out = (struct cr_pooled){ .between_share = NAN };
+	for (size_t j = 0; j < runs; j++) {
+		logs &= all_positive(x[j], n[j]);
+		nonneg &= none_negative(x[j], n[j]);
+		out->n += n[j];
+	}
+	for (size_t j = 0; j < runs; j++) {
+		double m, var;
+
+		run_value[j] = NAN;
+		if (!n[j])
+			continue;
+		moments(x[j], n[j], logs, &m, &var);
+		run_value[j] = v[out->k++] = logs ? exp(m) : m;
+	}
+	out->log_scale = logs && out->k;
+	if (out->log_scale)
+		cr_stats_compute(v, out->k, &out->stats);
+	else
+		mean_stats(v, out->k, nonneg, &out->stats);
+	out->between_share = between_share(runs, x, n, logs);
+}
+
+void cr_ratio_runs(const double *a, const double *b, size_t runs, bool log_scale, struct cr_ratio *out)
+{
+	cleanup_free double *q = xcalloc(runs ? runs : 1, sizeof(*q)), *va = xcalloc(runs ? runs : 1, sizeof(*va)),
+			    *vb = xcalloc(runs ? runs : 1, sizeof(*vb));
+	size_t k = 0, ka = 0, kb = 0;
+	struct cr_stats s;
+
+	*out = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN, .df = NAN };
+	if (!log_scale) {
+		for (size_t j = 0; j < runs; j++) {
+			if (isfinite(a[j]))
+				va[ka++] = a[j];
+			if (isfinite(b[j]))
+				vb[kb++] = b[j];
+		}
+		cr_ratio_interval_by(CR_RATIO_FIELLER, va, ka, vb, kb, out);
+		return;
+	}
+	for (size_t j = 0; j < runs; j++)
+		if (a[j] > 0 && b[j] > 0)
+			q[k++] = a[j] / b[j];
+	if (!k)
+		return;
+	cr_stats_compute(q, k, &s);
+	out->method = CR_RATIO_RUNS_PAIRED;
+	out->ratio = s.gmean;
+	if (k < 2)
+		return;
+	out->low = s.ci_low;
+	out->high = s.ci_high;
+	out->df = (double)(k - 1);
 }
 
 /* ---- the rank-sum test ---- */

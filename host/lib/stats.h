@@ -64,9 +64,10 @@ double cr_quantile_sorted(const double *sorted, size_t n, double p);
  * denominator's mean is not clearly away from 0.
  */
 enum cr_ratio_method {
-	CR_RATIO_NONE,	    /* a side without samples, or a zero denominator */
-	CR_RATIO_LOG_WELCH, /* ratio of geometric means */
-	CR_RATIO_FIELLER,   /* ratio of means */
+	CR_RATIO_NONE,	      /* a side without samples, or a zero denominator */
+	CR_RATIO_LOG_WELCH,   /* ratio of geometric means */
+	CR_RATIO_FIELLER,     /* ratio of means */
+	CR_RATIO_RUNS_PAIRED, /* pooled runs: geometric mean of the runs' ratios, t on their logarithms */
 	CR_RATIO__MAX,
 };
 extern const char *const cr_ratio_method_names[CR_RATIO__MAX];
@@ -94,6 +95,40 @@ void cr_ratio_interval_by(enum cr_ratio_method method, const double *a, size_t n
 void cr_log_contrast(size_t k, const double *const x[], const size_t n[], const int sign[], struct cr_ratio *out, double *p);
 /* The interval lies wholly above or below 1: the rule of crbench compare and of the report's claims. */
 bool cr_ratio_excludes_one(const struct cr_ratio *q);
+
+/*
+ * Several runs of one cell pooled, the run as a level (docs/report.md,
+ * "Pooling runs"). Each run with a sample gives one value: with every sample
+ * of every run > 0 its geometric mean (log_scale), else its mean. The
+ * estimate and its 95% interval are those of the run values, k - 1 degrees
+ * of freedom: the geometric mean of the runs' geometric means with t on
+ * their logarithms (or the mean of the means with t, bounded at 0 when no
+ * sample is negative). Under a two-level model (a run effect, then the
+ * rounds within a run) each run value carries both levels of variance, so
+ * the interval needs no estimate of either. between_share is the share of
+ * the run level in the variance of one sample on that scale: the one-way
+ * ANOVA (method of moments) estimate sb2 / (sb2 + sw2), sb2 floored at 0;
+ * NAN with fewer than 2 runs, or no run with 2 samples.
+ */
+struct cr_pooled {
+	size_t k;	       /* runs with a sample */
+	size_t n;	       /* samples in all */
+	bool log_scale;	       /* run values are geometric means */
+	double between_share;  /* in [0, 1], or NAN */
+	struct cr_stats stats; /* of the run values; n = k */
+};
+
+/* x[j], n[j]: run j's samples; run_value[j] gets its value, NAN when it has none. */
+void cr_pool(size_t runs, const double *const x[], const size_t n[], double *run_value, struct cr_pooled *out);
+/*
+ * The ratio a/b of two pooled cells measured in the same runs (a guest over
+ * the baseline): each run where both have a value gives the ratio of its
+ * values; the estimate is their geometric mean, its 95% interval t on their
+ * logarithms (k - 1 df; a run's shared conditions cancel in its ratio).
+ * With a side not on the log scale: Fieller's interval of the run values'
+ * means (unpaired).
+ */
+void cr_ratio_runs(const double *a, const double *b, size_t runs, bool log_scale, struct cr_ratio *out);
 
 /*
  * Two-sided exact p value of the Wilcoxon-Mann-Whitney rank-sum test of a

@@ -236,12 +236,164 @@ static void rank_test_level(void **state)
 	}
 }
 
+/*
+ * Runs pooled (cr_pool) under the two-level model the report assumes: log x
+ * = mu + u (the run's effect, sd sb) + e (the round's, sd sw), n rounds per
+ * run. The pooled interval covers exp(mu); the interval of all samples taken
+ * as one cell (what a report of runs thrown together would say) does not
+ * once the run level matters. Balanced runs of 5, and unbalanced ones.
+ */
+#define POOL_RUNS_MAX 5
+#define POOL_N_MAX 8
+
+struct pool_case {
+	const char *name;
+	size_t k;
+	double sb, sw;
+	size_t n[POOL_RUNS_MAX];
+};
+
+static const struct pool_case pool_cases[] = {
+	{ "no run effect, sb 0, sw 0.2", 3, 0, 0.2, { 5, 5, 5 } },
+	{ "sb 0.1, sw 0.2", 2, 0.1, 0.2, { 5, 5 } },
+	{ "sb 0.1, sw 0.2", 3, 0.1, 0.2, { 5, 5, 5 } },
+	{ "sb 0.2, sw 0.2", 3, 0.2, 0.2, { 5, 5, 5 } },
+	{ "sb 0.3, sw 0.1", 3, 0.3, 0.1, { 5, 5, 5 } },
+	{ "sb 0.3, sw 0.1", 5, 0.3, 0.1, { 5, 5, 5, 5, 5 } },
+	{ "sb 0.2, sw 0.2, unbalanced", 3, 0.2, 0.2, { 2, 5, 8 } },
+	{ "sb 0.05, sw 0.3, unbalanced", 5, 0.05, 0.3, { 8, 2, 5, 3, 5 } },
+};
+
+/* Draws one data set of case c into x[run][round] around exp(mu). */
+static void pool_draw(const struct pool_case *c, double mu, double x[][POOL_N_MAX], uint64_t *seed)
+{
+	for (size_t j = 0; j < c->k; j++) {
+		double u = c->sb * gauss(seed);
+
+		for (size_t i = 0; i < c->n[j]; i++)
+			x[j][i] = exp(mu + u + c->sw * gauss(seed));
+	}
+}
+
+static void pool_band(const char *what, const struct pool_case *c, double rate, double lo, double hi)
+{
+	printf("# %s, %s, %zu runs: %.1f%% of %d\n", what, c->name, c->k, 100 * rate, DATASETS);
+	if (!(rate >= lo && rate <= hi))
+		fail_msg("%s, %s, %zu runs: %.2f%% is outside [%.0f%%, %.0f%%]", what, c->name, c->k, 100 * rate, 100 * lo, 100 * hi);
+}
+
+static void pooled_interval(void **state)
+{
+	uint64_t seed = 6;
+
+	for (size_t ci = 0; ci < ARRAY_SIZE(pool_cases); ci++) {
+		const struct pool_case *c = &pool_cases[ci];
+		size_t covered = 0, naive = 0;
+		double share_sum = 0, truth_share = c->sb * c->sb / (c->sb * c->sb + c->sw * c->sw);
+		size_t shares = 0;
+
+		for (int d = 0; d < DATASETS; d++) {
+			double x[POOL_RUNS_MAX][POOL_N_MAX], all[POOL_RUNS_MAX * POOL_N_MAX], v[POOL_RUNS_MAX];
+			const double *xs[POOL_RUNS_MAX];
+			struct cr_pooled p;
+			struct cr_stats st;
+			size_t n_all = 0;
+
+			pool_draw(c, 0, x, &seed);
+			for (size_t j = 0; j < c->k; j++) {
+				xs[j] = x[j];
+				for (size_t i = 0; i < c->n[j]; i++)
+					all[n_all++] = x[j][i];
+			}
+			cr_pool(c->k, xs, c->n, v, &p);
+			assert_true(p.log_scale);
+			assert_int_equal(p.k, c->k);
+			assert_int_equal(p.stats.method, CR_CI_LOG_T);
+			covered += p.stats.ci_low <= 1 && 1 <= p.stats.ci_high;
+			cr_stats_compute(all, n_all, &st);
+			naive += st.ci_low <= 1 && 1 <= st.ci_high;
+			if (isfinite(p.between_share)) {
+				share_sum += p.between_share;
+				shares++;
+			}
+		}
+		pool_band("coverage of a pooled cell's interval", c, (double)covered / DATASETS, 0.93, 0.97);
+		printf("# ... all samples as one cell instead: %.1f%%; between-run share %.2f on average (true %.2f)\n",
+		       100.0 * (double)naive / DATASETS, share_sum / (double)shares, truth_share);
+		/* the reason to pool by run: with the run level dominant, one cell of all samples is far too narrow */
+		if (c->sb >= 2 * c->sw)
+			assert_true((double)naive / DATASETS < 0.8);
+		/* the share is estimated without a gross bias once there are 3 runs or more */
+		if (c->k >= 3 && c->n[0] == c->n[1])
+			assert_true(fabs(share_sum / (double)shares - truth_share) < 0.15);
+	}
+}
+
+/*
+ * A guest over the baseline in pooled runs (cr_ratio_runs): both share each
+ * run's effect (sd 0.3) and each has its own run-to-run part (sd 0.05);
+ * rounds sd 0.2. The paired interval covers the true ratio; and compare's
+ * unpaired interval between two sets of runs (cr_ratio_interval on the run
+ * values) covers it too, and flags unchanged data at about 5%.
+ */
+static void pooled_ratio(void **state)
+{
+	const size_t ks[] = { 3, 5 };
+	uint64_t seed = 7;
+
+	for (size_t z = 0; z < ARRAY_SIZE(ks); z++) {
+		struct pool_case c = { "shared sb 0.3, own 0.05, sw 0.2", ks[z], 0, 0.2, { 5, 5, 5, 5, 5 } };
+		size_t covered = 0, covered_sets = 0, flags = 0;
+
+		for (int d = 0; d < DATASETS; d++) {
+			double x[2][POOL_RUNS_MAX][POOL_N_MAX], v[2][POOL_RUNS_MAX], w[2][POOL_RUNS_MAX];
+			const double *xs[2][POOL_RUNS_MAX];
+			const double mu[2] = { log(2.5), 0 };
+			struct cr_pooled p[2];
+			struct cr_ratio q;
+
+			for (size_t j = 0; j < c.k; j++) {
+				double u = 0.3 * gauss(&seed);
+
+				for (int g = 0; g < 2; g++) {
+					double own = 0.05 * gauss(&seed);
+
+					for (size_t i = 0; i < c.n[j]; i++)
+						x[g][j][i] = exp(mu[g] + u + own + c.sw * gauss(&seed));
+					xs[g][j] = x[g][j];
+				}
+			}
+			for (int g = 0; g < 2; g++)
+				cr_pool(c.k, xs[g], c.n, v[g], &p[g]);
+			cr_ratio_runs(v[0], v[1], c.k, true, &q);
+			assert_int_equal(q.method, CR_RATIO_RUNS_PAIRED);
+			covered += q.low <= 2.5 && 2.5 <= q.high;
+			/* two independent sets of runs of one guest: run values of the baseline, unchanged */
+			for (size_t j = 0; j < c.k; j++) {
+				double u = 0.3 * gauss(&seed);
+
+				for (size_t i = 0; i < c.n[j]; i++)
+					x[0][j][i] = exp(u + 0.05 * gauss(&seed) + c.sw * gauss(&seed));
+			}
+			for (int g = 0; g < 2; g++)
+				cr_pool(c.k, xs[g], c.n, w[g], &p[g]);
+			cr_ratio_interval(w[0], c.k, w[1], c.k, &q);
+			covered_sets += q.low <= 1 && 1 <= q.high;
+			flags += cr_ratio_excludes_one(&q);
+		}
+		pool_band("coverage of a pooled ratio's interval (paired by run)", &c, (double)covered / DATASETS, 0.93, 0.97);
+		pool_band("coverage of compare's interval between two sets of runs", &c, (double)covered_sets / DATASETS, 0.93, 0.97);
+		pool_band("compare's false alarms between two sets of runs, unchanged", &c, (double)flags / DATASETS, 0.03, 0.07);
+	}
+}
+
 int main(void)
 {
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cell_interval),    cmocka_unit_test(mean_interval),   cmocka_unit_test(ratio_interval),
-		cmocka_unit_test(fieller_interval), cmocka_unit_test(rank_test_level),
+		cmocka_unit_test(fieller_interval), cmocka_unit_test(rank_test_level), cmocka_unit_test(pooled_interval),
+		cmocka_unit_test(pooled_ratio),
 	};
 	/* clang-format on */
 

@@ -205,13 +205,74 @@ static void rank_test(void **state)
 	assert_true(isnan(cr_rank_test(lo, 5, NULL, 0)));
 }
 
+/* Pooling runs: by hand on small numbers, and the edges (a run without samples, a zero, one run, every sample alike). */
+static void pooling(void **state)
+{
+	const double r1[] = { 1, 4 }, r2[] = { 2, 8 }, r3[] = { 0, 2 }, same[] = { 3, 3 };
+	const double *x[] = { r1, r2, NULL };
+	const size_t n[] = { 2, 2, 0 };
+	double v[3];
+	struct cr_pooled p;
+	struct cr_ratio q;
+
+	cr_pool(3, x, n, v, &p);
+	assert_int_equal(p.k, 2);
+	assert_int_equal(p.n, 4);
+	assert_true(p.log_scale);
+	/* run values 2 and 4: pooled geometric mean sqrt(8), interval exp(log sqrt 8 ± t(1) · sd(log 2, log 4) / √2) */
+	assert_close(v[0], 2, 1e-12);
+	assert_close(v[1], 4, 1e-12);
+	assert_true(isnan(v[2]));
+	assert_close(p.stats.estimate, sqrt(8), 1e-12);
+	assert_close(p.stats.ci_high, exp(log(sqrt(8)) + 12.7062047362 * (log(2) / sqrt(2)) / sqrt(2)), 1e-9);
+	/* logs: runs (0, 1.386) and (0.693, 2.079); MSB = 2 · 0.240 = 0.480, MSW = 0.961, so the share is 0 */
+	assert_close(p.between_share, 0, 1e-12);
+
+	x[1] = r3; /* a zero: run means, t on the means */
+	cr_pool(2, x, n, v, &p);
+	assert_false(p.log_scale);
+	assert_close(v[1], 1, 1e-12);
+	assert_true(isnan(p.stats.gmean));
+	assert_close(p.stats.estimate, 1.75, 1e-12);
+	assert_int_equal(p.stats.method, CR_CI_T_BOUNDED);
+	assert_close(p.stats.ci_low, 0, 0);
+
+	cr_pool(1, x, n, v, &p); /* one run: an estimate, no interval, no share */
+	assert_int_equal(p.k, 1);
+	assert_int_equal(p.stats.method, CR_CI_NONE);
+	assert_true(isnan(p.stats.ci_low) && isnan(p.between_share));
+
+	x[0] = same;
+	x[1] = same;
+	cr_pool(2, x, n, v, &p); /* nothing varies: no share made up of rounding */
+	assert_true(isnan(p.between_share));
+
+	/* a guest over the baseline, paired by run: ratios 2 and 2 and a run where the guest has nothing */
+	{
+		const double a[] = { 4, 8, NAN }, b[] = { 2, 4, 3 };
+
+		cr_ratio_runs(a, b, 3, true, &q);
+		assert_int_equal(q.method, CR_RATIO_RUNS_PAIRED);
+		assert_close(q.ratio, 2, 1e-12);
+		assert_close(q.low, 2, 1e-12);
+		assert_close(q.high, 2, 1e-12);
+		assert_close(q.df, 1, 0);
+		cr_ratio_runs(a, b, 1, true, &q); /* one run: a ratio without an interval */
+		assert_close(q.ratio, 2, 1e-12);
+		assert_true(isnan(q.low));
+		cr_ratio_runs(a, b, 3, false, &q); /* not on the log scale: Fieller on the run values */
+		assert_int_equal(q.method, CR_RATIO_FIELLER);
+		assert_close(q.ratio, 6.0 / 3, 1e-12);
+	}
+}
+
 int main(void)
 {
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(descriptive), cmocka_unit_test(small_samples), cmocka_unit_test(t_quantiles),
 		cmocka_unit_test(quantiles),   cmocka_unit_test(ratio_log_welch), cmocka_unit_test(ratio_edges),
-		cmocka_unit_test(ratio_fieller), cmocka_unit_test(t_distribution), cmocka_unit_test(rank_test),
+		cmocka_unit_test(ratio_fieller), cmocka_unit_test(t_distribution), cmocka_unit_test(rank_test), cmocka_unit_test(pooling),
 	};
 	/* clang-format on */
 
