@@ -190,7 +190,7 @@ _crbench()
 	done
 	case $cmd in
 	plan) ((n_args < 1)) && _crbench_files '*.ini' ;;
-	report) ((n_args < 1)) && _crbench_rundirs ;;
+	report) _crbench_rundirs ;; # one run, or several pooled
 	compare) ((n_args < 2)) && _crbench_rundirs ;;
 	harvest) _crbench_files ;;
 	*)

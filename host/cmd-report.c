@@ -7,6 +7,7 @@
 
 static const char report_usage[] =
 	"usage: crbench report [--out DIR] RUN_DIR\n"
+	"       crbench report --out DIR RUN_DIR RUN_DIR...\n"
 	"\n"
 	"Reads a run directory (results/<run id>/, docs/run-format.md) and writes its\n"
 	"report into RUN_DIR/report/: report.md, report.html with the figures, one\n"
@@ -19,10 +20,19 @@ static const char report_usage[] =
 	"is said in its cell and in the notes. Without gnuplot the figures are\n"
 	"skipped, and said so. docs/report.md describes every table and statistic.\n"
 	"\n"
+	"Given several run directories of the same plan (from several hosts, days or\n"
+	"boots), it pools them into one report in DIR: each cell's estimate is the\n"
+	"geometric mean of the runs' own, its 95% interval t over the runs (the run is\n"
+	"a level of variance), with the between-run share of the variance and each\n"
+	"run's value beside it; ratios are paired by run. Runs of plans that differ\n"
+	"in what they measure are refused, the difference named (docs/report.md,\n"
+	"\"Pooling runs\").\n"
+	"\n"
 	"Exits 0 when the report is written (even of a partial run), 1 when the run\n"
 	"directory cannot be read or the report cannot be written, 2 on usage errors.\n"
 	"\n"
-	"  --out DIR    write the report into DIR instead of RUN_DIR/report\n"
+	"  --out DIR    write the report into DIR instead of RUN_DIR/report (needed\n"
+	"               with several run directories)\n"
 	"  -h, --help   show this help\n";
 
 int cmd_report(int argc, char **argv)
@@ -53,10 +63,11 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("report", "missing RUN_DIR");
-	if (optind + 1 < argc)
-		return usage_error("report", "unexpected argument '%s'", argv[optind + 1]);
+	if (optind + 1 < argc && !out_opt)
+		return usage_error("report", "pooling %d runs needs --out DIR: the report belongs to none of them", argc - optind);
 	out = out_opt ? xstrdup(out_opt) : xasprintf("%s/report", argv[optind]);
-	if (cr_report_load(argv[optind], &r, &err) < 0 || cr_report_write(r, out, &warnings, &err) < 0)
+	if (cr_report_pool((const char *const *)argv + optind, (size_t)(argc - optind), &r, &err) < 0 ||
+	    cr_report_write(r, out, &warnings, &err) < 0)
 		return report_error(err);
 	for (size_t i = 0; warnings && warnings[i]; i++)
 		fprintf(stderr, "crbench report: %s\n", warnings[i]);

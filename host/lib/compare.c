@@ -132,15 +132,20 @@ static json_t *num(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
-static json_t *side(const struct cr_report_cell *c)
+/* A side's cell; a pooled side's n counts its runs, "samples" its rounds in all. */
+static json_t *side(const struct cr_report *r, const struct cr_report_cell *c)
 {
-	return json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o}", "status", cr_cell_status_names[c->status], "reason", c->reason, "n",
-			 (json_int_t)c->n, "mean", num(c->stats.mean), "estimate", num(c->stats.estimate), "ci_low", num(c->stats.ci_low),
-			 "ci_high", num(c->stats.ci_high));
+	json_t *o = json_pack("{s:s, s:s?, s:I, s:o, s:o, s:o, s:o}", "status", cr_cell_status_names[c->status], "reason", c->reason, "n",
+			      (json_int_t)c->n, "mean", num(c->stats.mean), "estimate", num(c->stats.estimate), "ci_low",
+			      num(c->stats.ci_low), "ci_high", num(c->stats.ci_high));
+
+	if (r->n_runs)
+		json_object_set_new(o, "samples", json_integer((json_int_t)c->pooled.n));
+	return o;
 }
 
-static json_t *compare_cell(const struct cr_report *b, const struct cr_report_metric *ma, const struct cr_report_metric *mb, size_t ga,
-			    size_t gb)
+static json_t *compare_cell(const struct cr_report *a, const struct cr_report *b, const struct cr_report_metric *ma,
+			    const struct cr_report_metric *mb, size_t ga, size_t gb)
 {
 	const struct cr_report_cell *ca = &ma->cells[ga], *cb = &mb->cells[gb];
 	struct cr_ratio q;
@@ -160,7 +165,7 @@ static json_t *compare_cell(const struct cr_report *b, const struct cr_report_me
 	else
 		verdict = "within the noise";
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:b, s:s}", "metric", mb->id, "label", mb->label,
-			 "unit", mb->unit, "guest", b->guests[gb].name, "a", side(ca), "b", side(cb), "change_percent",
+			 "unit", mb->unit, "guest", b->guests[gb].name, "a", side(a, ca), "b", side(b, cb), "change_percent",
 			 num(100 * (cb->stats.mean - ca->stats.mean) / ca->stats.mean), "ratio", num(q.ratio), "ratio_low", num(q.low),
 			 "ratio_high", num(q.high), "ratio_method", cr_ratio_method_names[q.method], "outside_noise", outside,
 			 "intervals_overlap", overlap, "verdict", verdict);
@@ -203,7 +208,7 @@ json_t *cr_compare(const struct cr_report *a, const struct cr_report *b, const s
 
 			if (ga < 0)
 				continue;
-			row = compare_cell(b, ma, mb, (size_t)ga, gb);
+			row = compare_cell(a, b, ma, mb, (size_t)ga, gb);
 			changed += json_is_true(json_object_get(row, "outside_noise"));
 			json_array_append_new(metrics, row);
 		}

@@ -255,6 +255,32 @@ static void guests_grid(const struct cr_report *r, struct grid *g)
 	}
 }
 
+/* A pooled report's runs, one row each, with what their hosts were. */
+static void runs_grid(const struct cr_report *r, struct grid *g)
+{
+	static const char *const head[] = { "run",  "directory", "status",	"started",     "crbench", "host CPU",
+					    "CPUs", "memory",	 "accelerator", "host kernel", "QEMU" };
+
+	g->cols = ARRAY_SIZE(head);
+	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+		grid_push(g, xstrdup(head[i]));
+	for (size_t j = 0; j < r->n_runs; j++) {
+		json_t *run = r->runs[j].run, *host = json_object_get(run, "host");
+
+		grid_push(g, xstrdup(r->runs[j].id));
+		grid_push(g, xstrdup(r->runs[j].dir));
+		grid_push(g, jtext(json_object_get(run, "status")));
+		grid_push(g, jtext(json_object_get(run, "started")));
+		grid_push(g, jtext(json_object_get(run, "crbench_version")));
+		grid_push(g, jtext(json_object_get(host, "cpu_model")));
+		grid_push(g, jtext(json_object_get(host, "cpus")));
+		grid_push(g, gib(json_object_get(host, "memory_bytes")));
+		grid_push(g, jtext(json_object_get(host, "accel")));
+		grid_push(g, jtext(json_object_get(host, "kernel")));
+		grid_push(g, jtext(json_object_get(host, "qemu_version")));
+	}
+}
+
 /* Per guest "runc: 2 vCPUs, 4.0 GiB, debian-12", joined by "; ". */
 static char *guests_setup(const struct cr_report *r)
 {
@@ -341,7 +367,9 @@ static void comparability_grid(const struct cr_report *r, struct grid *g)
 							   : "",
 						   why ? why : "");
 	cleanup_free char *guests = guests_setup(r), *others = stand_ins(r), *runtimes = xasprintf("%s and %s", base, others);
-	cleanup_free char *ns = n_range(r), *rounds = xasprintf("n = %s; the plan asked for %s", ns, reps);
+	cleanup_free char *ns = n_range(r),
+			  *rounds = r->n_runs ? xasprintf("%zu runs pooled, each of %s rounds; runs per cell: %s", r->n_runs, reps, ns)
+					      : xasprintf("n = %s; the plan asked for %s", ns, reps);
 
 	cells[1][1] = acc;
 	cells[3][1] = guests;
@@ -405,12 +433,60 @@ static char *ours_over_paper(const struct cr_report_cell *c)
 	return c->paper_caveat ? xasprintf("%s, not comparable: %s", q, c->paper_caveat) : steal_pointer(&q);
 }
 
+/* "1.23 (5), 1.31 (5), —": each run's value with its number of samples. */
+static char *per_run_text(const struct cr_report *r, const struct cr_report_cell *c)
+{
+	char *out = xstrdup("");
+
+	for (size_t j = 0; j < r->n_runs; j++) {
+		cleanup_free char *v = cr_report_num(c->run_values[j]);
+		char *more = c->run_n[j] ? xasprintf("%s%s%s (%zu)", out, j ? ", " : "", v, c->run_n[j])
+					 : xasprintf("%s%s—", out, j ? ", " : "");
+
+		free(out);
+		out = more;
+	}
+	return out;
+}
+
+static char *share_text(double share)
+{
+	return isfinite(share) ? xasprintf("%.0f%%", 100 * share) : xstrdup("—");
+}
+
+/* The columns between a row's guest and its ratio: a run's statistics of its rounds, or a pooled report's of its runs. */
+static void stats_cells(const struct cr_report *r, const struct cr_report_cell *c, struct grid *g)
+{
+	const struct cr_stats *s = &c->stats;
+
+	grid_push(g, xasprintf("%zu", c->n));
+	if (r->n_runs) {
+		grid_push(g, xasprintf("%zu", c->pooled.n));
+		grid_push(g, estimate_text(s));
+		grid_push(g, share_text(c->pooled.between_share));
+		grid_push(g, per_run_text(r, c));
+		return;
+	}
+	grid_push(g, cr_report_num(s->median));
+	grid_push(g, cr_report_num(s->mean));
+	grid_push(g, cr_report_num(s->sd));
+	grid_push(g, cr_report_num(s->cv));
+	grid_push(g, estimate_text(s));
+	grid_push(g, cr_report_num(s->min));
+	grid_push(g, cr_report_num(s->max));
+}
+
 static void table_grid(const struct cr_report *r, enum cr_report_table t, struct grid *g)
 {
-	static const char *const head[] = { "metric", "guest", "n", "median", "mean", "sd", "CV %", "geo. mean [95% CI]", "min", "max" };
+	static const char *const single[] = { "n", "median", "mean", "sd", "CV %", "geo. mean [95% CI]", "min", "max" };
+	static const char *const pooled[] = { "runs", "n", "pooled estimate [95% CI]", "between-run share", "per run (n)" };
+	const char *const *head = r->n_runs ? pooled : single;
+	size_t n_head = r->n_runs ? ARRAY_SIZE(pooled) : ARRAY_SIZE(single);
 
-	g->cols = ARRAY_SIZE(head) + 4;
-	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+	g->cols = n_head + 6;
+	grid_push(g, xstrdup("metric"));
+	grid_push(g, xstrdup("guest"));
+	for (size_t i = 0; i < n_head; i++)
 		grid_push(g, xstrdup(head[i]));
 	grid_push(g, ratio_head(r));
 	grid_push(g, xstrdup("paper"));
@@ -423,18 +499,10 @@ static void table_grid(const struct cr_report *r, enum cr_report_table t, struct
 			continue;
 		for (size_t gi = 0; gi < r->n_guests; gi++) {
 			const struct cr_report_cell *c = &m->cells[gi];
-			const struct cr_stats *s = &c->stats;
 
 			grid_push(g, gi ? xstrdup("") : *m->unit ? xasprintf("%s (%s)", m->label, m->unit) : xstrdup(m->label));
 			grid_push(g, xstrdup(r->guests[gi].name));
-			grid_push(g, xasprintf("%zu", c->n));
-			grid_push(g, cr_report_num(s->median));
-			grid_push(g, cr_report_num(s->mean));
-			grid_push(g, cr_report_num(s->sd));
-			grid_push(g, cr_report_num(s->cv));
-			grid_push(g, estimate_text(s));
-			grid_push(g, cr_report_num(s->min));
-			grid_push(g, cr_report_num(s->max));
+			stats_cells(r, c, g);
 			grid_push(g, gi == r->baseline ? xstrdup("baseline") : ratio_text(&c->ratio));
 			grid_push(g, paper_text(c, r->guests[gi].runtime));
 			grid_push(g, ours_over_paper(c));
@@ -777,6 +845,17 @@ static const char stats_text[] =
 	"means, marked (means)). In simulation these intervals cover 93.5-96% of the time at n = 5 and 15 "
 	"(docs/report.md). Paper numbers are the means the papers published; ours / paper divides our mean by theirs.";
 
+static const char pooled_text[] =
+	"This report pools several runs of one plan. Each run gives one value per cell: the geometric mean of its rounds (the "
+	"mean where a sample is 0 or less), warm-ups excluded. The pooled estimate is the geometric mean of those run values "
+	"(runs is how many had one, n how many rounds they had in all), its 95% interval Student's t on their logarithms with "
+	"runs - 1 degrees of freedom: it holds whatever share of the variance lies between runs (host, boot, day), which an "
+	"interval of all rounds taken together does not. The between-run share is that share, estimated by one-way ANOVA; "
+	"with few runs it reads low. The ratio to the baseline guest is the geometric mean of the runs' own ratios, its "
+	"interval t on their logarithms: conditions a run shares between its guests cancel. In simulation these intervals "
+	"cover 94-96% of the time with 2 to 5 runs (docs/report.md, 'Pooling runs'). The claims are tested on the run values: "
+	"with 3 runs a side the smallest p the rank test can give is 0.1.";
+
 /* Markdown and HTML say the same things: what differs is here. */
 struct doc_format {
 	void (*text)(FILE *, const char *);
@@ -857,6 +936,14 @@ static void write_doc(FILE *f, const struct doc_format *d, const struct cr_repor
 	d->begin(f, title);
 	environment_grid(r, &env);
 	d->grid(f, &env, "env");
+	if (r->n_runs) {
+		struct grid runs = { 0 };
+
+		doc_wrap(f, d, d->h2, "Runs pooled");
+		runs_grid(r, &runs);
+		d->grid(f, &runs, "env");
+		grid_release(&runs);
+	}
 	guests_grid(r, &guests);
 	d->grid(f, &guests, "env");
 	grid_release(&env);
@@ -874,7 +961,7 @@ static void write_doc(FILE *f, const struct doc_format *d, const struct cr_repor
 	for (size_t i = 0; skipped && skipped[i]; i++)
 		doc_wrap(f, d, d->li, skipped[i]);
 	fputs(d->ul[1], f);
-	doc_wrap(f, d, d->p, stats_text);
+	doc_wrap(f, d, d->p, r->n_runs ? pooled_text : stats_text);
 	if (r->n_claims) {
 		struct grid cg = { 0 };
 
@@ -946,8 +1033,16 @@ static void write_csv(FILE *f, const struct cr_report *r, enum cr_report_table t
 {
 	fputs("metric,label,unit,guest,runtime,status,n,median,mean,sd,gmean,estimate,ci_low,ci_high,ci_method,cv_percent,min,max,"
 	      "ratio_over,ratio,ratio_low,ratio_high,ratio_method,paper,ours_over_paper,paper_source,paper_runtime,paper_not_comparable,"
-	      "note\n",
+	      "note",
 	      f);
+	/* a pooled report: n counts runs; then the rounds in all, the between-run share, and each run's value and rounds */
+	fputs(r->n_runs ? ",samples,between_run_share," : "\n", f);
+	for (size_t j = 0; j < r->n_runs; j++) {
+		cleanup_free char *v = xasprintf("value %s", r->runs[j].id), *n = xasprintf("n %s", r->runs[j].id);
+
+		csv_field(f, v, false);
+		csv_field(f, n, j + 1 == r->n_runs);
+	}
 	for (size_t k = 0; k < r->n_metrics; k++) {
 		const struct cr_report_metric *m = &r->metrics[k];
 
@@ -985,7 +1080,15 @@ static void write_csv(FILE *f, const struct cr_report *r, enum cr_report_table t
 			csv_field(f, c->paper_source ? c->paper_source : "", false);
 			csv_field(f, c->paper_runtime ? c->paper_runtime : "", false);
 			csv_field(f, c->paper_caveat ? c->paper_caveat : "", false);
-			csv_field(f, c->reason ? c->reason : "", true);
+			csv_field(f, c->reason ? c->reason : "", !r->n_runs);
+			if (r->n_runs) {
+				fprintf(f, "%zu,", c->pooled.n);
+				csv_num(f, c->pooled.between_share);
+			}
+			for (size_t j = 0; j < r->n_runs; j++) {
+				csv_num(f, c->run_values[j]);
+				fprintf(f, "%zu%c", c->run_n[j], j + 1 == r->n_runs ? '\n' : ',');
+			}
 		}
 	}
 }

@@ -420,6 +420,13 @@ static void paper_value(const struct cr_report *r, const struct cr_report_metric
 		c->paper_caveat = steal_pointer(&why_rt);
 }
 
+void cr_report_papers(struct cr_report *r)
+{
+	for (size_t k = 0; k < r->n_metrics; k++)
+		for (size_t g = 0; g < r->n_guests; g++)
+			paper_value(r, &r->metrics[k], g, &r->metrics[k].cells[g]);
+}
+
 static void compute(struct cr_report *r)
 {
 	for (size_t k = 0; k < r->n_metrics; k++) {
@@ -428,19 +435,14 @@ static void compute(struct cr_report *r)
 
 		for (size_t g = 0; g < r->n_guests; g++)
 			fill_cell(r, m, &r->guests[g], &m->cells[g]);
-		for (size_t g = 0; g < r->n_guests; g++) {
-			struct cr_report_cell *c = &m->cells[g];
-
+		for (size_t g = 0; g < r->n_guests; g++)
 			if (g != r->baseline)
-				cr_ratio_interval(c->samples, c->n, base->samples, base->n, &c->ratio);
-			paper_value(r, m, g, c);
-		}
+				cr_ratio_interval(m->cells[g].samples, m->cells[g].n, base->samples, base->n, &m->cells[g].ratio);
 	}
+	cr_report_papers(r);
 }
 
 /* ---- reading the run directory ---- */
-
-static void note(struct cr_report *r, char *text);
 
 /*
  * The agent's own create+start+wait+remove of a trivial container makes
@@ -468,15 +470,16 @@ static void api_over_cli(struct cr_report *r)
 			over += a > c;
 		}
 		if (over)
-			note(r,
-			     xasprintf("guest '%s': the agent's API timing of a trivial container (boot.trivial.api_run) exceeded docker run's "
-				       "timed from outside (boot.trivial.docker_run) in %zu of %zu rounds; it makes fewer calls and should not, "
-				       "so read the boot times with that much noise in mind",
-				       r->guests[g].name, over, rounds));
+			cr_report_note(
+				r,
+				xasprintf("guest '%s': the agent's API timing of a trivial container (boot.trivial.api_run) exceeded docker run's "
+					  "timed from outside (boot.trivial.docker_run) in %zu of %zu rounds; it makes fewer calls and should not, "
+					  "so read the boot times with that much noise in mind",
+					  r->guests[g].name, over, rounds));
 	}
 }
 
-static void note(struct cr_report *r, char *text)
+void cr_report_note(struct cr_report *r, char *text)
 {
 	size_t n = strv_len(r->notes);
 
@@ -512,7 +515,7 @@ static void load_guest(struct cr_report *r, struct cr_report_guest *g)
 		if (cr_results_step_name(names[i]->d_name)) {
 			e = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 			if (!json_is_object(e))
-				note(r, xasprintf("entry '%s' is left out: %s", path, e ? "not a JSON object" : jerr.text));
+				cr_report_note(r, xasprintf("entry '%s' is left out: %s", path, e ? "not a JSON object" : jerr.text));
 			else if (str(e, "step") && strcmp(str(e, "step"), "env") == 0 && !g->env)
 				g->env = json_incref(json_object_get(e, "data"));
 			else if (json_is_true(json_object_get(e, "warmup")))
@@ -529,7 +532,7 @@ static void load_guest(struct cr_report *r, struct cr_report_guest *g)
 	g->missing = xasprintf("guest '%s' %s%s%s; %s", g->name, status_phrase(g->status), g->reason ? ": " : "",
 			       g->reason ? g->reason : "",
 			       n < 0 ? "it has no results directory" : "its results directory has no step entries");
-	note(r, xstrdup(g->missing));
+	cr_report_note(r, xstrdup(g->missing));
 }
 
 static bool safe_name(const char *s)
@@ -561,16 +564,17 @@ int cr_report_load(const char *run_dir, struct cr_report **out, cr_error_t *err)
 	}
 	r->run_id = str(r->run, "run_id") ? str(r->run, "run_id") : "unnamed run";
 	if (cr_plan_load(plan_path, &r->plan, &perr) < 0)
-		note(r, xasprintf("every test counts as planned: %s", perr->msg));
+		cr_report_note(r, xasprintf("every test counts as planned: %s", perr->msg));
 	if (str(r->run, "status") && strcmp(str(r->run, "status"), "complete") != 0)
-		note(r, xasprintf("the run's status is %s: some guest did not finish its suite", str(r->run, "status")));
+		cr_report_note(r, xasprintf("the run's status is %s: some guest did not finish its suite", str(r->run, "status")));
 
 	r->guests = xcalloc(json_array_size(guests) + 1, sizeof(*r->guests));
 	json_array_foreach(guests, i, g) {
 		struct cr_report_guest *rg = &r->guests[r->n_guests];
 
 		if (!safe_name(str(g, "name"))) {
-			note(r, xasprintf("guest %zu of run.json is left out: its name is missing or not a plain file name", i + 1));
+			cr_report_note(r,
+				       xasprintf("guest %zu of run.json is left out: its name is missing or not a plain file name", i + 1));
 			continue;
 		}
 		rg->name = xstrdup(str(g, "name"));
@@ -603,6 +607,8 @@ void cr_report_free(struct cr_report *r)
 			free(m->cells[g].samples);
 			free(m->cells[g].reason);
 			free(m->cells[g].paper_caveat);
+			free(m->cells[g].run_values);
+			free(m->cells[g].run_n);
 		}
 		free(m->cells);
 		free(m->id);
@@ -622,6 +628,12 @@ void cr_report_free(struct cr_report *r)
 		json_decref(r->guests[g].env);
 	}
 	free(r->guests);
+	for (size_t j = 0; j < r->n_runs; j++) {
+		free(r->runs[j].dir);
+		free(r->runs[j].id);
+		json_decref(r->runs[j].run);
+	}
+	free(r->runs);
 	strv_free(r->notes);
 	cr_plan_free(r->plan);
 	json_decref(r->run);
@@ -671,6 +683,17 @@ static json_t *cell_json(const struct cr_report *r, const struct cr_report_cell 
 					      num(c->ratio.ratio), "low", num(c->ratio.low), "high", num(c->ratio.high), "method",
 					      cr_ratio_method_names[c->ratio.method], "df", num(c->ratio.df), "unbounded",
 					      c->ratio.unbounded));
+	if (r->n_runs) {
+		json_t *per_run = json_array();
+
+		for (size_t j = 0; j < r->n_runs; j++)
+			json_array_append_new(per_run, json_pack("{s:s, s:I, s:o}", "run", r->runs[j].id, "n", (json_int_t)c->run_n[j],
+								 "value", num(c->run_values[j])));
+		json_object_set_new(o, "pooled",
+				    json_pack("{s:I, s:I, s:s, s:o, s:o}", "runs", (json_int_t)c->pooled.k, "samples",
+					      (json_int_t)c->pooled.n, "run_value", c->pooled.log_scale ? "geometric mean" : "mean",
+					      "between_run_share", num(c->pooled.between_share), "per_run", per_run));
+	}
 	if (isfinite(c->paper))
 		json_object_set_new(o, "paper",
 				    json_pack("{s:f, s:s, s:s, s:o, s:b, s:s?}", "value", c->paper, "source", c->paper_source, "runtime",
@@ -723,5 +746,21 @@ json_t *cr_report_json(const struct cr_report *r)
 			"warmups_excluded", (json_int_t)r->n_warmup, "baseline", r->n_guests ? r->guests[r->baseline].name : NULL, "guests",
 			guests, "notes", notes, "tables", tables);
 	json_object_set_new(doc, "claims", cr_claims_json(r->claims, r->n_claims));
+	if (r->n_runs) {
+		json_t *runs = json_array();
+
+		for (size_t j = 0; j < r->n_runs; j++)
+			json_array_append_new(runs, json_pack("{s:s, s:s, s:O?, s:O?}", "run_id", r->runs[j].id, "run_dir", r->runs[j].dir,
+							      "status", json_object_get(r->runs[j].run, "status"), "host",
+							      json_object_get(r->runs[j].run, "host")));
+		json_object_set_new(doc, "runs", runs);
+		json_object_set_new(doc, "cell_interval",
+				    json_string("95%: pooled runs: one value per run (its geometric mean, or its mean when a sample "
+						"is <= 0); the geometric mean of the run values with t on their logarithms, runs - 1 "
+						"degrees of freedom (else their mean, t)"));
+		json_object_set_new(json_object_get(doc, "ratio_interval"), "method",
+				    json_string("95%: pooled runs: the geometric mean of the runs' ratios with t on their logarithms "
+						"(paired by run), else Fieller on the run values"));
+	}
 	return doc;
 }

@@ -55,6 +55,15 @@ struct cr_report_cell {
 	const char *paper_source;
 	const char *paper_runtime; /* the runtime the paper's number is of */
 	char *paper_caveat;	   /* why ours / paper does not compare like with like, NULL when it does */
+	/*
+	 * A pooled report's cell (cr_report.n_runs > 0): samples holds the run
+	 * values of the runs with a sample (n of them), stats their statistics
+	 * (pooled.stats); run_values and run_n are per run of cr_report.runs,
+	 * NAN and 0 where a run has none. NULL in a single run's report.
+	 */
+	double *run_values;
+	size_t *run_n;
+	struct cr_pooled pooled;
 };
 
 struct cr_report_metric {
@@ -80,8 +89,15 @@ struct cr_report_guest {
 	size_t n_warmup;
 };
 
-struct cr_report {
+/* One run of a pooled report. */
+struct cr_report_run {
 	char *dir;
+	char *id;
+	json_t *run; /* its run.json */
+};
+
+struct cr_report {
+	char *dir;   /* a pooled report's: the run directories, joined by ", " */
 	json_t *run; /* run.json */
 	const char *run_id;
 	struct cr_plan *plan; /* plan.ini, or NULL when it cannot be read (every test then counts as planned) */
@@ -94,6 +110,8 @@ struct cr_report {
 	char **notes;		 /* what is missing from the run and why, NULL-terminated */
 	struct cr_claim *claims; /* the papers' findings tested on this run (claims.h) */
 	size_t n_claims;
+	struct cr_report_run *runs; /* a pooled report's runs (cr_report_pool), else NULL */
+	size_t n_runs;
 };
 
 /*
@@ -108,6 +126,25 @@ static inline void cleanup_reportp(struct cr_report **r)
 	cr_report_free(*r);
 }
 #define cleanup_report __attribute__((cleanup(cleanup_reportp)))
+
+/*
+ * Several runs of the same plan read into one report whose cells pool them
+ * with the run as a level (cr_pool: one value per run, the estimate and its
+ * interval from those, the between-run share of the variance; ratios
+ * between guests paired by run, cr_ratio_runs). The plans must agree in
+ * everything that shapes a measurement (all but the run's name, seed,
+ * timeouts, repetitions and the Kata tarball's location): else an error
+ * naming the first difference. n = 1 reads that run alone (cr_report_load).
+ */
+int cr_report_pool(const char *const *run_dirs, size_t n, struct cr_report **out, cr_error_t *err);
+
+/* A run directory, or several joined by commas, pooled (a path that is a directory is one run, commas or not). */
+int cr_report_load_set(const char *spec, struct cr_report **out, cr_error_t *err);
+
+/* Add a note (taken) to the report's notes. */
+void cr_report_note(struct cr_report *r, char *text);
+/* The papers' numbers beside every cell (cr_report_cell.paper), from run.json's accelerator and the guests' runtimes. */
+void cr_report_papers(struct cr_report *r);
 
 /* The metric with this id, or NULL. */
 const struct cr_report_metric *cr_report_metric(const struct cr_report *r, const char *id);

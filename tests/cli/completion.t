@@ -82,8 +82,9 @@ cd "$TMP/cwd" || exit 1
 is "$(comp crbench check --plan '')" "$(lines a.ini results sub)" "crbench check --plan TAB: *.ini files and directories"
 is "$(comp crbench plan '') / $(comp crbench plan a.ini '')" "$(lines a.ini results sub) / " \
 	"crbench plan TAB: *.ini files and directories, for its one FILE"
-is "$(comp crbench report '') / $(comp crbench report s)" "$(lines results/r1 results/r2) / sub" \
-	"crbench report TAB: the run directories under ./results; other directories when none matches"
+is "$(comp crbench report '') / $(comp crbench report s) / $(comp crbench report --out o results/r1 '')" \
+	"$(lines results/r1 results/r2) / sub / $(lines results/r1 results/r2)" \
+	"crbench report TAB: the run directories under ./results (more after the first, to pool); other directories when none matches"
 is "$(comp crbench compare results/r1 '') / $(comp crbench compare --all --bounds b.txt results/r1 results/r2 '')" \
 	"$(lines results/r1 results/r2) / " "crbench compare: run directories for RUN_A and RUN_B, then none"
 cd "$here" || exit 1

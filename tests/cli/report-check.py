@@ -11,6 +11,8 @@ does. Python standard library only.
   report-check.py ratios RUN REPORT_DIR                every ratio of report.json
   report-check.py claims RUN REPORT_DIR                every two-cell claim: ratio, exact p by enumeration, verdict
   report-check.py compare RUN_A RUN_B COMPARE_JSON
+  report-check.py pooled REPORT_DIR RUN...    every cell and ratio of a pooled report, its CSV columns too
+  report-check.py compare-pooled REPORT_A REPORT_B COMPARE_JSON   compare of two sets of runs, from their pooled reports' run values
   report-check.py png FILE                    a screenshot or figure is not blank, and shows bars
 """
 import csv
@@ -176,14 +178,20 @@ def describe(x):
     return s
 
 
-def check_stats(run, report_dir):
-    with open(os.path.join(report_dir, "report.json")) as f:
-        rep = json.load(f)
-    csv_rows = {}
+def read_csv_rows(report_dir):
+    """{(metric, guest): row} of every CSV of a report"""
+    rows = {}
     for path in glob.glob(os.path.join(report_dir, "*.csv")):
         with open(path, newline="") as f:
             for row in csv.DictReader(f):
-                csv_rows[(row["metric"], row["guest"])] = row
+                rows[(row["metric"], row["guest"])] = row
+    return rows
+
+
+def check_stats(run, report_dir):
+    with open(os.path.join(report_dir, "report.json")) as f:
+        rep = json.load(f)
+    csv_rows = read_csv_rows(report_dir)
     cells = 0
     for table in rep["tables"]:
         for m in table["metrics"]:
@@ -345,6 +353,125 @@ def check_claims(run, report_dir):
         problems.append("no claim recomputed")
 
 
+def pooled_cell(runs):
+    """docs/report.md, 'Pooling runs': (run values, statistics, between-run share) of one cell's samples per run."""
+    every = [v for x in runs for v in x]
+    logs = bool(every) and min(every) > 0
+    vals = [math.exp(statistics.fmean([math.log(v) for v in x])) if logs else statistics.fmean(x) if x else None for x in runs]
+    present = [v for v in vals if v is not None]
+    if logs or not present:
+        st = describe(present)
+    else:
+        # the mean of the run means with its t interval, bounded at 0 when no sample is negative
+        st = describe(present)
+        st["gmean"], st["estimate"] = None, st["mean"]
+        if len(present) >= 2:
+            half = t975(len(present) - 1) * statistics.stdev(present) / math.sqrt(len(present))
+            low = st["mean"] - half
+            st["ci_low"], st["ci_high"] = (0.0 if low < 0 and min(every) >= 0 else low), st["mean"] + half
+        else:
+            st["ci_low"] = st["ci_high"] = None
+    # one-way ANOVA, method of moments, on log x (or x)
+    ys = [[math.log(v) if logs else v for v in x] for x in runs if x]
+    k, total = len(ys), sum(len(y) for y in ys)
+    share = None
+    if k >= 2 and total > k:
+        grand = sum(sum(y) for y in ys) / total
+        msb = sum(len(y) * (statistics.fmean(y) - grand) ** 2 for y in ys) / (k - 1)
+        msw = sum(sum((v - statistics.fmean(y)) ** 2 for v in y) for y in ys) / (total - k)
+        n0 = (total - sum(len(y) ** 2 for y in ys) / total) / (k - 1)
+        sb2 = max(0.0, (msb - msw) / n0)
+        share = sb2 / (sb2 + msw) if sb2 + msw > 0 else None
+    return vals, st, share, logs
+
+
+def check_pooled(report_dir, runs):
+    with open(os.path.join(report_dir, "report.json")) as f:
+        rep = json.load(f)
+    csv_rows = read_csv_rows(report_dir)
+    ids = [json.load(open(os.path.join(r, "run.json")))["run_id"] for r in runs]
+    if [r["run_id"] for r in rep.get("runs", [])] != ids:
+        problems.append("runs of report.json: %s, expected %s" % (rep.get("runs"), ids))
+    base, cells, ratios = rep["baseline"], 0, 0
+    for table in rep["tables"]:
+        for m in table["metrics"]:
+            per_guest = {}
+            for guest, cell in m["cells"].items():
+                cells += 1
+                where = "%s@%s" % (m["id"], guest)
+                samples = [expected(r, guest, m["id"])[1] for r in runs]
+                vals, st, share, logs = pooled_cell(samples)
+                per_guest[guest] = (vals, logs)
+                pooled = cell["pooled"]
+                got_vals = [x["value"] for x in pooled["per_run"]]
+                if not all(close(a, b) for a, b in zip(got_vals, vals)) or [x["n"] for x in pooled["per_run"]] != [len(x) for x in samples]:
+                    problems.append("%s: per run %s, expected %s" % (where, pooled["per_run"], vals))
+                if pooled["samples"] != sum(len(x) for x in samples) or not close(pooled["between_run_share"], share):
+                    problems.append("%s: samples %s share %s, expected %s %s" % (
+                        where, pooled["samples"], pooled["between_run_share"], sum(len(x) for x in samples), share))
+                for key in ("n", "estimate", "ci_low", "ci_high", "mean", "median"):
+                    if not close(cell[key], st[key]):
+                        problems.append("%s: %s is %s, expected %s" % (where, key, cell[key], st[key]))
+                row = csv_rows.get((m["id"], guest))
+                if row is None:
+                    problems.append("%s: no CSV row" % where)
+                    continue
+                for j, rid in enumerate(ids):
+                    got = float(row["value " + rid]) if row["value " + rid] != "" else None
+                    if not close(got, vals[j]) or int(row["n " + rid]) != len(samples[j]):
+                        problems.append("%s: CSV run %s: %s (%s), expected %s (%d)" % (
+                            where, rid, row["value " + rid], row["n " + rid], vals[j], len(samples[j])))
+                if not close(float(row["estimate"]) if row["estimate"] else None, st["estimate"]):
+                    problems.append("%s: CSV estimate %s, expected %s" % (where, row["estimate"], st["estimate"]))
+            # the ratio to the baseline, paired by run: geometric mean of the runs' ratios, t on their logarithms
+            for guest, cell in m["cells"].items():
+                if guest == base or not (per_guest[guest][1] and per_guest[base][1]):
+                    continue
+                q = [a / b for a, b in zip(per_guest[guest][0], per_guest[base][0]) if a is not None and b is not None]
+                if not q:
+                    continue
+                ratios += 1
+                lq = [math.log(v) for v in q]
+                want = [math.exp(statistics.fmean(lq)), None, None]
+                if len(q) >= 2:
+                    half = t975(len(q) - 1) * statistics.stdev(lq) / math.sqrt(len(q))
+                    want[1:] = math.exp(statistics.fmean(lq) - half), math.exp(statistics.fmean(lq) + half)
+                got = (cell["ratio"]["value"], cell["ratio"]["low"], cell["ratio"]["high"])
+                if not all(close(g, w, 1e-8) for g, w in zip(got, want)):
+                    problems.append("%s@%s: pooled ratio %s, expected %s" % (m["id"], guest, got, want))
+    print("# %d pooled cells and %d ratios checked" % (cells, ratios))
+    if not cells or not ratios:
+        problems.append("nothing checked")
+
+
+def check_compare_pooled(report_a, report_b, compare_json):
+    """B/A of two sets of runs: Welch on the logarithms of the run values (checked by 'pooled' against the raw entries)."""
+    def run_values(report_dir):
+        with open(os.path.join(report_dir, "report.json")) as f:
+            rep = json.load(f)
+        return {(m["id"], g): [x["value"] for x in c["pooled"]["per_run"] if x["n"]]
+                for t in rep["tables"] for m in t["metrics"] for g, c in m["cells"].items()}
+    va, vb = run_values(report_a), run_values(report_b)
+    with open(compare_json) as f:
+        rows = json.load(f)["metrics"]
+    checked = 0
+    for row in rows:
+        a, b = va[(row["metric"], row["guest"])], vb[(row["metric"], row["guest"])]
+        if not a or not b:
+            continue
+        checked += 1
+        q, lo, hi = ratio(b, a)
+        if not (close(row["ratio"], q, 1e-8) and close(row["ratio_low"], lo, 1e-8) and close(row["ratio_high"], hi, 1e-8)):
+            problems.append("%s@%s: B/A %s [%s, %s], expected %s [%s, %s]" % (
+                row["metric"], row["guest"], row["ratio"], row["ratio_low"], row["ratio_high"], q, lo, hi))
+        if row["a"]["n"] != len(a) or row["b"]["n"] != len(b):
+            problems.append("%s@%s: n %s and %s, expected %d and %d runs" % (
+                row["metric"], row["guest"], row["a"]["n"], row["b"]["n"], len(a), len(b)))
+    print("# %d rows recomputed from the run values" % checked)
+    if not checked:
+        problems.append("no row recomputed")
+
+
 def png_pixels(path):
     """(width, height, rows of RGB tuples) of an 8-bit RGB or RGBA PNG, unfiltered."""
     with open(path, "rb") as f:
@@ -410,6 +537,10 @@ def main(argv):
         check_claims(argv[2], argv[3])
     elif cmd == "compare":
         check_compare(argv[2], argv[3], argv[4])
+    elif cmd == "pooled":
+        check_pooled(argv[2], argv[3:])
+    elif cmd == "compare-pooled":
+        check_compare_pooled(argv[2], argv[3], argv[4])
     elif cmd == "png":
         check_png(argv[2])
     else:

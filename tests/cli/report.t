@@ -2,17 +2,7 @@
 # crbench report on the fixture runs (tests/data/runs/): every table and figure, numbers recomputed
 # independently from the raw entries (report-check.py), a degraded run reported in full, the HTML in Chromium.
 . "$(dirname "$0")/tap.sh"
-RUNS="$SRCDIR/tests/data/runs"
-check() { # the checker's diagnostics become TAP comments
-	python3 "$SRCDIR/tests/cli/report-check.py" "$@" >"$TMP/check" 2>&1
-	_rc=$?
-	sed 's/^\([^#]\)/# \1/' "$TMP/check"
-	return $_rc
-}
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "1..0 # SKIP needs python3 to recompute the statistics"
-	exit 0
-fi
+. "$(dirname "$0")/report-check.sh"
 plan 57
 
 run "$CRBENCH" report --help
