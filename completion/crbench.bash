@@ -8,11 +8,12 @@
 # file in $(PREFIX)/share/bash-completion/completions/crbench, with
 # @DATADIR@ replaced by the installed data directory.
 
-_crbench_commands='boot build check compare harvest plan report run'
+_crbench_commands='boot build cache check compare harvest plan report run'
 
 # A trailing '=' marks an option that takes a value.
 _crbench_opts_boot='--image= --accel= --connect= --cache-dir= --vcpus= --memory= --nested --timeout= --console= --payload= --results= --verbose --help'
 _crbench_opts_build='--image= --plan= --rebuild --no-verify --mirror= --keyring= --cache-dir= --accel= --keep-rootfs= --help'
+_crbench_opts_cache='--prune --older-than= --dry-run --cache-dir= --json --help'
 _crbench_opts_check='--accel= --connect= --upload --pool= --cache-dir= --plan= --mirror= --keyring= --json --help'
 _crbench_opts_compare='--bounds= --all --json --junit= --help'
 _crbench_opts_harvest='--out= --json --help'

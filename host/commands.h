@@ -10,6 +10,7 @@
 
 int cmd_boot(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "boot", cmd_boot, "boot a guest image to its agent unit (with a payload and results disk if given)" },
 	{ "build", cmd_build, "build guest images and the suite's container images (cached)" },
+	{ "cache", cmd_cache, "list the cache, prune what has not been used for a while" },
 	{ "check", cmd_check, "check that this host can build images and boot guests" },
 	{ "compare", cmd_compare, "compare two runs beyond the noise, check a run against bounds" },
 	{ "harvest", cmd_harvest, "read results disks back, verify them, report what was refused" },

@@ -15,6 +15,7 @@
 
 #include "aptsources.h"
 #include "build.h"
+#include "cache.h"
 #include "digest.h"
 #include "gfs.h"
 #include "kata.h"
@@ -1055,8 +1056,10 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 		return -1;
 	if (find_entry(o, r, out, err) < 0)
 		return -1;
-	if (out->hit && !o->rebuild)
+	if (out->hit && !o->rebuild) {
+		cr_cache_used(out->dir);
 		return 0;
+	}
 	out->hit = false;
 	final = xstrdup(out->dir);
 	if (cr_mkdir_p(images, err) < 0)
@@ -1080,6 +1083,8 @@ static int build_or_find(const struct cr_build_opts *o, const struct cr_recipe *
 	b.packages = json_object();
 
 	ret = build_entry(&b, final, err);
+	if (ret == 0)
+		cr_cache_used(final);
 	if (ret < 0 && interrupted(&b))
 		cr_error(err, 0, "building image '%s' was interrupted; nothing was added to the cache", r->name);
 	/* a failed build keeps mmdebstrap's log only when the message points at it */

@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "cache.h"
 #include "console.h"
 #include "harvest.h"
 #include "proc.h"
@@ -150,8 +151,10 @@ int cr_images_disk(const char *cache_dir, const struct cr_payload_file *files, s
 
 	*made = false;
 	*path = xasprintf("%s/disk.raw", dir);
-	if (access(*path, R_OK) == 0)
+	if (access(*path, R_OK) == 0) {
+		cr_cache_used(dir);
 		return 0;
+	}
 	cr_rmtree(tmp);
 	{
 		cleanup_free char *images = xasprintf("%s/images", cache_dir);
@@ -175,6 +178,7 @@ int cr_images_disk(const char *cache_dir, const struct cr_payload_file *files, s
 		goto fail;
 	}
 	cr_rmtree(tmp);
+	cr_cache_used(dir);
 	*made = true;
 	return 0;
 fail:

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "console.h"
 #include "domain.h"
 #include "outcome.h"
@@ -257,8 +258,10 @@ int cr_store_get(const struct cr_store_opts *o, struct cr_store *out, cr_error_t
 	{
 		cleanup_free char *manifest = xasprintf("%s/%s", out->dir, CR_IMAGE_MANIFEST);
 
-		if (access(manifest, R_OK) == 0 && access(out->disk, R_OK) == 0)
+		if (access(manifest, R_OK) == 0 && access(out->disk, R_OK) == 0) {
+			cr_cache_used(out->dir);
 			return 0;
+		}
 	}
 	if (o->on_line)
 		o->on_line(o->data,
@@ -281,6 +284,7 @@ int cr_store_get(const struct cr_store_opts *o, struct cr_store *out, cr_error_t
 		goto fail;
 	}
 	cr_rmtree(tmp);
+	cr_cache_used(out->dir);
 	out->made = true;
 	out->seconds = cr_now() - t;
 	return 0;

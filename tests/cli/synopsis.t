@@ -2,8 +2,8 @@
 # README's synopsis of every command names the options its --help does, no more and no less; and
 # every option --help describes is in its usage line.
 . "$(dirname "$0")/tap.sh"
-commands="check plan build boot harvest run report compare"
-plan 16
+commands="check plan build boot harvest run report compare cache"
+plan 18
 
 for c in $commands; do
 	"$CRBENCH" "$c" --help >"$TMP/help" 2>&1
