@@ -626,7 +626,7 @@ static char *tick_label(const struct cr_report *r, const struct figure *fig, con
 	for (size_t g = 0, k = 0; g < r->n_guests; g++) {
 		if (!shown[g])
 			continue;
-		more = xasprintf("%s%s%zu", label, k++ ? ", " : "\nn = ", m->cells[g].n);
+		more = xasprintf("%s%s%zu", label, k++ ? ", " : r->n_runs ? "\nruns = " : "\nn = ", m->cells[g].n);
 		free(label);
 		label = more;
 	}
@@ -711,9 +711,9 @@ static int figure_files(const struct cr_report *r, const struct figure *fig, con
 	y_axis(gp, r, fig, &axis);
 	{
 		cleanup_free char *title = xasprintf(
-			"%s\nbars: geometric mean (mean where a sample is <= 0); error bars: 95%% interval, none cut; "
-			"%s; n per guest under each group%s",
-			fig->title, axis, absent);
+			"%s\nbars: %sgeometric mean (mean where a sample is <= 0); error bars: 95%% interval, none cut;%s"
+			"%s; %s per guest under each group%s",
+			fig->title, r->n_runs ? "pooled " : "", r->n_runs ? "\n" : " ", axis, r->n_runs ? "runs" : "n", absent);
 
 		fputs("set title ", gp);
 		gp_string(gp, title);

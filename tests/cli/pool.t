@@ -3,7 +3,7 @@
 # recomputed from the raw entries (report-check.py), runs of different plans refused with the difference named.
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/report-check.sh"
-plan 27
+plan 28
 
 run "$CRBENCH" report "$RUNS/complete" "$RUNS/complete-b"
 is "$rc" 2 "several runs without --out are a usage error"
@@ -25,6 +25,12 @@ like "$(cat "$TMP/p/report.md")" 'This report pools several runs of one plan' "a
 head -1 "$TMP/p/boot.csv" >"$TMP/head"
 like "$(cat "$TMP/head")" ',samples,between_run_share,value complete-20261122-071502-3fa9,n complete-20261122-071502-3fa9,' \
 	"the CSVs have each run's value and rounds"
+if command -v gnuplot >/dev/null 2>&1; then
+	check png "$TMP/p/fig-boot.png" && grep -q 'runs = 3, 3' "$TMP/p/fig-boot.gp"
+	ok $? "its figures draw the pooled estimates, with the runs per guest under each group"
+else
+	skip "gnuplot is not installed"
+fi
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	python3 "$SRCDIR/tests/cli/schema-check.py" report "$TMP/p/report.json" >"$TMP/schema" 2>&1
 	ok $? "the pooled report.json follows docs/schema/report.json"
