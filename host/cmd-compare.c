@@ -20,8 +20,10 @@ static const char compare_usage[] =
 	"\n"
 	"Either side may be several runs of one plan, joined by commas (RUN,RUN,...):\n"
 	"they are pooled as crbench report pools them, and the ratio's interval is\n"
-	"then Welch's t over the runs' values, so that run-to-run variation counts\n"
-	"(docs/report.md, \"Pooling runs\").\n"
+	"then Welch's t over the runs' values, so that run-to-run variation counts.\n"
+	"One run against a set (a night's run against the runs before it): its\n"
+	"value against the set's, in the interval a new run of the set would fall\n"
+	"in 95% of the time (docs/report.md, \"Pooling runs\").\n"
 	"\n"
 	"With --bounds, the mean of every metric named in FILE must lie within its\n"
 	"bounds in RUN_B (or RUN). A bounds file has one bound a line:\n"
@@ -135,13 +137,6 @@ int cmd_compare(int argc, char **argv)
 	if ((argc - optind == 2 && cr_report_load_set(argv[optind], &a, &err) < 0) || cr_report_load_set(argv[argc - 1], &b, &err) < 0) {
 		cr_bounds_release(&bounds);
 		return report_error(err);
-	}
-	if (a && !a->n_runs != !b->n_runs) {
-		cr_bounds_release(&bounds);
-		return usage_error("compare",
-				   "RUN_A is %s and RUN_B %s: a pooled side's values are one per run, a single run's one per "
-				   "round; give runs on both sides (RUN,RUN,...) or one run on each",
-				   a->n_runs ? "several runs" : "one run", b->n_runs ? "several" : "one");
 	}
 	doc = cr_compare(a, b, bounds_path ? &bounds : NULL, &out_of_bounds);
 	cr_bounds_release(&bounds);

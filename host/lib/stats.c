@@ -19,6 +19,7 @@ const char *const cr_ratio_method_names[CR_RATIO__MAX] = {
 	[CR_RATIO_LOG_WELCH] = "ratio of geometric means, Welch t on the logarithms",
 	[CR_RATIO_FIELLER] = "ratio of means, Fieller",
 	[CR_RATIO_RUNS_PAIRED] = "geometric mean of the runs' ratios, t on the logarithms",
+	[CR_RATIO_RUN_PREDICTED] = "one run over the runs' geometric mean, t prediction interval on the logarithms",
 };
 /* clang-format on */
 
@@ -457,6 +458,25 @@ void cr_ratio_runs(const double *a, const double *b, size_t runs, bool log_scale
 	out->low = s.ci_low;
 	out->high = s.ci_high;
 	out->df = (double)(k - 1);
+}
+
+void cr_ratio_run_predicted(const double *runs, size_t k, double one, bool one_over_runs, struct cr_ratio *out)
+{
+	double m, v, d, half;
+
+	*out = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN, .df = NAN };
+	if (!k || !(one > 0) || !all_positive(runs, k))
+		return;
+	moments(runs, k, true, &m, &v);
+	d = one_over_runs ? log(one) - m : m - log(one);
+	out->method = CR_RATIO_RUN_PREDICTED;
+	out->ratio = exp(d);
+	if (k < 2)
+		return;
+	out->df = (double)(k - 1);
+	half = cr_t975(k - 1) * sqrt(v * (1 + 1.0 / (double)k));
+	out->low = exp(d - half);
+	out->high = exp(d + half);
 }
 
 /* ---- the rank-sum test ---- */

@@ -64,10 +64,11 @@ double cr_quantile_sorted(const double *sorted, size_t n, double p);
  * denominator's mean is not clearly away from 0.
  */
 enum cr_ratio_method {
-	CR_RATIO_NONE,	      /* a side without samples, or a zero denominator */
-	CR_RATIO_LOG_WELCH,   /* ratio of geometric means */
-	CR_RATIO_FIELLER,     /* ratio of means */
-	CR_RATIO_RUNS_PAIRED, /* pooled runs: geometric mean of the runs' ratios, t on their logarithms */
+	CR_RATIO_NONE,		/* a side without samples, or a zero denominator */
+	CR_RATIO_LOG_WELCH,	/* ratio of geometric means */
+	CR_RATIO_FIELLER,	/* ratio of means */
+	CR_RATIO_RUNS_PAIRED,	/* pooled runs: geometric mean of the runs' ratios, t on their logarithms */
+	CR_RATIO_RUN_PREDICTED, /* one run against pooled runs: t prediction interval on the logarithms */
 	CR_RATIO__MAX,
 };
 extern const char *const cr_ratio_method_names[CR_RATIO__MAX];
@@ -129,6 +130,16 @@ void cr_pool(size_t runs, const double *const x[], const size_t n[], double *run
  * means (unpaired).
  */
 void cr_ratio_runs(const double *a, const double *b, size_t runs, bool log_scale, struct cr_ratio *out);
+
+/*
+ * One run's value against k pooled runs' values (every one > 0; else no
+ * ratio): the ratio of the one to the runs' geometric mean (or its inverse,
+ * with one_over_runs false), its 95% interval the prediction interval of a
+ * new run on the logarithms, exp(d ± t(0.975, k - 1) · sd · √(1 + 1/k)):
+ * an unchanged run falls outside it 5% of the time, its run-to-run
+ * variation counted.
+ */
+void cr_ratio_run_predicted(const double *runs, size_t k, double one, bool one_over_runs, struct cr_ratio *out);
 
 /*
  * Two-sided exact p value of the Wilcoxon-Mann-Whitney rank-sum test of a

@@ -3,7 +3,7 @@
 # recomputed from the raw entries (report-check.py), runs of different plans refused with the difference named.
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/report-check.sh"
-plan 28
+plan 29
 
 run "$CRBENCH" report "$RUNS/complete" "$RUNS/complete-b"
 is "$rc" 2 "several runs without --out are a usage error"
@@ -70,9 +70,15 @@ like "$err" "cannot pool $TMP/noplan: its plan.ini cannot be read" "a run withou
 ok $? "and nothing is written"
 
 # compare: a set of runs on each side
-run "$CRBENCH" compare "$RUNS/complete,$RUNS/complete-c" "$RUNS/complete-b"
-is "$rc" 2 "comparing a set of runs with one run is a usage error"
-like "$err" 'RUN_A is several runs and RUN_B one' "saying why"
+run "$CRBENCH" compare "$RUNS/complete,$RUNS/complete-c,$RUNS/complete-b" "$RUNS/degraded"
+is "$rc" 0 "one run is compared with a set of runs"
+like "$out" '^3 runs of plan complete -> degraded-20261124-090000-0b1e: [0-9]+ of [0-9]+ metric cells changed outside the noise' \
+	"over the cells both have"
+"$CRBENCH" report --out "$TMP/p3r" "$RUNS/complete" "$RUNS/complete-c" "$RUNS/complete-b" >/dev/null 2>&1
+"$CRBENCH" report --out "$TMP/deg" "$RUNS/degraded" >/dev/null 2>&1
+"$CRBENCH" compare --all --json "$RUNS/complete,$RUNS/complete-c,$RUNS/complete-b" "$RUNS/degraded" >"$TMP/cmp1.json"
+check compare-pooled "$TMP/p3r" "$TMP/deg" "$TMP/cmp1.json"
+ok $? "its ratios are the run's geometric mean over the runs', in the prediction interval of a new run, recomputed"
 run "$CRBENCH" compare "$RUNS/complete,$RUNS/complete-c" "$RUNS/complete-b,$RUNS/complete"
 is "$rc" 0 "two sets of runs are compared"
 like "$out" '^2 runs of plan complete -> 2 runs of plan complete-b: [0-9]+ of 174 metric cells changed outside the noise' \

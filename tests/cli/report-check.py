@@ -12,7 +12,7 @@ does. Python standard library only.
   report-check.py claims RUN REPORT_DIR                every two-cell claim: ratio, exact p by enumeration, verdict
   report-check.py compare RUN_A RUN_B COMPARE_JSON
   report-check.py pooled REPORT_DIR RUN...    every cell and ratio of a pooled report, its CSV columns too
-  report-check.py compare-pooled REPORT_A REPORT_B COMPARE_JSON   compare of two sets of runs, from their pooled reports' run values
+  report-check.py compare-pooled REPORT_A REPORT_B COMPARE_JSON   compare of sets of runs (or one run against a set), from their reports
   report-check.py png FILE                    a screenshot or figure is not blank, and shows bars
 """
 import csv
@@ -447,11 +447,12 @@ def check_pooled(report_dir, runs):
 def check_compare_pooled(report_a, report_b, compare_json):
     """B/A of two sets of runs: Welch on the logarithms of the run values (checked by 'pooled' against the raw entries)."""
     def run_values(report_dir):
+        """a pooled report's run values per cell; a single run's samples (checked by 'stats')"""
         with open(os.path.join(report_dir, "report.json")) as f:
             rep = json.load(f)
-        return {(m["id"], g): [x["value"] for x in c["pooled"]["per_run"] if x["n"]]
-                for t in rep["tables"] for m in t["metrics"] for g, c in m["cells"].items()}
-    va, vb = run_values(report_a), run_values(report_b)
+        return "runs" in rep, {(m["id"], g): [x["value"] for x in c["pooled"]["per_run"] if x["n"]] if "runs" in rep
+                               else c["samples"] for t in rep["tables"] for m in t["metrics"] for g, c in m["cells"].items()}
+    (pa, va), (pb, vb) = run_values(report_a), run_values(report_b)
     with open(compare_json) as f:
         rows = json.load(f)["metrics"]
     checked = 0
@@ -460,13 +461,26 @@ def check_compare_pooled(report_a, report_b, compare_json):
         if not a or not b:
             continue
         checked += 1
-        q, lo, hi = ratio(b, a)
+        if pa == pb:
+            q, lo, hi = ratio(b, a)
+        else:
+            # one run against runs: its geometric mean against theirs, the t prediction interval of a new run
+            runs, one = (a, b) if pa else (b, a)
+            if min(runs + one) <= 0:
+                continue
+            lr = [math.log(v) for v in runs]
+            d = statistics.fmean([math.log(v) for v in one]) - statistics.fmean(lr)
+            d = d if pa else -d
+            q, lo, hi = math.exp(d), None, None
+            if len(runs) >= 2:
+                half = t975(len(runs) - 1) * statistics.stdev(lr) * math.sqrt(1 + 1 / len(runs))
+                lo, hi = math.exp(d - half), math.exp(d + half)
         if not (close(row["ratio"], q, 1e-8) and close(row["ratio_low"], lo, 1e-8) and close(row["ratio_high"], hi, 1e-8)):
             problems.append("%s@%s: B/A %s [%s, %s], expected %s [%s, %s]" % (
                 row["metric"], row["guest"], row["ratio"], row["ratio_low"], row["ratio_high"], q, lo, hi))
-        if row["a"]["n"] != len(a) or row["b"]["n"] != len(b):
-            problems.append("%s@%s: n %s and %s, expected %d and %d runs" % (
-                row["metric"], row["guest"], row["a"]["n"], row["b"]["n"], len(a), len(b)))
+        if row["a"]["n"] != len(a) or row["b"]["n"] != len(b) or row["outside_noise"] != (lo is not None and (lo > 1 or hi < 1)):
+            problems.append("%s@%s: n %s and %s (expected %d and %d), outside_noise %s" % (
+                row["metric"], row["guest"], row["a"]["n"], row["b"]["n"], len(a), len(b), row["outside_noise"]))
     print("# %d rows recomputed from the run values" % checked)
     if not checked:
         problems.append("no row recomputed")

@@ -387,13 +387,65 @@ static void pooled_ratio(void **state)
 	}
 }
 
+/*
+ * One new run against k earlier runs of the same cell, unchanged
+ * (cr_ratio_run_predicted): the new run's value falls outside the
+ * prediction interval about 5% of the time, whatever share of the variance
+ * lies between runs; and a slowdown of three run-level sd is found.
+ */
+static void run_predicted(void **state)
+{
+	const struct pool_case cases[] = {
+		{ "sb 0.2, sw 0.2", 3, 0.2, 0.2, { 5, 5, 5 } },
+		{ "sb 0.3, sw 0.1", 5, 0.3, 0.1, { 5, 5, 5, 5, 5 } },
+		{ "sb 0, sw 0.2", 5, 0, 0.2, { 5, 5, 5, 5, 5 } },
+	};
+	uint64_t seed = 8;
+
+	for (size_t ci = 0; ci < ARRAY_SIZE(cases); ci++) {
+		const struct pool_case *c = &cases[ci];
+		size_t flags = 0, found = 0;
+		/* the sd of one run's log geometric mean */
+		double shift = 3 * sqrt(c->sb * c->sb + c->sw * c->sw / (double)c->n[0]);
+
+		for (int d = 0; d < DATASETS; d++) {
+			double x[POOL_RUNS_MAX][POOL_N_MAX], v[POOL_RUNS_MAX], one[POOL_N_MAX], slow[POOL_N_MAX];
+			const double *xs[POOL_RUNS_MAX];
+			double u = c->sb * gauss(&seed), gm = 0, gs = 0;
+			struct cr_pooled p;
+			struct cr_ratio q;
+
+			pool_draw(c, 0, x, &seed);
+			for (size_t j = 0; j < c->k; j++)
+				xs[j] = x[j];
+			cr_pool(c->k, xs, c->n, v, &p);
+			for (size_t i = 0; i < c->n[0]; i++) {
+				double e = c->sw * gauss(&seed);
+
+				one[i] = exp(u + e);
+				slow[i] = exp(u + e + shift);
+				gm += log(one[i]) / (double)c->n[0];
+				gs += log(slow[i]) / (double)c->n[0];
+			}
+			cr_ratio_run_predicted(v, c->k, exp(gm), true, &q);
+			assert_int_equal(q.method, CR_RATIO_RUN_PREDICTED);
+			flags += cr_ratio_excludes_one(&q);
+			cr_ratio_run_predicted(v, c->k, exp(gs), true, &q);
+			found += q.low > 1;
+		}
+		pool_band("compare's false alarms, one unchanged run against earlier runs", c, (double)flags / DATASETS, 0.03, 0.07);
+		printf("# ... a run 3 run-level sd slower is flagged in %.1f%%\n", 100.0 * (double)found / DATASETS);
+		assert_true((double)found / DATASETS > 0.25);
+	}
+}
+
 int main(void)
 {
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cell_interval),    cmocka_unit_test(mean_interval),   cmocka_unit_test(ratio_interval),
 		cmocka_unit_test(fieller_interval), cmocka_unit_test(rank_test_level), cmocka_unit_test(pooled_interval),
-		cmocka_unit_test(pooled_ratio),
+		cmocka_unit_test(pooled_ratio), cmocka_unit_test(run_predicted),
 	};
 	/* clang-format on */
 
