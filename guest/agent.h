@@ -158,6 +158,16 @@ json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const 
 struct cr_runtime_setup;
 void cr_kata_probe(const struct cr_agent *a, struct cr_runtime_setup *setup);
 
+/*
+ * Before the suite of a gVisor guest whose runsc chose its KVM platform
+ * (`runsc do true` ran there): run the bench image's iperf3 as the suite
+ * runs its containers, recorded as "container_probe"; when it fails, the
+ * next platform that works is taken instead (systrap, else ptrace), and
+ * the record says why. On TCG's emulated SVM every container died of
+ * SIGILL where runsc's own probe passed.
+ */
+void cr_runsc_probe(const struct cr_agent *a, struct cr_runtime_setup *setup);
+
 /* A container run to its end: exit code, output, seconds from start to exit. */
 struct cr_container_result {
 	long exit_code;

@@ -308,6 +308,8 @@ int cr_agent_run(struct cr_agent *a, const char *results_path, cr_error_t *err)
 	a->runtime = &setup;
 	if (strcmp(a->guest->runtime, "kata") == 0 && !setup.refused && !images_error && needs_images(steps + first, last - first))
 		cr_kata_probe(a, &setup);
+	if (strcmp(a->guest->runtime, "runsc") == 0 && !images_error && needs_images(steps + first, last - first))
+		cr_runsc_probe(a, &setup);
 	r = cr_results_append_json(w, "runtime.json", setup.record, err);
 	if (r == 0)
 		r = run_suite(a, w, steps, first, last, n, &con, t0, err);

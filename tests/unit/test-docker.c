@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "docker.h"
+#include "runtime.h"
 
 /* A recorded exchange: what the client must ask, and dockerd's raw answer (tests/data/docker/<file>). */
 struct exchange {
@@ -302,6 +303,59 @@ static void created_containers_are_swept(void **state)
 	fake_finish(&f, d);
 }
 
+/*
+ * gVisor's KVM platform ran `runsc do true`, but the suite's container did
+ * not run on it (the recorded wait says exit 3): the next platform is taken
+ * and the record says why; a setup on another platform is left alone.
+ */
+static void runsc_kvm_checked_with_a_container(void **state)
+{
+	/* clang-format off */
+	static const struct exchange ex[] = {
+		{ "POST /v1.41/containers/create", "docker/create.http",
+		  "{\"Image\": \"crbench/bench:1\", \"Cmd\": [\"iperf3\", \"--version\"], "
+		  "\"HostConfig\": {\"NanoCpus\": 1000000000, \"Memory\": 536870912, \"Runtime\": \"runsc-kvm\"}}" },
+		{ "POST /v1.41/containers/" FIXTURE_ID "/start", "docker/start.http", NULL },
+		{ "POST /v1.41/containers/" FIXTURE_ID "/wait", "docker/wait.http", NULL },
+		{ "GET /v1.41/containers/" FIXTURE_ID "/logs?stdout=true&stderr=true", "docker/logs.http", NULL },
+		{ "DELETE /v1.41/containers/" FIXTURE_ID "?force=true&v=true", "docker/delete.http", NULL },
+	};
+	/* clang-format on */
+	struct fake f = { 0 };
+	struct cr_plan plan = { .test_timeout = 600, .container_cpus = 1, .container_memory = 512 << 20 };
+	struct cr_guest_plan guest = { .name = (char *)"runsc", .runtime = (char *)"runsc" };
+	struct cr_runtime_setup setup = { .docker_runtime = xstrdup("runsc-kvm"), .docker_runtime_host = xstrdup("runsc-kvm-host") };
+	struct cr_agent a = { .plan = &plan, .guest = &guest, .runtime = &setup };
+	json_t *runsc, *probe;
+	const char *platform;
+
+	setup.record = json_pack("{s:{s:s, s:s, s:{}}}", "runsc", "platform", "kvm", "why", "the guest's /dev/kvm works", "probes");
+	a.docker = fake_open(&f, ex, ARRAY_SIZE(ex));
+	cr_runsc_probe(&a, &setup);
+	fake_finish(&f, a.docker);
+	runsc = json_object_get(setup.record, "runsc");
+	probe = json_object_get(runsc, "container_probe");
+	assert_true(json_is_false(json_object_get(probe, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(probe, "exit_code")), 3);
+	assert_string_equal(json_string_value(json_object_get(probe, "docker_runtime")), "runsc-kvm");
+	platform = json_string_value(json_object_get(runsc, "platform"));
+	assert_true(strcmp(platform, "ptrace") == 0 || strcmp(platform, "systrap") == 0);
+	assert_non_null(
+		strstr(json_string_value(json_object_get(runsc, "why")), "the bench image's iperf3 did not run there (exit code 3)"));
+	assert_non_null(json_object_get(json_object_get(runsc, "probes"), "systrap"));
+	assert_true(str_has_prefix(setup.docker_runtime, "runsc-") && strcmp(setup.docker_runtime + 6, platform) == 0);
+	assert_true(str_has_suffix(setup.docker_runtime_host, "-host") && str_has_prefix(setup.docker_runtime_host, setup.docker_runtime));
+	assert_string_equal(json_string_value(json_object_get(setup.record, "docker_runtime")), setup.docker_runtime);
+
+	/* ptrace chosen already: nothing to check, no request made */
+	a.docker = fake_open(&f, NULL, 0);
+	json_object_del(runsc, "container_probe");
+	cr_runsc_probe(&a, &setup);
+	fake_finish(&f, a.docker);
+	assert_null(json_object_get(runsc, "container_probe"));
+	cr_runtime_setup_release(&setup);
+}
+
 static void errors_carry_dockers_message(void **state)
 {
 	/* clang-format off */
@@ -507,6 +561,7 @@ int main(void)
 		cmocka_unit_test(no_daemon),
 		cmocka_unit_test(demux),
 		cmocka_unit_test(unanswered_container_is_described),
+		cmocka_unit_test(runsc_kvm_checked_with_a_container),
 	};
 	/* clang-format on */
 
