@@ -65,6 +65,21 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+void str_append(char **s, const char *sep, const char *fmt, ...)
+{
+	va_list ap;
+	char *text, *joined;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	joined = xasprintf("%s%s%s", *s ? *s : "", *s && **s ? sep : "", text);
+	free(text);
+	free(*s);
+	*s = joined;
+}
+
 size_t strv_len(char *const *v)
 {
 	size_t n = 0;

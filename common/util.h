@@ -65,6 +65,9 @@ bool strv_contains(char *const *v, const char *s);
 /* The strings of v separated by sep; "" for an empty or NULL v. */
 char *strv_join(char *const *v, const char *sep);
 
+/* Append the formatted text to *s (NULL counts as empty), after sep when *s is not empty. */
+void str_append(char **s, const char *sep, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Strip leading and trailing whitespace in place; returns s advanced. */
 char *strstrip(char *s);
 bool str_has_prefix(const char *s, const char *prefix);

@@ -85,17 +85,16 @@ void cr_runsc_probe(const struct cr_agent *a, struct cr_runtime_setup *setup)
 	json_t *runsc = json_object_get(setup->record, "runsc"), *rec;
 	cleanup_free char *why = NULL;
 	const char *platform;
-	int systrap = -1;
+	int systrap = -1, ran;
 	long code;
 
 	if (strcmp(setup->docker_runtime, "runsc-kvm") != 0)
 		return;
-	if (container_probe(a, &rec, &code) == 0) {
-		json_object_set_new(runsc, "container_probe", rec);
-		return;
-	}
-	/* the KVM platform starts sandboxes but not the suite's containers: the next platform that works */
+	ran = container_probe(a, &rec, &code);
 	json_object_set_new(runsc, "container_probe", rec);
+	if (ran == 0)
+		return;
+	/* the KVM platform starts sandboxes but not the suite's containers: the next platform that works */
 	json_object_set_new(json_object_get(runsc, "probes"), "systrap", probe("systrap", &systrap));
 	platform = systrap == 0 ? "systrap" : "ptrace";
 	why = xasprintf("runsc ran a sandbox on the guest's /dev/kvm, but the bench image's iperf3 did not run there (%s%ld%s); %s",

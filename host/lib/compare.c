@@ -152,18 +152,22 @@ static json_t *compare_cell(const struct cr_report *a, const struct cr_report *b
 	const char *verdict;
 	bool outside = false, overlap;
 
+	bool one_against_runs = !a->n_runs != !b->n_runs;
+
 	/* a single run against pooled runs: its value (the geometric mean of its rounds) against theirs, predicted */
-	if (!a->n_runs != !b->n_runs)
-		cr_ratio_run_predicted(a->n_runs ? ca->samples : cb->samples, a->n_runs ? ca->n : cb->n,
-				       a->n_runs ? cb->stats.gmean : ca->stats.gmean, a->n_runs != 0, &q);
-	else
+	if (one_against_runs) {
+		const struct cr_report_cell *runs = a->n_runs ? ca : cb, *one = a->n_runs ? cb : ca;
+
+		cr_ratio_run_predicted(runs->samples, runs->n, one->stats.gmean, runs == ca, &q);
+	} else {
 		cr_ratio_interval(cb->samples, cb->n, ca->samples, ca->n, &q);
+	}
 	overlap = !(cb->stats.ci_low > ca->stats.ci_high || cb->stats.ci_high < ca->stats.ci_low);
 	if (!ca->n || !cb->n)
 		verdict = "no comparison: a side has no sample";
 	else if (q.unbounded)
 		verdict = "no interval: run A's mean is not clearly away from 0";
-	else if (!isfinite(q.ratio) && q.method == CR_RATIO_NONE && !a->n_runs != !b->n_runs)
+	else if (!isfinite(q.ratio) && q.method == CR_RATIO_NONE && one_against_runs)
 		verdict = "no comparison: a sample is 0 or less, and a run against runs compares geometric means";
 	else if (!isfinite(q.low))
 		verdict = a->n_runs || b->n_runs ? "no interval: a side has fewer than 2 runs"

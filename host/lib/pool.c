@@ -121,11 +121,11 @@ static json_t *host_of(const struct cr_report *r)
 	return json_object_get(r->run, "host");
 }
 
-/* What the runs' hosts differ in, named: "cpu_model, accel". */
+/* What the runs' hosts differ in, named: "cpu_model, accel"; NULL when nothing. */
 static char *host_differences(struct cr_report **parts, size_t n)
 {
 	static const char *const keys[] = { "cpu_model", "cpus", "memory_bytes", "accel", "kernel", "libvirt_version", "qemu_version" };
-	char *out = xstrdup("");
+	char *out = NULL;
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		bool same = true;
@@ -133,12 +133,8 @@ static char *host_differences(struct cr_report **parts, size_t n)
 		for (size_t j = 1; j < n; j++)
 			same &= json_equal(json_object_get(host_of(parts[0]), keys[i]), json_object_get(host_of(parts[j]), keys[i])) ||
 				(!json_object_get(host_of(parts[0]), keys[i]) && !json_object_get(host_of(parts[j]), keys[i]));
-		if (!same) {
-			char *more = xasprintf("%s%s%s", out, *out ? ", " : "", keys[i]);
-
-			free(out);
-			out = more;
-		}
+		if (!same)
+			str_append(&out, ", ", "%s", keys[i]);
 	}
 	return out;
 }
@@ -161,7 +157,7 @@ static json_t *pooled_manifest(struct cr_report **parts, size_t n, const struct 
 	static const char *const sums[] = { "steps_ok", "steps_failed", "steps_unsupported" };
 	json_t *run = common_members(parts, n, run_of), *guests = json_array();
 	const char *status = "complete";
-	cleanup_free char *id = xasprintf("%zu runs of plan %s", n, parts[0]->plan->name);
+	cleanup_free char *id = xasprintf("%zu runs of plan %s", n, r->plan->name);
 
 	for (size_t j = 0; j < n; j++)
 		if (!str(parts[j]->run, "status") || strcmp(str(parts[j]->run, "status"), "complete") != 0)
@@ -241,22 +237,19 @@ static void env_differences(struct cr_report *r, struct cr_report **parts, size_
 		}
 }
 
-/* A pooled cell's status and reason when no run has a sample: the first run's, with its run named. */
+/*
+ * A pooled cell's reason: each run's that has one, its run named. Its
+ * status: ok with a sample; else the runs' status when they agree, failed
+ * when they do not.
+ */
 static void pooled_reason(struct cr_report_cell *c, struct cr_report **parts, size_t n, const struct cr_report_cell *const *rc)
 {
-	char *reason = NULL;
-
 	for (size_t j = 0; j < n; j++) {
 		const char *why = rc[j] ? rc[j]->reason : "the run has no such metric";
-		char *more;
 
-		if (!why)
-			continue;
-		more = xasprintf("%s%srun %s: %s", reason ? reason : "", reason ? "; " : "", parts[j]->run_id, why);
-		free(reason);
-		reason = more;
+		if (why)
+			str_append(&c->reason, "; ", "run %s: %s", parts[j]->run_id, why);
 	}
-	c->reason = reason;
 	if (c->n) {
 		c->status = CR_CELL_OK;
 		return;
@@ -267,7 +260,7 @@ static void pooled_reason(struct cr_report_cell *c, struct cr_report **parts, si
 			c->status = CR_CELL_FAILED;
 }
 
-static void pool_cell(struct cr_report *r, struct cr_report **parts, size_t n, const char *id, size_t g, struct cr_report_cell *c)
+static void pool_cell(struct cr_report **parts, size_t n, const char *id, size_t g, struct cr_report_cell *c)
 {
 	cleanup_free const struct cr_report_cell **rc = xcalloc(n, sizeof(*rc));
 	cleanup_free const double **x = xcalloc(n, sizeof(*x));
@@ -295,7 +288,6 @@ static void pool_cell(struct cr_report *r, struct cr_report **parts, size_t n, c
 	c->ratio = (struct cr_ratio){ .ratio = NAN, .low = NAN, .high = NAN, .df = NAN };
 	c->paper = NAN;
 	pooled_reason(c, parts, n, rc);
-	(void)r;
 }
 
 static void pool_metrics(struct cr_report *r, struct cr_report **parts, size_t n)
@@ -317,7 +309,7 @@ static void pool_metrics(struct cr_report *r, struct cr_report **parts, size_t n
 						.scale = fm->scale,
 						.cells = xcalloc(r->n_guests + 1, sizeof(*m->cells)) };
 		for (size_t g = 0; g < r->n_guests; g++)
-			pool_cell(r, parts, n, m->id, g, &m->cells[g]);
+			pool_cell(parts, n, m->id, g, &m->cells[g]);
 		for (size_t g = 0; g < r->n_guests; g++) {
 			const struct cr_report_cell *base = &m->cells[r->baseline];
 			struct cr_report_cell *c = &m->cells[g];
@@ -381,7 +373,6 @@ int cr_report_pool(const char *const *run_dirs, size_t n, struct cr_report **out
 {
 	struct cr_report **parts, *r;
 	cleanup_free char *hosts = NULL;
-	cleanup_error cr_error_t perr = NULL;
 
 	if (n == 1)
 		return cr_report_load(run_dirs[0], out, err);
@@ -398,15 +389,10 @@ int cr_report_pool(const char *const *run_dirs, size_t n, struct cr_report **out
 		return -1;
 	}
 	r = xcalloc(1, sizeof(*r));
-	r->dir = xstrdup(run_dirs[0]);
-	for (size_t j = 1; j < n; j++) {
-		char *more = xasprintf("%s, %s", r->dir, run_dirs[j]);
-
-		free(r->dir);
-		r->dir = more;
-	}
-	if (cr_plan_load(parts[0]->plan->path, &r->plan, &perr) < 0)
-		r->plan = NULL; /* read a moment ago: cannot happen but by a race, and then every test counts as planned */
+	for (size_t j = 0; j < n; j++)
+		str_append(&r->dir, ", ", "%s", run_dirs[j]);
+	/* the plans agree: the first run's is the pooled report's */
+	r->plan = steal_pointer(&parts[0]->plan);
 	r->runs = xcalloc(n, sizeof(*r->runs));
 	r->n_runs = n;
 	for (size_t j = 0; j < n; j++)
@@ -426,7 +412,7 @@ int cr_report_pool(const char *const *run_dirs, size_t n, struct cr_report **out
 			cr_report_note(r, xasprintf("run %s: %s", parts[j]->run_id, parts[j]->notes[i]));
 	}
 	hosts = host_differences(parts, n);
-	if (*hosts)
+	if (hosts)
 		cr_report_note(r, xasprintf("the runs' hosts differ in %s (the runs table): the between-run share includes that difference",
 					    hosts));
 	env_differences(r, parts, n);

@@ -291,10 +291,8 @@ static char *guests_setup(const struct cr_report *r)
 	json_array_foreach(guests, i, v) {
 		cleanup_free char *mem = gib(json_object_get(v, "memory_bytes")), *cpus = jtext(json_object_get(v, "vcpus"));
 		cleanup_free char *image = jtext(json_object_get(v, "image")), *name = jtext(json_object_get(v, "name"));
-		char *more = xasprintf("%s%s%s: %s vCPUs, %s, %s", out, *out ? "; " : "", name, cpus, mem, image);
 
-		free(out);
-		out = more;
+		str_append(&out, "; ", "%s: %s vCPUs, %s, %s", name, cpus, mem, image);
 	}
 	return out;
 }
@@ -304,16 +302,10 @@ static char *stand_ins(const struct cr_report *r)
 {
 	char *out = xstrdup("");
 
-	for (size_t g = 0; g < r->n_guests; g++) {
-		char *more;
-
-		if (g == r->baseline)
-			continue;
-		more = xasprintf("%s%s%s%s", out, *out ? ", " : "", r->guests[g].runtime,
-				 strcmp(r->guests[g].runtime, "kata") == 0 ? "" : " (not Kata)");
-		free(out);
-		out = more;
-	}
+	for (size_t g = 0; g < r->n_guests; g++)
+		if (g != r->baseline)
+			str_append(&out, ", ", "%s%s", r->guests[g].runtime,
+				   strcmp(r->guests[g].runtime, "kata") == 0 ? "" : " (not Kata)");
 	return out;
 }
 
@@ -440,11 +432,11 @@ static char *per_run_text(const struct cr_report *r, const struct cr_report_cell
 
 	for (size_t j = 0; j < r->n_runs; j++) {
 		cleanup_free char *v = cr_report_num(c->run_values[j]);
-		char *more = c->run_n[j] ? xasprintf("%s%s%s (%zu)", out, j ? ", " : "", v, c->run_n[j])
-					 : xasprintf("%s%s—", out, j ? ", " : "");
 
-		free(out);
-		out = more;
+		if (c->run_n[j])
+			str_append(&out, ", ", "%s (%zu)", v, c->run_n[j]);
+		else
+			str_append(&out, ", ", "—");
 	}
 	return out;
 }

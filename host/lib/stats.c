@@ -361,8 +361,11 @@ static void mean_stats(const double *x, size_t n, bool nonneg, struct cr_stats *
 	}
 }
 
-/* One-way random-effects ANOVA on y (log x or x): the run level's share of the variance, or NAN. */
-static double between_share(size_t runs, const double *const x[], const size_t n[], bool logs)
+/*
+ * One-way random-effects ANOVA on y (log x or x), from each run's mean m[j]
+ * and variance v[j] of y: the run level's share of the variance, or NAN.
+ */
+static double between_share(size_t runs, const double *const x[], const size_t n[], bool logs, const double *m, const double *v)
 {
 	double total = 0, grand = 0, ssb = 0, ssw = 0, sum_n2 = 0, n0, msb, msw, sb2, lo = INFINITY, hi = -INFINITY;
 	size_t k = 0;
@@ -371,10 +374,11 @@ static double between_share(size_t runs, const double *const x[], const size_t n
 		for (size_t i = 0; i < n[j]; i++) {
 			double y = logs ? log(x[j][i]) : x[j][i];
 
-			grand += y;
 			lo = fmin(lo, y);
 			hi = fmax(hi, y);
 		}
+		if (n[j])
+			grand += (double)n[j] * m[j];
 		total += (double)n[j];
 		sum_n2 += (double)n[j] * (double)n[j];
 		k += n[j] > 0;
@@ -384,13 +388,10 @@ static double between_share(size_t runs, const double *const x[], const size_t n
 		return NAN;
 	grand /= total;
 	for (size_t j = 0; j < runs; j++) {
-		double m, v;
-
 		if (!n[j])
 			continue;
-		moments(x[j], n[j], logs, &m, &v);
-		ssb += (double)n[j] * (m - grand) * (m - grand);
-		ssw += n[j] > 1 ? v * (double)(n[j] - 1) : 0;
+		ssb += (double)n[j] * (m[j] - grand) * (m[j] - grand);
+		ssw += n[j] > 1 ? v[j] * (double)(n[j] - 1) : 0;
 	}
 	msb = ssb / (double)(k - 1);
 	msw = ssw / (total - (double)k);
@@ -401,7 +402,8 @@ static double between_share(size_t runs, const double *const x[], const size_t n
 
 void cr_pool(size_t runs, const double *const x[], const size_t n[], double *run_value, struct cr_pooled *out)
 {
-	cleanup_free double *v = xcalloc(runs ? runs : 1, sizeof(*v));
+	cleanup_free double *v = xcalloc(runs ? runs : 1, sizeof(*v)), *m = xcalloc(runs ? runs : 1, sizeof(*m)),
+			    *var = xcalloc(runs ? runs : 1, sizeof(*var));
 	bool logs = true, nonneg = true;
 
 	*out = (struct cr_pooled){ .between_share = NAN };
@@ -411,20 +413,18 @@ void cr_pool(size_t runs, const double *const x[], const size_t n[], double *run
 		out->n += n[j];
 	}
 	for (size_t j = 0; j < runs; j++) {
-		double m, var;
-
 		run_value[j] = NAN;
 		if (!n[j])
 			continue;
-		moments(x[j], n[j], logs, &m, &var);
-		run_value[j] = v[out->k++] = logs ? exp(m) : m;
+		moments(x[j], n[j], logs, &m[j], &var[j]);
+		run_value[j] = v[out->k++] = logs ? exp(m[j]) : m[j];
 	}
 	out->log_scale = logs && out->k;
 	if (out->log_scale)
 		cr_stats_compute(v, out->k, &out->stats);
 	else
 		mean_stats(v, out->k, nonneg, &out->stats);
-	out->between_share = between_share(runs, x, n, logs);
+	out->between_share = between_share(runs, x, n, logs, m, var);
 }
 
 void cr_ratio_runs(const double *a, const double *b, size_t runs, bool log_scale, struct cr_ratio *out)
