@@ -42,6 +42,7 @@ const char *const cr_plan_profiles[] = { "smoke", "standard", "paper", NULL };
 const char *const cr_kata_shared_fs_names[] = { "virtio-9p", "virtio-fs", NULL };
 const char *const cr_plan_boots[] = { "once", "per-step", NULL };
 static const char *const nested_names[] = { "auto", "yes", "no", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
 
 #define GiB (1024ULL * 1024 * 1024)
 #define MiB (1024ULL * 1024)
@@ -77,6 +78,8 @@ enum key_type {
 	T_SEED,	  /* u64, or "random" */
 	T_SOURCE, /* a path, a file name or an http(s)/file URL, stored as a string */
 	T_SHA256, /* 64 hex digits, stored lower-case */
+	T_URI,	  /* a libvirt URI: scheme:// and printable characters, no space or ';' */
+	T_POOL,	  /* a storage pool's name: letters, digits, '.', '_' and '-' */
 };
 
 enum key_scope { S_RUN, S_SUITE, S_GUEST };
@@ -143,6 +146,9 @@ static const struct key keys[] = {
 	  0 },
 	{ S_GUEST, "kata-sha256", T_SHA256, G(kata_sha256), 0, 0, NULL, 0, false, "the tarball's SHA-256: 64 hexadecimal digits", 0 },
 	{ S_GUEST, "kata-shared-fs", T_ENUM, G(kata_shared_fs), 0, 0, cr_kata_shared_fs_names, 2, false, "virtio-9p or virtio-fs", 0 },
+	{ S_GUEST, "connect", T_URI, G(connect), 0, 0, NULL, 0, false, "a libvirt URI such as qemu+ssh://HOST/system", 0 },
+	{ S_GUEST, "pool", T_POOL, G(pool), 0, 0, NULL, 0, false, "a storage pool name of letters, digits, '.', '_' and '-'", 0 },
+	{ S_GUEST, "upload", T_ENUM, G(upload), 0, 0, yes_no, 2, false, "yes or no", 0 },
 };
 
 #define N_KEYS ARRAY_SIZE(keys)
@@ -164,6 +170,27 @@ struct parse_ctx {
 	struct section sections[MAX_SECTIONS];
 	size_t n_sections;
 };
+
+/* A libvirt URI as a plan may give it: a scheme, "://", then printable characters without space or ';' (a comment in a dump). */
+static bool valid_uri(const char *s)
+{
+	const char *sep = strstr(s, "://");
+
+	if (!sep || sep == s || strlen(s) > 1024 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789+") != (size_t)(sep - s))
+		return false;
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f || *c == ';')
+			return false;
+	return true;
+}
+
+static bool valid_pool(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 64 && s[0] != '-' && s[0] != '.' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
 
 static bool valid_name(const char *s)
 {
@@ -356,6 +383,13 @@ static int set_value(struct cr_ini *ini, struct parse_ctx *ctx, const struct key
 		return 0;
 	case T_SOURCE:
 		if (!valid_source(value))
+			goto bad;
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return 0;
+	case T_URI:
+	case T_POOL:
+		if (!(k->type == T_URI ? valid_uri(value) : valid_pool(value)))
 			goto bad;
 		free(*(char **)field);
 		*(char **)field = xstrdup(value);
@@ -612,6 +646,9 @@ void cr_plan_free(struct cr_plan *plan)
 		free(plan->guests[i].kata_tarball);
 		free(plan->guests[i].kata_sha256);
 		free(plan->guests[i].kata_shared_fs);
+		free(plan->guests[i].connect);
+		free(plan->guests[i].pool);
+		free(plan->guests[i].upload);
 	}
 	free(plan->guests);
 	free(plan->path);
@@ -646,6 +683,8 @@ static char *format_value(const struct key *k, const struct cr_plan *plan, const
 	case T_ENUM:
 	case T_SOURCE:
 	case T_SHA256:
+	case T_URI:
+	case T_POOL:
 		return xstrdup(*(char *const *)field ? *(char *const *)field : "");
 	case T_NESTED:
 		return xstrdup(nested_names[*(const enum cr_nested *)field]);
@@ -694,6 +733,8 @@ static bool unset(const struct key *k, const void *base)
 	case T_ENUM:
 	case T_SOURCE:
 	case T_SHA256:
+	case T_URI:
+	case T_POOL:
 		return !*(char *const *)((const char *)base + k->offset);
 	default:
 		return false;
@@ -743,6 +784,8 @@ static json_t *json_value(const struct key *k, const struct cr_plan *plan, const
 	case T_NESTED:
 	case T_SOURCE:
 	case T_SHA256:
+	case T_URI:
+	case T_POOL:
 		break;
 	case T_SET: {
 		uint32_t bits = *(const uint32_t *)field;

@@ -63,6 +63,10 @@ struct cr_guest_plan {
 	char *kata_sha256;    /* its SHA-256, lower-case hex; NULL when the plan does not give it (the preflight then fails) */
 	char *kata_shared_fs; /* virtio-9p or virtio-fs: how container root file systems reach Kata's VM */
 	unsigned kata_tarball_line, kata_sha256_line;
+	/* the libvirt host it runs on; NULL: the run's (--connect, --pool) */
+	char *connect; /* a libvirt URI */
+	char *pool;    /* a storage pool on that host, for its disks when they go up to it */
+	char *upload;  /* "yes": its disks go up to the pool even when the host is this one; "no" or NULL: only when it is not */
 };
 
 struct cr_plan {

@@ -162,6 +162,46 @@ static void explicit_keys_win(void **state)
 #define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SHA_B "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 
+/* A guest's libvirt host: connect, pool, upload; kept in dumps and JSON only when given, each value checked. */
+static void host_keys(void **state)
+{
+	cleanup_plan struct cr_plan *plan = parse_ok(
+		"[suite]\nprofile = smoke\n"
+		"[guest a]\nimage = debian-12\nruntime = runc\n"
+		"[guest b]\nimage = debian-12\nruntime = runc\n"
+		"connect = qemu+unix:///session?socket=/run/user/1000/libvirt/libvirt-sock\npool = Pool_2.x\nupload = yes\n");
+	cleanup_plan struct cr_plan *again = NULL;
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *text = cr_plan_dump(plan), *text2 = NULL;
+	json_t *j = cr_plan_to_json(plan), *guests = json_object_get(j, "guests");
+
+	assert_null(plan->guests[0].connect);
+	assert_null(plan->guests[0].upload);
+	assert_string_equal(plan->guests[1].connect, "qemu+unix:///session?socket=/run/user/1000/libvirt/libvirt-sock");
+	assert_string_equal(plan->guests[1].pool, "Pool_2.x");
+	assert_string_equal(plan->guests[1].upload, "yes");
+	assert_true(strstr(text, "connect = ") > strstr(text, "[guest b]"));
+	assert_null(json_object_get(json_array_get(guests, 0), "connect"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(guests, 1), "pool")), "Pool_2.x");
+	json_decref(j);
+	if (cr_plan_parse("dump.ini", text, strlen(text), &again, &err) < 0)
+		fail_msg("dump does not parse back: %s", err->msg);
+	text2 = cr_plan_dump(again);
+	assert_string_equal(text, text2);
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const bad[] = { "kvmhost", "://h/system", "qemu+ssh://h/a b", "qemu:///system;x", "Qemu:///system" };
+		cleanup_free char *t = xasprintf("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\nconnect = %s\n", bad[i]);
+		cleanup_free char *m =
+			xasprintf("t.ini:6: bad value '%s' for 'connect': expected a libvirt URI such as qemu+ssh://HOST/system", bad[i]);
+
+		expect_error(t, m);
+	}
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\npool = -x\n",
+		     "t.ini:6: bad value '-x' for 'pool': expected a storage pool name of letters, digits, '.', '_' and '-'");
+	expect_error("[suite]\nprofile = smoke\n[guest a]\nimage=d\nruntime=runc\nupload = maybe\n",
+		     "t.ini:6: bad value 'maybe' for 'upload': expected yes or no");
+}
+
 static void kata_keys(void **state)
 {
 	cleanup_plan struct cr_plan *plan = parse_ok(
@@ -412,6 +452,7 @@ int main(void)
 		cmocka_unit_test(shipped_plans),
 		cmocka_unit_test(defaults_and_profile),
 		cmocka_unit_test(explicit_keys_win),
+		cmocka_unit_test(host_keys),
 		cmocka_unit_test(kata_keys),
 		cmocka_unit_test(boot_per_step),
 		cmocka_unit_test(refusals),
