@@ -59,6 +59,22 @@ int cr_rundir_create(const char *cache_dir, const char *name, const struct cr_ru
 	return 0;
 }
 
+int cr_rundir_add_host(const char *dir, size_t k, const struct cr_rundir_info *info, char **path, cr_error_t *err)
+{
+	cleanup_free char *hdir = xasprintf("%s/" CR_RUNDIR_HOST_PREFIX "%zu", dir, k);
+
+	if (mkdir(hdir, 0755) < 0)
+		return cr_error(err, errno, "cannot create '%s'", hdir);
+	if (info->uri)
+		append_line(hdir, "uri", info->uri);
+	if (info->host)
+		append_line(hdir, "host", info->host);
+	if (info->pool)
+		append_line(hdir, "pool", info->pool);
+	*path = steal_pointer(&hdir);
+	return 0;
+}
+
 void cr_rundir_add_domain(const char *dir, const char *domain)
 {
 	append_line(dir, "domains", domain);
@@ -146,6 +162,51 @@ static bool run_owner(const char *runs, const char *name, long *pid)
  * runs whose owner is alive, this process's excepted, on libvirt host host
  * as their file "host" says; NULL: any).
  */
+/* The CPUs record dir (a run's directory, or one of its other hosts') says are pinned on libvirt host host (NULL: any). */
+static void add_busy(const char *dir, const char *host, cpu_set_t *busy)
+{
+	cleanup_free char *cpus = xasprintf("%s/cpus", dir), *list = NULL, *host_file = xasprintf("%s/host", dir), *their = NULL;
+	char *save = NULL;
+	size_t len;
+
+	if (cr_read_file(cpus, 1 << 16, &list, &len, NULL) < 0)
+		return;
+	/* a run on another libvirt host pins that host's CPUs (a run that did not say is taken as this one's) */
+	if (host && cr_read_file(host_file, 1024, &their, &len, NULL) == 0 && strcmp(strstrip(their), host) != 0)
+		return;
+	for (char *w = strtok_r(list, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		long c = strtol(w, NULL, 10);
+
+		if (c >= 0 && c < CPU_SETSIZE)
+			CPU_SET((int)c, busy);
+	}
+}
+
+/* The directories of a run's other libvirt hosts (CR_RUNDIR_HOST_PREFIX), NULL-terminated; an empty list when none. */
+static char **host_dirs(const char *dir)
+{
+	char **out = xcalloc(1, sizeof(*out));
+	size_t n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (!str_has_prefix(e->d_name, CR_RUNDIR_HOST_PREFIX))
+			continue;
+		out = xrealloc(out, (n + 2) * sizeof(*out));
+		out[n++] = xasprintf("%s/%s", dir, e->d_name);
+		out[n] = NULL;
+	}
+	if (d)
+		closedir(d);
+	return out;
+}
+
+/*
+ * The host CPUs live crbench runs have pinned vCPUs to (the cpus records of
+ * runs whose owner is alive, this process's excepted, on libvirt host host
+ * as their record "host" says; NULL: any).
+ */
 static void busy_cpus(const char *cache_dir, const char *host, cpu_set_t *busy)
 {
 	cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
@@ -156,28 +217,17 @@ static void busy_cpus(const char *cache_dir, const char *host, cpu_set_t *busy)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		cleanup_free char *cpus = NULL, *list = NULL, *host_file = NULL, *their = NULL;
-		char *save = NULL;
-		size_t len;
+		cleanup_free char *dir = NULL;
+		cleanup_strv char **hosts = NULL;
 		long pid;
 
-		if (!run_owner(runs, e->d_name, &pid))
+		if (!run_owner(runs, e->d_name, &pid) || pid == (long)getpid() || !pid_alive((pid_t)pid))
 			continue;
-		cpus = xasprintf("%s/%s/cpus", runs, e->d_name);
-		if (cr_read_file(cpus, 1 << 16, &list, &len, NULL) < 0)
-			continue;
-		if (pid == (long)getpid() || !pid_alive((pid_t)pid))
-			continue;
-		/* a run on another libvirt host pins that host's CPUs (a run that did not say is taken as this one's) */
-		host_file = xasprintf("%s/%s/host", runs, e->d_name);
-		if (host && cr_read_file(host_file, 1024, &their, &len, NULL) == 0 && strcmp(strstrip(their), host) != 0)
-			continue;
-		for (char *w = strtok_r(list, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
-			long c = strtol(w, NULL, 10);
-
-			if (c >= 0 && c < CPU_SETSIZE)
-				CPU_SET((int)c, busy);
-		}
+		dir = xasprintf("%s/%s", runs, e->d_name);
+		add_busy(dir, host, busy);
+		hosts = host_dirs(dir);
+		for (size_t i = 0; hosts[i]; i++)
+			add_busy(hosts[i], host, busy);
 	}
 	closedir(d);
 }
@@ -373,9 +423,9 @@ static int dead_run_conn(const char *dir, virConnectPtr conn, virConnectPtr *the
  * volume cannot come down: the directory stays, for a later run to try
  * again.
  */
-static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, long pid, char ***messages, size_t *n_msg)
+static int reap_volumes(const char *rec, const char *dir, virConnectPtr conn, const char *id, long pid, char ***messages, size_t *n_msg)
 {
-	cleanup_free char *pool_file = xasprintf("%s/pool", dir), *vols_file = xasprintf("%s/volumes", dir);
+	cleanup_free char *pool_file = xasprintf("%s/pool", rec), *vols_file = xasprintf("%s/volumes", rec);
 	cleanup_free char *pool_name = NULL, *list = NULL;
 	cleanup_error cr_error_t err = NULL;
 	virStoragePoolPtr pool = NULL;
@@ -417,6 +467,46 @@ static int reap_volumes(const char *dir, virConnectPtr conn, const char *id, lon
 	return kept ? -1 : 0;
 }
 
+/*
+ * What a dead run left on one libvirt host, as record directory rec says
+ * (the run's directory dir, or one of its other hosts'): its domains
+ * destroyed, its volumes down and gone. -1 when something stays.
+ */
+static int reap_host(const char *rec, const char *dir, virConnectPtr conn, const char *id, long pid, char ***messages, size_t *n_msg)
+{
+	cleanup_free char *domains = xasprintf("%s/domains", rec), *list = NULL;
+	cleanup_error cr_error_t err = NULL;
+	virConnectPtr their; /* the dead run's libvirt connection: this run's, or one to its own URI */
+	size_t len;
+	int vols;
+
+	if (dead_run_conn(rec, conn, &their, &err) < 0) {
+		kept_dead_run(messages, n_msg, id, pid, err->msg, dir);
+		return -1;
+	}
+	if (their && cr_read_file(domains, 1 << 20, &list, &len, NULL) == 0) {
+		char *save = NULL;
+
+		for (char *name = strtok_r(list, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
+			virDomainPtr dom;
+
+			if (strncmp(name, CR_RUN_DOMAIN_PREFIX, strlen(CR_RUN_DOMAIN_PREFIX)) != 0)
+				continue;
+			dom = virDomainLookupByName(their, name);
+			if (!dom)
+				continue;
+			if (virDomainDestroy(dom) == 0)
+				add_message(messages, n_msg,
+					    xasprintf("destroyed domain '%s' left running by run %s (pid %ld, gone)", name, id, pid));
+			virDomainFree(dom);
+		}
+	}
+	vols = their ? reap_volumes(rec, dir, their, id, pid, messages, n_msg) : 0;
+	if (their != conn)
+		cr_virt_close(their);
+	return vols;
+}
+
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 {
 	cleanup_free char *runs = xasprintf("%s/runs", cache_dir);
@@ -429,44 +519,22 @@ int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages)
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
-		cleanup_free char *dir = NULL, *domains = NULL, *list = NULL;
-		cleanup_error cr_error_t err = NULL;
-		virConnectPtr their; /* the dead run's libvirt connection: this run's, or one to its own URI */
-		size_t len;
+		cleanup_free char *dir = NULL;
+		cleanup_strv char **hosts = NULL;
 		long pid;
-		int vols;
+		bool kept;
 
 		/* not a run's directory, one being made, or one kept */
 		if (!run_owner(runs, e->d_name, &pid) || pid_alive((pid_t)pid))
 			continue;
 		dir = xasprintf("%s/%s", runs, e->d_name);
-		domains = xasprintf("%s/domains", dir);
-		if (dead_run_conn(dir, conn, &their, &err) < 0) {
-			kept_dead_run(messages, &n_msg, e->d_name, pid, err->msg, dir);
-			continue;
-		}
-		if (their && cr_read_file(domains, 1 << 20, &list, &len, NULL) == 0) {
-			char *save = NULL;
-
-			for (char *name = strtok_r(list, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
-				virDomainPtr dom;
-
-				if (strncmp(name, CR_RUN_DOMAIN_PREFIX, strlen(CR_RUN_DOMAIN_PREFIX)) != 0)
-					continue;
-				dom = virDomainLookupByName(their, name);
-				if (!dom)
-					continue;
-				if (virDomainDestroy(dom) == 0)
-					add_message(messages, &n_msg,
-						    xasprintf("destroyed domain '%s' left running by run %s (pid %ld, gone)", name,
-							      e->d_name, pid));
-				virDomainFree(dom);
-			}
-		}
-		vols = their ? reap_volumes(dir, their, e->d_name, pid, messages, &n_msg) : 0;
-		if (their != conn)
-			cr_virt_close(their);
-		if (vols < 0)
+		/* the run's libvirt host, then each other host its guests ran on */
+		kept = reap_host(dir, dir, conn, e->d_name, pid, messages, &n_msg) < 0;
+		hosts = host_dirs(dir);
+		for (size_t i = 0; hosts[i]; i++)
+			if (reap_host(hosts[i], dir, conn, e->d_name, pid, messages, &n_msg) < 0)
+				kept = true;
+		if (kept)
 			continue;
 		if (salvage(dir, e->d_name, pid, messages, &n_msg) > 0) {
 			/* results that could not be harvested are never deleted: no owner, so that no later run reaps them */

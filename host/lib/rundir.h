@@ -12,6 +12,8 @@
  *   volumes  its volumes in that pool: name, tab, and for a results volume
  *            the file to download it to, relative to the directory
  *   cpus     the host CPUs its vCPUs are pinned to
+ *   .host-K/ the same records (uri, host, pool, domains, volumes, cpus) for
+ *            each other libvirt host its guests run on (a guest's connect =)
  *
  * A directory without an owner is never reaped: a run kept on request, or
  * one whose results disks could not be harvested.
@@ -32,7 +34,16 @@ struct cr_rundir_info {
 
 /* Make <cache_dir>/runs/<name>/, owned by this process, with info recorded; *path is it. */
 int cr_rundir_create(const char *cache_dir, const char *name, const struct cr_rundir_info *info, char **path, cr_error_t *err);
-/* Record a domain before it is started, a volume before it is made. */
+#define CR_RUNDIR_HOST_PREFIX ".host-"
+
+/*
+ * Make dir/.host-K/ for the run's K-th other libvirt host, with info
+ * recorded; *path is it, where that host's domains, volumes and pinned
+ * CPUs are recorded (cr_rundir_add_domain, cr_rundir_add_volume,
+ * cr_rundir_pin). A volume's local file stays relative to dir.
+ */
+int cr_rundir_add_host(const char *dir, size_t k, const struct cr_rundir_info *info, char **path, cr_error_t *err);
+/* Record a domain before it is started, a volume before it is made (dir: the run's directory or a host's). */
 void cr_rundir_add_domain(const char *dir, const char *domain);
 void cr_rundir_add_volume(const char *dir, const char *name, const char *local);
 /* Remove the owner record: nothing will reap the directory. */
@@ -57,7 +68,8 @@ int cr_runs_lock(const char *cache_dir, const char *what, int *fd, cr_error_t *e
  * directory. A run on a libvirt host reached by upload also has "uri",
  * "pool" and "volumes" (name, tab, and for a results volume the file to
  * download it to, relative to the run's directory): its results volumes
- * come down first, then every volume goes. Returns how many dead runs were cleaned; *messages says what.
+ * come down first, then every volume goes. The same for each of its other
+ * libvirt hosts (.host-K/), each reached by its own recorded URI. Returns how many dead runs were cleaned; *messages says what.
  */
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages);
 
