@@ -6,7 +6,8 @@
 #include "util.h"
 
 /* Plan keys that may differ between runs pooled: they do not shape what a step measures. */
-static const char *const free_keys[] = { "name", "seed", "timeout", "progress-timeout", "repetitions", "test-timeout", "kata-tarball" };
+static const char *const free_keys[] = { "name",    "seed", "timeout", "progress-timeout", "repetitions", "test-timeout", "kata-tarball",
+					 "connect", "pool", "upload" };
 
 /* The plan's measuring keys as "[section] key" / value pairs, in the dump's order. */
 struct plan_keys {

@@ -401,7 +401,7 @@ static ssize_t paper_index(const char *metric, const char *runtime)
  */
 static void paper_value(const struct cr_report *r, const struct cr_report_metric *m, size_t g, struct cr_report_cell *c)
 {
-	json_t *host = json_object_get(r->run, "host");
+	json_t *host = r->guests[g].host ? r->guests[g].host : json_object_get(r->run, "host");
 	const char *rt = r->guests[g].runtime, *accel = str(host, "accel") ? str(host, "accel") : str(r->run, "accel");
 	ssize_t p = paper_index(m->id, rt);
 	cleanup_free char *why_rt = NULL;
@@ -440,6 +440,43 @@ static void compute(struct cr_report *r)
 				cr_ratio_interval(m->cells[g].samples, m->cells[g].n, base->samples, base->n, &m->cells[g].ratio);
 	}
 	cr_report_papers(r);
+}
+
+/*
+ * Guests compared with the baseline that ran on a libvirt host that differs
+ * from its host (CPU model, CPUs, memory, accelerator, kernel, QEMU): a
+ * note naming the difference, since their ratios include it.
+ */
+static void guest_hosts(struct cr_report *r)
+{
+	static const char *const keys[] = { "cpu_model", "cpus", "memory_bytes", "accel", "kernel", "qemu_version" };
+	const struct cr_report_guest *base = r->n_guests ? &r->guests[r->baseline] : NULL;
+
+	for (size_t g = 0; base && g < r->n_guests; g++) {
+		const struct cr_report_guest *o = &r->guests[g];
+		cleanup_free char *diff = NULL;
+
+		if (g == r->baseline || !o->host || !base->host)
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			json_t *a = json_object_get(base->host, keys[i]), *b = json_object_get(o->host, keys[i]);
+
+			if (json_is_null(a) || json_is_null(b) || !a || !b)
+				continue; /* not known of one of them */
+			if (!json_equal(a, b)) {
+				cleanup_free char *va = json_dumps(a, JSON_ENCODE_ANY), *vb = json_dumps(b, JSON_ENCODE_ANY);
+
+				str_append(&diff, ", ", "%s %s and %s", keys[i], va ? va : "?", vb ? vb : "?");
+			}
+		}
+		if (diff)
+			cr_report_note(r, xasprintf("guests '%s' and '%s' ran on libvirt hosts '%s' and '%s', which differ: %s; the ratios "
+						    "of '%s' to '%s' include that difference",
+						    base->name, o->name,
+						    str(base->host, "libvirt_host") ? str(base->host, "libvirt_host") : "?",
+						    str(o->host, "libvirt_host") ? str(o->host, "libvirt_host") : "?", diff, o->name,
+						    base->name));
+	}
 }
 
 /* ---- reading the run directory ---- */
@@ -581,6 +618,7 @@ int cr_report_load(const char *run_dir, struct cr_report **out, cr_error_t *err)
 		rg->runtime = xstrdup(str(g, "runtime") ? str(g, "runtime") : "unknown");
 		rg->status = xstrdup(str(g, "status") ? str(g, "status") : "unknown");
 		rg->reason = str(g, "reason") ? xstrdup(str(g, "reason")) : NULL;
+		rg->host = json_object_get(g, "host");
 		r->n_guests++;
 		load_guest(r, rg);
 		r->n_warmup += rg->n_warmup;
@@ -591,6 +629,7 @@ int cr_report_load(const char *run_dir, struct cr_report **out, cr_error_t *err)
 	make_catalogue(r);
 	compute(r);
 	api_over_cli(r);
+	guest_hosts(r);
 	r->claims = cr_claims_make(r, &r->n_claims);
 	*out = r;
 	return 0;

@@ -87,6 +87,7 @@ struct cr_report_guest {
 	json_t *env;				/* the data of its env entry, or NULL */
 	char *missing;				/* why it has no entries, or NULL when it has */
 	size_t n_warmup;
+	json_t *host; /* the libvirt host it ran on (run.json's guest "host"), or NULL: the run's */
 };
 
 /* One run of a pooled report. */

@@ -3,7 +3,7 @@
 # independently from the raw entries (report-check.py), a degraded run reported in full, the HTML in Chromium.
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/report-check.sh"
-plan 57
+plan 59
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -135,6 +135,21 @@ EOF
 "$CRBENCH" report --out "$TMP/tcg-rep" "$TMP/tcg-run" >/dev/null 2>&1
 like "$(grep '^| accelerator | tcg' "$TMP/tcg-rep/report.md")" '^\| accelerator \| tcg: no /dev/kvm \(No such file or directory\) \| hardware' \
 	"an accelerator whose reason names it is not named twice"
+# guests on libvirt hosts that differ: a note naming the difference; the same host says nothing
+cp -R "$RUNS/complete" "$TMP/hosts-run"
+python3 - "$TMP/hosts-run/run.json" <<'EOF'
+import json, sys
+run = json.load(open(sys.argv[1]))
+for g in run["guests"]:
+    g["host"] = dict(run["host"], uri="qemu:///system", remote=None, error=None, libvirt_host="a")
+run["guests"][1]["host"].update(libvirt_host="b", cpu_model="Other CPU", memory_bytes=1 << 34)
+json.dump(run, open(sys.argv[1], "w"))
+EOF
+"$CRBENCH" report --out "$TMP/hosts-rep" "$TMP/hosts-run" >/dev/null 2>&1
+note=$(grep -c "^- guests 'runc' and '$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["guests"][1]["name"])' "$TMP/hosts-run/run.json")' ran on libvirt hosts 'a' and 'b', which differ: cpu_model .* and \"Other CPU\", memory_bytes [0-9]* and 17179869184; the ratios" "$TMP/hosts-rep/report.md")
+is "$note" 1 "guests on hosts that differ: the report's note names the difference"
+"$CRBENCH" report --out "$TMP/same-rep" "$TMP/run" >/dev/null 2>&1
+is "$(grep -c 'ran on libvirt hosts' "$TMP/same-rep/report.md")" 0 "guests on one host: no such note"
 diffs=""
 for f in report.md boot.csv disk.csv cpu.csv memory.csv net-io.csv net-bandwidth.csv net-latency.csv; do
 	cmp -s "$TMP/real/$f" "$SRCDIR/docs/example-report/$f" || diffs="$diffs $f"
