@@ -6,6 +6,8 @@
 #include "paths.h"
 #include "preflight.h"
 #include "util.h"
+#include "virt.h"
+#include "volume.h"
 
 static const char check_usage[] =
 	"usage: crbench check [--accel kvm|tcg|auto] [--connect URI] [--upload] [--pool NAME]\n"
@@ -41,18 +43,27 @@ static const char check_usage[] =
 
 static int print_json(const struct cr_preflight *p, const char *cache_dir)
 {
-	json_t *items = json_array();
+	json_t *items = json_array(), *hosts = json_array();
 	json_t *root;
 	int r;
 
 	for (size_t i = 0; i < p->n_items; i++) {
 		const struct cr_check_item *it = &p->items[i];
 
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?}", "name", it->name, "status", cr_status_names[it->status],
-						       "message", it->message, "fix", it->fix));
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:s, s:s?, s:I}", "name", it->name, "status", cr_status_names[it->status],
+						"message", it->message, "fix", it->fix, "host", (json_int_t)it->host));
+	}
+	for (size_t k = 0; k < p->n_hosts; k++) {
+		const struct cr_preflight_host *h = &p->hosts[k];
+
+		json_array_append_new(hosts, json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "uri", h->uri ? h->uri : CR_DEFAULT_URI, "pool",
+						       h->pool ? h->pool : CR_DEFAULT_POOL, "upload", h->upload, "remote", h->remote,
+						       "accelerator", cr_accel_name(h->accel), "guests", h->guests));
 	}
 	root = json_pack("{s:s, s:s, s:b, s:s, s:o}", "status", cr_status_names[cr_preflight_worst(p)], "accelerator",
 			 cr_accel_name(p->accel), "remote", p->remote, "cache_dir", cache_dir, "items", items);
+	json_object_set_new(root, "hosts", hosts);
 	r = json_dumpf(root, stdout, JSON_INDENT(2));
 	json_decref(root);
 	putchar('\n');
@@ -67,6 +78,12 @@ static void print_lines(const struct cr_preflight *p)
 		const struct cr_check_item *it = &p->items[i];
 
 		count[it->status]++;
+		if (it->host && (i == 0 || p->items[i - 1].host != it->host))
+			printf("libvirt host %s, pool %s, for [guest %s]:\n",
+			       p->hosts[it->host].uri ? p->hosts[it->host].uri : CR_DEFAULT_URI,
+			       p->hosts[it->host].pool ? p->hosts[it->host].pool : CR_DEFAULT_POOL, p->hosts[it->host].guests);
+		else if (!it->host && i > 0 && p->items[i - 1].host)
+			printf("this host:\n");
 		printf("%s %s: %s", cr_status_names[it->status], it->name, it->message);
 		if (it->fix)
 			printf("; fix: %s", it->fix);

@@ -367,7 +367,8 @@ int cmd_run(int argc, char **argv)
 {
 	cleanup_error cr_error_t err = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
-	cleanup_free char *cache_dir = NULL, *default_plan = NULL, *accel_reason = NULL, *datadir = cr_data_dir();
+	cleanup_free char *cache_dir = NULL, *default_plan = NULL, *datadir = cr_data_dir();
+	cleanup_free size_t *guest_host = NULL;
 	struct run_args a = { .results_root = "results", .pool = CR_DEFAULT_POOL, .accel = CR_ACCEL_AUTO };
 	cleanup_free const char **mirrors = NULL, **keyrings = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -415,8 +416,9 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "crbench run: the preflight failed (see above; crbench check --plan %s says more)\n", a.plan_path);
 		return EXIT_FAILURE;
 	}
-	if (cr_preflight_message(&pf, "accelerator"))
-		accel_reason = xstrdup(cr_preflight_message(&pf, "accelerator"));
+	guest_host = xcalloc(plan->n_guests, sizeof(*guest_host));
+	for (size_t i = 0; i < plan->n_guests; i++)
+		guest_host[i] = cr_preflight_host_of(&pf, &plan->guests[i]);
 	sc.accel = cr_accel_name(pf.accel);
 	cr_gfs_configure(pf.local_accel); /* the images are built here, whatever runs the guests */
 
@@ -427,11 +429,9 @@ int cmd_run(int argc, char **argv)
 						       .cache_dir = cache_dir,
 						       .mirrors = a.mirrors,
 						       .keyrings = a.keyrings,
-						       .uri = a.uri,
-						       .remote = pf.remote,
-						       .pool = a.pool,
-						       .accel = pf.accel,
-						       .accel_reason = accel_reason,
+						       .hosts = pf.hosts,
+						       .n_hosts = pf.n_hosts,
+						       .guest_host = guest_host,
 						       .pin = !a.no_pin,
 						       .keep = a.keep,
 						       .fault = a.fault,

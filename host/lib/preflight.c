@@ -325,46 +325,57 @@ static struct cr_check_item *reuse_item(struct cr_preflight *p, const char *name
 	return new_item(p);
 }
 
+/* The URI of host h, as the checks name it. */
+static const char *host_uri(const struct cr_preflight_host *h)
+{
+	return h->uri ? h->uri : CR_DEFAULT_URI;
+}
+
 /*
- * A libvirt host that is not this one (or --upload): the guests' accelerator
+ * A libvirt host that is not this one (or upload): the guests' accelerator
  * and nesting are that host's, and their disks go up into its storage pool.
+ * The run's host replaces the local accelerator and nesting items; a
+ * guest's own host has items of its own.
  */
-static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr conn, const char *host, struct cr_preflight *p)
+static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr conn, const char *host, struct cr_preflight *p, size_t k)
 {
 	cleanup_error cr_error_t err = NULL;
-	const char *pool_name = opts->pool ? opts->pool : CR_DEFAULT_POOL;
+	struct cr_preflight_host *h = &p->hosts[k];
+	const char *pool_name = h->pool ? h->pool : CR_DEFAULT_POOL;
 	virStoragePoolPtr pool = NULL;
 	virStoragePoolInfo info;
 	struct cr_check_item *item;
 	unsigned cpus = 0;
 	bool cpu_virt = false, kvm_type;
 
-	p->remote = true;
-	item = reuse_item(p, "accelerator");
+	h->remote = true;
+	item = k == 0 ? reuse_item(p, "accelerator") : new_item(p);
 	if (cr_virt_host_cpus(conn, &cpus, &cpu_virt, &err) < 0) {
 		item_set(item, "accelerator", CR_FAIL, xstrdup(err->msg), xstrdup("check the libvirt daemon's log on that host"));
 		return;
 	}
 	kvm_type = cr_virt_check_domain_type(conn, "kvm", &err) == 0;
-	cr_accel_decide_remote(host, kvm_type, cpu_virt, opts->accel, &p->accel, item);
-	item = reuse_item(p, "nested");
-	if (p->accel == CR_ACCEL_TCG)
+	cr_accel_decide_remote(host, kvm_type, cpu_virt, opts->accel, &h->accel, item);
+	item = k == 0 ? reuse_item(p, "nested") : new_item(p);
+	if (h->accel == CR_ACCEL_TCG)
 		item_set(item, "nested", CR_PASS, xstrdup("tcg emulates svm: guests can run nested VMs, slowly"), NULL);
 	else
 		item_set(item, "nested", CR_WARN,
 			 xasprintf("cannot tell from here whether nested virtualization is on on libvirt host '%s'", host),
 			 xstrdup("on that host: cat /sys/module/kvm_*/parameters/nested, and load kvm_intel or kvm_amd with nested=1 if "
 				 "plans use Kata (the guest's agent refuses to measure Kata without it)"));
-	p->host_nested = -1;
-	free(p->host_kvm_module);
-	p->host_kvm_module = NULL;
+	if (k == 0) {
+		p->host_nested = -1;
+		free(p->host_kvm_module);
+		p->host_kvm_module = NULL;
+	}
 
 	item = new_item(p);
 	if (cr_pool_open(conn, pool_name, &pool, &err) < 0) {
 		item_set(item, "storage pool", CR_FAIL, xstrdup(err->msg),
 			 xasprintf("on the libvirt host, or with virsh -c %s: make a directory pool '%s' "
-				   "(virsh pool-define-as %s dir --target /var/lib/libvirt/images; virsh pool-start %s), or name one with --pool",
-				   opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI, pool_name, pool_name, pool_name));
+				   "(virsh pool-define-as %s dir --target /var/lib/libvirt/images; virsh pool-start %s), or name one with %s",
+				   host_uri(h), pool_name, pool_name, pool_name, k == 0 ? "--pool" : "pool = in the guest's section"));
 		return;
 	}
 	if (virStoragePoolGetInfo(pool, &info) < 0)
@@ -375,7 +386,7 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 		item_set(item, "storage pool", CR_WARN,
 			 xasprintf("pool '%s' on '%s' has %.1f GiB free: the guests' disks may not fit", pool_name, host,
 				   (double)info.available / (double)GiB),
-			 xasprintf("free space in that pool's directory on '%s', or name another pool with --pool", host));
+			 xasprintf("free space in that pool's directory on '%s', or name another pool", host));
 	else
 		item_set(item, "storage pool", CR_PASS,
 			 xasprintf("pool '%s' on '%s' (%u CPUs, %.1f GiB free): the guests' disks, kernel and initrd are uploaded "
@@ -384,9 +395,11 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 			 NULL);
 }
 
-static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_preflight *p)
+/* The libvirt host k: reached, local or not, its accelerator, its domain type. */
+static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_preflight *p, size_t k)
 {
-	const char *uri = opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI;
+	struct cr_preflight_host *h = &p->hosts[k];
+	const char *uri = host_uri(h);
 	const char *virttype;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_conn virConnectPtr conn = NULL;
@@ -394,7 +407,14 @@ static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_prefli
 	struct cr_check_item *item = new_item(p);
 	bool local = true;
 
-	if (cr_virt_open(uri, &conn, &err) < 0) {
+	h->accel = p->local_accel;
+	if (cr_virt_open(uri, &conn, &err) < 0 && k > 0) {
+		/* a guest's own host: the run goes on without it, its guests failed with the reason */
+		item_set(item, "libvirt", CR_WARN,
+			 xasprintf("%s; its guests (%s) will fail, the other hosts' guests run", err->msg, h->guests),
+			 xasprintf("check that libvirtd runs on that host and that connect = %s in their sections is right", uri));
+		return;
+	} else if (!conn) {
 		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg),
 			 str_has_prefix(uri, "qemu:///")
 				 ? xstrdup("start the daemons as root: virtlogd -d && libvirtd -d (make run and make check do it)")
@@ -405,25 +425,25 @@ static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_prefli
 		item_set(item, "libvirt", CR_FAIL, xstrdup(err->msg), xstrdup("check the libvirt daemon's log"));
 		return;
 	}
-	if (local && !opts->upload) {
+	if (local && !h->upload) {
 		item_set(item, "libvirt", CR_PASS, xasprintf("%s: %s", uri, desc), NULL);
 	} else {
 		item_set(item, "libvirt", CR_PASS,
 			 xasprintf("%s: %s, on %s: the guests' disks go up to it and the results come back", uri, desc,
-				   local ? "this host, used as a remote one (--upload)" : "another host"),
+				   local ? "this host, used as a remote one (upload)" : "another host"),
 			 NULL);
-		check_remote(opts, conn, host, p);
+		check_remote(opts, conn, host, p, k);
 	}
 
-	virttype = p->accel == CR_ACCEL_KVM ? "kvm" : "qemu";
+	virttype = h->accel == CR_ACCEL_KVM ? "kvm" : "qemu";
 	item = new_item(p);
 	if (cr_virt_check_domain_type(conn, virttype, &err) < 0)
 		item_set(item, "domain type", CR_FAIL, xstrdup(err->msg),
-			 p->accel == CR_ACCEL_KVM ? xstrdup("install qemu-system-x86 on the libvirt host, or use --accel tcg")
+			 h->accel == CR_ACCEL_KVM ? xstrdup("install qemu-system-x86 on the libvirt host, or use --accel tcg")
 						  : xstrdup("install qemu-system-x86 on the libvirt host"));
 	else
 		item_set(item, "domain type", CR_PASS,
-			 xasprintf("libvirt can run x86_64 guests with domain type '%s' (%s)", virttype, cr_accel_name(p->accel)), NULL);
+			 xasprintf("libvirt can run x86_64 guests with domain type '%s' (%s)", virttype, cr_accel_name(h->accel)), NULL);
 }
 
 static void check_virtlogd(const struct cr_preflight_opts *opts, struct cr_preflight *p)
@@ -675,12 +695,14 @@ static void check_plan_nested(const struct cr_plan *plan, struct cr_preflight *p
 {
 	const char *mod = p->host_kvm_module ? p->host_kvm_module : "kvm_intel";
 
-	if (p->accel != CR_ACCEL_KVM || p->host_nested == 1)
+	if (p->host_nested == 1)
 		return;
 	for (size_t i = 0; i < plan->n_guests; i++) {
 		const struct cr_guest_plan *g = &plan->guests[i];
+		const struct cr_preflight_host *h = &p->hosts[cr_preflight_host_of(p, g)];
 
-		if (!cr_guest_nested(g))
+		/* a host reached by upload has its own nesting item */
+		if (!cr_guest_nested(g) || h->accel != CR_ACCEL_KVM || (h->remote && h != &p->hosts[0]))
 			continue;
 		if (p->host_nested == 0)
 			item_set(new_item(p), "nested guests", CR_FAIL,
@@ -696,17 +718,15 @@ static void check_plan_nested(const struct cr_plan *plan, struct cr_preflight *p
 	}
 }
 
-static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight *p)
+static void check_plan(const struct cr_preflight_opts *opts, const struct cr_plan *plan, const cr_error_t plan_err, struct cr_preflight *p)
 {
-	cleanup_error cr_error_t err = NULL;
-	cleanup_plan struct cr_plan *plan = NULL;
 	struct cr_check_item *item;
 
 	if (!opts->plan_path)
 		return;
 	item = new_item(p);
-	if (cr_plan_load(opts->plan_path, &plan, &err) < 0) {
-		item_set(item, "plan", CR_FAIL, xstrdup(err->msg), xstrdup("fix the plan; its format is in docs/plan.md"));
+	if (!plan) {
+		item_set(item, "plan", CR_FAIL, xstrdup(plan_err->msg), xstrdup("fix the plan; its format is in docs/plan.md"));
 		return;
 	}
 	item_set(item, "plan", CR_PASS,
@@ -722,10 +742,74 @@ static void check_plan(const struct cr_preflight_opts *opts, struct cr_preflight
 			cr_kata_decide(plan, &plan->guests[i], opts->cache_dir, new_item(p));
 }
 
+/* Whether host h is the one named by uri, pool and upload (NULL: the defaults). */
+static bool same_host(const struct cr_preflight_host *h, const char *uri, const char *pool, bool upload)
+{
+	return strcmp(host_uri(h), uri ? uri : CR_DEFAULT_URI) == 0 &&
+	       strcmp(h->pool ? h->pool : CR_DEFAULT_POOL, pool ? pool : CR_DEFAULT_POOL) == 0 && h->upload == upload;
+}
+
+/* The URI, pool and upload of guest g: its own keys, else the run's (hosts[0]). */
+static void guest_host(const struct cr_preflight *p, const struct cr_guest_plan *g, const char **uri, const char **pool, bool *upload)
+{
+	*uri = g->connect ? g->connect : p->hosts[0].uri;
+	*pool = g->pool ? g->pool : p->hosts[0].pool;
+	*upload = g->upload ? strcmp(g->upload, "yes") == 0 : p->hosts[0].upload;
+}
+
+size_t cr_preflight_host_of(const struct cr_preflight *p, const struct cr_guest_plan *g)
+{
+	const char *uri, *pool;
+	bool upload;
+
+	guest_host(p, g, &uri, &pool, &upload);
+	for (size_t k = 0; k < p->n_hosts; k++)
+		if (same_host(&p->hosts[k], uri, pool, upload))
+			return k;
+	return 0;
+}
+
+static void add_host(struct cr_preflight *p, const char *uri, const char *pool, bool upload)
+{
+	struct cr_preflight_host *h;
+
+	p->hosts = xrealloc(p->hosts, (p->n_hosts + 1) * sizeof(*p->hosts));
+	h = &p->hosts[p->n_hosts++];
+	*h = (struct cr_preflight_host){ .uri = uri ? xstrdup(uri) : NULL,
+					 .pool = pool ? xstrdup(pool) : NULL,
+					 .upload = upload,
+					 .accel = p->local_accel,
+					 .guests = xstrdup("") };
+}
+
+/* hosts[0], the run's, then each other host a guest of plan names, with the names of their guests. */
+static void find_hosts(const struct cr_preflight_opts *opts, const struct cr_plan *plan, struct cr_preflight *p)
+{
+	add_host(p, opts->connect_uri, opts->pool, opts->upload);
+	for (size_t i = 0; plan && i < plan->n_guests; i++) {
+		const struct cr_guest_plan *g = &plan->guests[i];
+		const char *uri, *pool;
+		bool upload;
+		size_t k;
+		char *t;
+
+		guest_host(p, g, &uri, &pool, &upload);
+		for (k = 0; k < p->n_hosts && !same_host(&p->hosts[k], uri, pool, upload); k++)
+			;
+		if (k == p->n_hosts)
+			add_host(p, uri, pool, upload);
+		t = xasprintf("%s%s%s", p->hosts[k].guests, *p->hosts[k].guests ? ", " : "", g->name);
+		free(p->hosts[k].guests);
+		p->hosts[k].guests = t;
+	}
+}
+
 void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *p)
 {
 	struct cr_host_facts facts;
-	cleanup_error cr_error_t err = NULL;
+	cleanup_error cr_error_t err = NULL, plan_err = NULL;
+	cleanup_plan struct cr_plan *plan = NULL;
+	cleanup_free char *local_reason = NULL;
 
 	memset(p, 0, sizeof(*p));
 	p->host_nested = -1;
@@ -742,13 +826,31 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 		cr_host_facts_release(&facts);
 	}
 	p->local_accel = p->accel;
-	check_libvirt(opts, p);
+	local_reason = xstrdup(p->items[0].message);
+	if (opts->plan_path && cr_plan_load(opts->plan_path, &plan, &plan_err) < 0)
+		plan = NULL;
+	find_hosts(opts, plan, p);
+	for (size_t k = 0; k < p->n_hosts; k++) {
+		size_t first = p->n_items;
+		const char *reason;
+
+		check_libvirt(opts, p, k);
+		for (size_t i = first; i < p->n_items; i++)
+			p->items[i].host = k;
+		reason = k == 0 ? cr_preflight_message(p, "accelerator") : NULL;
+		for (size_t i = first; k > 0 && i < p->n_items; i++)
+			if (strcmp(p->items[i].name, "accelerator") == 0)
+				reason = p->items[i].message;
+		p->hosts[k].accel_reason = xstrdup(reason ? reason : local_reason);
+	}
+	p->accel = p->hosts[0].accel;
+	p->remote = p->hosts[0].remote;
 	check_virtlogd(opts, p);
 	check_tool(p, "qemu-img", "makes the guests' disks", "qemu-utils");
 	check_tool(p, "mmdebstrap", "builds root filesystems from the distribution archive", "mmdebstrap");
 	check_guestfs(opts, p->local_accel, p);
 	check_space(opts, p);
-	check_plan(opts, p);
+	check_plan(opts, plan, plan_err, p);
 }
 
 enum cr_status cr_preflight_worst(const struct cr_preflight *p)
@@ -776,6 +878,13 @@ void cr_preflight_release(struct cr_preflight *p)
 		free(p->items[i].fix);
 	}
 	free(p->items);
+	for (size_t k = 0; k < p->n_hosts; k++) {
+		free(p->hosts[k].uri);
+		free(p->hosts[k].pool);
+		free(p->hosts[k].accel_reason);
+		free(p->hosts[k].guests);
+	}
+	free(p->hosts);
 	free(p->host_kvm_module);
 	memset(p, 0, sizeof(*p));
 }

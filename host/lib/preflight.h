@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "plan.h"
 
 enum cr_accel {
 	CR_ACCEL_AUTO, /* only as a request: decide from the host */
@@ -41,6 +42,7 @@ void cr_host_facts_release(struct cr_host_facts *f);
 
 struct cr_check_item {
 	const char *name;
+	size_t host; /* 0: this host and the run's libvirt host; k: cr_preflight's hosts[k], a guest's own (connect = in the plan) */
 	enum cr_status status;
 	char *message;
 	char *fix; /* what to do about a WARN or FAIL, NULL on PASS */
@@ -73,12 +75,29 @@ struct cr_preflight_opts {
 	const char *const *keyrings; /* the --keyring values */
 };
 
+/*
+ * A libvirt host guests run on: the run's (hosts[0]: --connect, --pool,
+ * --upload), or one a guest of the plan names (connect, pool, upload in its
+ * section). Guests that name the same URI, pool and upload share one.
+ */
+struct cr_preflight_host {
+	char *uri;   /* NULL: qemu:///system */
+	char *pool;  /* NULL: default */
+	bool upload; /* asked for: its disks go up to the pool even when it is this host */
+	bool remote; /* decided: they go up (another host, or upload) */
+	enum cr_accel accel;
+	char *accel_reason; /* the accelerator item's message */
+	char *guests;	    /* its guests' names, for the check's lines */
+};
+
 struct cr_preflight {
-	enum cr_accel accel;	   /* the guests' */
-	enum cr_accel local_accel; /* this host's, for the image builds' appliance */
-	bool remote;		   /* the guests run on another host (or --upload): their disks go up to its pool */
-	int host_nested;	   /* the host's nested parameter: 1, 0, or -1 unknown */
-	char *host_kvm_module;	   /* kvm_intel, kvm_amd, ... or NULL */
+	enum cr_accel accel;		 /* the guests' on hosts[0] */
+	enum cr_accel local_accel;	 /* this host's, for the image builds' appliance */
+	bool remote;			 /* hosts[0]'s: the guests run on another host (or --upload): their disks go up to its pool */
+	struct cr_preflight_host *hosts; /* hosts[0] is the run's; more with a plan whose guests name theirs */
+	size_t n_hosts;
+	int host_nested;       /* the host's nested parameter: 1, 0, or -1 unknown */
+	char *host_kvm_module; /* kvm_intel, kvm_amd, ... or NULL */
 	struct cr_check_item *items;
 	size_t n_items;
 };
@@ -86,6 +105,8 @@ struct cr_preflight {
 /* Runs every check; a failing check is an item, not an error. */
 void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *out);
 enum cr_status cr_preflight_worst(const struct cr_preflight *p);
+/* The index in p->hosts of the host guest g runs on. */
+size_t cr_preflight_host_of(const struct cr_preflight *p, const struct cr_guest_plan *g);
 /* The message of the item with this name ("accelerator"), or NULL. */
 const char *cr_preflight_message(const struct cr_preflight *p, const char *name);
 void cr_preflight_release(struct cr_preflight *p);

@@ -323,6 +323,32 @@ json_t *cr_host_json(virConnectPtr conn)
 	return h;
 }
 
+json_t *cr_libvirt_host_json(virConnectPtr conn)
+{
+	bool local = true;
+	json_t *h;
+	virNodeInfo info;
+	cleanup_free char *model = NULL;
+
+	if (cr_virt_is_local(conn, &local, NULL, NULL) < 0 || local)
+		return cr_host_json(conn);
+	/* another host: what its libvirt says of it; its kernel is not among that */
+	h = cr_host_json(conn);
+	model = cr_virt_host_cpu_model(conn);
+	json_object_set_new(h, "kernel", json_null());
+	json_object_del(h, "kernel_version");
+	json_object_del(h, "machine");
+	json_object_set_new(h, "cpu_model", model ? json_string(model) : json_null());
+	if (virNodeGetInfo(conn, &info) == 0) {
+		json_object_set_new(h, "cpus", json_integer(info.cpus));
+		json_object_set_new(h, "memory_bytes", json_integer((json_int_t)info.memory * 1024));
+	} else {
+		json_object_set_new(h, "cpus", json_null());
+		json_object_set_new(h, "memory_bytes", json_null());
+	}
+	return h;
+}
+
 int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp", path);

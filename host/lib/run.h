@@ -66,6 +66,12 @@ void cr_pin_free(unsigned **pin, size_t n_guests);
 
 /* The host's side of the run manifest: kernel, CPU, memory, libvirt and QEMU versions. */
 json_t *cr_host_json(virConnectPtr conn);
+/*
+ * The same of the libvirt host conn reaches: this host's as cr_host_json
+ * when it is this one; else its libvirt's word (virNodeGetInfo, the CPU
+ * model of its capabilities), its kernel null.
+ */
+json_t *cr_libvirt_host_json(virConnectPtr conn);
 
 /* Write JSON to path atomically (temporary file, fsync, rename). */
 int cr_json_write_atomic(const char *path, json_t *doc, cr_error_t *err);

@@ -30,9 +30,27 @@ extern const char crbench_version[];
 const char *const cr_session_faults[] = { "panic", "hang", "agent-crash", "docker-fail", "results-full", NULL };
 #define CR_RESULTS_FULL_SIZE (64 << 10)
 
+/* A libvirt host the run's guests run on (the preflight's, opts->hosts): its connection, pool, uploads and records. */
+struct host {
+	const struct cr_preflight_host *pf;
+	size_t index;
+	virConnectPtr conn;
+	virStoragePoolPtr pool; /* reached by upload only */
+	char *name;		/* its host name, as libvirt says */
+	unsigned cpus;		/* reached by upload: its CPUs, to pin to; 0 here */
+	char *rundir;		/* where its records go: the run's temporary directory (hosts[0]), or a .host-K in it */
+	char *payload;		/* the payload disk its guests read: the run's, for their way to the container images */
+	/* reached by upload: the volumes of the payload and the container images' disk */
+	char *r_payload, *r_images, *payload_vol;
+	json_t *info; /* what run.json says of it */
+	int cb;	      /* its lifecycle event callback; -1: none */
+	char *error;  /* it could not be reached: its guests did not start, for this reason */
+};
+
 struct guest {
 	struct cr_session_guest pub;
 	const struct cr_guest_plan *plan;
+	struct host *h;
 	char *dir, *overlay, *results_disk, *out_dir;
 	struct cr_built image;
 	bool have_image;
@@ -63,12 +81,9 @@ struct cr_session {
 	const struct cr_plan *plan;
 	struct guest *g;
 	size_t n;
-	virConnectPtr conn;
-	char *run_id, *out, *rundir, *payload, *images;
-	/* remote mode: the guests' disks are volumes in pool on libvirt host host (this one with --upload) */
-	virStoragePoolPtr pool;
-	char *host, *r_payload, *r_images, *payload_vol;
-	unsigned host_cpus; /* the remote host's, 0 here */
+	struct host *hosts;
+	size_t n_hosts;
+	char *run_id, *out, *rundir, *images;
 	json_t *manifest;
 	double t0, payload_seconds, images_seconds;
 	struct cr_built containers[2]; /* the suite's container images */
@@ -78,6 +93,17 @@ struct cr_session {
 	bool images_made;
 	const char *building; /* the image being built, for its progress events */
 };
+
+/* The storage pool of a host reached by upload. */
+static const char *host_pool(const struct host *h)
+{
+	return h->pf->pool ? h->pf->pool : CR_DEFAULT_POOL;
+}
+
+static const char *host_uri(const struct host *h)
+{
+	return h->pf->uri ? h->pf->uri : CR_DEFAULT_URI;
+}
 
 /* ---- events ---- */
 
@@ -235,7 +261,8 @@ static void console_close(struct guest *g)
 }
 
 /* The guest's disks on the libvirt host: an overlay on the cached base volume, an empty results volume. */
-static int remote_disks(struct cr_session *s, struct guest *g, uint64_t results_size, char **disk, char **results, cr_error_t *err)
+static int remote_disks(const struct cr_session *s, const struct guest *g, uint64_t results_size, char **disk, char **results,
+			cr_error_t *err)
 {
 	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
 	/* the results disk, relative to the run's directory */
@@ -244,21 +271,21 @@ static int remote_disks(struct cr_session *s, struct guest *g, uint64_t results_
 
 	if (cr_qcow2_virtual_size(base, &capacity, err) < 0)
 		return -1;
-	cr_rundir_add_volume(s->rundir, g->overlay_vol, NULL);
-	cr_rundir_add_volume(s->rundir, g->results_vol, local);
-	if (cr_vol_create_overlay(s->pool, g->overlay_vol, g->r_base, capacity, disk, err) < 0 ||
-	    cr_vol_create_raw(s->pool, g->results_vol, results_size, results, err) < 0)
+	cr_rundir_add_volume(g->h->rundir, g->overlay_vol, NULL);
+	cr_rundir_add_volume(g->h->rundir, g->results_vol, local);
+	if (cr_vol_create_overlay(g->h->pool, g->overlay_vol, g->r_base, capacity, disk, err) < 0 ||
+	    cr_vol_create_raw(g->h->pool, g->results_vol, results_size, results, err) < 0)
 		return -1;
 	return 0;
 }
 
 /* Started paused: the console is open before the guest's first line, then it runs. */
-static int remote_console(struct cr_session *s, struct guest *g, cr_error_t *err)
+static int remote_console(struct guest *g, cr_error_t *err)
 {
 	g->console_fd = open(g->pub.console_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (g->console_fd < 0)
 		return cr_error(err, errno, "cannot create '%s'", g->pub.console_path);
-	g->console_st = virStreamNew(s->conn, VIR_STREAM_NONBLOCK);
+	g->console_st = virStreamNew(g->h->conn, VIR_STREAM_NONBLOCK);
 	if (!g->console_st || virDomainOpenConsole(g->dom, NULL, g->console_st, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
 	    virStreamEventAddCallback(g->console_st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP,
 				      console_pump, g, NULL) < 0) {
@@ -276,12 +303,12 @@ static int remote_console(struct cr_session *s, struct guest *g, cr_error_t *err
 }
 
 /* What a guest that could not start leaves: nothing. */
-static void drop_guest_disks(struct cr_session *s, struct guest *g)
+static void drop_guest_disks(struct guest *g)
 {
 	console_close(g);
-	if (s->o->remote) {
-		cr_vol_delete(s->pool, g->overlay_vol, NULL);
-		cr_vol_delete(s->pool, g->results_vol, NULL);
+	if (g->h->pf->remote) {
+		cr_vol_delete(g->h->pool, g->overlay_vol, NULL);
+		cr_vol_delete(g->h->pool, g->results_vol, NULL);
 	}
 	unlink(g->overlay);
 	unlink(g->results_disk);
@@ -318,10 +345,10 @@ static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 					       guest_fault(s) ? " crbench.fault=" : "", guest_fault(s) ? guest_fault(s) : "");
 	cleanup_free char *r_disk = NULL, *r_results = NULL;
 	uint64_t results_size = s->o->fault && !guest_fault(s) ? CR_RESULTS_FULL_SIZE : CR_RESULTS_DISK_SIZE;
-	bool remote = s->o->remote;
+	bool remote = g->h->pf->remote;
 	struct cr_domain_spec spec = {
 		.name = g->pub.domain,
-		.accel = s->o->accel,
+		.accel = g->h->pf->accel,
 		.vcpus = g->plan->vcpus,
 		.memory = g->plan->memory,
 		.nested = cr_guest_nested(g->plan),
@@ -329,9 +356,9 @@ static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 		.initrd = remote ? g->r_initrd : initrd,
 		.cmdline = cmdline,
 		.disk = g->overlay,
-		.payload = remote ? s->r_payload : s->payload,
+		.payload = remote ? g->h->r_payload : g->h->payload,
 		.results = g->results_disk,
-		.images = remote ? s->r_images : s->images,
+		.images = remote ? g->h->r_images : s->images,
 		.console_log = remote ? NULL : g->pub.console_path,
 		.paused = remote,
 		.pin = g->pin,
@@ -351,10 +378,10 @@ static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 	} else if (cr_overlay_make(base, g->overlay, err) < 0 || cr_results_disk_make(g->results_disk, results_size, err) < 0) {
 		return -1;
 	}
-	cr_rundir_add_domain(s->rundir, g->pub.domain);
-	if (cr_domain_start(s->conn, &spec, &g->dom, err) < 0)
+	cr_rundir_add_domain(g->h->rundir, g->pub.domain);
+	if (cr_domain_start(g->h->conn, &spec, &g->dom, err) < 0)
 		return -1;
-	if (remote && remote_console(s, g, err) < 0) {
+	if (remote && remote_console(g, err) < 0) {
 		cr_domain_destroy(g->dom);
 		g->dom = NULL;
 		return -1;
@@ -411,7 +438,7 @@ static json_t *guest_json(const struct guest *g)
 	}
 	return json_pack(
 		"{s:s, s:s, s:s, s:s?, s:o?, s:s?, s:I, s:I, s:b, s:o, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
-		"s:f, s:f, s:o, s:I, s:o}",
+		"s:f, s:f, s:o, s:I, s:o, s:o?}",
 		"name", g->plan->name, "runtime", g->plan->runtime, "image", g->plan->image, "image_key",
 		g->have_image ? g->image.key : NULL, "image_manifest", manifest, "domain", p->domain, "vcpus", (json_int_t)g->plan->vcpus,
 		"memory_bytes", (json_int_t)g->plan->memory, "nested", cr_guest_nested(g->plan), "pinned_cpus", pin, "status",
@@ -423,7 +450,8 @@ static json_t *guest_json(const struct guest *g)
 		p->watch.agent_uptime >= 0 ? json_real(p->watch.agent_uptime) : json_null(), "boots", (json_int_t)g->boots, "docker_store",
 		g->store.dir ? json_pack("{s:s, s:s, s:b, s:f}", "path", g->store.disk, "key", g->store.key, "made", g->store.made,
 					 "seconds", g->store.seconds)
-			     : json_null());
+			     : json_null(),
+		"host", json_incref(g->h->info));
 }
 
 static void write_manifest(struct cr_session *s, const char *status)
@@ -451,11 +479,11 @@ static void write_manifest(struct cr_session *s, const char *status)
 static void remove_guest_files(struct cr_session *s, struct guest *g)
 {
 	unlink(g->overlay);
-	if (s->o->remote) {
+	if (g->h->pf->remote) {
 		cleanup_error cr_error_t verr = NULL;
 
-		if (cr_vol_delete(s->pool, g->overlay_vol, &verr) < 0 ||
-		    (!g->vol_kept && cr_vol_delete(s->pool, g->results_vol, &verr) < 0))
+		if (cr_vol_delete(g->h->pool, g->overlay_vol, &verr) < 0 ||
+		    (!g->vol_kept && cr_vol_delete(g->h->pool, g->results_vol, &verr) < 0))
 			note(s, g, "%s: %s", g->plan->name, verr->msg);
 	}
 	if (g->disk_kept)
@@ -504,10 +532,10 @@ static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_
 	bool console_saved;
 	int rc;
 
-	if (s->o->remote) {
+	if (g->h->pf->remote) {
 		double t = cr_now();
 
-		if (cr_vol_download(s->pool, g->results_vol, g->results_disk, &err) < 0) {
+		if (cr_vol_download(g->h->pool, g->results_vol, g->results_disk, &err) < 0) {
 			/* the volume stays in the pool: nothing the guest measured is deleted */
 			disk_error = xasprintf("cannot download the results disk: %s", err->msg);
 			g->vol_kept = true;
@@ -531,7 +559,7 @@ static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_
 	if (g->vol_kept)
 		note(s, g,
 		     "%s: %s; kept its results volume '%s' in pool '%s' on '%s' (virsh vol-download --sparse it, then crbench harvest)",
-		     g->plan->name, err->msg, g->results_vol, s->o->pool, s->host);
+		     g->plan->name, err->msg, g->results_vol, host_pool(g->h), g->h->name);
 	else if (g->disk_kept)
 		note(s, g, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
 		     g->plan->name,
@@ -580,7 +608,7 @@ static bool next_step(struct cr_session *s, struct guest *g)
 		obs = (struct cr_guest_observed){ .end = CR_END_START_FAILED, .start_error = err->msg };
 		cr_guest_outcome_release(&g->pub.outcome);
 		cr_guest_outcome_decide(&obs, &g->pub.outcome);
-		drop_guest_disks(s, g);
+		drop_guest_disks(g);
 	}
 	if (g->pub.outcome.reason) {
 		reason = xasprintf("step %llu of %llu: %s", (unsigned long long)g->step, (unsigned long long)n, g->pub.outcome.reason);
@@ -759,29 +787,29 @@ static int build_all(struct cr_session *s, cr_error_t *err)
 
 /* ---- uploads ---- */
 
-/* The libvirt host the guests ran on, when it is reached by upload. */
-static json_t *remote_json(const struct cr_session *s)
+/* A libvirt host the guests ran on, when it is reached by upload. */
+static json_t *remote_json(const struct host *h)
 {
 	virNodeInfo info;
-	bool ok = virNodeGetInfo(s->conn, &info) == 0;
+	bool ok = virNodeGetInfo(h->conn, &info) == 0;
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "host", s->host ? s->host : "", "pool", s->o->pool, "cpus",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "host", h->name ? h->name : "", "pool", host_pool(h), "cpus",
 			 ok ? json_integer(info.cpus) : json_null(), "cpu_model", ok ? json_string(info.model) : json_null(),
 			 "memory_bytes", ok ? json_integer((json_int_t)info.memory * 1024) : json_null());
 }
 
 /* A cached volume: the base image, kernel, initrd or images disk goes up once per libvirt host and pool. */
-static int upload_cached(struct cr_session *s, const char *name, const char *local, char **path, cr_error_t *err)
+static int upload_cached(struct cr_session *s, struct host *h, const char *name, const char *local, char **path, cr_error_t *err)
 {
 	struct stat st;
 	double t = cr_now();
-	int cached = cr_vol_cached(s->pool, name, path, err);
+	int cached = cr_vol_cached(h->pool, name, path, err);
 
 	if (cached != 0)
 		return cached < 0 ? -1 : 0;
 	note(s, NULL, "crbench run: uploading '%s' (%.0f MiB) to pool '%s' on '%s' as '%s'", local,
-	     stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, s->o->pool, s->host, name);
-	if (cr_vol_upload_cached(s->pool, name, local, path, err) < 0)
+	     stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, host_pool(h), h->name, name);
+	if (cr_vol_upload_cached(h->pool, name, local, path, err) < 0)
 		return -1;
 	note(s, NULL, "crbench run: uploaded '%s' in %.1f s", name, cr_now() - t);
 	return 0;
@@ -801,12 +829,12 @@ static char *cached_vol_name(const char *path)
 }
 
 /*
- * Remote mode: what every guest reads goes up (the per-run payload always,
- * the rest unless cached), under a lock of the cache, so that two runs
- * started together do not both upload one volume. (Runs from other machines
- * into the same pool are not covered by it.)
+ * A host reached by upload: what its guests read goes up (the per-run
+ * payload always, the rest unless cached), under a lock of the cache, so
+ * that two runs started together do not both upload one volume. (Runs from
+ * other machines into the same pool are not covered by it.)
  */
-static int upload_all(struct cr_session *s, cr_error_t *err)
+static int upload_all(struct cr_session *s, struct host *h, cr_error_t *err)
 {
 	const char *parts[] = { CR_IMAGE_DISK, CR_IMAGE_KERNEL, CR_IMAGE_INITRD };
 	cleanup_free char *images_name = cached_vol_name(s->images);
@@ -818,18 +846,18 @@ static int upload_all(struct cr_session *s, cr_error_t *err)
 		struct guest *g = &s->g[i];
 		char **paths[] = { &g->r_base, &g->r_kernel, &g->r_initrd };
 
-		for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(parts) && g->h == h; k++) {
 			cleanup_free char *local = xasprintf("%s/%s", g->image.dir, parts[k]), *name = cached_vol_name(local);
 
-			if (upload_cached(s, name, local, paths[k], err) < 0)
+			if (upload_cached(s, h, name, local, paths[k], err) < 0)
 				return -1;
 		}
 	}
-	if (upload_cached(s, images_name, s->images, &s->r_images, err) < 0)
+	if (upload_cached(s, h, images_name, s->images, &h->r_images, err) < 0)
 		return -1;
-	s->payload_vol = xasprintf(CR_RUN_DOMAIN_PREFIX "%s-payload.raw", s->run_id);
-	cr_rundir_add_volume(s->rundir, s->payload_vol, NULL);
-	return cr_vol_upload(s->pool, s->payload_vol, s->payload, &s->r_payload, err);
+	h->payload_vol = xasprintf(CR_RUN_DOMAIN_PREFIX "%s-payload.raw", s->run_id);
+	cr_rundir_add_volume(h->rundir, h->payload_vol, NULL);
+	return cr_vol_upload(h->pool, h->payload_vol, h->payload, &h->r_payload, err);
 }
 
 /* ---- preparing ---- */
@@ -904,12 +932,10 @@ static int docker_stores(struct cr_session *s, cr_error_t *err)
 		im->file = xasprintf("%s.tar", cr_suite_container_recipes[k]);
 		s->n_store_images++;
 	}
-	if (s->o->remote)
-		return 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct guest *g = &s->g[i];
 		struct cr_store_opts so = { .cache_dir = s->o->cache_dir,
-					    .accel = s->o->accel,
+					    .accel = g->h->pf->accel,
 					    .vm_name = g->plan->image,
 					    .vm = &g->image,
 					    .images_disk = s->images,
@@ -921,6 +947,8 @@ static int docker_stores(struct cr_session *s, cr_error_t *err)
 					    .data = s };
 		int rc;
 
+		if (g->h->pf->remote)
+			continue; /* its guests load the images at boot */
 		for (size_t k = 0; k < i && !g->store.dir; k++)
 			if (strcmp(s->g[k].image.key, g->image.key) == 0 && s->g[k].store.dir)
 				g->store = (struct cr_store){ .dir = xstrdup(s->g[k].store.dir),
@@ -942,41 +970,106 @@ static int docker_stores(struct cr_session *s, cr_error_t *err)
 	return stopping(s) ? cr_error(err, 0, "interrupted") : 0;
 }
 
-/* One small payload disk for every guest of the run: the agent and the resolved plan; each guest finds its name on its kernel command line. */
-static int payload_disk(struct cr_session *s, const char *plan_path, cr_error_t *err)
+/*
+ * How host h's guests find the suite's container images: in their Docker
+ * store ("store"), or loaded from the images disk at boot ("load", a host
+ * reached by upload); NULL when no step runs a container.
+ */
+static const char *images_mode(const struct cr_session *s, const struct host *h)
+{
+	if (!s->n_store_images)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->g[i].h == h)
+			return s->g[i].store.dir ? "store" : "load";
+	return "load";
+}
+
+/*
+ * A small payload disk for the guests: the agent, the resolved plan and the
+ * images they check (or load); each guest finds its name on its kernel
+ * command line. One per way to the images: payload.raw, and
+ * payload-load.raw beside it when some hosts load them and others not.
+ */
+static int payload_disk(struct cr_session *s, struct host *h, const char *plan_path, cr_error_t *err)
 {
 	cleanup_free char *agent = cr_agent_path(), *staging = xasprintf("%s/payload", s->rundir);
 	cleanup_free char *images_json = xasprintf("%s/images.json", s->rundir);
 	struct cr_payload_file files[] = { { agent, "crbench-agent" }, { plan_path, "plan.ini" }, { images_json, "images.json" } };
+	const char *mode = images_mode(s, h);
 	double t = cr_now();
 	int ret;
 
-	/* the images the guests check in their Docker store (or load, on a libvirt host reached by upload) */
-	if (s->n_store_images) {
-		cleanup_free char *text = cr_store_images_json(s->store_images, s->n_store_images, s->g[0].store.dir ? "store" : "load");
+	for (size_t k = 0; k < h->index; k++) {
+		const char *theirs = images_mode(s, &s->hosts[k]);
+
+		if (theirs == mode || (theirs && mode && strcmp(theirs, mode) == 0)) {
+			h->payload = xstrdup(s->hosts[k].payload);
+			return 0;
+		}
+	}
+	if (mode) {
+		cleanup_free char *text = cr_store_images_json(s->store_images, s->n_store_images, mode);
 
 		if (cr_write_text(images_json, text, err) < 0)
 			return -1;
 	}
-	s->payload = xasprintf("%s/payload.raw", s->rundir);
-	ret = cr_payload_make(staging, files, ARRAY_SIZE(files) - (s->n_store_images ? 0 : 1), "crbench-payload", s->payload, err);
-	s->payload_seconds = cr_now() - t;
+	h->payload = h->index == 0 ? xasprintf("%s/payload.raw", s->rundir) : xasprintf("%s/payload-%s.raw", s->rundir, mode);
+	ret = cr_payload_make(staging, files, ARRAY_SIZE(files) - (mode ? 0 : 1), "crbench-payload", h->payload, err);
+	s->payload_seconds += cr_now() - t;
 	cr_rmtree(staging);
+	unlink(images_json);
 	return ret;
 }
 
-/* Per guest: names and paths, and vCPU pinning; *why says how the vCPUs are pinned. */
-static void place_guests(struct cr_session *s, char **why)
+/* Per guest of host h: vCPU pinning on that host; *why says how its vCPUs are pinned. */
+static void pin_host(struct cr_session *s, struct host *h, char **why)
 {
 	cleanup_free uint64_t *vcpus = xcalloc(s->n, sizeof(uint64_t));
+	cleanup_free size_t *which = xcalloc(s->n, sizeof(size_t));
 	unsigned **pins = NULL;
+	size_t n = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		vcpus[i] = s->g[i].plan->vcpus;
+		if (s->g[i].h == h) {
+			which[n] = i;
+			vcpus[n++] = s->g[i].plan->vcpus;
+		}
+	if (!n)
+		return;
 	if (s->o->pin)
-		cr_rundir_pin(s->o->cache_dir, s->rundir, s->host, vcpus, s->n, s->plan->parallel, s->host_cpus, &pins, why);
+		cr_rundir_pin(s->o->cache_dir, h->rundir, h->name, vcpus, n, s->plan->parallel, h->cpus, &pins, why);
 	else
 		*why = xstrdup("not pinned: --no-pin");
+	for (size_t j = 0; pins && j < n; j++) {
+		struct guest *g = &s->g[which[j]];
+
+		g->pin = pins[j];
+		pins[j] = NULL;
+		g->pub.pinned = true;
+	}
+	cr_pin_free(pins, n);
+}
+
+/* Per guest: names and paths, and vCPU pinning, host by host; *why says how the vCPUs are pinned. */
+static void place_guests(struct cr_session *s, char **why)
+{
+	for (size_t k = 0; k < s->n_hosts; k++) {
+		cleanup_free char *host_why = NULL;
+		char *t;
+
+		if (s->hosts[k].error)
+			continue;
+		pin_host(s, &s->hosts[k], &host_why);
+		if (!host_why)
+			continue;
+		/* one host: its word as it is; several: each host's, named */
+		t = !*why && s->n_hosts == 1
+			    ? xstrdup(host_why)
+			    : xasprintf("%s%s%s: %s", *why ? *why : "", *why ? "; " : "", host_uri(&s->hosts[k]), host_why);
+		free(*why);
+		*why = t;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct guest *g = &s->g[i];
 
@@ -988,20 +1081,59 @@ static void place_guests(struct cr_session *s, char **why)
 		g->out_dir = xasprintf("%s/%s", s->out, g->plan->name);
 		g->overlay_vol = xasprintf("%s-overlay.qcow2", g->pub.domain);
 		g->results_vol = xasprintf("%s-results.raw", g->pub.domain);
-		if (pins) {
-			g->pin = pins[i];
-			pins[i] = NULL;
-			g->pub.pinned = true;
-		}
 	}
-	cr_pin_free(pins, s->n);
+}
+
+/* What run.json says of host h: its hardware and versions, accelerator, URI, and pool when reached by upload. */
+static json_t *host_info(const struct host *h)
+{
+	json_t *info = h->conn ? cr_libvirt_host_json(h->conn) : json_object();
+
+	json_object_set_new(info, "uri", json_string(host_uri(h)));
+	json_object_set_new(info, "accel", json_string(cr_accel_name(h->pf->accel)));
+	json_object_set_new(info, "accel_reason", h->pf->accel_reason ? json_string(h->pf->accel_reason) : json_null());
+	json_object_set_new(info, "remote", h->pf->remote && h->conn ? remote_json(h) : json_null());
+	json_object_set_new(info, "error", h->error ? json_string(h->error) : json_null());
+	return info;
+}
+
+/* The records of the run's other hosts, their payloads, their uploads. */
+static int prepare_hosts(struct cr_session *s, const char *plan_path, cr_error_t *err)
+{
+	for (size_t k = 0; k < s->n_hosts; k++) {
+		struct host *h = &s->hosts[k];
+
+		if (k == 0) {
+			h->rundir = xstrdup(s->rundir);
+		} else if (!h->error) {
+			cleanup_free char *uri = virConnectGetURI(h->conn);
+
+			if (cr_rundir_add_host(s->rundir, k,
+					       &(struct cr_rundir_info){
+						       .uri = uri, .host = h->name, .pool = h->pf->remote ? host_pool(h) : NULL },
+					       &h->rundir, err) < 0)
+				return -1;
+		}
+		if (h->error)
+			continue;
+		if (payload_disk(s, h, plan_path, err) < 0)
+			return -1;
+		if (!h->pf->remote || upload_all(s, h, err) == 0)
+			continue;
+		if (k == 0)
+			return -1;
+		/* another host: its guests fail, the others run */
+		h->error = xasprintf("cannot upload to libvirt host '%s': %s", host_uri(h), (*err)->msg);
+		cr_error_free(err);
+	}
+	return 0;
 }
 
 static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 {
 	const struct cr_session_opts *o = s->o;
 	const char *root = o->results_root ? o->results_root : "results";
-	cleanup_free char *plan_path = NULL, *dump = NULL, *why = NULL, *uri = virConnectGetURI(s->conn);
+	cleanup_free char *plan_path = NULL, *dump = NULL, *why = NULL, *uri = virConnectGetURI(s->hosts[0].conn);
 
 	/* the run's id, directories and resolved plan (with the seed the run uses) */
 	name_run(s, plan);
@@ -1011,32 +1143,36 @@ static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 	if (mkdir(s->out, 0755) < 0)
 		return cr_error(err, errno, "cannot create run directory '%s'", s->out);
 	if (cr_rundir_create(o->cache_dir, s->run_id,
-			     &(struct cr_rundir_info){ .out = s->out, .uri = uri, .host = s->host, .pool = o->remote ? o->pool : NULL },
+			     &(struct cr_rundir_info){ .out = s->out,
+						       .uri = uri,
+						       .host = s->hosts[0].name,
+						       .pool = s->hosts[0].pf->remote ? host_pool(&s->hosts[0]) : NULL },
 			     &s->rundir, err) < 0)
 		return -1;
 	dump = cr_plan_dump(plan);
 	plan_path = xasprintf("%s/plan.ini", s->out);
 	if (cr_write_text(plan_path, dump, err) < 0)
 		return -1;
-	if (payload_disk(s, plan_path, err) < 0)
-		return -1;
-	if (o->remote && upload_all(s, err) < 0)
+	if (prepare_hosts(s, plan_path, err) < 0)
 		return -1;
 	place_guests(s, &why);
+	for (size_t k = 0; k < s->n_hosts; k++)
+		s->hosts[k].info = host_info(&s->hosts[k]);
 
 	s->manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:o, s:s, s:s, s:f}", "format", "crbench-run", "version", 1, "run_id",
 				s->run_id, "crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan",
-				cr_plan_to_json(plan), "host", cr_host_json(s->conn), "accel", cr_accel_name(o->accel), "pinning",
+				cr_plan_to_json(plan), "host", cr_host_json(s->hosts[0].conn), "accel",
+				cr_accel_name(s->hosts[0].pf->accel), "pinning",
 				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together",
 				"payload_seconds", s->payload_seconds);
 	json_object_set_new(s->manifest, "injected_fault", o->fault ? json_string(o->fault) : json_null());
 	json_object_set_new(s->manifest, "images_disk",
 			    json_pack("{s:s, s:b, s:f}", "path", s->images, "made", s->images_made, "seconds", s->images_seconds));
 	json_object_set_new(s->manifest, "started", utc_now_json());
-	json_object_set_new(s->manifest, "remote", o->remote ? remote_json(s) : json_null());
-	json_object_set_new(json_object_get(s->manifest, "host"), "accel", json_string(cr_accel_name(o->accel)));
+	json_object_set_new(s->manifest, "remote", s->hosts[0].pf->remote ? remote_json(&s->hosts[0]) : json_null());
+	json_object_set_new(json_object_get(s->manifest, "host"), "accel", json_string(cr_accel_name(s->hosts[0].pf->accel)));
 	json_object_set_new(json_object_get(s->manifest, "host"), "accel_reason",
-			    o->accel_reason ? json_string(o->accel_reason) : json_null());
+			    s->hosts[0].pf->accel_reason ? json_string(s->hosts[0].pf->accel_reason) : json_null());
 	return 0;
 }
 
@@ -1047,18 +1183,33 @@ static bool ended(const struct guest *g)
 	return g->pub.outcome.status != CR_GUEST_NOT_RUN && g->pub.outcome.status != CR_GUEST_RUNNING;
 }
 
-/* Start what may start: every guest at once, or the next when the one before it ended. */
-static void start_next(struct cr_session *s, size_t *next)
+/* Whether guest i may start now: the plan runs its guests at once, or every guest before it on its host ended. */
+static bool may_start(const struct cr_session *s, size_t i)
 {
-	while (!stopping(s) && *next < s->n && (s->plan->parallel || *next == 0 || ended(&s->g[*next - 1]))) {
-		struct guest *g = &s->g[(*next)++];
+	if (s->plan->parallel)
+		return true;
+	for (size_t k = 0; k < i; k++)
+		if (s->g[k].h == s->g[i].h && !ended(&s->g[k]))
+			return false;
+	return true;
+}
+
+/* Start what may start: on each host, every guest at once, or the next when the one before it ended. */
+static void start_next(struct cr_session *s, size_t *left)
+{
+	for (size_t i = 0; i < s->n && !stopping(s); i++) {
+		struct guest *g = &s->g[i];
 		cleanup_error cr_error_t gerr = NULL;
 
-		if (start_guest(s, g, &gerr) < 0) {
-			struct cr_guest_observed obs = { .end = CR_END_START_FAILED, .start_error = gerr->msg };
+		if (g->pub.outcome.status != CR_GUEST_NOT_RUN || !may_start(s, i))
+			continue;
+		(*left)--;
+		if (g->h->error || start_guest(s, g, &gerr) < 0) {
+			struct cr_guest_observed obs = { .end = CR_END_START_FAILED, .start_error = g->h->error ? g->h->error : gerr->msg };
 
 			cr_guest_outcome_decide(&obs, &g->pub.outcome);
-			drop_guest_disks(s, g);
+			if (!g->h->error)
+				drop_guest_disks(g);
 			emit(s, (struct cr_session_event){ .type = CR_SESSION_GUEST_ENDED, .guest = &g->pub });
 			write_manifest(s, "running");
 			continue;
@@ -1071,14 +1222,14 @@ static void start_next(struct cr_session *s, size_t *next)
 /* Start the guests as the plan says, follow them until every one ended, or the caller's stop. */
 static void event_loop(struct cr_session *s)
 {
-	size_t next = 0;
+	size_t left = s->n; /* guests not started yet */
 	double last_look = 0;
 
 	s->t0 = cr_now();
 	for (;;) {
 		size_t running = 0;
 
-		start_next(s, &next);
+		start_next(s, &left);
 		/* the loop also wakes for libvirt's own traffic: look at the guests at most 4 times a second */
 		if (cr_now() - last_look >= 0.25 || stopping(s)) {
 			last_look = cr_now();
@@ -1089,7 +1240,7 @@ static void event_loop(struct cr_session *s)
 		}
 		for (size_t i = 0; i < s->n; i++)
 			running += s->g[i].pub.outcome.status == CR_GUEST_RUNNING;
-		if (!running && (stopping(s) || next >= s->n))
+		if (!running && (stopping(s) || !left))
 			break;
 		if (virEventRunDefaultImpl() < 0) {
 			/* no more events to wait on: what the guests measured so far is harvested, not left behind */
@@ -1100,6 +1251,14 @@ static void event_loop(struct cr_session *s)
 			break;
 		}
 	}
+}
+
+static bool any_remote(const struct cr_session *s)
+{
+	for (size_t k = 0; k < s->n_hosts; k++)
+		if (s->hosts[k].pf->remote)
+			return true;
+	return false;
 }
 
 /* What stays of the run's temporary directory: nothing, unless kept on request or holding results not harvested. */
@@ -1116,38 +1275,59 @@ static void clean_up(struct cr_session *s)
 	} else if (!s->o->keep) {
 		/* results that could not be harvested are never deleted: no owner, so that no later run reaps them */
 		cr_rundir_disown(s->rundir);
-		unlink(s->payload);
-		note(s, NULL, "crbench run: kept %zu results disk%s in '%s' that could not be harvested%s%s%s", kept, kept == 1 ? "" : "s",
-		     s->rundir, s->o->remote ? " (those that did not come down are volumes in pool '" : "", s->o->remote ? s->o->pool : "",
-		     s->o->remote ? "', named above)" : "");
+		for (size_t k = 0; k < s->n_hosts; k++)
+			if (s->hosts[k].payload)
+				unlink(s->hosts[k].payload);
+		note(s, NULL, "crbench run: kept %zu results disk%s in '%s' that could not be harvested%s", kept, kept == 1 ? "" : "s",
+		     s->rundir, any_remote(s) ? " (those that did not come down are volumes, named above)" : "");
 	} else {
 		/* kept on request: no owner, so that no later run reaps it */
 		cr_rundir_disown(s->rundir);
-		note(s, NULL, "crbench run: kept the run's disks in '%s'%s%s%s", s->rundir,
-		     s->o->remote ? " (their volumes, named in its file 'volumes', in pool '" : "", s->o->remote ? s->o->pool : "",
-		     s->o->remote ? "')" : "");
+		note(s, NULL, "crbench run: kept the run's disks in '%s'%s", s->rundir,
+		     any_remote(s) ? " (their volumes are named in its files 'volumes', with the pool in 'pool')" : "");
 	}
-	if (s->pool && s->payload_vol && !s->o->keep)
-		cr_vol_delete(s->pool, s->payload_vol, NULL);
+	for (size_t k = 0; k < s->n_hosts && !s->o->keep; k++)
+		if (s->hosts[k].pool && s->hosts[k].payload_vol)
+			cr_vol_delete(s->hosts[k].pool, s->hosts[k].payload_vol, NULL);
+}
+
+/*
+ * Connect to host h, and to its pool when it is reached by upload. The
+ * run's host must answer (-1); another that does not fails its guests
+ * (h->error), and the others run.
+ */
+static int connect_host(struct host *h, cr_error_t *err)
+{
+	cleanup_error cr_error_t herr = NULL;
+
+	if (cr_virt_open(h->pf->uri, &h->conn, &herr) == 0) {
+		h->name = virConnectGetHostname(h->conn);
+		if (!h->pf->remote || (cr_pool_open(h->conn, host_pool(h), &h->pool, &herr) == 0 &&
+				       cr_virt_host_cpus(h->conn, &h->cpus, &(bool){ false }, &herr) == 0))
+			return 0;
+	}
+	if (h->index == 0) {
+		*err = steal_pointer(&herr);
+		return -1;
+	}
+	h->error = xasprintf("cannot reach libvirt host '%s': %s", host_uri(h), herr->msg);
+	return 0;
 }
 
 static int run(struct cr_session *s, cr_error_t *err)
 {
 	const struct cr_session_opts *o = s->o;
 	cleanup_strv char **reaped = NULL;
-	int timer, cb;
+	int timer;
 
 	/* the stores boot a guest each: before this run's libvirt connection, like the builds */
 	if (build_all(s, err) < 0 || images_disk(s, &s->images_made, err) < 0 || docker_stores(s, err) < 0)
 		return -1;
 	virEventRegisterDefaultImpl();
-	if (cr_virt_open(o->uri, &s->conn, err) < 0)
-		return -1;
-	s->host = virConnectGetHostname(s->conn);
-	if (o->remote &&
-	    (cr_pool_open(s->conn, o->pool, &s->pool, err) < 0 || cr_virt_host_cpus(s->conn, &s->host_cpus, &(bool){ false }, err) < 0))
-		return -1;
-	if (cr_runs_reap(o->cache_dir, s->conn, &reaped) > 0)
+	for (size_t k = 0; k < s->n_hosts; k++)
+		if (connect_host(&s->hosts[k], err) < 0)
+			return -1;
+	if (cr_runs_reap(o->cache_dir, s->hosts[0].conn, &reaped) > 0)
 		for (size_t i = 0; reaped[i]; i++)
 			note(s, NULL, "crbench run: %s", reaped[i]);
 	if (prepare(s, o->plan, err) < 0)
@@ -1155,15 +1335,18 @@ static int run(struct cr_session *s, cr_error_t *err)
 	emit(s, (struct cr_session_event){ .type = CR_SESSION_RUN_STARTED });
 	write_manifest(s, "running");
 
-	cb = virConnectDomainEventRegisterAny(s->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), s,
-					      NULL);
+	for (size_t k = 0; k < s->n_hosts; k++)
+		if (s->hosts[k].conn)
+			s->hosts[k].cb = virConnectDomainEventRegisterAny(s->hosts[k].conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+									  VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), s, NULL);
 	timer = virEventAddTimeout(250, on_tick, NULL, NULL);
 	event_loop(s);
 	write_manifest(s, stopping(s) ? "interrupted" : cr_session_n_complete(s) == s->n ? "complete" : "partial");
 	if (timer >= 0)
 		virEventRemoveTimeout(timer);
-	if (cb >= 0)
-		virConnectDomainEventDeregisterAny(s->conn, cb);
+	for (size_t k = 0; k < s->n_hosts; k++)
+		if (s->hosts[k].cb >= 0)
+			virConnectDomainEventDeregisterAny(s->hosts[k].conn, s->hosts[k].cb);
 	return 0;
 }
 
@@ -1176,7 +1359,12 @@ int cr_session_run(const struct cr_session_opts *o, struct cr_session **out, cr_
 	s->plan = o->plan;
 	s->n = o->plan->n_guests;
 	s->g = xcalloc(s->n, sizeof(*s->g));
+	s->n_hosts = o->n_hosts;
+	s->hosts = xcalloc(s->n_hosts, sizeof(*s->hosts));
+	for (size_t k = 0; k < s->n_hosts; k++)
+		s->hosts[k] = (struct host){ .pf = &o->hosts[k], .index = k, .cb = -1 };
 	for (size_t i = 0; i < s->n; i++) {
+		s->g[i].h = &s->hosts[o->guest_host[i]];
 		s->g[i].plan = s->g[i].pub.plan = &o->plan->guests[i];
 		s->g[i].console_fd = -1;
 		s->g[i].pub.watch.agent_uptime = -1;
@@ -1206,16 +1394,24 @@ void cr_session_free(struct cr_session *s)
 	free(s->run_id);
 	free(s->out);
 	free(s->rundir);
-	free(s->payload);
 	free(s->images);
-	free(s->host);
-	free(s->r_payload);
-	free(s->r_images);
-	free(s->payload_vol);
-	if (s->pool)
-		virStoragePoolFree(s->pool);
+	for (size_t k = 0; k < s->n_hosts; k++) {
+		struct host *h = &s->hosts[k];
+
+		free(h->name);
+		free(h->rundir);
+		free(h->payload);
+		free(h->r_payload);
+		free(h->r_images);
+		free(h->payload_vol);
+		free(h->error);
+		json_decref(h->info);
+		if (h->pool)
+			virStoragePoolFree(h->pool);
+		cr_virt_close(h->conn);
+	}
+	free(s->hosts);
 	json_decref(s->manifest);
-	cr_virt_close(s->conn);
 	free(s);
 }
 

@@ -74,11 +74,15 @@ struct cr_session_opts {
 	const char *cache_dir;
 	const char *const *mirrors;  /* the --mirror values, as cr_build_opts's */
 	const char *const *keyrings; /* the --keyring values */
-	const char *uri;	     /* NULL: qemu:///system */
-	bool remote;		     /* the disks go up into pool on the libvirt host (the preflight decides) */
-	const char *pool;
-	enum cr_accel accel;	     /* resolved: the preflight's */
-	const char *accel_reason;    /* the preflight's word on it, for run.json; may be NULL */
+	/*
+	 * The libvirt hosts, as the preflight decided them (their accelerator,
+	 * whether the disks go up into their pool): hosts[0] is the run's, and
+	 * guest i runs on hosts[guest_host[i]]. Guests on different hosts run
+	 * at the same time; on one host, as the plan's parallel says.
+	 */
+	const struct cr_preflight_host *hosts;
+	size_t n_hosts;
+	const size_t *guest_host;
 	bool pin;		     /* pin vCPUs to host CPUs */
 	bool keep;		     /* keep the overlays and disks in the cache's runs/ */
 	const char *fault;	     /* one of cr_session_faults, or NULL */

@@ -128,6 +128,35 @@ static bool host_cpu(const char *caps, const char **begin, const char **end)
 	return true;
 }
 
+char *cr_virt_caps_cpu_model(const char *caps)
+{
+	const char *begin, *end, *vendor, *model;
+	size_t nv = 0, nm = 0;
+
+	if (!host_cpu(caps, &begin, &end))
+		return NULL;
+	vendor = strstr(begin, "<vendor>");
+	model = strstr(begin, "<model");
+	if (vendor && vendor < end) {
+		vendor += strlen("<vendor>");
+		nv = strcspn(vendor, "<");
+	}
+	if (model && model < end && (model = strchr(model, '>')) && model < end) {
+		model++;
+		nm = strcspn(model, "<");
+	}
+	if (!nm)
+		return NULL;
+	return nv ? xasprintf("%.*s %.*s", (int)nv, vendor, (int)nm, model) : xasprintf("%.*s", (int)nm, model);
+}
+
+char *cr_virt_host_cpu_model(virConnectPtr conn)
+{
+	cleanup_free char *caps = virConnectGetCapabilities(conn);
+
+	return caps ? cr_virt_caps_cpu_model(caps) : NULL;
+}
+
 bool cr_virt_caps_cpu_virt(const char *caps)
 {
 	const char *begin, *end;

@@ -31,6 +31,10 @@ int cr_virt_error(cr_error_t *err, const char *fmt, ...) __attribute__((format(p
 /* Whether conn's libvirtd runs on this host; *host (may be NULL) gets its name. */
 int cr_virt_is_local(virConnectPtr conn, bool *local, char **host, cr_error_t *err);
 
+/* The host CPU's vendor and model in capabilities XML ("AMD EPYC-Rome"), or NULL. */
+char *cr_virt_caps_cpu_model(const char *caps);
+/* The same, of the host conn reaches. */
+char *cr_virt_host_cpu_model(virConnectPtr conn);
 /* Whether the host CPU of a capabilities XML (virConnectGetCapabilities) has vmx or svm. */
 bool cr_virt_caps_cpu_virt(const char *caps);
 /* Whether a CPU XML (virConnectBaselineCPU's, features expanded) has vmx or svm. */

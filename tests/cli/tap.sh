@@ -69,9 +69,9 @@ vg() {
 		--log-file="$TMP/vg.log" "$@"
 }
 
-# env_plan NAME SEED: a plan of two one-vCPU Debian 12 guests (runc and
-# runsc) running the env test alone, on standard output
-env_plan() {
+# plan_head NAME SEED TESTS: the [run] and [suite] of a small smoke plan
+# (one round, no warm-up, a 10 s idle baseline), on standard output
+plan_head() {
 	cat <<EOF
 [run]
 name = $1
@@ -80,22 +80,30 @@ timeout = 20m
 progress-timeout = 5m
 [suite]
 profile = smoke
-tests = env
+tests = $3
 repetitions = 1
 warmup = 0
+idle-seconds = 10s
 container-cpus = 1
 container-memory = 256M
-[guest runc]
-image = debian-12
-runtime = runc
-vcpus = 1
-memory = 1G
-[guest runsc]
-image = debian-12
-runtime = runsc
-vcpus = 1
-memory = 1G
 EOF
+}
+
+# plan_guest NAME RUNTIME [LINE]...: a one-vCPU Debian 12 guest's section, with LINEs ("key = value") added
+plan_guest() {
+	printf '[guest %s]\nimage = debian-12\nruntime = %s\nvcpus = 1\nmemory = 1G\n' "$1" "$2"
+	shift 2
+	for _line in "$@"; do
+		printf '%s\n' "$_line"
+	done
+}
+
+# env_plan NAME SEED: a plan of two one-vCPU Debian 12 guests (runc and
+# runsc) running the env test alone, on standard output
+env_plan() {
+	plan_head "$1" "$2" env
+	plan_guest runc runc
+	plan_guest runsc runsc
 }
 
 # set_diff GOT WANT DESCRIPTION: one test, the words of GOT and WANT equal as sets; what is

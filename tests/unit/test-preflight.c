@@ -310,6 +310,22 @@ static void caps_cpu_features(void **state)
 		cr_virt_cpu_xml_virt("<cpu mode='custom'><model>kvm64</model><feature policy='require' name='abm'/>"
 				     "<feature policy='disable' name='svm'/><feature policy='forbid' name='vmx'/></cpu>"));
 	assert_false(cr_virt_cpu_xml_virt(NULL));
+	/* the CPU model of a host that is not this one, for run.json */
+	{
+		cleanup_free char *m = cr_virt_caps_cpu_model(
+			"<capabilities><host><uuid/><cpu><arch>x86_64</arch>"
+			"<model>EPYC-Rome</model><vendor>AMD</vendor></cpu></host></capabilities>");
+		cleanup_free char *bare = cr_virt_caps_cpu_model(
+			"<capabilities><host><cpu><model fallback='allow'>Skylake</model></cpu>"
+			"</host></capabilities>");
+
+		assert_string_equal(m, "AMD EPYC-Rome");
+		assert_string_equal(bare, "Skylake");
+		assert_null(
+			cr_virt_caps_cpu_model("<capabilities><host><cpu><arch>x86_64</arch></cpu></host><guest><model>x</model></guest>"
+					       "</capabilities>"));
+		assert_null(cr_virt_caps_cpu_model(NULL));
+	}
 }
 
 static void libvirt_unreachable(void **state)
@@ -402,6 +418,66 @@ static void plan_needing_nesting_fails_without_it(void **state)
 	free(root);
 }
 
+/* Guests that name their libvirt host: one host per URI, pool and upload, checked in blocks of their own; one that cannot be reached is a WARN naming its guests. */
+static void guests_on_hosts(void **state)
+{
+	char *root = make_vmx_host("Y\n");
+	cleanup_free char *plan_path = xasprintf("%s/p.ini", root);
+	cleanup_plan struct cr_plan *plan = NULL;
+	cleanup_error cr_error_t err = NULL;
+	struct cr_preflight_opts opts = {
+		.root = root,
+		.accel = CR_ACCEL_TCG,
+		.connect_uri = "test:///default",
+		.cache_dir = root,
+		.plan_path = plan_path,
+		.mirrors = (const char *[]){ "file:///nonexistent/mirror", NULL },
+	};
+	struct cr_preflight p;
+	size_t libvirt_items[3] = { 0, 0, 0 };
+
+	write_file(plan_path,
+		   "[suite]\nprofile = smoke\n"
+		   "[guest a]\nimage = debian-12\nruntime = runc\n"
+		   "[guest b]\nimage = debian-12\nruntime = runc\nupload = yes\n"
+		   "[guest c]\nimage = debian-12\nruntime = runc\nconnect = test:///nonexistent/host.xml\n"
+		   "[guest d]\nimage = debian-12\nruntime = runsc\nconnect = test:///nonexistent/host.xml\n"
+		   "[guest e]\nimage = debian-12\nruntime = runc\nconnect = test:///default\npool = default\n");
+	assert_int_equal(cr_plan_load(plan_path, &plan, &err), 0);
+	cr_preflight_run(&opts, &p);
+	assert_int_equal(p.n_hosts, 3);
+	assert_int_equal(cr_preflight_host_of(&p, &plan->guests[0]), 0);
+	assert_int_equal(cr_preflight_host_of(&p, &plan->guests[1]), 1);
+	assert_int_equal(cr_preflight_host_of(&p, &plan->guests[2]), 2);
+	assert_int_equal(cr_preflight_host_of(&p, &plan->guests[3]), 2);
+	/* the run's URI and the default pool, named: the run's host */
+	assert_int_equal(cr_preflight_host_of(&p, &plan->guests[4]), 0);
+	assert_string_equal(p.hosts[0].guests, "a, e");
+	assert_string_equal(p.hosts[2].guests, "c, d");
+	assert_true(p.hosts[1].upload && p.hosts[1].remote);
+	assert_false(p.hosts[0].remote);
+	assert_int_equal(p.hosts[2].accel, CR_ACCEL_TCG);
+	for (size_t i = 0; i < p.n_items; i++) {
+		if (strcmp(p.items[i].name, "libvirt") != 0)
+			continue;
+		libvirt_items[p.items[i].host]++;
+		if (p.items[i].host == 2) {
+			assert_int_equal(p.items[i].status, CR_WARN);
+			assert_non_null(strstr(p.items[i].message, "its guests (c, d) will fail, the other hosts' guests run"));
+			assert_non_null(strstr(p.items[i].fix, "connect = test:///nonexistent/host.xml"));
+		}
+	}
+	/* one libvirt item per host, each in its block */
+	assert_int_equal(libvirt_items[0], 1);
+	assert_int_equal(libvirt_items[1], 1);
+	assert_int_equal(libvirt_items[2], 1);
+	for (size_t i = 1; i < p.n_items; i++)
+		assert_true(p.items[i].host >= p.items[i - 1].host || p.items[i].host == 0);
+	cr_preflight_release(&p);
+	remove_tree(root);
+	free(root);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -418,6 +494,7 @@ int main(void)
 		cmocka_unit_test(libvirt_host_names),
 		cmocka_unit_test(remote_accel),
 		cmocka_unit_test(caps_cpu_features),
+		cmocka_unit_test(guests_on_hosts),
 		cmocka_unit_test(whole_preflight),
 		cmocka_unit_test(plan_needing_nesting_fails_without_it),
 	};

@@ -1,0 +1,148 @@
+#!/bin/sh
+# One plan's guests on two libvirt hosts at once: guest a on qemu:///system
+# (its disks files here), guest b on a second libvirtd, the session daemon
+# of an unprivileged user started for the test, reached through its socket
+# (qemu+unix:///session?socket=...) with upload = yes, as another host is.
+# The plan runs its guests one after another, yet a and b run at the same
+# time, each host its own. Two runs: one killed with SIGKILL once both
+# guests finished a step; then one with a third guest on a host that cannot
+# be reached, which fails that guest only, while the dead run is reaped on
+# both hosts and the second host's cache is reused. One one-vCPU guest per host,
+# env and cpu-mem only, under TCG: a few minutes. CRBENCH_E2E=0 skips it.
+. "$(dirname "$0")/tap.sh"
+
+e2e_or_skip
+command -v libvirtd >/dev/null && command -v setpriv >/dev/null || {
+	echo "1..0 # SKIP needs libvirtd and setpriv"
+	exit 0
+}
+plan 19
+
+user=crbench-h2
+id -u $user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $user || {
+	echo "1..0 # SKIP cannot create user $user"
+	exit 0
+}
+h2="$TMP/h2"
+mkdir -p "$h2/rt" "$h2/home" "$h2/pool"
+chown -R $user: "$h2"
+chmod 700 "$h2/rt"
+chmod 711 "$TMP" # that user's qemu reaches its pool through it
+as_h2() { setpriv --reuid=$user --regid=$user --clear-groups env HOME="$h2/home" XDG_RUNTIME_DIR="$h2/rt" "$@"; }
+as_h2 libvirtd >"$h2/libvirtd.log" 2>&1 &
+h2_pid=$!
+uri2="qemu+unix:///session?socket=$h2/rt/libvirt/libvirt-sock"
+wait_for_sock() {
+	_i=0
+	while [ ! -S "$h2/rt/libvirt/libvirt-sock" ] && [ $_i -lt 30 ]; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+}
+wait_for_sock
+# the daemon, and what it started for the test's user (its virtlogd, a qemu left by a failure)
+stop_h2() {
+	kill $h2_pid 2>/dev/null
+	pkill -u $user 2>/dev/null
+}
+trap 'stop_h2; sleep 1; rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+virsh -q -c "$uri2" pool-create-as default dir --target "$h2/pool" >/dev/null || {
+	echo "1..0 # SKIP the second libvirtd does not answer at '$uri2'"
+	exit 0
+}
+
+write_plan() { # write_plan FILE [URI]: guests a here, b on the second host, c (with URI) on a third
+	{
+		plan_head hosts 7 "env, cpu-mem"
+		plan_guest a runc
+		plan_guest b runc "connect = $uri2" "upload = yes"
+		[ -z "$2" ] || plan_guest c runc "connect = $2" "upload = yes"
+	} >"$1"
+}
+write_plan "$TMP/hosts.ini"
+nowhere="qemu+unix:///session?socket=$TMP/nowhere/libvirt-sock"
+write_plan "$TMP/three.ini" "$nowhere"
+
+vols() { virsh -q -c "$uri2" vol-list default 2>/dev/null | awk '{ print $1 }'; }
+domains() { # domains RUN-ID: on both hosts
+	{
+		virsh -q -c qemu:///system list --all --name
+		virsh -q -c "$uri2" list --all --name
+	} 2>/dev/null | grep -c "crbench-$1" || true
+}
+
+# the preflight checks each host in a block of its own
+run "$CRBENCH" check --plan "$TMP/three.ini"
+like "$out" "^libvirt host qemu\+unix:///session\?socket=$h2/rt/libvirt/libvirt-sock, pool default, for \[guest b\]:" \
+	"crbench check has a block for the second host, naming its guest"
+like "$out" "^PASS storage pool: pool 'default' on " "it checks the second host's pool"
+like "$out" "^WARN libvirt: .*its guests \(c\) will fail, the other hosts' guests run" \
+	"a host that cannot be reached is a warning naming its guests"
+
+# a run killed with SIGKILL once both guests finished a step
+"$CRBENCH" run --plan "$TMP/hosts.ini" --results-dir "$TMP/killed" >"$TMP/a.out" 2>"$TMP/a.err" &
+pid=$!
+wait_for "$TMP/a.err" '^a: \[1/2\] env: ok in ' 900
+wait_for "$TMP/a.err" '^b: \[1/2\] env: ok in ' 300
+kill -KILL $pid
+wait $pid
+sed 's/^/# /' "$TMP/a.err"
+run_a=$(ls -d "$TMP"/killed/hosts-* 2>/dev/null | head -1)
+id_a=$(basename "${run_a:-none}")
+like "$(cat "$TMP/a.err")" "uploading '.*/disk.qcow2' .* to pool 'default' on " "the base image went up to the second host"
+is "$(domains "$id_a")" 2 "the killed run left a domain on each host"
+ok "$([ "$(vols | grep -c "$id_a")" -ge 3 ]; echo $?)" "and its payload, overlay and results volumes on the second host"
+
+# the next run: a third guest on a host that cannot be reached; the dead run reaped on both hosts
+"$CRBENCH" run --plan "$TMP/three.ini" --results-dir "$TMP/results" >"$TMP/b.out" 2>"$TMP/b.err"
+rc=$?
+sed 's/^/# /' "$TMP/b.err"
+is "$rc" 1 "a run with a guest on a host that cannot be reached exits 1"
+run_b=$(ls -d "$TMP"/results/hosts-* 2>/dev/null | head -1)
+id_b=$(basename "${run_b:-none}")
+ok "$(! grep -q uploading "$TMP/b.err"; echo $?)" "it uploads nothing but its payload: the second host's cache is reused"
+python3 - "$run_b" "$uri2" >"$TMP/check" 2>&1 <<'EOF'
+import glob, json, os, sys
+run_dir, uri2 = sys.argv[1:3]
+run = json.load(open(os.path.join(run_dir, "run.json")))
+bad = []
+for g in run["guests"]:
+    entries = glob.glob(os.path.join(run_dir, g["name"], "results", "[0-9][0-9][0-9][0-9]-*.json"))
+    print(g["name"], g["status"], g.get("reason"), g["harvest"], len(entries), json.dumps(g["host"]))
+    if g["name"] != "c" and (g["status"] != "complete" or g["harvest"] != "verified" or len(entries) != 2):
+        bad.append(g["name"])
+a, b, c = run["guests"]
+if run["status"] != "partial" or c["status"] != "failed" or "cannot reach libvirt host" not in (c["reason"] or ""):
+    bad.append("c")
+if a["host"]["uri"] != "qemu:///system" or a["host"]["remote"] is not None or a["docker_store"] is not None:
+    bad.append("a's host")
+if b["host"]["uri"] != uri2 or b["host"]["remote"]["pool"] != "default" or not b["host"]["cpus"] or not b["host"]["qemu_version"]:
+    bad.append("b's host")
+print("bad:", bad)
+sys.exit(1 if bad else 0)
+EOF
+st=$?
+sed 's/^/# /' "$TMP/check"
+ok $st "a and b completed and were harvested, run.json names each one's host; c failed, saying why"
+# one after another in the plan, but on different hosts: b started before a ended
+started_b=$(grep -n '^b: started' "$TMP/b.err" | head -1 | cut -d: -f1)
+ended_a=$(grep -n '^a: complete' "$TMP/b.err" | head -1 | cut -d: -f1)
+ok "$([ -n "$started_b" ] && [ -n "$ended_a" ] && [ "$started_b" -lt "$ended_a" ]; echo $?)" \
+	"guests on different hosts ran at the same time (b started on line ${started_b:-?}, a ended on line ${ended_a:-?})"
+"$CRBENCH" check --json --plan "$TMP/three.ini" >"$TMP/check.json" 2>/dev/null
+python3 "$SRCDIR/tests/cli/schema-check.py" run "$run_b/run.json" run "$run_a/run.json" check "$TMP/check.json" >"$TMP/schema" 2>&1
+st=$?
+sed 's/^/# /' "$TMP/schema"
+ok $st "both runs' run.json, and crbench check --json of the plan, match their schemas"
+like "$(head -3 "$run_b/b/console.log" 2>/dev/null)" "Linux version" "b's console came through the second host's libvirt"
+is "$(domains "$id_a")" 0 "the killed run's domains were destroyed on both hosts"
+like "$(cat "$TMP/b.err")" "deleted volume 'crbench-$id_a-b-results.raw' left by run $id_a" "its volumes on the second host were deleted"
+n=$(ls "$run_a"/b/results/[0-9][0-9][0-9][0-9]-*.json 2>/dev/null | wc -l)
+ok "$([ "$n" -ge 1 ]; echo $?)" "the killed run's finished steps on the second host came down into its results ($n)"
+is "$(vols | grep -c 'crbench-hosts-')" 0 "no run's volume is left on the second host"
+is "$(vols | grep -c -- '-disk.qcow2.ok$')" 1 "the base image stays cached there"
+is "$(domains hosts-)" 0 "no domain of either run is left on either host"
+is "$(ls "${CRBENCH_CACHE_DIR:-/var/cache/crbench}/runs" 2>/dev/null | grep -c 'hosts-')" 0 "nor their temporary directories"
+
+finish
