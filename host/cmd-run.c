@@ -224,9 +224,11 @@ static void on_event(void *data, const struct cr_session_event *ev)
 		break;
 	case CR_SESSION_RUN_STARTED:
 		sc->s = ev->session;
-		fprintf(stderr, "crbench run: run %s: %zu guest%s (%s), %s, results in '%s'\n", cr_session_run_id(ev->session),
+		fprintf(stderr, "crbench run: run %s: %zu guest%s (%s%s), %s, results in '%s'\n", cr_session_run_id(ev->session),
 			cr_session_n_guests(ev->session), cr_session_n_guests(ev->session) == 1 ? "" : "s",
-			cr_session_parallel(ev->session) ? "in parallel" : "one after another", sc->accel, cr_session_dir(ev->session));
+			cr_session_parallel(ev->session) ? "in parallel" : "one after another",
+			cr_session_n_hosts(ev->session) > 1 ? " on each libvirt host, the hosts at once" : "", sc->accel,
+			cr_session_dir(ev->session));
 		break;
 	case CR_SESSION_GUEST_STARTED:
 		say(sc, "%s: started %s (%llu vCPUs, %llu MiB%s), console in '%s'", g->plan->name, g->domain,

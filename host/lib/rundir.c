@@ -116,7 +116,7 @@ static bool pid_alive(pid_t pid);
 static void busy_cpus(const char *cache_dir, const char *host, cpu_set_t *busy);
 
 void cr_rundir_pin(const char *cache_dir, const char *dir, const char *host, const uint64_t *vcpus, size_t n, bool parallel,
-		   unsigned host_cpus, unsigned ***pins, char **why)
+		   unsigned host_cpus, const cpu_set_t *taken, unsigned ***pins, char **why)
 {
 	cleanup_free char *cpus = xasprintf("%s/cpus", dir);
 	cpu_set_t busy;
@@ -126,6 +126,8 @@ void cr_rundir_pin(const char *cache_dir, const char *dir, const char *host, con
 	/* under a lock, so that two runs started together do not pick the same CPUs (without it, the choice is only likelier to clash) */
 	cr_runs_lock(cache_dir, "pin", &fd, NULL);
 	busy_cpus(cache_dir, host, &busy);
+	if (taken)
+		CPU_OR(&busy, &busy, taken);
 	cr_pin_plan(vcpus, n, parallel, host_cpus, &busy, pins, why);
 	f = fopen(cpus, "we");
 	for (size_t i = 0; f && *pins && i < n; i++)

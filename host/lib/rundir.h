@@ -51,11 +51,13 @@ void cr_rundir_disown(const char *dir);
 
 /*
  * Pin the guests' vCPUs (cr_pin_plan) to host CPUs no other live run on
- * libvirt host host has pinned, and record them, under a lock of the cache's
- * runs/: two runs started together do not pick the same CPUs.
+ * libvirt host host has pinned, nor this run in taken (may be NULL: its
+ * guests on another libvirtd of the same machine), and record them, under a
+ * lock of the cache's runs/: two runs started together do not pick the
+ * same CPUs.
  */
 void cr_rundir_pin(const char *cache_dir, const char *dir, const char *host, const uint64_t *vcpus, size_t n, bool parallel,
-		   unsigned host_cpus, unsigned ***pins, char **why);
+		   unsigned host_cpus, const cpu_set_t *taken, unsigned ***pins, char **why);
 
 /* Take the cache-wide lock <cache_dir>/runs/.<what>.lock; *fd holds it until closed. */
 int cr_runs_lock(const char *cache_dir, const char *what, int *fd, cr_error_t *err);

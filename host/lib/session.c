@@ -1029,16 +1029,26 @@ static void pin_host(struct cr_session *s, struct host *h, char **why)
 	cleanup_free size_t *which = xcalloc(s->n, sizeof(size_t));
 	unsigned **pins = NULL;
 	size_t n = 0;
+	cpu_set_t taken;
 
-	for (size_t i = 0; i < s->n; i++)
-		if (s->g[i].h == h) {
+	CPU_ZERO(&taken);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct guest *g = &s->g[i];
+
+		if (g->h == h) {
 			which[n] = i;
-			vcpus[n++] = s->g[i].plan->vcpus;
+			vcpus[n++] = g->plan->vcpus;
+		} else if (g->pin && g->h->name && h->name && strcmp(g->h->name, h->name) == 0) {
+			/* another libvirtd of the same machine, whose guests run at the same time as these */
+			for (uint64_t v = 0; v < g->plan->vcpus; v++)
+				if (g->pin[v] < CPU_SETSIZE)
+					CPU_SET(g->pin[v], &taken);
 		}
+	}
 	if (!n)
 		return;
 	if (s->o->pin)
-		cr_rundir_pin(s->o->cache_dir, h->rundir, h->name, vcpus, n, s->plan->parallel, h->cpus, &pins, why);
+		cr_rundir_pin(s->o->cache_dir, h->rundir, h->name, vcpus, n, s->plan->parallel, h->cpus, &taken, &pins, why);
 	else
 		*why = xstrdup("not pinned: --no-pin");
 	for (size_t j = 0; pins && j < n; j++) {
@@ -1447,4 +1457,17 @@ size_t cr_session_n_complete(const struct cr_session *s)
 bool cr_session_parallel(const struct cr_session *s)
 {
 	return s->plan->parallel;
+}
+
+size_t cr_session_n_hosts(const struct cr_session *s)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < s->n_hosts; k++)
+		for (size_t i = 0; i < s->n; i++)
+			if (s->g[i].h == &s->hosts[k]) {
+				n++;
+				break;
+			}
+	return n;
 }

@@ -106,5 +106,6 @@ size_t cr_session_n_guests(const struct cr_session *s);
 const struct cr_session_guest *cr_session_guest(const struct cr_session *s, size_t i);
 size_t cr_session_n_complete(const struct cr_session *s);
 bool cr_session_parallel(const struct cr_session *s);
+size_t cr_session_n_hosts(const struct cr_session *s); /* the libvirt hosts its guests run on */
 
 #endif

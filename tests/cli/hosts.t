@@ -119,12 +119,15 @@ if a["host"]["uri"] != "qemu:///system" or a["host"]["remote"] is not None or a[
     bad.append("a's host")
 if b["host"]["uri"] != uri2 or b["host"]["remote"]["pool"] != "default" or not b["host"]["cpus"] or not b["host"]["qemu_version"]:
     bad.append("b's host")
-print("bad:", bad)
+# the two daemons are one machine: their guests, running together, are not pinned to the same CPUs
+if a["pinned_cpus"] and b["pinned_cpus"] and set(a["pinned_cpus"]) & set(b["pinned_cpus"]):
+    bad.append("pinning")
+print("pinned:", a["pinned_cpus"], b["pinned_cpus"], "bad:", bad)
 sys.exit(1 if bad else 0)
 EOF
 st=$?
 sed 's/^/# /' "$TMP/check"
-ok $st "a and b completed and were harvested, run.json names each one's host; c failed, saying why"
+ok $st "a and b completed and were harvested, on CPUs of their own, run.json names each one's host; c failed, saying why"
 # one after another in the plan, but on different hosts: b started before a ended
 started_b=$(grep -n '^b: started' "$TMP/b.err" | head -1 | cut -d: -f1)
 ended_a=$(grep -n '^a: complete' "$TMP/b.err" | head -1 | cut -d: -f1)
