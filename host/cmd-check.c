@@ -6,8 +6,6 @@
 #include "paths.h"
 #include "preflight.h"
 #include "util.h"
-#include "virt.h"
-#include "volume.h"
 
 static const char check_usage[] =
 	"usage: crbench check [--accel kvm|tcg|auto] [--connect URI] [--upload] [--pool NAME]\n"
@@ -57,9 +55,9 @@ static int print_json(const struct cr_preflight *p, const char *cache_dir)
 	for (size_t k = 0; k < p->n_hosts; k++) {
 		const struct cr_preflight_host *h = &p->hosts[k];
 
-		json_array_append_new(hosts, json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "uri", h->uri ? h->uri : CR_DEFAULT_URI, "pool",
-						       h->pool ? h->pool : CR_DEFAULT_POOL, "upload", h->upload, "remote", h->remote,
-						       "accelerator", cr_accel_name(h->accel), "guests", h->guests));
+		json_array_append_new(hosts, json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "uri", cr_preflight_host_uri(h), "pool",
+						       cr_preflight_host_pool(h), "upload", h->upload, "remote", h->remote, "accelerator",
+						       cr_accel_name(h->accel), "guests", h->guests));
 	}
 	root = json_pack("{s:s, s:s, s:b, s:s, s:o}", "status", cr_status_names[cr_preflight_worst(p)], "accelerator",
 			 cr_accel_name(p->accel), "remote", p->remote, "cache_dir", cache_dir, "items", items);
@@ -79,9 +77,8 @@ static void print_lines(const struct cr_preflight *p)
 
 		count[it->status]++;
 		if (it->host && (i == 0 || p->items[i - 1].host != it->host))
-			printf("libvirt host %s, pool %s, for [guest %s]:\n",
-			       p->hosts[it->host].uri ? p->hosts[it->host].uri : CR_DEFAULT_URI,
-			       p->hosts[it->host].pool ? p->hosts[it->host].pool : CR_DEFAULT_POOL, p->hosts[it->host].guests);
+			printf("libvirt host %s, pool %s, for [guest %s]:\n", cr_preflight_host_uri(&p->hosts[it->host]),
+			       cr_preflight_host_pool(&p->hosts[it->host]), p->hosts[it->host].guests);
 		else if (!it->host && i > 0 && p->items[i - 1].host)
 			printf("this host:\n");
 		printf("%s %s: %s", cr_status_names[it->status], it->name, it->message);

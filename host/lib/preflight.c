@@ -325,10 +325,14 @@ static struct cr_check_item *reuse_item(struct cr_preflight *p, const char *name
 	return new_item(p);
 }
 
-/* The URI of host h, as the checks name it. */
-static const char *host_uri(const struct cr_preflight_host *h)
+const char *cr_preflight_host_uri(const struct cr_preflight_host *h)
 {
 	return h->uri ? h->uri : CR_DEFAULT_URI;
+}
+
+const char *cr_preflight_host_pool(const struct cr_preflight_host *h)
+{
+	return h->pool ? h->pool : CR_DEFAULT_POOL;
 }
 
 /*
@@ -341,7 +345,7 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 {
 	cleanup_error cr_error_t err = NULL;
 	struct cr_preflight_host *h = &p->hosts[k];
-	const char *pool_name = h->pool ? h->pool : CR_DEFAULT_POOL;
+	const char *pool_name = cr_preflight_host_pool(h);
 	virStoragePoolPtr pool = NULL;
 	virStoragePoolInfo info;
 	struct cr_check_item *item;
@@ -375,7 +379,8 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 		item_set(item, "storage pool", CR_FAIL, xstrdup(err->msg),
 			 xasprintf("on the libvirt host, or with virsh -c %s: make a directory pool '%s' "
 				   "(virsh pool-define-as %s dir --target /var/lib/libvirt/images; virsh pool-start %s), or name one with %s",
-				   host_uri(h), pool_name, pool_name, pool_name, k == 0 ? "--pool" : "pool = in the guest's section"));
+				   cr_preflight_host_uri(h), pool_name, pool_name, pool_name,
+				   k == 0 ? "--pool" : "pool = in the guest's section"));
 		return;
 	}
 	if (virStoragePoolGetInfo(pool, &info) < 0)
@@ -399,7 +404,7 @@ static void check_remote(const struct cr_preflight_opts *opts, virConnectPtr con
 static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_preflight *p, size_t k)
 {
 	struct cr_preflight_host *h = &p->hosts[k];
-	const char *uri = host_uri(h);
+	const char *uri = cr_preflight_host_uri(h);
 	const char *virttype;
 	cleanup_error cr_error_t err = NULL;
 	cleanup_conn virConnectPtr conn = NULL;
@@ -745,8 +750,8 @@ static void check_plan(const struct cr_preflight_opts *opts, const struct cr_pla
 /* Whether host h is the one named by uri, pool and upload (NULL: the defaults). */
 static bool same_host(const struct cr_preflight_host *h, const char *uri, const char *pool, bool upload)
 {
-	return strcmp(host_uri(h), uri ? uri : CR_DEFAULT_URI) == 0 &&
-	       strcmp(h->pool ? h->pool : CR_DEFAULT_POOL, pool ? pool : CR_DEFAULT_POOL) == 0 && h->upload == upload;
+	return strcmp(cr_preflight_host_uri(h), uri ? uri : CR_DEFAULT_URI) == 0 &&
+	       strcmp(cr_preflight_host_pool(h), pool ? pool : CR_DEFAULT_POOL) == 0 && h->upload == upload;
 }
 
 /* The URI, pool and upload of guest g: its own keys, else the run's (hosts[0]). */

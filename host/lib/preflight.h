@@ -105,6 +105,9 @@ struct cr_preflight {
 /* Runs every check; a failing check is an item, not an error. */
 void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *out);
 enum cr_status cr_preflight_worst(const struct cr_preflight *p);
+/* Host h's URI and storage pool, the defaults (qemu:///system, default) when it names none. */
+const char *cr_preflight_host_uri(const struct cr_preflight_host *h);
+const char *cr_preflight_host_pool(const struct cr_preflight_host *h);
 /* The index in p->hosts of the host guest g runs on. */
 size_t cr_preflight_host_of(const struct cr_preflight *p, const struct cr_guest_plan *g);
 /* The message of the item with this name ("accelerator"), or NULL. */

@@ -94,17 +94,6 @@ struct cr_session {
 	const char *building; /* the image being built, for its progress events */
 };
 
-/* The storage pool of a host reached by upload. */
-static const char *host_pool(const struct host *h)
-{
-	return h->pf->pool ? h->pf->pool : CR_DEFAULT_POOL;
-}
-
-static const char *host_uri(const struct host *h)
-{
-	return h->pf->uri ? h->pf->uri : CR_DEFAULT_URI;
-}
-
 /* ---- events ---- */
 
 static void emit(struct cr_session *s, struct cr_session_event ev)
@@ -559,7 +548,7 @@ static void harvest_boot(struct cr_session *s, struct guest *g, const char *out_
 	if (g->vol_kept)
 		note(s, g,
 		     "%s: %s; kept its results volume '%s' in pool '%s' on '%s' (virsh vol-download --sparse it, then crbench harvest)",
-		     g->plan->name, err->msg, g->results_vol, host_pool(g->h), g->h->name);
+		     g->plan->name, err->msg, g->results_vol, cr_preflight_host_pool(g->h->pf), g->h->name);
 	else if (g->disk_kept)
 		note(s, g, "%s: %s%s; kept the guest's results disk '%s' and console log '%s' (crbench harvest %s --out DIR reads it)",
 		     g->plan->name,
@@ -793,7 +782,7 @@ static json_t *remote_json(const struct host *h)
 	virNodeInfo info;
 	bool ok = virNodeGetInfo(h->conn, &info) == 0;
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "host", h->name ? h->name : "", "pool", host_pool(h), "cpus",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "host", h->name ? h->name : "", "pool", cr_preflight_host_pool(h->pf), "cpus",
 			 ok ? json_integer(info.cpus) : json_null(), "cpu_model", ok ? json_string(info.model) : json_null(),
 			 "memory_bytes", ok ? json_integer((json_int_t)info.memory * 1024) : json_null());
 }
@@ -808,7 +797,7 @@ static int upload_cached(struct cr_session *s, struct host *h, const char *name,
 	if (cached != 0)
 		return cached < 0 ? -1 : 0;
 	note(s, NULL, "crbench run: uploading '%s' (%.0f MiB) to pool '%s' on '%s' as '%s'", local,
-	     stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, host_pool(h), h->name, name);
+	     stat(local, &st) == 0 ? (double)st.st_size / (1 << 20) : 0.0, cr_preflight_host_pool(h->pf), h->name, name);
 	if (cr_vol_upload_cached(h->pool, name, local, path, err) < 0)
 		return -1;
 	note(s, NULL, "crbench run: uploaded '%s' in %.1f s", name, cr_now() - t);
@@ -1076,7 +1065,7 @@ static void place_guests(struct cr_session *s, char **why)
 		/* one host: its word as it is; several: each host's, named */
 		t = !*why && s->n_hosts == 1
 			    ? xstrdup(host_why)
-			    : xasprintf("%s%s%s: %s", *why ? *why : "", *why ? "; " : "", host_uri(&s->hosts[k]), host_why);
+			    : xasprintf("%s%s%s: %s", *why ? *why : "", *why ? "; " : "", cr_preflight_host_uri(s->hosts[k].pf), host_why);
 		free(*why);
 		*why = t;
 	}
@@ -1099,7 +1088,7 @@ static json_t *host_info(const struct host *h)
 {
 	json_t *info = h->conn ? cr_libvirt_host_json(h->conn) : json_object();
 
-	json_object_set_new(info, "uri", json_string(host_uri(h)));
+	json_object_set_new(info, "uri", json_string(cr_preflight_host_uri(h->pf)));
 	json_object_set_new(info, "accel", json_string(cr_accel_name(h->pf->accel)));
 	json_object_set_new(info, "accel_reason", h->pf->accel_reason ? json_string(h->pf->accel_reason) : json_null());
 	json_object_set_new(info, "remote", h->pf->remote && h->conn ? remote_json(h) : json_null());
@@ -1119,8 +1108,9 @@ static int prepare_hosts(struct cr_session *s, const char *plan_path, cr_error_t
 			cleanup_free char *uri = virConnectGetURI(h->conn);
 
 			if (cr_rundir_add_host(s->rundir, k,
-					       &(struct cr_rundir_info){
-						       .uri = uri, .host = h->name, .pool = h->pf->remote ? host_pool(h) : NULL },
+					       &(struct cr_rundir_info){ .uri = uri,
+									 .host = h->name,
+									 .pool = h->pf->remote ? cr_preflight_host_pool(h->pf) : NULL },
 					       &h->rundir, err) < 0)
 				return -1;
 		}
@@ -1133,7 +1123,7 @@ static int prepare_hosts(struct cr_session *s, const char *plan_path, cr_error_t
 		if (k == 0)
 			return -1;
 		/* another host: its guests fail, the others run */
-		h->error = xasprintf("cannot upload to libvirt host '%s': %s", host_uri(h), (*err)->msg);
+		h->error = xasprintf("cannot upload to libvirt host '%s': %s", cr_preflight_host_uri(h->pf), (*err)->msg);
 		cr_error_free(err);
 	}
 	return 0;
@@ -1156,7 +1146,7 @@ static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 			     &(struct cr_rundir_info){ .out = s->out,
 						       .uri = uri,
 						       .host = s->hosts[0].name,
-						       .pool = s->hosts[0].pf->remote ? host_pool(&s->hosts[0]) : NULL },
+						       .pool = s->hosts[0].pf->remote ? cr_preflight_host_pool(s->hosts[0].pf) : NULL },
 			     &s->rundir, err) < 0)
 		return -1;
 	dump = cr_plan_dump(plan);
@@ -1312,7 +1302,7 @@ static int connect_host(struct host *h, cr_error_t *err)
 
 	if (cr_virt_open(h->pf->uri, &h->conn, &herr) == 0) {
 		h->name = virConnectGetHostname(h->conn);
-		if (!h->pf->remote || (cr_pool_open(h->conn, host_pool(h), &h->pool, &herr) == 0 &&
+		if (!h->pf->remote || (cr_pool_open(h->conn, cr_preflight_host_pool(h->pf), &h->pool, &herr) == 0 &&
 				       cr_virt_host_cpus(h->conn, &h->cpus, &(bool){ false }, &herr) == 0))
 			return 0;
 	}
@@ -1320,7 +1310,7 @@ static int connect_host(struct host *h, cr_error_t *err)
 		*err = steal_pointer(&herr);
 		return -1;
 	}
-	h->error = xasprintf("cannot reach libvirt host '%s': %s", host_uri(h), herr->msg);
+	h->error = xasprintf("cannot reach libvirt host '%s': %s", cr_preflight_host_uri(h->pf), herr->msg);
 	return 0;
 }
 
