@@ -992,6 +992,8 @@ static int payload_disk(struct cr_session *s, struct host *h, const char *plan_p
 	for (size_t k = 0; k < h->index; k++) {
 		const char *theirs = images_mode(s, &s->hosts[k]);
 
+		if (!s->hosts[k].payload)
+			continue; /* a host that could not be reached has none */
 		if (theirs == mode || (theirs && mode && strcmp(theirs, mode) == 0)) {
 			h->payload = xstrdup(s->hosts[k].payload);
 			return 0;
