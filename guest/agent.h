@@ -148,6 +148,29 @@ json_t *cr_container_config(const struct cr_agent *a, const char *image, json_t 
 json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const char *url, long attempts, const char *last_answer);
 
 /*
+ * The httpd container as boot and net-io run it: cr_container_config, and
+ * an open-files limit of CR_HTTPD_NOFILE, soft and hard, for every runtime.
+ * Debian's apache2ctl sets its limit to that with `ulimit -n` and exits
+ * when it cannot: in a Kata VM the container inherited the VM's init
+ * limits (hard 4096) and, without CAP_SYS_RESOURCE, could not raise them
+ * (Kata 1.12.1, measured), where under runc it inherits dockerd's far
+ * higher one and only lowers it. Given in the container's spec, the limit
+ * is the one apache2ctl asks for, whatever the runtime.
+ */
+#define CR_HTTPD_NOFILE 8192
+json_t *cr_container_httpd_config(const struct cr_agent *a);
+
+/*
+ * Wait for the started httpd container id to answer 200 on url (as
+ * cr_http_wait_200: seconds from t0, or -1 by deadline), giving up as soon
+ * as the container has exited. On -1, err says why in one line (the exit
+ * code and the last line of its stderr when it exited, else the last
+ * answer) and *unanswered is cr_container_unanswered's record of it.
+ */
+double cr_container_httpd_wait(const struct cr_agent *a, const char *id, const char *url, double t0, double deadline, long *attempts,
+			       json_t **unanswered, cr_error_t *err);
+
+/*
  * Before the suite of a Kata guest that passed its checks: start one
  * container of the bench image (up to CR_KATA_PROBE_ATTEMPTS times) and
  * record it in setup's "kata" record as "probe"; when none started and the

@@ -1,5 +1,6 @@
 /* Containers as the tests run them: the runtime and the limits every one gets, one run from create to remove. */
 #include "agent.h"
+#include "http.h"
 #include "results.h"
 #include "util.h"
 
@@ -56,6 +57,74 @@ json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const 
 	json_decref(kept);
 	json_decref(inspect);
 	return out;
+}
+
+json_t *cr_container_httpd_config(const struct cr_agent *a)
+{
+	json_t *config = cr_container_config(a, CR_HTTPD_IMAGE, NULL);
+
+	json_object_set_new(json_object_get(config, "HostConfig"), "Ulimits",
+			    json_pack("[{s:s, s:I, s:I}]", "Name", "nofile", "Soft", (json_int_t)CR_HTTPD_NOFILE, "Hard",
+				      (json_int_t)CR_HTTPD_NOFILE));
+	return config;
+}
+
+struct watched {
+	const struct cr_agent *a;
+	const char *id;
+};
+
+/* The container has stopped: Docker says it is not running (a failed inspect is no answer, the wait goes on) */
+static bool exited(void *arg)
+{
+	struct watched *w = arg;
+	json_t *inspect = NULL;
+	bool gone;
+
+	if (cr_docker_inspect(w->a->docker, w->id, &inspect, NULL) < 0)
+		return false;
+	gone = json_is_false(json_object_get(json_object_get(inspect, "State"), "Running"));
+	json_decref(inspect);
+	return gone;
+}
+
+/* The last non-empty line of text, at most 200 bytes of it, into buf */
+static const char *last_line(const char *text, char *buf, size_t size)
+{
+	const char *end = text + strlen(text), *start;
+
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	for (start = end; start > text && start[-1] != '\n';)
+		start--;
+	snprintf(buf, size, "%.*s", (int)(end - start > 200 ? 200 : end - start), start);
+	return buf;
+}
+
+double cr_container_httpd_wait(const struct cr_agent *a, const char *id, const char *url, double t0, double deadline, long *attempts,
+			       json_t **unanswered, cr_error_t *err)
+{
+	struct watched w = { a, id };
+	char last[CR_HTTP_WHY_SIZE], line[256];
+	double s = cr_http_wait_200(url, t0, deadline, attempts, last, exited, &w);
+	json_t *state, *stderr_text;
+
+	*unanswered = NULL;
+	if (s >= 0)
+		return s;
+	*unanswered = cr_container_unanswered(a, id, url, *attempts, last);
+	state = json_object_get(*unanswered, "state");
+	stderr_text = json_object_get(*unanswered, "stderr");
+	if (!json_is_false(json_object_get(state, "Running")))
+		cr_error(err, 0, "the httpd container never answered 200 on %s (%ld attempts; the last got: %s)", url, *attempts, last);
+	else if (json_string_value(stderr_text) && *last_line(json_string_value(stderr_text), line, sizeof(line)))
+		cr_error(err, 0,
+			 "the httpd container exited with code %" JSON_INTEGER_FORMAT " before it answered on %s; its stderr ends: %s",
+			 json_integer_value(json_object_get(state, "ExitCode")), url, line);
+	else
+		cr_error(err, 0, "the httpd container exited with code %" JSON_INTEGER_FORMAT " before it answered on %s, saying nothing",
+			 json_integer_value(json_object_get(state, "ExitCode")), url);
+	return -1;
 }
 
 int cr_container_start(const struct cr_agent *a, const char *name, json_t *config, char **id, unsigned *retries, double *t_start,

@@ -41,8 +41,10 @@ int cr_http_get(const char *url, long timeout_ms, long *code, size_t *bytes, cha
 	return ok ? 0 : -1;
 }
 
-double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts, char *last)
+double cr_http_wait_200(const char *url, double t0, double deadline, long *attempts, char *last, cr_http_gone_fn gone, void *arg)
 {
+	double ask = t0 + CR_HTTP_GONE_FIRST;
+
 	if (last)
 		snprintf(last, CR_HTTP_WHY_SIZE, "no attempt was made: the deadline had passed");
 	while (cr_now() < deadline) {
@@ -53,6 +55,11 @@ double cr_http_wait_200(const char *url, double t0, double deadline, long *attem
 		(*attempts)++;
 		if (cr_http_get(url, 2000, &code, &bytes, last) == 0 && code == 200)
 			return cr_now() - t0;
+		if (gone && cr_now() >= ask) {
+			if (gone(arg))
+				return -1;
+			ask = cr_now() + CR_HTTP_GONE_EVERY;
+		}
 		nanosleep(&ts, NULL);
 	}
 	return -1;

@@ -6,12 +6,12 @@
 
 static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 {
-	json_t *config = cr_container_config(a, CR_HTTPD_IMAGE, NULL), *inspect = NULL;
+	json_t *config = cr_container_httpd_config(a), *inspect = NULL, *unanswered;
 	cleanup_free char *id = NULL;
 	double t0 = cr_now(), create, start, remove, to_200;
 	long attempts = 0;
 	const char *ip;
-	char url[64], last[CR_HTTP_WHY_SIZE];
+	char url[64];
 	int ret = -1;
 
 	if (cr_docker_create(a->docker, NULL, config, &id, &create, err) < 0)
@@ -26,10 +26,9 @@ static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 		goto out;
 	}
 	snprintf(url, sizeof(url), "http://%s/", ip);
-	to_200 = cr_http_wait_200(url, t0, t0 + (double)a->plan->test_timeout / 2, &attempts, last);
+	to_200 = cr_container_httpd_wait(a, id, url, t0, t0 + (double)a->plan->test_timeout / 2, &attempts, &unanswered, err);
 	if (to_200 < 0) {
-		cr_error(err, 0, "the httpd container never answered 200 on %s (%ld attempts; the last got: %s)", url, attempts, last);
-		json_object_set_new(out, "httpd_unanswered", cr_container_unanswered(a, id, url, attempts, last));
+		json_object_set_new(out, "httpd_unanswered", unanswered);
 		goto out;
 	}
 	json_object_set_new(out, "httpd",

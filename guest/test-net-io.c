@@ -6,12 +6,12 @@
 
 int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err)
 {
-	json_t *config = cr_container_config(a, CR_HTTPD_IMAGE, NULL), *inspect = NULL, *before = NULL, *after;
+	json_t *config = cr_container_httpd_config(a), *inspect = NULL, *before = NULL, *after, *unanswered;
 	cleanup_free char *id = NULL, *url = NULL;
 	size_t bytes = 0;
 	long code = 0, attempts = 0;
 	const char *ip;
-	char last[CR_HTTP_WHY_SIZE], why[CR_HTTP_WHY_SIZE];
+	char why[CR_HTTP_WHY_SIZE];
 	int ret = -1;
 
 	if (cr_docker_create(a->docker, NULL, config, &id, NULL, err) < 0 || cr_docker_start(a->docker, id, NULL, err) < 0 ||
@@ -24,9 +24,8 @@ int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t 
 	}
 	url = xasprintf("http://%s/", ip);
 	/* wait until it serves, outside the measurement */
-	if (cr_http_wait_200(url, cr_now(), cr_now() + (double)a->plan->test_timeout / 2, &attempts, last) < 0) {
-		cr_error(err, 0, "the httpd container never served '%s' (%ld attempts; the last got: %s)", url, attempts, last);
-		*data = json_pack("{s:o}", "httpd_unanswered", cr_container_unanswered(a, id, url, attempts, last));
+	if (cr_container_httpd_wait(a, id, url, cr_now(), cr_now() + (double)a->plan->test_timeout / 2, &attempts, &unanswered, err) < 0) {
+		*data = json_pack("{s:o}", "httpd_unanswered", unanswered);
 		goto out;
 	}
 	before = cr_sys_snapshot();

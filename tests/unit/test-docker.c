@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "docker.h"
+#include "http.h"
 #include "runtime.h"
 
 /* A recorded exchange: what the client must ask, and dockerd's raw answer (tests/data/docker/<file>). */
@@ -258,6 +259,48 @@ static void unanswered_container_is_described(void **state)
 	assert_int_equal(json_object_size(out), 3);
 	json_decref(out);
 	fake_finish(&f, a.docker);
+}
+
+/*
+ * The httpd container exited before it answered: the wait ends at the first
+ * ask whether it is gone (t0 far enough back for the ask to be due), and
+ * the error gives its exit code and the last line of its stderr.
+ */
+static void exited_httpd_ends_the_wait(void **state)
+{
+	/* clang-format off */
+	static const struct exchange ex[] = {
+		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
+		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
+		{ "GET /v1.41/containers/fixture/logs?stdout=true&stderr=true", "docker/logs.http", NULL },
+	};
+	/* clang-format on */
+	struct fake f = { 0 };
+	struct cr_plan plan = { .test_timeout = 600, .container_cpus = 1, .container_memory = 1 << 30 };
+	struct cr_guest_plan g = { .runtime = "runc" };
+	struct cr_agent a = { .plan = &plan, .guest = &g };
+	cleanup_error cr_error_t err = NULL;
+	json_t *unanswered = NULL, *config, *ulimit;
+	long attempts = 0;
+
+	a.docker = fake_open(&f, ex, ARRAY_SIZE(ex));
+	assert_true(cr_container_httpd_wait(&a, "fixture", "http://127.0.0.1:9/", cr_now() - CR_HTTP_GONE_FIRST, cr_now() + 60, &attempts,
+					    &unanswered, &err) < 0);
+	assert_int_equal(attempts, 1);
+	assert_string_equal(err->msg,
+			    "the httpd container exited with code 3 before it answered on http://127.0.0.1:9/; its stderr ends: to-stderr");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(unanswered, "state"), "ExitCode")), 3);
+	json_decref(unanswered);
+	fake_finish(&f, a.docker);
+
+	/* its open-files limit is in its spec, the same for every runtime */
+	config = cr_container_httpd_config(&a);
+	ulimit = json_array_get(json_object_get(json_object_get(config, "HostConfig"), "Ulimits"), 0);
+	assert_string_equal(json_string_value(json_object_get(ulimit, "Name")), "nofile");
+	assert_int_equal(json_integer_value(json_object_get(ulimit, "Soft")), CR_HTTPD_NOFILE);
+	assert_int_equal(json_integer_value(json_object_get(ulimit, "Hard")), CR_HTTPD_NOFILE);
+	assert_string_equal(json_string_value(json_object_get(config, "Image")), CR_HTTPD_IMAGE);
+	json_decref(config);
 }
 
 #define FIXTURE_ID "12c0bbb5490b8e4f6cc0e0ccb12b120bdace6f7f11ab2fd45cef5d474fef4321"
@@ -561,6 +604,7 @@ int main(void)
 		cmocka_unit_test(no_daemon),
 		cmocka_unit_test(demux),
 		cmocka_unit_test(unanswered_container_is_described),
+		cmocka_unit_test(exited_httpd_ends_the_wait),
 		cmocka_unit_test(runsc_kvm_checked_with_a_container),
 	};
 	/* clang-format on */

@@ -77,7 +77,7 @@ static void refused(void **state)
 	assert_int_equal(code, 0);
 	assert_int_equal(bytes, 0);
 	assert_non_null(strstr(why, "onnect"));
-	assert_true(cr_http_wait_200(url, cr_now(), cr_now() + 0.2, &attempts, last) < 0);
+	assert_true(cr_http_wait_200(url, cr_now(), cr_now() + 0.2, &attempts, last, NULL, NULL) < 0);
 	assert_true(attempts >= 1);
 	assert_non_null(strstr(last, "onnect")); /* curl's words again; its "after N ms" may differ */
 }
@@ -97,7 +97,7 @@ static void not_200(void **state)
 	assert_int_equal(cr_http_get(url, 2000, &code, &bytes, why), 0);
 	assert_int_equal(code, 503);
 	assert_string_equal(why, "HTTP 503");
-	assert_true(cr_http_wait_200(url, t0, t0 + 0.3, &attempts, last) < 0);
+	assert_true(cr_http_wait_200(url, t0, t0 + 0.3, &attempts, last, NULL, NULL) < 0);
 	assert_true(cr_now() - t0 >= 0.3);
 	assert_true(attempts >= 2);
 	assert_string_equal(last, "HTTP 503");
@@ -117,7 +117,7 @@ static void first_200(void **state)
 	double t0 = cr_now(), s;
 
 	url = xasprintf("http://127.0.0.1:%d/", port);
-	s = cr_http_wait_200(url, t0, t0 + 10, &attempts, last);
+	s = cr_http_wait_200(url, t0, t0 + 10, &attempts, last, NULL, NULL);
 	assert_true(s >= 0 && s < 10);
 	assert_int_equal(attempts, 1);
 	assert_string_equal(last, "HTTP 200");
@@ -134,9 +134,53 @@ static void no_attempt(void **state)
 	char last[CR_HTTP_WHY_SIZE] = "stale";
 	long attempts = 0;
 
-	assert_true(cr_http_wait_200("http://127.0.0.1:9/", cr_now(), cr_now() - 1, &attempts, last) < 0);
+	assert_true(cr_http_wait_200("http://127.0.0.1:9/", cr_now(), cr_now() - 1, &attempts, last, NULL, NULL) < 0);
 	assert_int_equal(attempts, 0);
 	assert_string_equal(last, "no attempt was made: the deadline had passed");
+}
+
+static bool gone_now(void *arg)
+{
+	(*(int *)arg)++;
+	return true;
+}
+
+static bool still_there(void *arg)
+{
+	(*(int *)arg)++;
+	return false;
+}
+
+/*
+ * A server whose container is gone ends the wait at its first ask, which
+ * comes CR_HTTP_GONE_FIRST seconds after t0 and not before; one still there
+ * is asked again only CR_HTTP_GONE_EVERY seconds later.
+ */
+static void gone_server(void **state)
+{
+	char last[CR_HTTP_WHY_SIZE];
+	cleanup_free char *url = NULL;
+	long attempts = 0;
+	int port, fd = listen_loopback(&port), asked = 0;
+	double t0;
+
+	close(fd);
+	url = xasprintf("http://127.0.0.1:%d/", port);
+	/* not asked before its time: t0 now, deadline well before the first ask */
+	t0 = cr_now();
+	assert_true(cr_http_wait_200(url, t0, t0 + 0.2, &attempts, last, gone_now, &asked) < 0);
+	assert_int_equal(asked, 0);
+	/* asked once it is due, and the wait ends there, long before its deadline */
+	t0 = cr_now() - CR_HTTP_GONE_FIRST;
+	attempts = 0;
+	assert_true(cr_http_wait_200(url, t0, cr_now() + 30, &attempts, last, gone_now, &asked) < 0);
+	assert_int_equal(asked, 1);
+	assert_int_equal(attempts, 1);
+	assert_true(cr_now() - t0 < CR_HTTP_GONE_FIRST + 10);
+	/* still there: one ask, then none until CR_HTTP_GONE_EVERY has passed */
+	asked = 0;
+	assert_true(cr_http_wait_200(url, t0, cr_now() + 0.3, &attempts, last, still_there, &asked) < 0);
+	assert_int_equal(asked, 1);
 }
 
 int main(void)
@@ -147,6 +191,7 @@ int main(void)
 		cmocka_unit_test(not_200),
 		cmocka_unit_test(first_200),
 		cmocka_unit_test(no_attempt),
+		cmocka_unit_test(gone_server),
 	};
 	/* clang-format on */
 
