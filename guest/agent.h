@@ -191,6 +191,14 @@ void cr_kata_probe(const struct cr_agent *a, struct cr_runtime_setup *setup);
  */
 void cr_runsc_probe(const struct cr_agent *a, struct cr_runtime_setup *setup);
 
+/*
+ * A docker CLI command (what: "docker run of ...") that ended with wait
+ * status; output is what it printed (cut in place): the error's one line
+ * gives its exit code (or signal) and its words, past the CLI's leading
+ * WARNING lines, at most 300 bytes. Returns -1.
+ */
+int cr_docker_cli_failed(const char *what, int status, char *output, cr_error_t *err);
+
 /* A container run to its end: exit code, output, seconds from start to exit. */
 struct cr_container_result {
 	long exit_code;

@@ -1,4 +1,6 @@
 /* Containers as the tests run them: the runtime and the limits every one gets, one run from create to remove. */
+#include <sys/wait.h>
+
 #include "agent.h"
 #include "http.h"
 #include "results.h"
@@ -125,6 +127,19 @@ double cr_container_httpd_wait(const struct cr_agent *a, const char *id, const c
 		cr_error(err, 0, "the httpd container exited with code %" JSON_INTEGER_FORMAT " before it answered on %s, saying nothing",
 			 json_integer_value(json_object_get(state, "ExitCode")), url);
 	return -1;
+}
+
+int cr_docker_cli_failed(const char *what, int status, char *output, cr_error_t *err)
+{
+	char *said = output, *nl;
+
+	/* past the CLI's warnings (no swap limit, ...): its error comes after them */
+	while (!strncmp(said, "WARNING:", 8) && (nl = strchr(said, '\n')) && nl[1])
+		said = nl + 1;
+	said = strstrip(said);
+	if (WIFSIGNALED(status))
+		return cr_error(err, 0, "%s was killed by signal %d", what, WTERMSIG(status));
+	return cr_error(err, 0, "%s exited with %d: %.300s", what, WEXITSTATUS(status), *said ? said : "(no output)");
 }
 
 int cr_container_start(const struct cr_agent *a, const char *name, json_t *config, char **id, unsigned *retries, double *t_start,

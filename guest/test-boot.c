@@ -95,7 +95,7 @@ static int boot_docker_cli(const struct cr_agent *a, json_t *out, cr_error_t *er
 		return -1;
 	seconds = cr_now() - t0;
 	if (status != 0)
-		return cr_error(err, 0, "docker run of a container running 'true' failed (status %d): %.300s", status, output);
+		return cr_docker_cli_failed("docker run of a container running 'true'", status, output, err);
 	json_object_set_new(out, "docker_cli",
 			    json_pack("{s:f, s:s, s:s}", "run_seconds", seconds, "command",
 				      "docker run --rm --runtime R --cpus N --memory M " CR_BENCH_IMAGE " true", "runtime", runtime));

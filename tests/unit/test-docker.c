@@ -303,6 +303,37 @@ static void exited_httpd_ends_the_wait(void **state)
 	json_decref(config);
 }
 
+/*
+ * The docker CLI's failures, as a Kata guest's boot step recorded one: its
+ * exit code (not the raw wait status), its error past the swap-limit
+ * warning, which Kata's explanations then still recognise.
+ */
+static void docker_cli_failure_is_told(void **state)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_free char *meaning = NULL;
+	char out[] =
+		"WARNING: Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without "
+		"swap.\ndocker: Error response from daemon: OCI runtime create failed: Failed to check if grpc server is working: "
+		"rpc error: code = Unavailable desc = transport is closing: unknown.\n";
+	char none[] = "WARNING: only a warning\n";
+
+	assert_int_equal(cr_docker_cli_failed("docker run of x", 125 << 8, out, &err), -1);
+	assert_string_equal(err->msg,
+			    "docker run of x exited with 125: docker: Error response from daemon: OCI runtime create failed: "
+			    "Failed to check if grpc server is working: rpc error: code = Unavailable desc = transport is "
+			    "closing: unknown.");
+	meaning = cr_kata_start_explain(err->msg);
+	assert_non_null(meaning);
+	cr_error_free(&err);
+	/* nothing but a warning: a last line is kept, not an empty reason */
+	cr_docker_cli_failed("docker run of x", 1 << 8, none, &err);
+	assert_string_equal(err->msg, "docker run of x exited with 1: WARNING: only a warning");
+	cr_error_free(&err);
+	cr_docker_cli_failed("docker run of x", SIGKILL, none, &err);
+	assert_string_equal(err->msg, "docker run of x was killed by signal 9");
+}
+
 #define FIXTURE_ID "12c0bbb5490b8e4f6cc0e0ccb12b120bdace6f7f11ab2fd45cef5d474fef4321"
 
 /* Each created container's id goes to the sweep list; the sweep removes what is there and passes over what is gone */
@@ -605,6 +636,7 @@ int main(void)
 		cmocka_unit_test(demux),
 		cmocka_unit_test(unanswered_container_is_described),
 		cmocka_unit_test(exited_httpd_ends_the_wait),
+		cmocka_unit_test(docker_cli_failure_is_told),
 		cmocka_unit_test(runsc_kvm_checked_with_a_container),
 	};
 	/* clang-format on */
