@@ -64,10 +64,9 @@ wait_for() {
 
 # vg CMD...: CMD under valgrind, exit 99 on a memory error or a definite or
 # indirect leak; its report in $TMP/vg.log
-vg() {
-	valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-		--log-file="$TMP/vg.log" "$@"
-}
+VALGRIND="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --log-file=$TMP/vg.log"
+# shellcheck disable=SC2086
+vg() { $VALGRIND "$@"; }
 
 # plan_head NAME SEED TESTS: the [run] and [suite] of a small smoke plan
 # (one round, no warm-up, a 10 s idle baseline), on standard output

@@ -78,10 +78,12 @@ guest_fault() {
 	# NO_INJECT=1: a fault of the plan itself (its timeout), nothing injected
 	inject="--inject-fault $1"
 	[ -z "${NO_INJECT:-}" ] || inject=""
+	# RUN_WRAP=vg: crbench under valgrind (tap.sh), its errors and leaks exit 99
 	# shellcheck disable=SC2086
-	"$CRBENCH" run --plan "$p" --results-dir "$TMP/results" $inject >"$TMP/out" 2>"$TMP/err"
+	${RUN_WRAP:-} "$CRBENCH" run --plan "$p" --results-dir "$TMP/results" $inject >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 	sed 's/^/# /' "$TMP/err"
+	[ -z "${RUN_WRAP:-}" ] || sed 's/^/# valgrind: /' "$TMP/vg.log"
 	dir=$(run_dir "$1")
 	is "$rc" 1 "$1: crbench run exits 1"
 	is "$(guest_field "$dir" runc status)" "$2" "$1: the guest's status is $2"
