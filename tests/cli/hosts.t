@@ -7,7 +7,9 @@
 # time, each host its own. Two runs: one killed with SIGKILL once both
 # guests finished a step; then one with a third guest on a host that cannot
 # be reached, which fails that guest only, while the dead run is reaped on
-# both hosts and the second host's cache is reused. One one-vCPU guest per host,
+# both hosts and the second host's cache is reused; then one ended by Ctrl-C
+# (SIGINT), whose guests are destroyed and harvested on both hosts. One
+# one-vCPU guest per host,
 # env and cpu-mem only, under TCG: a few minutes. CRBENCH_E2E=0 skips it.
 . "$(dirname "$0")/tap.sh"
 
@@ -16,7 +18,7 @@ command -v libvirtd >/dev/null && command -v setpriv >/dev/null || {
 	echo "1..0 # SKIP needs libvirtd and setpriv"
 	exit 0
 }
-plan 19
+plan 22
 
 user=crbench-h2
 id -u $user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $user || {
@@ -143,6 +145,33 @@ is "$(domains "$id_a")" 0 "the killed run's domains were destroyed on both hosts
 like "$(cat "$TMP/b.err")" "deleted volume 'crbench-$id_a-b-results.raw' left by run $id_a" "its volumes on the second host were deleted"
 n=$(ls "$run_a"/b/results/[0-9][0-9][0-9][0-9]-*.json 2>/dev/null | wc -l)
 ok "$([ "$n" -ge 1 ]; echo $?)" "the killed run's finished steps on the second host came down into its results ($n)"
+
+# Ctrl-C once both guests finished a step: both destroyed, each host's finished steps harvested
+"$CRBENCH" run --plan "$TMP/hosts.ini" --results-dir "$TMP/int" >"$TMP/c.out" 2>"$TMP/c.err" &
+pid=$!
+wait_for "$TMP/c.err" '^a: \[1/2\] env: ok in ' 900
+wait_for "$TMP/c.err" '^b: \[1/2\] env: ok in ' 300
+kill -INT $pid
+wait $pid
+rc=$?
+sed 's/^/# /' "$TMP/c.err"
+is "$rc" 130 "Ctrl-C ends a run on two hosts with 130"
+run_c=$(ls -d "$TMP"/int/hosts-* 2>/dev/null | head -1)
+python3 - "${run_c:-none}" >"$TMP/check" 2>&1 <<'EOF'
+import glob, json, os, sys
+run = json.load(open(os.path.join(sys.argv[1], "run.json")))
+bad = []
+for g in run["guests"]:
+    entries = glob.glob(os.path.join(sys.argv[1], g["name"], "results", "[0-9][0-9][0-9][0-9]-env-r0.json"))
+    print(g["name"], g["status"], g.get("reason"), g["harvest"], len(entries))
+    if g["status"] != "interrupted" or "SIGINT" not in (g.get("reason") or "") or len(entries) != 1:
+        bad.append(g["name"])
+sys.exit(1 if bad or run["status"] != "interrupted" else 0)
+EOF
+st=$?
+sed 's/^/# /' "$TMP/check"
+ok $st "both guests are recorded as interrupted by SIGINT, each with its finished step harvested from its own host"
+is "$(domains "$(basename "${run_c:-none}")")" 0 "the interrupted run left no domain on either host"
 is "$(vols | grep -c 'crbench-hosts-')" 0 "no run's volume is left on the second host"
 is "$(vols | grep -c -- '-disk.qcow2.ok$')" 1 "the base image stays cached there"
 is "$(domains hosts-)" 0 "no domain of either run is left on either host"
