@@ -108,8 +108,18 @@ static void ended_by_host(const struct cr_guest_observed *o, struct cr_guest_out
 		break;
 	case CR_END_PROGRESS_TIMEOUT:
 		out->status = CR_GUEST_TIMEOUT;
-		out->reason = xasprintf("no progress line for %llu s (the plan's progress-timeout): destroyed",
-					(unsigned long long)o->progress_timeout);
+		if (o->silent_seconds <= 0 || o->silent_cpu_seconds < 0)
+			out->reason = xasprintf("no progress line for %llu s (the plan's progress-timeout): destroyed",
+						(unsigned long long)o->progress_timeout);
+		else
+			/* idle: a stuck agent, or a frozen guest; busy: something ran that never let the agent speak */
+			out->reason = xasprintf(
+				"no progress line for %llu s (the plan's progress-timeout): destroyed; its vCPUs ran "
+				"%.1f s in the last %.0f s: %s",
+				(unsigned long long)o->progress_timeout, o->silent_cpu_seconds, o->silent_seconds,
+				o->silent_cpu_seconds < CR_IDLE_CPU_SHARE * o->silent_seconds
+					? "the guest sat idle (a stuck agent, or a frozen guest), it was not busy"
+					: "the guest was busy, yet its agent said nothing");
 		break;
 	case CR_END_EVENT_LOOP:
 		out->status = CR_GUEST_INTERRUPTED;

@@ -64,6 +64,9 @@ void cr_guest_watch_reboot(struct cr_guest_watch *w);
 void cr_guest_watch_release(struct cr_guest_watch *w);
 
 /* Everything the outcome depends on. */
+/* Below this share of one CPU over its silence, a silent guest was idle rather than busy. */
+#define CR_IDLE_CPU_SHARE 0.1
+
 struct cr_guest_observed {
 	enum cr_guest_end end;
 	int signal;			      /* CR_END_SIGNAL: which */
@@ -75,6 +78,11 @@ struct cr_guest_observed {
 	const char *harvest;		      /* the harvest's status: "verified", "incomplete", "failed" */
 	const char *refusal; /* the harvested runtime.json's "refused", whole (the DONE line's reason is cut at 256 bytes), or NULL */
 	uint64_t timeout, progress_timeout; /* the plan's, in seconds */
+	/*
+	 * CR_END_PROGRESS_TIMEOUT: the CPU seconds the guest's vCPUs ran over the
+	 * last silent_seconds of its silence; silent_seconds <= 0 when unknown
+	 */
+	double silent_cpu_seconds, silent_seconds;
 };
 
 struct cr_guest_outcome {

@@ -147,6 +147,15 @@ bool cr_domain_running(virDomainPtr dom)
 	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED;
 }
 
+double cr_domain_cpu_seconds(virDomainPtr dom)
+{
+	virDomainInfo info;
+
+	if (virDomainGetInfo(dom, &info) < 0)
+		return -1;
+	return (double)info.cpuTime / 1e9;
+}
+
 void cr_domain_destroy(virDomainPtr dom)
 {
 	if (!dom)

@@ -38,6 +38,9 @@ int cr_domain_start(virConnectPtr conn, const struct cr_domain_spec *spec, virDo
 /* Whether the domain still runs (a transient domain that stopped is gone). */
 bool cr_domain_running(virDomainPtr dom);
 
+/* The seconds of CPU the domain's vCPUs have run so far, or -1 when libvirt cannot say. */
+double cr_domain_cpu_seconds(virDomainPtr dom);
+
 /* Destroy if still running, then drop the reference; accepts NULL. */
 void cr_domain_destroy(virDomainPtr dom);
 

@@ -68,6 +68,10 @@ struct guest {
 	bool stopped, crashed;
 	enum cr_guest_end end; /* why the host ends it; CR_END_STOPPED while it does not */
 	double t_provision, t_agent, t_state_checked, provision_seconds;
+	/* the vCPUs' CPU seconds at the first state check after its last progress line, and when */
+	double cpu_mark, t_cpu_mark;
+	bool mark_due;
+	double silent_cpu, silent_wall; /* at a progress timeout: what its vCPUs ran since the mark, over how long */
 	double measured_seconds;
 	/* a plan that boots each step afresh (boot = per-step): the step this boot runs, from 1 (of the watch's total) */
 	uint64_t step;
@@ -140,6 +144,7 @@ static void on_line(void *data, const char *line)
 	if (rc <= 0)
 		return;
 	g->pub.t_last_progress = cr_now();
+	g->mark_due = true;
 	emit(s, (struct cr_session_event){ .type = CR_SESSION_PROGRESS, .guest = &g->pub, .progress = &p });
 }
 
@@ -376,6 +381,8 @@ static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 		return -1;
 	}
 	g->pub.t_start = g->pub.t_last_progress = cr_now();
+	g->t_cpu_mark = 0; /* a new domain: its CPU time starts again */
+	g->mark_due = true;
 	if (g->boots == 1)
 		g->t_first = g->pub.t_start;
 	g->provision_seconds += g->pub.t_start - g->t_provision;
@@ -640,6 +647,8 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		.console = &g->pub.watch,
 		.timeout = s->plan->timeout,
 		.progress_timeout = s->plan->progress_timeout,
+		.silent_cpu_seconds = g->silent_cpu,
+		.silent_seconds = g->end == CR_END_PROGRESS_TIMEOUT ? g->silent_wall : -1,
 	};
 	harvest_boot(s, g, out_dir, &obs, &harvest_error, &refusal);
 	cr_guest_outcome_release(&g->pub.outcome);
@@ -670,8 +679,14 @@ static void check_guest(struct cr_session *s, struct guest *g)
 		return end_guest_for(s, g, CR_END_SIGNAL);
 	if (now - g->t_first > (double)s->plan->timeout)
 		return end_guest_for(s, g, CR_END_TIMEOUT);
-	if (now - g->pub.t_last_progress > (double)s->plan->progress_timeout)
+	if (now - g->pub.t_last_progress > (double)s->plan->progress_timeout) {
+		double cpu = cr_domain_cpu_seconds(g->dom);
+
+		/* busy or idle in its silence: a frozen guest and a busy one differ there */
+		g->silent_wall = g->t_cpu_mark > 0 && cpu >= 0 && g->cpu_mark >= 0 ? now - g->t_cpu_mark : -1;
+		g->silent_cpu = cpu - g->cpu_mark;
 		return end_guest_for(s, g, CR_END_PROGRESS_TIMEOUT);
+	}
 	/*
 	 * Lifecycle events say when a domain stops; asking libvirt as well, but
 	 * only every few seconds, covers a lost event. (Every call wakes the
@@ -680,6 +695,11 @@ static void check_guest(struct cr_session *s, struct guest *g)
 	if (!g->stopped && now - g->t_state_checked >= 5) {
 		g->t_state_checked = now;
 		g->stopped = !cr_domain_running(g->dom);
+		if (g->mark_due && !g->stopped) {
+			g->cpu_mark = cr_domain_cpu_seconds(g->dom);
+			g->t_cpu_mark = now;
+			g->mark_due = false;
+		}
 	}
 	if (g->stopped)
 		end_guest(s, g);
