@@ -412,7 +412,15 @@ static const struct {
 	  "Kata's VM did not answer its runtime within Kata 1.12's fixed 30 s (checkRequestTimeout in "
 	  "virtcontainers/kata_agent.go, which no configuration key changes): the nested VM boots slower than that "
 	  "here, as nested VMs do under TCG; on a host with KVM (vmx or svm) it boots in about a second" },
+	/* gRPC's words for a connection that closed under the call: the proxy's or the VM's end went away */
+	{ "Failed to check if grpc server is working", "transport is closing",
+	  "the connection to the agent inside Kata's VM closed before the agent answered: the VM, its QEMU or the agent "
+	  "had stopped" },
 	{ "Failed to check if grpc server is working", NULL, "Kata's VM started, but the agent inside it did not answer its runtime" },
+	/* virtcontainers/kata_agent.go:1935: the sandbox's kata-proxy process no longer exists */
+	{ "Proxy is not running", NULL,
+	  "Kata's proxy (kata-proxy, which carries the runtime's calls to the agent inside the VM) had exited, as it does "
+	  "when its VM stops: the sandbox's VM was gone" },
 	{ "failed to launch qemu", "KVM",
 	  "Kata's QEMU cannot use KVM in this guest: the host gave the guest no working nested virtualization" },
 	{ "failed to launch qemu", "vhost-vsock",
