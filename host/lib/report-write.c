@@ -491,6 +491,7 @@ static void table_grid(const struct cr_report *r, enum cr_report_table t, struct
 			continue;
 		for (size_t gi = 0; gi < r->n_guests; gi++) {
 			const struct cr_report_cell *c = &m->cells[gi];
+			const char *said = NULL; /* this guest's note in the row above, when it has a row above */
 
 			grid_push(g, gi ? xstrdup("") : *m->unit ? xasprintf("%s (%s)", m->label, m->unit) : xstrdup(m->label));
 			grid_push(g, xstrdup(r->guests[gi].name));
@@ -498,7 +499,11 @@ static void table_grid(const struct cr_report *r, enum cr_report_table t, struct
 			grid_push(g, gi == r->baseline ? xstrdup("baseline") : ratio_text(&c->ratio));
 			grid_push(g, paper_text(c, r->guests[gi].runtime));
 			grid_push(g, ours_over_paper(c));
-			grid_push(g, xstrdup(c->reason ? c->reason : ""));
+			for (size_t up = k; up-- > 0 && !said;)
+				if (r->metrics[up].table == t)
+					said = r->metrics[up].cells[gi].reason ? r->metrics[up].cells[gi].reason : "";
+			/* one failed step fails every metric it gives: its reason once, where the guest's first such row is */
+			grid_push(g, xstrdup(!c->reason ? "" : said && !strcmp(said, c->reason) ? "the same as above" : c->reason));
 		}
 	}
 }

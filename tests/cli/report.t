@@ -3,7 +3,7 @@
 # independently from the raw entries (report-check.py), a degraded run reported in full, the HTML in Chromium.
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/report-check.sh"
-plan 59
+plan 60
 
 run "$CRBENCH" report --help
 is "$rc" 0 "--help exits 0"
@@ -69,6 +69,10 @@ md=$(cat "$TMP/d/report.md")
 like "$md" "\| kata \| 0 \| .*\| not supported: Kata Containers cannot use the host's network namespace" "an unsupported cell says so and why"
 like "$md" "\| kata \| 0 \| .*\| 1103322 \| — \| failed in 3 of 3 rounds: bonnie\+\+ exited with 1" "a failed test says so, with the paper number still beside"
 like "$md" "\| runsc \| 0 \| .*\| guest 'runsc' failed: the guest kernel panicked \(see console.log\)" "a guest without results says why"
+n_bonnie=$(grep -c '| kata | 0 | .*| failed in 3 of 3 rounds: bonnie++ exited with 1' "$TMP/d/report.md")
+n_above=$(sed -n '/^## Disk IO/,/^## /p' "$TMP/d/report.md" | grep -c '| kata | 0 | .*| the same as above |')
+ok "$([ "$n_above" -ge 5 ] && [ "$(sed -n '/^## Disk IO/,/^## /p' "$TMP/d/report.md" | grep -c 'bonnie++ exited')" = 1 ]; echo $?)" \
+	"the failed step's reason is given once in its table, the guest's other rows say the same as above ($n_bonnie in all, $n_above)"
 like "$md" "guest 'crun' did not run" "a guest that never ran too"
 like "$md" "\| kata \| kata \| debian-12 \| .*\| Kata: shared_fs virtio-9p, default_vcpus 1, default_memory 1024 MiB \|" \
 	"the guests table says how Kata's VMs were sized and how they share files"
