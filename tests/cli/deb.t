@@ -66,7 +66,7 @@ if [ "$(id -u)" != 0 ] || [ ! -f "$deb" ]; then
 	for _ in $(seq $N_INSTALLED); do skip "installing needs root and the package"; done
 	finish
 fi
-trap 'dpkg --purge crbench >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+at_exit 'dpkg --purge crbench >/dev/null 2>&1'
 run dpkg -i "$deb"
 is "$rc" 0 "dpkg -i installs it (its Depends are met here)"
 [ "$rc" = 0 ] || printf '%s\n' "$err" | tail -5 | sed 's/^/#   /'

@@ -14,45 +14,11 @@
 . "$(dirname "$0")/tap.sh"
 
 e2e_or_skip
-command -v libvirtd >/dev/null && command -v setpriv >/dev/null || {
-	echo "1..0 # SKIP needs libvirtd and setpriv"
+second_host >"$TMP/why" || {
+	echo "1..0 # SKIP $(cat "$TMP/why")"
 	exit 0
 }
 plan 22
-
-user=crbench-h2
-id -u $user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $user || {
-	echo "1..0 # SKIP cannot create user $user"
-	exit 0
-}
-h2="$TMP/h2"
-mkdir -p "$h2/rt" "$h2/home" "$h2/pool"
-chown -R $user: "$h2"
-chmod 700 "$h2/rt"
-chmod 711 "$TMP" # that user's qemu reaches its pool through it
-as_h2() { setpriv --reuid=$user --regid=$user --clear-groups env HOME="$h2/home" XDG_RUNTIME_DIR="$h2/rt" "$@"; }
-as_h2 libvirtd >"$h2/libvirtd.log" 2>&1 &
-h2_pid=$!
-uri2="qemu+unix:///session?socket=$h2/rt/libvirt/libvirt-sock"
-wait_for_sock() {
-	_i=0
-	while [ ! -S "$h2/rt/libvirt/libvirt-sock" ] && [ $_i -lt 30 ]; do
-		sleep 1
-		_i=$((_i + 1))
-	done
-}
-wait_for_sock
-# the daemon, and what it started for the test's user (its virtlogd, a qemu left by a failure)
-stop_h2() {
-	kill $h2_pid 2>/dev/null
-	pkill -u $user 2>/dev/null
-}
-trap 'stop_h2; sleep 1; rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM
-virsh -q -c "$uri2" pool-create-as default dir --target "$h2/pool" >/dev/null || {
-	echo "1..0 # SKIP the second libvirtd does not answer at '$uri2'"
-	exit 0
-}
 
 write_plan() { # write_plan FILE [URI]: guests a here, b on the second host, c (with URI) on a third
 	{

@@ -4,7 +4,11 @@
 _n=0
 _failed=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/crbench-cli.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# at_exit COMMANDS: run them when the test exits, before $TMP goes (the last given first)
+_at_exit=""
+at_exit() { _at_exit="$1; $_at_exit"; }
+trap 'eval "$_at_exit"; rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
 
 plan() { echo "1..$1"; }
 ok() { # ok COND-STATUS DESCRIPTION
@@ -67,6 +71,44 @@ wait_for() {
 VALGRIND="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --log-file=$TMP/vg.log"
 # shellcheck disable=SC2086
 vg() { $VALGRIND "$@"; }
+
+# second_host: a second libvirt host for the test, on this machine: the
+# session libvirtd of the unprivileged user crbench-h2 (made when missing),
+# its state in $TMP/h2, a directory pool "default" in $TMP/h2/pool, reached
+# at $uri2 as another host is (a plan's guest names it with connect =
+# $uri2 and upload = yes). Stopped, with what it started, when the test
+# exits. Says why on standard output and returns 1 when it cannot be had.
+second_host() {
+	command -v libvirtd >/dev/null && command -v setpriv >/dev/null || {
+		echo "needs libvirtd and setpriv"
+		return 1
+	}
+	h2_user=crbench-h2
+	id -u $h2_user >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $h2_user || {
+		echo "cannot create user $h2_user"
+		return 1
+	}
+	h2="$TMP/h2"
+	mkdir -p "$h2/rt" "$h2/home" "$h2/pool"
+	chown -R $h2_user: "$h2"
+	chmod 700 "$h2/rt"
+	chmod 711 "$TMP" # that user's qemu reaches its pool through it
+	setpriv --reuid=$h2_user --regid=$h2_user --clear-groups env HOME="$h2/home" XDG_RUNTIME_DIR="$h2/rt" libvirtd \
+		>"$h2/libvirtd.log" 2>&1 &
+	h2_pid=$!
+	# the daemon, and what it started for that user (its virtlogd, a qemu left by a failure)
+	at_exit 'kill $h2_pid 2>/dev/null; pkill -u $h2_user 2>/dev/null; sleep 1'
+	uri2="qemu+unix:///session?socket=$h2/rt/libvirt/libvirt-sock"
+	_i=0
+	while [ ! -S "$h2/rt/libvirt/libvirt-sock" ] && [ $_i -lt 30 ]; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+	virsh -q -c "$uri2" pool-create-as default dir --target "$h2/pool" >/dev/null || {
+		echo "the second libvirtd does not answer at '$uri2'"
+		return 1
+	}
+}
 
 # plan_head NAME SEED TESTS: the [run] and [suite] of a small smoke plan
 # (one round, no warm-up, a 10 s idle baseline), on standard output

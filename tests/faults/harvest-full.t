@@ -7,7 +7,7 @@
 plan 6
 mkdir -p "$TMP/small"
 mount -t tmpfs -o size=128k tmpfs "$TMP/small" || { echo "# cannot mount a tmpfs"; exit 1; }
-trap 'umount "$TMP/small" 2>/dev/null; rm -rf "$TMP"' EXIT
+at_exit 'umount "$TMP/small" 2>/dev/null'
 p=$(fault_plan full 10m env 1)
 "$CRBENCH" run --plan "$p" --results-dir "$TMP/small" >"$TMP/out" 2>"$TMP/err"
 rc=$?

@@ -5,6 +5,19 @@
 e2e_or_skip
 CACHE=${CRBENCH_CACHE_DIR:-/var/cache/crbench}
 
+# CRBENCH_FAULTS_HOST=second: the fault's guest runs on a second libvirt host
+# (tap.sh's second_host), reached by upload as another machine is, while the
+# run's own host stays qemu:///system: each fault holds per host
+guest_host=""
+if [ "${CRBENCH_FAULTS_HOST:-}" = second ]; then
+	second_host >"$TMP/why" || {
+		echo "1..0 # SKIP $(cat "$TMP/why")"
+		exit 0
+	}
+	guest_host="connect = $uri2
+upload = yes"
+fi
+
 # fault_plan NAME [PROGRESS_TIMEOUT [TESTS [REPETITIONS [IDLE [VCPUS]]]]]: a one-guest plan
 # (runc) of env and cpu-mem rounds, which load no container image: a fault
 # test boots fast.
@@ -26,6 +39,7 @@ image = debian-12
 runtime = runc
 vcpus = ${6:-2}
 memory = 2G
+$guest_host
 EOT
 	echo "$TMP/$1.ini"
 }
@@ -52,15 +66,21 @@ r = json.load(open(sys.argv[1] + "/run.json"))
 print([g for g in r["guests"] if g["name"] == sys.argv[2]][0].get(sys.argv[3]))' "$1" "$2" "$3"
 }
 
-# left ID: domains of the run still defined, run directories left in the
-# cache, and (only when there are any) qemu processes or temporary files of
-# the run still there
+# left ID: domains of the run still defined (on the second host too), run
+# directories left in the cache, and (only when there are any) qemu
+# processes, temporary files or volumes on the second host of the run still
+# there
 left() {
 	d=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c "crbench-$1" || true)
+	v=0
+	if [ -n "${uri2:-}" ]; then
+		d=$((d + $(virsh -c "$uri2" list --all --name 2>/dev/null | grep -c "crbench-$1" || true)))
+		v=$(virsh -q -c "$uri2" vol-list default 2>/dev/null | grep -c "crbench-$1" || true)
+	fi
 	c=$(ls -d "$CACHE/runs/$1" 2>/dev/null | wc -l)
 	q=$(pgrep -f "guest=crbench-$1-" 2>/dev/null | wc -l)
 	t=$(ls -d "$CACHE"/runs/.tmp-*"$1"* "$CACHE"/images/.tmp-* /tmp/crbench-*"$1"* 2>/dev/null | wc -l)
-	echo "$d domains, $c cache directories$([ "$q" = 0 ] || echo ", $q qemu processes")$([ "$t" = 0 ] || echo ", $t temporary files")"
+	echo "$d domains, $c cache directories$([ "$q" = 0 ] || echo ", $q qemu processes")$([ "$t" = 0 ] || echo ", $t temporary files")$([ "$v" = 0 ] || echo ", $v volumes on the second host")"
 }
 
 # summary FAULT DIR GUEST: the line the suite prints per fault
