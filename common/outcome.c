@@ -133,6 +133,11 @@ static void ended_by_host(const struct cr_guest_observed *o, struct cr_guest_out
 		out->status = CR_GUEST_FAILED;
 		out->reason = xasprintf("cannot start: %s", o->start_error ? o->start_error : "unknown error");
 		break;
+	case CR_END_HOST_LOST:
+		out->status = CR_GUEST_FAILED;
+		out->reason = xasprintf("%s; its domain could not be destroyed and may still run there",
+					o->start_error ? o->start_error : "lost its libvirt host");
+		break;
 	case CR_END_STOPPED:
 		break;
 	}

@@ -32,6 +32,7 @@ enum cr_guest_end {
 	CR_END_SIGNAL,		 /* crbench run got SIGINT or SIGTERM */
 	CR_END_EVENT_LOOP,	 /* libvirt's event loop failed */
 	CR_END_START_FAILED,	 /* it never started */
+	CR_END_HOST_LOST,	 /* its libvirt host closed the connection while it ran */
 };
 
 /* What a guest's serial console said, line by line (cr_guest_watch_line). */
@@ -70,7 +71,7 @@ void cr_guest_watch_release(struct cr_guest_watch *w);
 struct cr_guest_observed {
 	enum cr_guest_end end;
 	int signal;			      /* CR_END_SIGNAL: which */
-	const char *start_error;	      /* CR_END_START_FAILED: why */
+	const char *start_error;	      /* CR_END_START_FAILED: why; CR_END_HOST_LOST: what was lost */
 	bool stopped;			      /* the domain had stopped by itself when the host ended it */
 	bool crashed;			      /* libvirt's lifecycle event said it crashed */
 	const struct cr_guest_watch *console; /* what its console said */

@@ -641,6 +641,7 @@ static void end_guest(struct cr_session *s, struct guest *g)
 
 	obs = (struct cr_guest_observed){
 		.end = g->end,
+		.start_error = g->end == CR_END_HOST_LOST ? g->h->error : NULL,
 		.signal = s->o->stop ? *s->o->stop : 0,
 		.stopped = g->stopped,
 		.crashed = g->crashed,
@@ -677,6 +678,12 @@ static void check_guest(struct cr_session *s, struct guest *g)
 	follow(s, g);
 	if (stopping(s))
 		return end_guest_for(s, g, CR_END_SIGNAL);
+	/* a host whose libvirtd went away (or the link to it): its guests end now, not at their timeouts */
+	if (!g->h->error && virConnectIsAlive(g->h->conn) == 0)
+		g->h->error = xasprintf("lost libvirt host '%s' while the guest ran: the connection to its libvirtd closed",
+					cr_preflight_host_uri(g->h->pf));
+	if (g->h->error)
+		return end_guest_for(s, g, CR_END_HOST_LOST);
 	if (now - g->t_first > (double)s->plan->timeout)
 		return end_guest_for(s, g, CR_END_TIMEOUT);
 	if (now - g->pub.t_last_progress > (double)s->plan->progress_timeout) {
