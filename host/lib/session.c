@@ -678,8 +678,14 @@ static void check_guest(struct cr_session *s, struct guest *g)
 	follow(s, g);
 	if (stopping(s))
 		return end_guest_for(s, g, CR_END_SIGNAL);
-	/* a host whose libvirtd went away (or the link to it): its guests end now, not at their timeouts */
-	if (!g->h->error && virConnectIsAlive(g->h->conn) == 0)
+	/*
+	 * a host reached by upload whose libvirtd went away (or the link to it):
+	 * its guests end now, not at their timeouts, for nothing of them can be
+	 * followed or fetched any more. A libvirtd of this machine may be
+	 * restarting: its guests' consoles and disks are files here, and they
+	 * are followed to their end or their timeouts as before.
+	 */
+	if (!g->h->error && g->h->pf->remote && virConnectIsAlive(g->h->conn) == 0)
 		g->h->error = xasprintf("lost libvirt host '%s' while the guest ran: the connection to its libvirtd closed",
 					cr_preflight_host_uri(g->h->pf));
 	if (g->h->error)
