@@ -71,7 +71,6 @@ struct guest {
 	/* the vCPUs' CPU seconds at the first state check after its last progress line, and when */
 	double cpu_mark, t_cpu_mark;
 	bool mark_due;
-	double silent_cpu, silent_wall; /* at a progress timeout: what its vCPUs ran since the mark, over how long */
 	double measured_seconds;
 	/* a plan that boots each step afresh (boot = per-step): the step this boot runs, from 1 (of the watch's total) */
 	uint64_t step;
@@ -614,15 +613,31 @@ static bool next_step(struct cr_session *s, struct guest *g)
 	return false;
 }
 
+/*
+ * What the guest's vCPUs ran since the mark after its last progress line,
+ * and over how many seconds (-1: unknown): busy or idle in its silence, as
+ * a frozen guest and a busy one differ there.
+ */
+static void silence(const struct guest *g, double *cpu_seconds, double *seconds)
+{
+	double cpu = cr_domain_cpu_seconds(g->dom);
+
+	*seconds = g->t_cpu_mark > 0 && cpu >= 0 && g->cpu_mark >= 0 ? cr_now() - g->t_cpu_mark : -1;
+	*cpu_seconds = cpu - g->cpu_mark;
+}
+
 /* The guest stopped, or must: destroy it, save its console, harvest its disk, decide its outcome, or boot it for its next step. */
 static void end_guest(struct cr_session *s, struct guest *g)
 {
 	cleanup_free char *out_dir = boot_out_dir(s, g), *harvest_error = NULL, *refusal = NULL;
 	struct cr_guest_observed obs;
+	double silent_cpu = -1, silent = -1;
 
 	/* did it stop by itself before the host ended it? (a guest done and off before a signal or timeout is not ended by it) */
 	if (!g->stopped && g->pub.watch.done)
 		g->stopped = !cr_domain_running(g->dom);
+	if (g->end == CR_END_PROGRESS_TIMEOUT)
+		silence(g, &silent_cpu, &silent);
 	cr_domain_destroy(g->dom);
 	g->dom = NULL;
 	/* the console's last lines (a panic's, say) may still be on their way: until its end of file, 2 s at most */
@@ -648,8 +663,8 @@ static void end_guest(struct cr_session *s, struct guest *g)
 		.console = &g->pub.watch,
 		.timeout = s->plan->timeout,
 		.progress_timeout = s->plan->progress_timeout,
-		.silent_cpu_seconds = g->silent_cpu,
-		.silent_seconds = g->end == CR_END_PROGRESS_TIMEOUT ? g->silent_wall : -1,
+		.silent_cpu_seconds = silent_cpu,
+		.silent_seconds = silent,
 	};
 	harvest_boot(s, g, out_dir, &obs, &harvest_error, &refusal);
 	cr_guest_outcome_release(&g->pub.outcome);
@@ -692,14 +707,8 @@ static void check_guest(struct cr_session *s, struct guest *g)
 		return end_guest_for(s, g, CR_END_HOST_LOST);
 	if (now - g->t_first > (double)s->plan->timeout)
 		return end_guest_for(s, g, CR_END_TIMEOUT);
-	if (now - g->pub.t_last_progress > (double)s->plan->progress_timeout) {
-		double cpu = cr_domain_cpu_seconds(g->dom);
-
-		/* busy or idle in its silence: a frozen guest and a busy one differ there */
-		g->silent_wall = g->t_cpu_mark > 0 && cpu >= 0 && g->cpu_mark >= 0 ? now - g->t_cpu_mark : -1;
-		g->silent_cpu = cpu - g->cpu_mark;
+	if (now - g->pub.t_last_progress > (double)s->plan->progress_timeout)
 		return end_guest_for(s, g, CR_END_PROGRESS_TIMEOUT);
-	}
 	/*
 	 * Lifecycle events say when a domain stops; asking libvirt as well, but
 	 * only every few seconds, covers a lost event. (Every call wakes the
