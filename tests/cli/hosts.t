@@ -4,7 +4,7 @@
 # of an unprivileged user started for the test, reached through its socket
 # (qemu+unix:///session?socket=...) with upload = yes, as another host is.
 # The plan runs its guests one after another, yet a and b run at the same
-# time, each host its own. Two runs: one killed with SIGKILL once both
+# time, each host its own. Three runs: one killed with SIGKILL once both
 # guests finished a step; then one with a third guest on a host that cannot
 # be reached, which fails that guest only, while the dead run is reaped on
 # both hosts and the second host's cache is reused; then one ended by Ctrl-C
@@ -48,17 +48,24 @@ like "$out" "^PASS storage pool: pool 'default' on " "it checks the second host'
 like "$out" "^WARN libvirt: .*its guests \(c\) will fail, the other hosts' guests run" \
 	"a host that cannot be reached is a warning naming its guests"
 
+# signalled_run SIGNAL NAME: a run of hosts.ini into $TMP/NAME, sent SIGNAL once
+# both guests finished a step; its stderr in $TMP/NAME.err, its exit status in $rc
+signalled_run() {
+	"$CRBENCH" run --plan "$TMP/hosts.ini" --results-dir "$TMP/$2" >"$TMP/$2.out" 2>"$TMP/$2.err" &
+	pid=$!
+	wait_for "$TMP/$2.err" '^a: \[1/2\] env: ok in ' 900
+	wait_for "$TMP/$2.err" '^b: \[1/2\] env: ok in ' 300
+	kill -"$1" $pid
+	wait $pid
+	rc=$?
+	sed 's/^/# /' "$TMP/$2.err"
+}
+
 # a run killed with SIGKILL once both guests finished a step
-"$CRBENCH" run --plan "$TMP/hosts.ini" --results-dir "$TMP/killed" >"$TMP/a.out" 2>"$TMP/a.err" &
-pid=$!
-wait_for "$TMP/a.err" '^a: \[1/2\] env: ok in ' 900
-wait_for "$TMP/a.err" '^b: \[1/2\] env: ok in ' 300
-kill -KILL $pid
-wait $pid
-sed 's/^/# /' "$TMP/a.err"
+signalled_run KILL killed
 run_a=$(ls -d "$TMP"/killed/hosts-* 2>/dev/null | head -1)
 id_a=$(basename "${run_a:-none}")
-like "$(cat "$TMP/a.err")" "uploading '.*/disk.qcow2' .* to pool 'default' on " "the base image went up to the second host"
+like "$(cat "$TMP/killed.err")" "uploading '.*/disk.qcow2' .* to pool 'default' on " "the base image went up to the second host"
 is "$(domains "$id_a")" 2 "the killed run left a domain on each host"
 ok "$([ "$(vols | grep -c "$id_a")" -ge 3 ]; echo $?)" "and its payload, overlay and results volumes on the second host"
 
@@ -113,14 +120,7 @@ n=$(ls "$run_a"/b/results/[0-9][0-9][0-9][0-9]-*.json 2>/dev/null | wc -l)
 ok "$([ "$n" -ge 1 ]; echo $?)" "the killed run's finished steps on the second host came down into its results ($n)"
 
 # Ctrl-C once both guests finished a step: both destroyed, each host's finished steps harvested
-"$CRBENCH" run --plan "$TMP/hosts.ini" --results-dir "$TMP/int" >"$TMP/c.out" 2>"$TMP/c.err" &
-pid=$!
-wait_for "$TMP/c.err" '^a: \[1/2\] env: ok in ' 900
-wait_for "$TMP/c.err" '^b: \[1/2\] env: ok in ' 300
-kill -INT $pid
-wait $pid
-rc=$?
-sed 's/^/# /' "$TMP/c.err"
+signalled_run INT int
 is "$rc" 130 "Ctrl-C ends a run on two hosts with 130"
 run_c=$(ls -d "$TMP"/int/hosts-* 2>/dev/null | head -1)
 python3 - "${run_c:-none}" >"$TMP/check" 2>&1 <<'EOF'
