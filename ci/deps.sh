@@ -15,11 +15,11 @@ run_pkgs="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
 	mmdebstrap e2fsprogs libguestfs-tools linux-image-amd64 gpg debian-archive-keyring gnuplot-nox curl"
 # debhelper, dpkg-dev, fakeroot and lintian build and check the Debian package (make deb, tests/cli/deb.t)
 deb_pkgs="debhelper dpkg-dev fakeroot lintian"
-# python3 recomputes the report's statistics, chromium renders its HTML, xz-utils packs fake Kata tarballs,
+# python3 recomputes the report's statistics, chromium renders its HTML and netpbm decodes its screenshot, xz-utils packs fake Kata tarballs,
 # groff-base renders the manual pages (tests/cli/man.t), clang-format checks the layout (make lint),
 # python3-jsonschema checks the JSON formats against docs/schema/ (tests/cli/schema.t);
 # libxml2-utils' xmllint the JUnit XML against docs/schema/junit.xsd (tests/unit/test-junit.c)
-check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 chromium xz-utils cppcheck valgrind groff-base python3-jsonschema clang-format libxml2-utils"
+check_pkgs="libcmocka-dev clang libclang-rt-14-dev perl python3 netpbm chromium xz-utils cppcheck valgrind groff-base python3-jsonschema clang-format libxml2-utils"
 
 case "${1:-}" in
 build) want="$build_pkgs" ;;
