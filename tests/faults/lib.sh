@@ -116,14 +116,16 @@ guest_fault() {
 
 
 # signal_fault NAME SIGNAL: crbench run gets SIGNAL (INT or TERM) after the
-# guest finished a step: the guest is destroyed, its finished steps are
-# harvested, run.json says interrupted, crbench exits 128 + the signal's
-# number. Five tests.
+# guest finished two steps: the guest is destroyed, its finished steps are
+# harvested, each a whole entry, run.json says interrupted, the console log
+# is kept, crbench exits 128 + the signal's number and its guest line says
+# interrupted. Seven tests.
 signal_fault() {
 	p=$(fault_plan "$1")
 	"$CRBENCH" run --plan "$p" --results-dir "$TMP/results" >"$TMP/out" 2>"$TMP/err" &
 	pid=$!
 	wait_for "$TMP/err" ': ok in ' 600
+	wait_for "$TMP/err" '\[2/[0-9]+\] [a-z-]+: ok in ' 300
 	kill -"$2" $pid
 	wait $pid
 	rc=$?
@@ -133,7 +135,19 @@ signal_fault() {
 	is "$rc" $((128 + n)) "$1: crbench run exits 128 + SIG$2"
 	is "$(guest_field "$dir" runc status)" interrupted "$1: the guest is recorded as interrupted"
 	like "$(guest_field "$dir" runc reason)" "SIG$2" "$1: the reason names the signal"
-	ok "$([ "$(kept_entries "$dir" runc)" -ge 1 ]; echo $?)" "$1: the finished steps are kept, whole"
+	python3 - "$dir" >"$TMP/check" 2>&1 <<'EOT'
+import glob, json, os, sys
+run = json.load(open(os.path.join(sys.argv[1], "run.json")))
+g = run["guests"][0]
+done = [json.load(open(e)) for e in sorted(glob.glob(os.path.join(sys.argv[1], "runc", "results", "[0-9][0-9][0-9][0-9]-*.json")))]
+print("run", run["status"], "; entries", [(d["step"], d["status"]) for d in done], "of", g["steps_planned"])
+sys.exit(0 if run["status"] == "interrupted" and 2 <= len(done) < g["steps_planned"] and all(d["status"] == "ok" for d in done) else 1)
+EOT
+	st=$?
+	sed 's/^/# /' "$TMP/check"
+	ok $st "$1: run.json says interrupted; the steps finished (two or more, not all) are kept, each whole and ok"
+	ok "$([ -s "$dir/runc/console.log" ]; echo $?)" "$1: the console log is kept"
+	like "$(cat "$TMP/err")" "runc: interrupted" "$1: the guest's line says interrupted"
 	is "$(left "$(basename "$dir")")" "0 domains, 0 cache directories" "$1: no domain, overlay or disk left"
 	summary "$1" "$dir" runc
 }
