@@ -160,6 +160,9 @@ json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const 
 #define CR_HTTPD_NOFILE 8192
 json_t *cr_container_httpd_config(const struct cr_agent *a);
 
+/* "http://IP/" of the started httpd container id on Docker's bridge; NULL, err set, when it has no address. */
+char *cr_container_httpd_url(const struct cr_agent *a, const char *id, cr_error_t *err);
+
 /*
  * Wait for the started httpd container id to answer 200 on url (as
  * cr_http_wait_200: seconds from t0, or -1 by deadline), giving up as soon

@@ -71,6 +71,23 @@ json_t *cr_container_httpd_config(const struct cr_agent *a)
 	return config;
 }
 
+char *cr_container_httpd_url(const struct cr_agent *a, const char *id, cr_error_t *err)
+{
+	json_t *inspect = NULL;
+	const char *ip;
+	char *url = NULL;
+
+	if (cr_docker_inspect(a->docker, id, &inspect, err) < 0)
+		return NULL;
+	ip = json_string_value(json_object_get(json_object_get(inspect, "NetworkSettings"), "IPAddress"));
+	if (ip && *ip && strlen(ip) <= 45)
+		url = xasprintf("http://%s/", ip);
+	else
+		cr_error(err, 0, "the httpd container has no IP address on Docker's bridge");
+	json_decref(inspect);
+	return url;
+}
+
 struct watched {
 	const struct cr_agent *a;
 	const char *id;

@@ -6,26 +6,18 @@
 
 static int boot_httpd(const struct cr_agent *a, json_t *out, cr_error_t *err)
 {
-	json_t *config = cr_container_httpd_config(a), *inspect = NULL, *unanswered;
-	cleanup_free char *id = NULL;
+	json_t *config = cr_container_httpd_config(a), *unanswered;
+	cleanup_free char *id = NULL, *url = NULL;
 	double t0 = cr_now(), create, start, remove, to_200;
 	long attempts = 0;
-	const char *ip;
-	char url[64];
 	int ret = -1;
 
 	if (cr_docker_create(a->docker, NULL, config, &id, &create, err) < 0)
 		goto out;
 	if (cr_docker_start(a->docker, id, &start, err) < 0)
 		goto out;
-	if (cr_docker_inspect(a->docker, id, &inspect, err) < 0)
+	if (!(url = cr_container_httpd_url(a, id, err)))
 		goto out;
-	ip = json_string_value(json_object_get(json_object_get(inspect, "NetworkSettings"), "IPAddress"));
-	if (!ip || !*ip || strlen(ip) > 45) {
-		cr_error(err, 0, "the httpd container has no IP address on Docker's bridge");
-		goto out;
-	}
-	snprintf(url, sizeof(url), "http://%s/", ip);
 	to_200 = cr_container_httpd_wait(a, id, url, t0, t0 + (double)a->plan->test_timeout / 2, &attempts, &unanswered, err);
 	if (to_200 < 0) {
 		json_object_set_new(out, "httpd_unanswered", unanswered);
@@ -39,7 +31,6 @@ out:
 	if (id && cr_docker_remove(a->docker, id, &remove, ret < 0 ? NULL : err) == 0 && ret == 0)
 		json_object_set_new(json_object_get(out, "httpd"), "remove_seconds", json_real(remove));
 	json_decref(config);
-	json_decref(inspect);
 	return ret;
 }
 

@@ -6,23 +6,16 @@
 
 int cr_test_net_io(const struct cr_agent *a, const struct cr_step *step, json_t **data, char **unsupported, cr_error_t *err)
 {
-	json_t *config = cr_container_httpd_config(a), *inspect = NULL, *before = NULL, *after, *unanswered;
+	json_t *config = cr_container_httpd_config(a), *before = NULL, *after, *unanswered;
 	cleanup_free char *id = NULL, *url = NULL;
 	size_t bytes = 0;
 	long code = 0, attempts = 0;
-	const char *ip;
 	char why[CR_HTTP_WHY_SIZE];
 	int ret = -1;
 
 	if (cr_docker_create(a->docker, NULL, config, &id, NULL, err) < 0 || cr_docker_start(a->docker, id, NULL, err) < 0 ||
-	    cr_docker_inspect(a->docker, id, &inspect, err) < 0)
+	    !(url = cr_container_httpd_url(a, id, err)))
 		goto out;
-	ip = json_string_value(json_object_get(json_object_get(inspect, "NetworkSettings"), "IPAddress"));
-	if (!ip || !*ip || strlen(ip) > 45) {
-		cr_error(err, 0, "the httpd container has no IP address on Docker's bridge");
-		goto out;
-	}
-	url = xasprintf("http://%s/", ip);
 	/* wait until it serves, outside the measurement */
 	if (cr_container_httpd_wait(a, id, url, cr_now(), cr_now() + (double)a->plan->test_timeout / 2, &attempts, &unanswered, err) < 0) {
 		*data = json_pack("{s:o}", "httpd_unanswered", unanswered);
@@ -42,6 +35,5 @@ out:
 		cr_docker_remove(a->docker, id, NULL, NULL);
 	json_decref(before);
 	json_decref(config);
-	json_decref(inspect);
 	return ret;
 }

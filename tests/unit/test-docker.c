@@ -273,6 +273,7 @@ static void exited_httpd_ends_the_wait(void **state)
 		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
 		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
 		{ "GET /v1.41/containers/fixture/logs?stdout=true&stderr=true", "docker/logs.http", NULL },
+		{ "GET /v1.41/containers/fixture/json", "docker/inspect.http", NULL },
 	};
 	/* clang-format on */
 	struct fake f = { 0 };
@@ -291,6 +292,10 @@ static void exited_httpd_ends_the_wait(void **state)
 			    "the httpd container exited with code 3 before it answered on http://127.0.0.1:9/; its stderr ends: to-stderr");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(unanswered, "state"), "ExitCode")), 3);
 	json_decref(unanswered);
+	cr_error_free(&err);
+	/* an exited container has no address to fetch from: said, not "http:///" */
+	assert_null(cr_container_httpd_url(&a, "fixture", &err));
+	assert_string_equal(err->msg, "the httpd container has no IP address on Docker's bridge");
 	fake_finish(&f, a.docker);
 
 	/* its open-files limit is in its spec, the same for every runtime */
