@@ -241,7 +241,12 @@ static void add_message(char ***messages, size_t *n_msg, char *msg)
 	(*messages)[*n_msg] = NULL;
 }
 
-/* run.json of a dead run: the guest that was running is interrupted, with what its harvest found. */
+/*
+ * run.json of a dead run, once a guest's disk was harvested: the guest that
+ * was running is interrupted; one that had ended unharvested (its libvirt
+ * host lost) keeps its status and says its results came later. Either way
+ * with what the harvest found.
+ */
 static void mark_salvaged(const char *out, const char *guest, long pid, const struct cr_harvest_report *hr)
 {
 	cleanup_free char *path = xasprintf("%s/run.json", out);
@@ -254,14 +259,21 @@ static void mark_salvaged(const char *out, const char *guest, long pid, const st
 	json_array_foreach(guests, i, g) {
 		const char *name = json_string_value(json_object_get(g, "name"));
 		const char *status = json_string_value(json_object_get(g, "status"));
+		const char *reason = json_string_value(json_object_get(g, "reason"));
 
-		if (!name || strcmp(name, guest) != 0 || cr_guest_status_parse(status) != CR_GUEST_RUNNING)
+		if (!name || strcmp(name, guest) != 0)
 			continue;
-		json_object_set_new(g, "status", json_string(cr_guest_status_names[CR_GUEST_INTERRUPTED]));
-		json_object_set_new(g, "reason",
-				    json_sprintf("crbench run (pid %ld) died without ending the guest; a later run "
-						 "destroyed it and harvested its results disk",
-						 pid));
+		if (cr_guest_status_parse(status) == CR_GUEST_RUNNING) {
+			json_object_set_new(g, "status", json_string(cr_guest_status_names[CR_GUEST_INTERRUPTED]));
+			json_object_set_new(g, "reason",
+					    json_sprintf("crbench run (pid %ld) died without ending the guest; a later run "
+							 "destroyed it and harvested its results disk",
+							 pid));
+		} else {
+			json_object_set_new(g, "reason",
+					    json_sprintf("%s%sa later run reached its host again and harvested its results disk",
+							 reason ? reason : "", reason ? "; " : ""));
+		}
 		json_object_set_new(g, "harvest", json_string(cr_harvest_status_names[cr_harvest_status(hr)]));
 		json_object_set_new(g, "steps_harvested", json_integer((json_int_t)steps));
 		changed = true;
@@ -380,8 +392,10 @@ static size_t salvage(const char *dir, const char *id, long pid, char ***message
 		if (rc == 0) {
 			mark_salvaged(out, e->d_name, pid, &hr);
 			add_message(messages, n_msg,
-				    xasprintf("harvested guest '%s' of dead run %s (pid %ld, gone): %zu entries, harvest %s, in '%s'",
-					      e->d_name, id, pid, hr.n_entries, cr_harvest_status_names[cr_harvest_status(&hr)], results));
+				    xasprintf("harvested guest '%s' of dead run %s (pid %ld, gone): %zu entries, harvest %s, in '%s' "
+					      "(crbench report '%s' reports them)",
+					      e->d_name, id, pid, hr.n_entries, cr_harvest_status_names[cr_harvest_status(&hr)], results,
+					      out));
 		}
 		cr_harvest_report_release(&hr);
 	}

@@ -71,7 +71,11 @@ int cr_runs_lock(const char *cache_dir, const char *what, int *fd, cr_error_t *e
  * "pool" and "volumes" (name, tab, and for a results volume the file to
  * download it to, relative to the run's directory): its results volumes
  * come down first, then every volume goes. The same for each of its other
- * libvirt hosts (.host-K/), each reached by its own recorded URI. Returns how many dead runs were cleaned; *messages says what.
+ * libvirt hosts (.host-K/), each reached by its own recorded URI. A run
+ * that lost a host mid-run keeps its owner for this: once it is gone, the
+ * lost host's domain and volumes are reaped here when it answers again, its
+ * guest's results harvested into the run's directory. Returns how many dead
+ * runs were cleaned; *messages says what, and what stays for later.
  */
 int cr_runs_reap(const char *cache_dir, virConnectPtr conn, char ***messages);
 

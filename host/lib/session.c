@@ -1305,17 +1305,37 @@ static bool any_remote(const struct cr_session *s)
 	return false;
 }
 
-/* What stays of the run's temporary directory: nothing, unless kept on request or holding results not harvested. */
+/*
+ * What stays of the run's temporary directory: nothing, unless kept on
+ * request or holding results not harvested. A guest whose host was lost
+ * left its domain and volumes there: the directory keeps its owner, so that
+ * once this process is gone a later run reaps it as a dead run's, reaching
+ * that host again (its domain destroyed, its results volume down and
+ * harvested into this run's directory); until the host answers it stays.
+ */
 static void clean_up(struct cr_session *s)
 {
-	size_t kept = 0;
+	size_t kept = 0, lost = 0;
 
 	if (!s->rundir)
 		return;
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		kept += s->g[i].disk_kept;
+		lost += s->g[i].end == CR_END_HOST_LOST && s->g[i].vol_kept;
+	}
 	if (!s->o->keep && !kept) {
 		cr_rmtree(s->rundir);
+	} else if (!s->o->keep && lost) {
+		for (size_t i = 0; i < s->n; i++)
+			if (s->g[i].end == CR_END_HOST_LOST && s->g[i].vol_kept)
+				note(s, &s->g[i],
+				     "%s: the next crbench run with this cache reaches libvirt host '%s' again: it destroys the "
+				     "guest's domain there and harvests its results volume into '%s' (until the host answers, "
+				     "'%s' stays)",
+				     s->g[i].plan->name, cr_preflight_host_uri(s->g[i].h->pf), s->g[i].out_dir, s->rundir);
+		for (size_t k = 0; k < s->n_hosts; k++)
+			if (s->hosts[k].payload)
+				unlink(s->hosts[k].payload);
 	} else if (!s->o->keep) {
 		/* results that could not be harvested are never deleted: no owner, so that no later run reaps them */
 		cr_rundir_disown(s->rundir);

@@ -93,12 +93,19 @@ second_host() {
 	chown -R $h2_user: "$h2"
 	chmod 700 "$h2/rt"
 	chmod 711 "$TMP" # that user's qemu reaches its pool through it
-	setpriv --reuid=$h2_user --regid=$h2_user --clear-groups env HOME="$h2/home" XDG_RUNTIME_DIR="$h2/rt" libvirtd \
-		>"$h2/libvirtd.log" 2>&1 &
-	h2_pid=$!
 	# the daemon, and what it started for that user (its virtlogd, a qemu left by a failure)
 	at_exit 'kill $h2_pid 2>/dev/null; pkill -u $h2_user 2>/dev/null; sleep 1'
 	uri2="qemu+unix:///session?socket=$h2/rt/libvirt/libvirt-sock"
+	second_host_start
+}
+
+# second_host_start: (again) the second host's libvirtd, $h2_pid, with its
+# pool "default" (transient: a daemon that restarts has lost it) in $h2/pool
+second_host_start() {
+	rm -f "$h2/rt/libvirt/libvirt-sock"
+	setpriv --reuid=$h2_user --regid=$h2_user --clear-groups env HOME="$h2/home" XDG_RUNTIME_DIR="$h2/rt" libvirtd \
+		>>"$h2/libvirtd.log" 2>&1 &
+	h2_pid=$!
 	_i=0
 	while [ ! -S "$h2/rt/libvirt/libvirt-sock" ] && [ $_i -lt 30 ]; do
 		sleep 1

@@ -421,6 +421,57 @@ static void reap_a_boot_per_step(void **state)
 	cr_rmtree(out);
 }
 
+/*
+ * A run that lost guest b's libvirt host ended with b failed and its results
+ * volume there; once the host answered again, a later run brought the
+ * volume down (here: the disk is in place) and the reaper harvests it: b
+ * keeps its status, its reason says the results came later, and its
+ * harvest and steps are what the disk held. A guest that was running is
+ * interrupted, as for any dead run.
+ */
+static void reap_a_lost_hosts_guest(void **state)
+{
+	cleanup_free char *cache = tmpdir(), *out = tmpdir();
+	cleanup_free char *dead = xasprintf("%s/runs/dead", cache), *g = xasprintf("%s/b", dead), *runs = xasprintf("%s/runs", cache);
+	cleanup_free char *owner = xasprintf("%s/owner", dead), *out_file = xasprintf("%s/out", dead), *out_line = xasprintf("%s\n", out);
+	cleanup_free char *disk = xasprintf("%s/results.raw", g), *manifest = xasprintf("%s/run.json", out);
+	cleanup_free char *entry = xasprintf("%s/b/results/0001-env-r0.json", out);
+	cleanup_strv char **msgs = NULL;
+	json_t *run, *b, *a;
+
+	assert_int_equal(mkdir(runs, 0755), 0);
+	assert_int_equal(mkdir(dead, 0755), 0);
+	assert_int_equal(mkdir(g, 0755), 0);
+	put_dead_owner(owner);
+	put(out_file, out_line);
+	put(manifest,
+	    "{\"status\": \"failed\", \"guests\": ["
+	    "{\"name\": \"a\", \"status\": \"running\"},"
+	    "{\"name\": \"b\", \"status\": \"failed\", \"reason\": \"lost libvirt host 'h2' while the guest ran\","
+	    " \"harvest\": \"error\", \"steps_harvested\": 0}]}");
+	step_disk(disk, "0001-env-r0.json");
+	assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 1);
+	assert_non_null(msgs);
+	assert_non_null(strstr(msgs[0], "harvested guest 'b' of dead run dead"));
+	assert_non_null(strstr(msgs[0], "crbench report"));
+	assert_int_equal(access(entry, F_OK), 0);
+	assert_int_equal(access(dead, F_OK), -1);
+	run = json_load_file(manifest, 0, NULL);
+	assert_non_null(run);
+	b = json_array_get(json_object_get(run, "guests"), 1);
+	a = json_array_get(json_object_get(run, "guests"), 0);
+	assert_string_equal(json_string_value(json_object_get(b, "status")), "failed");
+	assert_string_equal(json_string_value(json_object_get(b, "reason")),
+			    "lost libvirt host 'h2' while the guest ran; a later run reached its host again and harvested its results disk");
+	assert_int_equal(json_integer_value(json_object_get(b, "steps_harvested")), 1);
+	assert_string_not_equal(json_string_value(json_object_get(b, "harvest")), "error");
+	assert_string_equal(json_string_value(json_object_get(a, "status")), "running"); /* it had no disk here */
+	assert_string_equal(json_string_value(json_object_get(run, "status")), "failed");
+	json_decref(run);
+	cr_rmtree(cache);
+	cr_rmtree(out);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -433,6 +484,7 @@ int main(void)
 		cmocka_unit_test(images_disk_made_once),
 		cmocka_unit_test(reap_only_dead_runs),
 		cmocka_unit_test(reap_a_boot_per_step),
+		cmocka_unit_test(reap_a_lost_hosts_guest),
 	};
 	/* clang-format on */
 
