@@ -1391,9 +1391,10 @@ static int run(struct cr_session *s, cr_error_t *err)
 	for (size_t k = 0; k < s->n_hosts; k++)
 		if (connect_host(&s->hosts[k], err) < 0)
 			return -1;
-	if (cr_runs_reap(o->cache_dir, s->hosts[0].conn, &reaped) > 0)
-		for (size_t i = 0; reaped[i]; i++)
-			note(s, NULL, "crbench run: %s", reaped[i]);
+	/* what it did, and what it could not do (a dead run kept for later) */
+	cr_runs_reap(o->cache_dir, s->hosts[0].conn, &reaped);
+	for (size_t i = 0; reaped && reaped[i]; i++)
+		note(s, NULL, "crbench run: %s", reaped[i]);
 	if (prepare(s, o->plan, err) < 0)
 		return -1;
 	emit(s, (struct cr_session_event){ .type = CR_SESSION_RUN_STARTED });
