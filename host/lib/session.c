@@ -1320,30 +1320,30 @@ static void clean_up(struct cr_session *s)
 	if (!s->rundir)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
-		kept += s->g[i].disk_kept;
-		lost += s->g[i].end == CR_END_HOST_LOST && s->g[i].vol_kept;
+		const struct guest *g = &s->g[i];
+
+		kept += g->disk_kept;
+		if (g->end != CR_END_HOST_LOST || !g->vol_kept || s->o->keep)
+			continue;
+		lost++;
+		note(s, g,
+		     "%s: the next crbench run with this cache reaches libvirt host '%s' again: it destroys the guest's domain there "
+		     "and harvests its results volume into '%s' (until the host answers, '%s' stays)",
+		     g->plan->name, cr_preflight_host_uri(g->h->pf), g->out_dir, s->rundir);
 	}
 	if (!s->o->keep && !kept) {
 		cr_rmtree(s->rundir);
-	} else if (!s->o->keep && lost) {
-		for (size_t i = 0; i < s->n; i++)
-			if (s->g[i].end == CR_END_HOST_LOST && s->g[i].vol_kept)
-				note(s, &s->g[i],
-				     "%s: the next crbench run with this cache reaches libvirt host '%s' again: it destroys the "
-				     "guest's domain there and harvests its results volume into '%s' (until the host answers, "
-				     "'%s' stays)",
-				     s->g[i].plan->name, cr_preflight_host_uri(s->g[i].h->pf), s->g[i].out_dir, s->rundir);
-		for (size_t k = 0; k < s->n_hosts; k++)
-			if (s->hosts[k].payload)
-				unlink(s->hosts[k].payload);
 	} else if (!s->o->keep) {
-		/* results that could not be harvested are never deleted: no owner, so that no later run reaps them */
-		cr_rundir_disown(s->rundir);
 		for (size_t k = 0; k < s->n_hosts; k++)
 			if (s->hosts[k].payload)
 				unlink(s->hosts[k].payload);
-		note(s, NULL, "crbench run: kept %zu results disk%s in '%s' that could not be harvested%s", kept, kept == 1 ? "" : "s",
-		     s->rundir, any_remote(s) ? " (those that did not come down are volumes, named above)" : "");
+		/* results that could not be harvested are never deleted: no owner, so that no later run reaps them (but one of a lost host) */
+		if (!lost) {
+			cr_rundir_disown(s->rundir);
+			note(s, NULL, "crbench run: kept %zu results disk%s in '%s' that could not be harvested%s", kept,
+			     kept == 1 ? "" : "s", s->rundir,
+			     any_remote(s) ? " (those that did not come down are volumes, named above)" : "");
+		}
 	} else {
 		/* kept on request: no owner, so that no later run reaps it */
 		cr_rundir_disown(s->rundir);
