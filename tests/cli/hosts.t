@@ -51,14 +51,8 @@ like "$out" "^WARN libvirt: .*its guests \(c\) will fail, the other hosts' guest
 # signalled_run SIGNAL NAME: a run of hosts.ini into $TMP/NAME, sent SIGNAL once
 # both guests finished a step; its stderr in $TMP/NAME.err, its exit status in $rc
 signalled_run() {
-	"$CRBENCH" run --plan "$TMP/hosts.ini" --results-dir "$TMP/$2" >"$TMP/$2.out" 2>"$TMP/$2.err" &
-	pid=$!
-	wait_for "$TMP/$2.err" '^a: \[1/2\] env: ok in ' 900
-	wait_for "$TMP/$2.err" '^b: \[1/2\] env: ok in ' 300
-	kill -"$1" $pid
-	wait $pid
-	rc=$?
-	sed 's/^/# /' "$TMP/$2.err"
+	signal_after "$1" "$TMP/$2.out" "$TMP/$2.err" '^a: \[1/2\] env: ok in ' 900 '^b: \[1/2\] env: ok in ' 300 \
+		"$CRBENCH" run --plan "$TMP/hosts.ini" --results-dir "$TMP/$2"
 }
 
 # a run killed with SIGKILL once both guests finished a step

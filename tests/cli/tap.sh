@@ -66,6 +66,24 @@ wait_for() {
 	grep -q -E -- "$2" "$1" 2>/dev/null
 }
 
+# signal_after SIGNAL OUT ERR PATTERN1 SECONDS1 PATTERN2 SECONDS2 COMMAND...:
+# COMMAND in the background (stdout in OUT, stderr in ERR), sent SIGNAL once
+# ERR has a line matching PATTERN1 (waiting at most SECONDS1) and then one
+# matching PATTERN2 (at most SECONDS2); its exit status in $rc, its stderr
+# printed as TAP comments
+signal_after() {
+	_sig=$1 _out=$2 _err=$3 _p1=$4 _t1=$5 _p2=$6 _t2=$7
+	shift 7
+	"$@" >"$_out" 2>"$_err" &
+	_pid=$!
+	wait_for "$_err" "$_p1" "$_t1"
+	wait_for "$_err" "$_p2" "$_t2"
+	kill -"$_sig" $_pid
+	wait $_pid
+	rc=$?
+	sed 's/^/# /' "$_err"
+}
+
 # vg CMD...: CMD under valgrind, exit 99 on a memory error or a definite or
 # indirect leak; its report in $TMP/vg.log
 VALGRIND="valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --log-file=$TMP/vg.log"

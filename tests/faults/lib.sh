@@ -122,14 +122,8 @@ guest_fault() {
 # interrupted. Seven tests.
 signal_fault() {
 	p=$(fault_plan "$1")
-	"$CRBENCH" run --plan "$p" --results-dir "$TMP/results" >"$TMP/out" 2>"$TMP/err" &
-	pid=$!
-	wait_for "$TMP/err" ': ok in ' 600
-	wait_for "$TMP/err" '\[2/[0-9]+\] [a-z-]+: ok in ' 300
-	kill -"$2" $pid
-	wait $pid
-	rc=$?
-	sed 's/^/# /' "$TMP/err"
+	signal_after "$2" "$TMP/out" "$TMP/err" ': ok in ' 600 '\[2/[0-9]+\] [a-z-]+: ok in ' 300 \
+		"$CRBENCH" run --plan "$p" --results-dir "$TMP/results"
 	dir=$(run_dir "$1")
 	case $2 in INT) n=2 ;; TERM) n=15 ;; esac
 	is "$rc" $((128 + n)) "$1: crbench run exits 128 + SIG$2"
