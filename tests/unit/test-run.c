@@ -326,6 +326,19 @@ static void put_dead_owner(const char *path)
 	put(path, text);
 }
 
+/* <cache>/runs/dead as a crbench run that died left it: its owner gone, its results bound for out, its guest's directory guest */
+static void dead_run(const char *cache, const char *guest, const char *out)
+{
+	cleanup_free char *runs = xasprintf("%s/runs", cache), *dead = xasprintf("%s/dead", runs), *g = xasprintf("%s/%s", dead, guest);
+	cleanup_free char *owner = xasprintf("%s/owner", dead), *out_file = xasprintf("%s/out", dead), *out_line = xasprintf("%s\n", out);
+
+	assert_true(mkdir(runs, 0755) == 0 || errno == EEXIST);
+	assert_int_equal(mkdir(dead, 0755), 0);
+	assert_int_equal(mkdir(g, 0755), 0);
+	put_dead_owner(owner);
+	put(out_file, out_line);
+}
+
 static void reap_only_dead_runs(void **state)
 {
 	cleanup_free char *cache = tmpdir();
@@ -356,15 +369,10 @@ static void reap_only_dead_runs(void **state)
 
 	/* a dead run whose results disk cannot be harvested (its results directory cannot be made): the disk stays, ownerless */
 	{
-		cleanup_free char *o = xasprintf("%s/owner", dead), *g = xasprintf("%s/runc", dead),
-				  *disk = xasprintf("%s/runc/results.raw", dead);
-		cleanup_free char *out = xasprintf("%s/out", dead);
+		cleanup_free char *o = xasprintf("%s/owner", dead), *disk = xasprintf("%s/runc/results.raw", dead);
 
-		assert_int_equal(mkdir(dead, 0755), 0);
-		assert_int_equal(mkdir(g, 0755), 0);
-		put_dead_owner(o);
+		dead_run(cache, "runc", "/nonexistent/results/run");
 		put(disk, NULL);
-		put(out, "/nonexistent/results/run\n");
 		assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 0);
 		assert_non_null(msgs);
 		assert_non_null(strstr(msgs[0], "cannot harvest guest 'runc' of dead run dead"));
@@ -393,22 +401,17 @@ static void step_disk(const char *path, const char *entry)
 static void reap_a_boot_per_step(void **state)
 {
 	cleanup_free char *cache = tmpdir(), *out = tmpdir();
-	cleanup_free char *dead = xasprintf("%s/runs/dead", cache), *g = xasprintf("%s/runc", dead), *runs = xasprintf("%s/runs", cache);
-	cleanup_free char *owner = xasprintf("%s/owner", dead), *out_file = xasprintf("%s/out", dead), *out_line = xasprintf("%s\n", out);
+	cleanup_free char *dead = xasprintf("%s/runs/dead", cache), *g = xasprintf("%s/runc", dead);
 	cleanup_free char *disk = xasprintf("%s/results-0003.raw", g), *gout = xasprintf("%s/runc", out);
 	cleanup_free char *earlier = xasprintf("%s/results", gout), *earlier_entry = xasprintf("%s/0002-env-r0.json", earlier);
 	cleanup_free char *boot_entry = xasprintf("%s/boots/0003/results/0003-cpu-mem-r1.json", gout);
 	cleanup_free char *linked = xasprintf("%s/0003-cpu-mem-r1.json", earlier);
 	cleanup_strv char **msgs = NULL;
 
-	assert_int_equal(mkdir(runs, 0755), 0);
-	assert_int_equal(mkdir(dead, 0755), 0);
-	assert_int_equal(mkdir(g, 0755), 0);
+	dead_run(cache, "runc", out);
 	assert_int_equal(mkdir(gout, 0755), 0);
 	assert_int_equal(mkdir(earlier, 0755), 0);
 	put(earlier_entry, "{}");
-	put_dead_owner(owner);
-	put(out_file, out_line);
 	step_disk(disk, "0003-cpu-mem-r1.json");
 	assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 1);
 	assert_non_null(msgs);
@@ -432,18 +435,13 @@ static void reap_a_boot_per_step(void **state)
 static void reap_a_lost_hosts_guest(void **state)
 {
 	cleanup_free char *cache = tmpdir(), *out = tmpdir();
-	cleanup_free char *dead = xasprintf("%s/runs/dead", cache), *g = xasprintf("%s/b", dead), *runs = xasprintf("%s/runs", cache);
-	cleanup_free char *owner = xasprintf("%s/owner", dead), *out_file = xasprintf("%s/out", dead), *out_line = xasprintf("%s\n", out);
-	cleanup_free char *disk = xasprintf("%s/results.raw", g), *manifest = xasprintf("%s/run.json", out);
+	cleanup_free char *dead = xasprintf("%s/runs/dead", cache);
+	cleanup_free char *disk = xasprintf("%s/b/results.raw", dead), *manifest = xasprintf("%s/run.json", out);
 	cleanup_free char *entry = xasprintf("%s/b/results/0001-env-r0.json", out);
 	cleanup_strv char **msgs = NULL;
 	json_t *run, *b, *a;
 
-	assert_int_equal(mkdir(runs, 0755), 0);
-	assert_int_equal(mkdir(dead, 0755), 0);
-	assert_int_equal(mkdir(g, 0755), 0);
-	put_dead_owner(owner);
-	put(out_file, out_line);
+	dead_run(cache, "b", out);
 	put(manifest,
 	    "{\"status\": \"failed\", \"guests\": ["
 	    "{\"name\": \"a\", \"status\": \"running\"},"
