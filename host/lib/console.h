@@ -17,7 +17,12 @@ struct cr_console {
 
 typedef void (*cr_console_line_fn)(void *data, const char *line);
 
-/* Hand every complete new line (without its CR/LF) to fn; a line over 4 KiB is cut. Returns lines read. */
+/*
+ * Hand every complete new line (without its CR/LF) to fn; a line over 4 KiB
+ * is cut. A kernel message the serial port wrote into the middle of a line
+ * is handed over as a line of its own, and the line it cut is handed over
+ * whole once it ends. Returns lines read.
+ */
 size_t cr_console_poll(struct cr_console *c, cr_console_line_fn fn, void *data);
 
 #endif

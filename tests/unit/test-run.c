@@ -196,6 +196,54 @@ static void count_line(void *data, const char *line)
 	++*(int *)data;
 }
 
+struct lines {
+	char text[8][128];
+	int n;
+};
+
+static void keep_line(void *data, const char *line)
+{
+	struct lines *l = data;
+
+	assert_true(l->n < 8);
+	snprintf(l->text[l->n++], sizeof(l->text[0]), "%s", line);
+}
+
+/*
+ * Kernel messages the serial port wrote into the agent's progress lines: the
+ * first as a guest's console.log had it, the second two messages into one
+ * line. Each message is a line, each progress line is whole again.
+ */
+static void console_kernel_message_cut_into_a_line(void **state)
+{
+	cleanup_free char *dir = tmpdir();
+	cleanup_free char *path = xasprintf("%s/console.log", dir);
+	struct cr_console c = { .path = path };
+	struct lines l = { .n = 0 };
+	FILE *f = fopen(path, "w");
+
+	fputs("CRBENCH1 20 start i=9 n=13 test=disk rep=0 reps=1[  222.565425] vethe70e1fa: renamed from veth0\r\n\r\n"
+	      "[  222.646842] veth3a369af: renamed from eth0\r\n"
+	      "CRBENCH1 21 end i=9 n=1[  223.000001] one\r\n[123456.000002] two [  1.5] [ 12345.123456]\r\n"
+	      "3 test=disk rep=0 elapsed=1.5 status=ok\r\n"
+	      "[  OK  ] a user's line [    1.123456] cut\r\nand its end [1.000000]\r\n",
+	      f);
+	fclose(f);
+	assert_int_equal(cr_console_poll(&c, keep_line, &l), 8);
+	assert_int_equal(l.n, 8);
+	assert_string_equal(l.text[0], "[  222.565425] vethe70e1fa: renamed from veth0");
+	assert_string_equal(l.text[1], "CRBENCH1 20 start i=9 n=13 test=disk rep=0 reps=1");
+	assert_string_equal(l.text[2], "[  222.646842] veth3a369af: renamed from eth0");
+	assert_string_equal(l.text[3], "[  223.000001] one");
+	assert_string_equal(l.text[4], "[123456.000002] two [  1.5] [ 12345.123456]");
+	assert_string_equal(l.text[5], "CRBENCH1 21 end i=9 n=13 test=disk rep=0 elapsed=1.5 status=ok");
+	assert_string_equal(l.text[6], "[    1.123456] cut");
+	/* not kernel messages: "[  OK  ]" and a time too narrow for printk's */
+	assert_string_equal(l.text[7], "[  OK  ] a user's line and its end [1.000000]");
+	unlink(path);
+	rmdir(dir);
+}
+
 /* A console log that virtlogd rotated (shorter than what was read) is read again from its start. */
 static void console_log_rotated(void **state)
 {
@@ -478,6 +526,7 @@ int main(void)
 		cmocka_unit_test(pin_disjoint_or_refused),
 		cmocka_unit_test(domain_xml_escapes_and_pins),
 		cmocka_unit_test(console_log_rotated),
+		cmocka_unit_test(console_kernel_message_cut_into_a_line),
 		cmocka_unit_test(payload_and_results_disks),
 		cmocka_unit_test(images_disk_made_once),
 		cmocka_unit_test(reap_only_dead_runs),
