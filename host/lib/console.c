@@ -37,11 +37,9 @@ static bool kernel_stamp(const char *s)
  */
 static char *kernel_message(char *line)
 {
-	if (kernel_stamp(line))
-		return NULL;
 	for (char *b = strchr(line, '['); b; b = strchr(b + 1, '['))
 		if (kernel_stamp(b))
-			return b;
+			return b == line ? NULL : b;
 	return NULL;
 }
 
