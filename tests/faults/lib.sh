@@ -20,7 +20,9 @@ fi
 
 # fault_plan NAME [PROGRESS_TIMEOUT [TESTS [REPETITIONS [IDLE [VCPUS]]]]]: a one-guest plan
 # (runc) of env and cpu-mem rounds, which load no container image: a fault
-# test boots fast.
+# test boots fast. One vCPU: make check-faults runs a fault per CPU at a
+# time, each guest pinned to a CPU of its own (two TCG guests of two vCPUs
+# each on two CPUs starve each other).
 fault_plan() {
 	cat >"$TMP/$1.ini" <<EOT
 [run]
@@ -37,7 +39,7 @@ idle-seconds = ${5:-3s}
 [guest runc]
 image = debian-12
 runtime = runc
-vcpus = ${6:-2}
+vcpus = ${6:-1}
 memory = 2G
 $guest_host
 EOT
