@@ -1,7 +1,8 @@
 #!/bin/sh
 # The agent stops printing progress after the first step (alive, silent):
-# the plan's progress-timeout (90 s: the boot counts, 35-45 s here, so the
-# first step's line comes well within it) destroys the guest; what was
+# the plan's progress-timeout (90 s: the boot counts, 40-55 s here with
+# another fault's guest beside it, so the first step's line comes within
+# it) destroys the guest; what was
 # finished is kept. The agent sleeps, so the guest's vCPUs hardly ran in
 # that silence, and the reason says the guest sat idle.
 . "$(dirname "$0")/lib.sh"
