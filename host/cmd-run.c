@@ -434,6 +434,8 @@ int cmd_run(int argc, char **argv)
 						       .hosts = pf.hosts,
 						       .n_hosts = pf.n_hosts,
 						       .guest_host = guest_host,
+						       .store_here = pf.store_here,
+						       .local_accel = pf.local_accel,
 						       .pin = !a.no_pin,
 						       .keep = a.keep,
 						       .fault = a.fault,

@@ -451,6 +451,54 @@ static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_prefli
 			 xasprintf("libvirt can run x86_64 guests with domain type '%s' (%s)", virttype, cr_accel_name(h->accel)), NULL);
 }
 
+/*
+ * Whether this machine's libvirt (qemu:///system, with virtlogd) can boot
+ * the guest that loads the suite's container images into a Docker store:
+ * probed once, the first time a host reached by upload asks.
+ */
+static bool store_here(const struct cr_preflight_opts *opts, struct cr_preflight *p, const char **why)
+{
+	cleanup_error cr_error_t err = NULL;
+	cleanup_conn virConnectPtr conn = NULL;
+	cleanup_free char *sock = xasprintf("%s/run/libvirt/virtlogd-sock", opts->root);
+
+	if (!p->store_probed) {
+		p->store_probed = true;
+		if (cr_virt_open(NULL, &conn, &err) < 0 ||
+		    cr_virt_check_domain_type(conn, p->local_accel == CR_ACCEL_KVM ? "kvm" : "qemu", &err) < 0)
+			p->store_why = xstrdup(err->msg);
+		else if (access(sock, F_OK) < 0)
+			p->store_why = xasprintf("no virtlogd socket '%s'", sock);
+		p->store_here = !p->store_why;
+	}
+	*why = p->store_why;
+	return p->store_here;
+}
+
+/*
+ * The Docker store of the guests on host k, reached by upload: made here and
+ * uploaded in place of the base image, or, when this machine's libvirt
+ * cannot make it, the images loaded at every boot.
+ */
+static void check_store(const struct cr_preflight_opts *opts, struct cr_preflight *p, size_t k)
+{
+	const char *why;
+
+	if (store_here(opts, p, &why))
+		item_set(new_item(p), "docker store", CR_PASS,
+			 xasprintf("the suite's container images go into each guest image's Docker store here (%s), once per "
+				   "image, and that disk goes up in place of the base image: the guests (%s) do not load them",
+				   CR_DEFAULT_URI, p->hosts[k].guests),
+			 NULL);
+	else
+		item_set(new_item(p), "docker store", CR_WARN,
+			 xasprintf("this machine's libvirt cannot boot the guest that loads the suite's container images into a "
+				   "Docker store (%s): the guests (%s) load them at every boot, a minute or more under TCG",
+				   why, p->hosts[k].guests),
+			 xstrdup("start libvirtd and virtlogd on this machine as root (virtlogd -d && libvirtd -d), with "
+				 "qemu-system-x86 installed"));
+}
+
 static void check_virtlogd(const struct cr_preflight_opts *opts, struct cr_preflight *p)
 {
 	const char *uri = opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI;
@@ -840,6 +888,8 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 		const char *reason;
 
 		check_libvirt(opts, p, k);
+		if (p->hosts[k].remote && *p->hosts[k].guests && plan && cr_plan_runs_containers(plan))
+			check_store(opts, p, k);
 		for (size_t i = first; i < p->n_items; i++)
 			p->items[i].host = k;
 		reason = k == 0 ? cr_preflight_message(p, "accelerator") : NULL;
@@ -891,5 +941,6 @@ void cr_preflight_release(struct cr_preflight *p)
 	}
 	free(p->hosts);
 	free(p->host_kvm_module);
+	free(p->store_why);
 	memset(p, 0, sizeof(*p));
 }

@@ -96,6 +96,13 @@ struct cr_preflight {
 	bool remote;			 /* hosts[0]'s: the guests run on another host (or --upload): their disks go up to its pool */
 	struct cr_preflight_host *hosts; /* hosts[0] is the run's; more with a plan whose guests name theirs */
 	size_t n_hosts;
+	/*
+	 * Whether this machine's libvirt can make the Docker stores of guests
+	 * on hosts reached by upload (probed only when a plan with container
+	 * steps has such guests); store_why: why not.
+	 */
+	bool store_probed, store_here;
+	char *store_why;
 	int host_nested;       /* the host's nested parameter: 1, 0, or -1 unknown */
 	char *host_kvm_module; /* kvm_intel, kvm_amd, ... or NULL */
 	struct cr_check_item *items;

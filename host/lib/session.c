@@ -253,11 +253,23 @@ static void console_close(struct guest *g)
 	g->console_fd = -1;
 }
 
+/* Whether the guest loads the suite's container images from the images disk at boot: a step runs a container, and it has no store. */
+static bool loads_images(const struct cr_session *s, const struct guest *g)
+{
+	return s->n_store_images && !g->store.dir;
+}
+
+/* The disk the guest's overlay is on: its image's with the suite's images in its Docker store, or its image's. */
+static char *base_disk(const struct guest *g)
+{
+	return g->store.dir ? xstrdup(g->store.disk) : xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+}
+
 /* The guest's disks on the libvirt host: an overlay on the cached base volume, an empty results volume. */
 static int remote_disks(const struct cr_session *s, const struct guest *g, uint64_t results_size, char **disk, char **results,
 			cr_error_t *err)
 {
-	cleanup_free char *base = xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	cleanup_free char *base = base_disk(g);
 	/* the results disk, relative to the run's directory */
 	cleanup_free char *local = xasprintf("%s/%s", g->plan->name, strrchr(g->results_disk, '/') + 1);
 	uint64_t capacity;
@@ -330,7 +342,7 @@ static char *next_boot(struct cr_session *s, struct guest *g)
 
 static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 {
-	cleanup_free char *base = g->store.dir ? xstrdup(g->store.disk) : xasprintf("%s/%s", g->image.dir, CR_IMAGE_DISK);
+	cleanup_free char *base = base_disk(g);
 	cleanup_free char *kernel = xasprintf("%s/%s", g->image.dir, CR_IMAGE_KERNEL);
 	cleanup_free char *initrd = xasprintf("%s/%s", g->image.dir, CR_IMAGE_INITRD);
 	cleanup_free char *steps = next_boot(s, g);
@@ -351,7 +363,7 @@ static int start_guest(struct cr_session *s, struct guest *g, cr_error_t *err)
 		.disk = g->overlay,
 		.payload = remote ? g->h->r_payload : g->h->payload,
 		.results = g->results_disk,
-		.images = remote ? g->h->r_images : s->images,
+		.images = loads_images(s, g) ? (remote ? g->h->r_images : s->images) : NULL,
 		.console_log = remote ? NULL : g->pub.console_path,
 		.paused = remote,
 		.pin = g->pin,
@@ -867,9 +879,10 @@ static char *cached_vol_name(const char *path)
  */
 static int upload_all(struct cr_session *s, struct host *h, cr_error_t *err)
 {
-	const char *parts[] = { CR_IMAGE_DISK, CR_IMAGE_KERNEL, CR_IMAGE_INITRD };
+	const char *parts[] = { NULL /* base_disk() */, CR_IMAGE_KERNEL, CR_IMAGE_INITRD };
 	cleanup_free char *images_name = cached_vol_name(s->images);
 	cleanup_close int fd = -1;
+	bool load = false;
 
 	if (cr_runs_lock(s->o->cache_dir, "upload", &fd, err) < 0)
 		return -1;
@@ -878,13 +891,16 @@ static int upload_all(struct cr_session *s, struct host *h, cr_error_t *err)
 		char **paths[] = { &g->r_base, &g->r_kernel, &g->r_initrd };
 
 		for (size_t k = 0; k < ARRAY_SIZE(parts) && g->h == h; k++) {
-			cleanup_free char *local = xasprintf("%s/%s", g->image.dir, parts[k]), *name = cached_vol_name(local);
+			cleanup_free char *local = k == 0 ? base_disk(g) : xasprintf("%s/%s", g->image.dir, parts[k]);
+			cleanup_free char *name = cached_vol_name(local);
 
 			if (upload_cached(s, h, name, local, paths[k], err) < 0)
 				return -1;
 		}
+		load |= g->h == h && loads_images(s, g);
 	}
-	if (upload_cached(s, h, images_name, s->images, &h->r_images, err) < 0)
+	/* only guests that load the images read the images disk */
+	if (load && upload_cached(s, h, images_name, s->images, &h->r_images, err) < 0)
 		return -1;
 	h->payload_vol = xasprintf(CR_RUN_DOMAIN_PREFIX "%s-payload.raw", s->run_id);
 	cr_rundir_add_volume(h->rundir, h->payload_vol, NULL);
@@ -947,9 +963,11 @@ static void on_store_line(void *data, const char *line)
 
 /*
  * Each guest image with the suite's images in its Docker store, made by one
- * boot when the cache lacks it, so that no guest loads them. Not for a
- * libvirt host reached by upload (its guests load them at boot), nor when
- * no step runs a container.
+ * boot here when the cache lacks it, so that no guest loads them; on a
+ * libvirt host reached by upload, its disk goes up in place of the base
+ * image. Not when no step runs a container, nor for hosts reached by upload
+ * when this machine's libvirt cannot make it (their guests load the images
+ * at boot).
  */
 static int docker_stores(struct cr_session *s, cr_error_t *err)
 {
@@ -966,7 +984,7 @@ static int docker_stores(struct cr_session *s, cr_error_t *err)
 	for (size_t i = 0; i < s->n; i++) {
 		struct guest *g = &s->g[i];
 		struct cr_store_opts so = { .cache_dir = s->o->cache_dir,
-					    .accel = g->h->pf->accel,
+					    .accel = g->h->pf->remote ? s->o->local_accel : g->h->pf->accel,
 					    .vm_name = g->plan->image,
 					    .vm = &g->image,
 					    .images_disk = s->images,
@@ -978,7 +996,7 @@ static int docker_stores(struct cr_session *s, cr_error_t *err)
 					    .data = s };
 		int rc;
 
-		if (g->h->pf->remote)
+		if (g->h->pf->remote && !s->o->store_here)
 			continue; /* its guests load the images at boot */
 		for (size_t k = 0; k < i && !g->store.dir; k++)
 			if (strcmp(s->g[k].image.key, g->image.key) == 0 && s->g[k].store.dir)

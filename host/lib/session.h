@@ -83,6 +83,14 @@ struct cr_session_opts {
 	const struct cr_preflight_host *hosts;
 	size_t n_hosts;
 	const size_t *guest_host;
+	/*
+	 * The guests on hosts reached by upload boot on a Docker store made
+	 * here, by this machine's libvirt with local_accel, uploaded in place
+	 * of their base image (the preflight's store_here); false: they load
+	 * the suite's container images at every boot.
+	 */
+	bool store_here;
+	enum cr_accel local_accel;
 	bool pin;		     /* pin vCPUs to host CPUs */
 	bool keep;		     /* keep the overlays and disks in the cache's runs/ */
 	const char *fault;	     /* one of cr_session_faults, or NULL */

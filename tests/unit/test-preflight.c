@@ -418,7 +418,12 @@ static void plan_needing_nesting_fails_without_it(void **state)
 	free(root);
 }
 
-/* Guests that name their libvirt host: one host per URI, pool and upload, checked in blocks of their own; one that cannot be reached is a WARN naming its guests. */
+/*
+ * Guests that name their libvirt host: one host per URI, pool and upload,
+ * checked in blocks of their own; one that cannot be reached is a WARN
+ * naming its guests; one reached by upload says whether its Docker store
+ * can be made here.
+ */
 static void guests_on_hosts(void **state)
 {
 	char *root = make_vmx_host("Y\n");
@@ -434,6 +439,7 @@ static void guests_on_hosts(void **state)
 		.mirrors = (const char *[]){ "file:///nonexistent/mirror", NULL },
 	};
 	struct cr_preflight p;
+	const struct cr_check_item *item;
 	size_t libvirt_items[3] = { 0, 0, 0 };
 
 	write_file(plan_path,
@@ -473,6 +479,32 @@ static void guests_on_hosts(void **state)
 	assert_int_equal(libvirt_items[2], 1);
 	for (size_t i = 1; i < p.n_items; i++)
 		assert_true(p.items[i].host >= p.items[i - 1].host || p.items[i].host == 0);
+	/*
+	 * The plan's steps run containers: the host reached by upload has a
+	 * docker store item. The fixture root has no virtlogd socket, so this
+	 * machine cannot make the store: a WARN naming its guest and the fix.
+	 */
+	item = NULL;
+	for (size_t i = 0; i < p.n_items; i++)
+		if (strcmp(p.items[i].name, "docker store") == 0) {
+			assert_null(item);
+			item = &p.items[i];
+		}
+	assert_non_null(item);
+	assert_int_equal(item->host, 1);
+	assert_int_equal(item->status, CR_WARN);
+	assert_non_null(strstr(item->message, "this machine's libvirt cannot boot the guest that loads the suite's container images"));
+	assert_non_null(strstr(item->message, "the guests (b) load them at every boot"));
+	assert_non_null(strstr(item->fix, "virtlogd -d && libvirtd -d"));
+	assert_false(p.store_here);
+	cr_preflight_release(&p);
+
+	/* no step runs a container: no store, no item */
+	write_file(plan_path,
+		   "[suite]\nprofile = smoke\ntests = env, cpu-mem\n[guest b]\nimage = debian-12\nruntime = runc\nupload = yes\n");
+	cr_preflight_run(&opts, &p);
+	for (size_t i = 0; i < p.n_items; i++)
+		assert_string_not_equal(p.items[i].name, "docker store");
 	cr_preflight_release(&p);
 	remove_tree(root);
 	free(root);
