@@ -67,8 +67,12 @@ static void rm_tree(const char *path)
 		nftw(path, rm_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-/* Hash a directory tree: relative paths, modes, contents, link targets; sorted, so the order is stable. */
-static int hash_tree(struct cr_sha256 *h, const char *root, const char *rel, cr_error_t *err)
+/*
+ * Hash a directory tree: relative paths, modes, contents, link targets;
+ * sorted, so the order is stable. Names in skip (NULL: none) are left out
+ * at the top level.
+ */
+static int hash_tree(struct cr_sha256 *h, const char *root, const char *rel, const char *const *skip, cr_error_t *err)
 {
 	cleanup_free char *dir = xasprintf("%s/%s", root, rel);
 	struct dirent **names = NULL;
@@ -84,7 +88,7 @@ static int hash_tree(struct cr_sha256 *h, const char *root, const char *rel, cr_
 		char buf[8192];
 		struct stat st;
 
-		if (ret < 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		if (ret < 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || (skip && strv_contains((char *const *)skip, name)))
 			continue;
 		if (lstat(path, &st) < 0) {
 			ret = cr_error(err, errno, "cannot stat '%s'", path);
@@ -93,7 +97,7 @@ static int hash_tree(struct cr_sha256 *h, const char *root, const char *rel, cr_
 		snprintf(buf, sizeof(buf), "%s %o\n", sub, (unsigned)st.st_mode);
 		cr_sha256_update(h, buf, strlen(buf));
 		if (S_ISDIR(st.st_mode)) {
-			ret = hash_tree(h, root, sub, err);
+			ret = hash_tree(h, root, sub, NULL, err);
 		} else if (S_ISLNK(st.st_mode)) {
 			ssize_t len = readlink(path, buf, sizeof(buf));
 
@@ -181,6 +185,14 @@ static const char *keyring_of(const struct cr_build_opts *o, const struct cr_rec
 	return given ? given : r->keyring;
 }
 
+/*
+ * The hooks only the other kind of image runs, left out of a key: editing
+ * one rebuilds only the images that run it. Every other hook (one added
+ * later too) is in every key.
+ */
+static const char *const vm_only_hooks[] = { "vm-customize.sh", "docker-runtimes.sh", NULL };
+static const char *const container_only_hooks[] = { "container-customize.sh", NULL };
+
 int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char **key, char **mirror, cr_error_t *err)
 {
 	cleanup_free char *hooks = xasprintf("%s/builder/hooks", o->srcdir);
@@ -204,16 +216,16 @@ int cr_build_key(const struct cr_build_opts *o, const struct cr_recipe *r, char 
 	hash_str(&h, "recipe", r->text);
 	hash_str(&h, "mirror", m);
 	hash_str(&h, "keyring", keyring_hash);
-	if (hash_tree(&h, hooks, "", err) < 0)
+	if (hash_tree(&h, hooks, "", r->kind == CR_RECIPE_VM ? container_only_hooks : vm_only_hooks, err) < 0)
 		return -1;
-	if (r->kind == CR_RECIPE_VM && hash_tree(&h, overlay, "", err) < 0)
+	if (r->kind == CR_RECIPE_VM && hash_tree(&h, overlay, "", NULL, err) < 0)
 		return -1;
 	if (r->kind == CR_RECIPE_VM && o->kata_sha256)
 		hash_str(&h, "kata", o->kata_sha256);
 	if (r->files) {
 		cleanup_free char *files = xasprintf("%s/%s", o->srcdir, r->files);
 
-		if (hash_tree(&h, files, "", err) < 0)
+		if (hash_tree(&h, files, "", NULL, err) < 0)
 			return cr_error_prefix(err, "image recipe '%s', key 'files'", r->name);
 	}
 	cr_sha256_final(&h, digest);
