@@ -8,13 +8,24 @@
 #   docker.service (crbench boot: no payload, no results disk);
 #   domain start to the first measured step at most 60 s under TCG (the
 #   suite's images preloaded into the image's Docker store: none loaded);
-#   orchestration overhead and its share of the run reported.
+#   orchestration overhead and its share of the run reported; and the same
+#   share in each RUN_DIR given, a whole plan's run such as make run's
+#   default plan (without one: the recorded TCG run of the default plan,
+#   tests/data/runs/tcg-default, made before the Docker store).
 #
-# usage: bench/run.sh [RUNTIME]   (run from the source tree, as root; default runc)
+# usage: bench/run.sh [RUNTIME [RUN_DIR...]]   (from the source tree, as root; default runc)
 # A one-guest run of the env and boot tests; about 3 minutes under TCG
 # (plus about 2 to make the Docker store when the cache lacks it).
 set -eu
 runtime=${1:-runc}
+[ $# -gt 0 ] && shift
+[ $# -gt 0 ] || set -- "$(cd "$(dirname "$0")/.." && pwd)/tests/data/runs/tcg-default"
+for d in "$@"; do
+	[ -f "$d/run.json" ] || {
+		echo "bench/run.sh: '$d' is no run directory (no run.json)" >&2
+		exit 2
+	}
+done
 top=$(cd "$(dirname "$0")/.." && pwd)
 crbench=${CRBENCH:-$top/build/crbench}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/crbench-bench-run.XXXXXX")
@@ -107,7 +118,7 @@ done
 plain=$(sed -n 's/.*agent unit started at guest uptime \([0-9.]*\) s.*/\1/p' "$work/boot.out" | head -1)
 [ -n "$plain" ] || plain=$(grep -o 'uptime [0-9.]*' "$work/boot.out" | head -1 | awk '{ print $2 }')
 
-python3 - "$run_dir/run.json" "$best" "$disk_size" "$plain" "$full" "$full_entries" <<'EOF'
+python3 - "$run_dir/run.json" "$best" "$disk_size" "$plain" "$full" "$full_entries" "$@" <<'EOF'
 import json, os, sys
 run = json.load(open(sys.argv[1]))
 summary = json.load(open(os.path.join(os.path.dirname(sys.argv[1]), run["guests"][0]["name"], "results", "summary.json")))
@@ -142,5 +153,16 @@ for what, got, target, good in rows:
     print("%-78s %16s  %-8s %s" % (what, got, target, "ok" if good else "MISSED"))
     bad += not good
 print("accelerator: %s; host: %s, %d CPUs" % (run["accel"], run["host"]["cpu_model"], run["host"]["cpus"]))
+for d in sys.argv[7:]:
+    other = json.load(open(os.path.join(d, "run.json")))
+    stores = [gg["name"] for gg in other["guests"] if gg.get("docker_store")]
+    print("\nthe overhead (wall - measured) of run %s, %s, %s:" % (other.get("run_id") or d, other["accel"],
+          "guests on a Docker store: " + ", ".join(stores) if stores else "no Docker store (guests loaded the images at boot)"))
+    for gg in other["guests"]:
+        if gg.get("wall_seconds"):
+            print("  %-10s %8.1f s of %8.1f s  %5.1f%%" % (gg["name"], gg["overhead_seconds"], gg["wall_seconds"],
+                                                         100 * gg["overhead_seconds"] / gg["wall_seconds"]))
+    print("  %-10s %8.1f s of %8.1f s  %5.1f%%" % ("the run", other["overhead_seconds"], other["wall_seconds"],
+                                                 100 * other["overhead_seconds"] / other["wall_seconds"]))
 sys.exit(1 if bad else 0)
 EOF
