@@ -50,8 +50,12 @@ static inline void cr_images_spec_cleanup(struct cr_images_spec *s)
 #define cleanup_images_spec __attribute__((cleanup(cr_images_spec_cleanup)))
 /* Load (unless in the store) and check the images: the document images.json records, or NULL and *err. */
 json_t *cr_images_prepare(struct cr_docker *d, const char *payload, const struct cr_images_spec *s, cr_error_t *err);
-/* The preload boot: load and check, each image's id and time on the console, then "done". */
-int cr_images_preload(struct cr_docker *d, const char *payload, const struct cr_images_spec *s, FILE *console, cr_error_t *err);
+/*
+ * The preload boot: load and check, each image's id and time on the
+ * console, trim the filesystem at trim (NULL: none), then "done".
+ */
+int cr_images_preload(struct cr_docker *d, const char *payload, const struct cr_images_spec *s, const char *trim, FILE *console,
+		      cr_error_t *err);
 
 /* What every test gets: the plan, its guest, the Docker connection. */
 struct cr_agent {

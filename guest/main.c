@@ -143,7 +143,7 @@ static int preload(const char *payload, const struct cr_images_spec *images)
 	if (r == 0) {
 		/* a load takes minutes under TCG: the host's timeout for the whole boot bounds it */
 		cr_docker_set_timeout(d, 0);
-		r = cr_images_preload(d, payload, images, stdout, &err);
+		r = cr_images_preload(d, payload, images, "/", stdout, &err);
 	}
 	if (r < 0) {
 		printf(CR_PRELOAD_MARK " failed: %s\n", err->msg);
