@@ -4,6 +4,7 @@
  */
 #include "test.h"
 
+#include "build-key.h"
 #include "build.h"
 #include "recipe.h"
 
@@ -58,17 +59,6 @@ static void source_for_distribution(void **state)
 static void sh(const char *cmd)
 {
 	assert_int_equal(system(cmd), 0);
-}
-
-static char *key_of(const struct cr_build_opts *o, const struct cr_recipe *r)
-{
-	cleanup_error cr_error_t err = NULL;
-	cleanup_free char *mirror = NULL;
-	char *key = NULL;
-
-	if (cr_build_key(o, r, &key, &mirror, &err) < 0)
-		fail_msg("%s", err->msg);
-	return key;
 }
 
 /* Whether editing the hook named edit (appending a comment to it, or making it) changes the keys of vm and ct. */

@@ -11,6 +11,7 @@
 
 #include "test.h"
 
+#include "build-key.h"
 #include "build.h"
 #include "digest.h"
 #include "kata.h"
@@ -363,17 +364,6 @@ static void unpack(void **state)
 	make_files_tarball(other, "755 ./opt/kata/bin/kata-runtime;644 ./etc/passwd");
 	assert_int_equal(cr_kata_unpack(other, root, &err), 0);
 	assert_int_equal(access(etc, F_OK), -1);
-}
-
-static char *key_of(const struct cr_build_opts *o, const struct cr_recipe *r)
-{
-	cleanup_error cr_error_t err = NULL;
-	cleanup_free char *mirror = NULL;
-	char *key = NULL;
-
-	if (cr_build_key(o, r, &key, &mirror, &err) < 0)
-		fail_msg("%s", err->msg);
-	return key;
 }
 
 /* The tarball's checksum is part of a guest image's key, and only of a guest image's. */
