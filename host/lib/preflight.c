@@ -451,6 +451,12 @@ static void check_libvirt(const struct cr_preflight_opts *opts, struct cr_prefli
 			 xasprintf("libvirt can run x86_64 guests with domain type '%s' (%s)", virttype, cr_accel_name(h->accel)), NULL);
 }
 
+/* virtlogd's socket on this host, under the preflight's root. */
+static char *virtlogd_sock(const struct cr_preflight_opts *opts)
+{
+	return xasprintf("%s/run/libvirt/virtlogd-sock", opts->root);
+}
+
 /*
  * Whether this machine's libvirt (qemu:///system, with virtlogd) can boot
  * the guest that loads the suite's container images into a Docker store:
@@ -460,7 +466,7 @@ static bool store_here(const struct cr_preflight_opts *opts, struct cr_preflight
 {
 	cleanup_error cr_error_t err = NULL;
 	cleanup_conn virConnectPtr conn = NULL;
-	cleanup_free char *sock = xasprintf("%s/run/libvirt/virtlogd-sock", opts->root);
+	cleanup_free char *sock = virtlogd_sock(opts);
 
 	if (!p->store_probed) {
 		p->store_probed = true;
@@ -502,7 +508,7 @@ static void check_store(const struct cr_preflight_opts *opts, struct cr_prefligh
 static void check_virtlogd(const struct cr_preflight_opts *opts, struct cr_preflight *p)
 {
 	const char *uri = opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI;
-	cleanup_free char *sock = xasprintf("%s/run/libvirt/virtlogd-sock", opts->root);
+	cleanup_free char *sock = virtlogd_sock(opts);
 	struct cr_check_item *item;
 
 	/* virtlogd is local to the libvirt host: only checked for local URIs. */
