@@ -984,7 +984,7 @@ static int docker_stores(struct cr_session *s, cr_error_t *err)
 	for (size_t i = 0; i < s->n; i++) {
 		struct guest *g = &s->g[i];
 		struct cr_store_opts so = { .cache_dir = s->o->cache_dir,
-					    .accel = g->h->pf->remote ? s->o->local_accel : g->h->pf->accel,
+					    .accel = s->o->local_accel, /* it boots here, whatever host the guest runs on */
 					    .vm_name = g->plan->image,
 					    .vm = &g->image,
 					    .images_disk = s->images,

@@ -84,10 +84,11 @@ struct cr_session_opts {
 	size_t n_hosts;
 	const size_t *guest_host;
 	/*
-	 * The guests on hosts reached by upload boot on a Docker store made
-	 * here, by this machine's libvirt with local_accel, uploaded in place
-	 * of their base image (the preflight's store_here); false: they load
-	 * the suite's container images at every boot.
+	 * Docker stores are made here, by this machine's libvirt with
+	 * local_accel. The guests on hosts reached by upload boot on one too,
+	 * uploaded in place of their base image, when store_here (the
+	 * preflight's); false: they load the suite's container images at
+	 * every boot.
 	 */
 	bool store_here;
 	enum cr_accel local_accel;
