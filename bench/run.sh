@@ -18,15 +18,15 @@
 # (plus about 2 to make the Docker store when the cache lacks it).
 set -eu
 runtime=${1:-runc}
+top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -gt 0 ] && shift
-[ $# -gt 0 ] || set -- "$(cd "$(dirname "$0")/.." && pwd)/tests/data/runs/tcg-default"
+[ $# -gt 0 ] || set -- "$top/tests/data/runs/tcg-default"
 for d in "$@"; do
 	[ -f "$d/run.json" ] || {
 		echo "bench/run.sh: '$d' is no run directory (no run.json)" >&2
 		exit 2
 	}
 done
-top=$(cd "$(dirname "$0")/.." && pwd)
 crbench=${CRBENCH:-$top/build/crbench}
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/crbench-bench-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
