@@ -57,9 +57,9 @@ static int print_json(const struct cr_preflight *p, const char *cache_dir)
 	for (size_t k = 0; k < p->n_hosts; k++) {
 		const struct cr_preflight_host *h = &p->hosts[k];
 
-		json_array_append_new(hosts, json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "uri", cr_preflight_host_uri(h), "pool",
+		json_array_append_new(hosts, json_pack("{s:s, s:s, s:b, s:b, s:s, s:s, s:b}", "uri", cr_preflight_host_uri(h), "pool",
 						       cr_preflight_host_pool(h), "upload", h->upload, "remote", h->remote, "accelerator",
-						       cr_accel_name(h->accel), "guests", h->guests));
+						       cr_accel_name(h->accel), "guests", h->guests, "used", !h->idle));
 	}
 	root = json_pack("{s:s, s:s, s:b, s:s, s:o}", "status", cr_status_names[cr_preflight_worst(p)], "accelerator",
 			 cr_accel_name(p->accel), "remote", p->remote, "cache_dir", cache_dir, "items", items);

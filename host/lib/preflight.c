@@ -861,6 +861,7 @@ static void find_hosts(const struct cr_preflight_opts *opts, const struct cr_pla
 		free(p->hosts[k].guests);
 		p->hosts[k].guests = t;
 	}
+	p->hosts[0].idle = plan && plan->n_guests && !*p->hosts[0].guests;
 }
 
 void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight *p)
@@ -893,7 +894,13 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 		size_t first = p->n_items;
 		const char *reason;
 
-		check_libvirt(opts, p, k);
+		if (p->hosts[k].idle)
+			item_set(new_item(p), "libvirt", CR_PASS,
+				 xasprintf("%s: not used: every guest of the plan names its own host (connect =)",
+					   cr_preflight_host_uri(&p->hosts[k])),
+				 NULL);
+		else
+			check_libvirt(opts, p, k);
 		if (p->hosts[k].remote && *p->hosts[k].guests && plan && cr_plan_runs_containers(plan))
 			check_store(opts, p, k);
 		for (size_t i = first; i < p->n_items; i++)
@@ -904,7 +911,8 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 				reason = p->items[i].message;
 		p->hosts[k].accel_reason = xstrdup(reason ? reason : local_reason);
 	}
-	p->accel = p->hosts[0].accel;
+	/* the run's host, or when no guest runs there the first guest's */
+	p->accel = p->hosts[p->hosts[0].idle && p->n_hosts > 1].accel;
 	p->remote = p->hosts[0].remote;
 	check_virtlogd(opts, p);
 	check_tool(p, "qemu-img", "makes the guests' disks", "qemu-utils");

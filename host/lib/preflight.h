@@ -88,6 +88,12 @@ struct cr_preflight_host {
 	enum cr_accel accel;
 	char *accel_reason; /* the accelerator item's message */
 	char *guests;	    /* its guests' names, for the check's lines */
+	/*
+	 * No guest of the plan runs on it: the run's host, when every guest
+	 * names its own (connect =). Neither checked nor reached; the run's
+	 * records still name it.
+	 */
+	bool idle;
 };
 
 struct cr_preflight {

@@ -1176,7 +1176,7 @@ static int prepare_hosts(struct cr_session *s, const char *plan_path, cr_error_t
 					       &h->rundir, err) < 0)
 				return -1;
 		}
-		if (h->error)
+		if (h->error || h->pf->idle)
 			continue;
 		if (payload_disk(s, h, plan_path, err) < 0)
 			return -1;
@@ -1191,11 +1191,19 @@ static int prepare_hosts(struct cr_session *s, const char *plan_path, cr_error_t
 	return 0;
 }
 
+/* The host run.json's top level describes: the run's, or when no guest runs there the first guest's. */
+static const struct host *run_host(const struct cr_session *s)
+{
+	return s->hosts[0].pf->idle && s->n_hosts > 1 ? &s->hosts[1] : &s->hosts[0];
+}
+
 static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 {
 	const struct cr_session_opts *o = s->o;
 	const char *root = o->results_root ? o->results_root : "results";
-	cleanup_free char *plan_path = NULL, *dump = NULL, *why = NULL, *uri = virConnectGetURI(s->hosts[0].conn);
+	/* an idle run's host is not recorded: no domain or volume of the run is there */
+	cleanup_free char *plan_path = NULL, *dump = NULL, *why = NULL, *uri = s->hosts[0].conn ? virConnectGetURI(s->hosts[0].conn) : NULL;
+	const struct host *rh;
 
 	/* the run's id, directories and resolved plan (with the seed the run uses) */
 	name_run(s, plan);
@@ -1221,20 +1229,20 @@ static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
 	for (size_t k = 0; k < s->n_hosts; k++)
 		s->hosts[k].info = host_info(&s->hosts[k]);
 
+	rh = run_host(s);
 	s->manifest = json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:o, s:s, s:s, s:f}", "format", "crbench-run", "version", 1, "run_id",
 				s->run_id, "crbench_version", crbench_version, "seed", (json_int_t)plan->seed, "plan",
-				cr_plan_to_json(plan), "host", cr_host_json(s->hosts[0].conn), "accel",
-				cr_accel_name(s->hosts[0].pf->accel), "pinning",
+				cr_plan_to_json(plan), "host", cr_host_json(rh->conn), "accel", cr_accel_name(rh->pf->accel), "pinning",
 				why ? why : "each vCPU pinned to its own host CPU, disjoint between guests running together",
 				"payload_seconds", s->payload_seconds);
 	json_object_set_new(s->manifest, "injected_fault", o->fault ? json_string(o->fault) : json_null());
 	json_object_set_new(s->manifest, "images_disk",
 			    json_pack("{s:s, s:b, s:f}", "path", s->images, "made", s->images_made, "seconds", s->images_seconds));
 	json_object_set_new(s->manifest, "started", utc_now_json());
-	json_object_set_new(s->manifest, "remote", s->hosts[0].pf->remote ? remote_json(&s->hosts[0]) : json_null());
-	json_object_set_new(json_object_get(s->manifest, "host"), "accel", json_string(cr_accel_name(s->hosts[0].pf->accel)));
+	json_object_set_new(s->manifest, "remote", rh->pf->remote && rh->conn ? remote_json(rh) : json_null());
+	json_object_set_new(json_object_get(s->manifest, "host"), "accel", json_string(cr_accel_name(rh->pf->accel)));
 	json_object_set_new(json_object_get(s->manifest, "host"), "accel_reason",
-			    s->hosts[0].pf->accel_reason ? json_string(s->hosts[0].pf->accel_reason) : json_null());
+			    rh->pf->accel_reason ? json_string(rh->pf->accel_reason) : json_null());
 	return 0;
 }
 
@@ -1382,6 +1390,8 @@ static int connect_host(struct host *h, cr_error_t *err)
 {
 	cleanup_error cr_error_t herr = NULL;
 
+	if (h->pf->idle)
+		return 0; /* no guest runs there */
 	if (cr_virt_open(h->pf->uri, &h->conn, &herr) == 0) {
 		h->name = virConnectGetHostname(h->conn);
 		if (!h->pf->remote || (cr_pool_open(h->conn, cr_preflight_host_pool(h->pf), &h->pool, &herr) == 0 &&

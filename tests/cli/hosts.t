@@ -7,7 +7,9 @@
 # time, each host its own. Three runs: one killed with SIGKILL once both
 # guests finished a step; then one with a third guest on a host that cannot
 # be reached, which fails that guest only, while the dead run is reaped on
-# both hosts and the second host's cache is reused; then one ended by Ctrl-C
+# both hosts and the second host's cache is reused (every guest of that
+# plan names its host, so the run's own, --connect, is not used and need
+# not answer); then one ended by Ctrl-C
 # (SIGINT), whose guests are destroyed and harvested on both hosts. One
 # one-vCPU guest per host,
 # env and cpu-mem only, under TCG: a few minutes. CRBENCH_E2E=0 skips it.
@@ -18,14 +20,15 @@ second_host >"$TMP/why" || {
 	echo "1..0 # SKIP $(cat "$TMP/why")"
 	exit 0
 }
-plan 22
+plan 24
 
 # write_plan FILE IDLE [URI]: guests a here, b on the second host, c (with
-# URI) on a third; cpu-mem's idle baseline IDLE long
+# URI) on a third, a then naming its host too; cpu-mem's idle baseline
+# IDLE long
 write_plan() {
 	{
 		plan_head hosts 7 "env, cpu-mem" | sed "s/^idle-seconds = .*/idle-seconds = $2/"
-		plan_guest a runc
+		plan_guest a runc ${3:+"connect = qemu:///system"}
 		plan_guest b runc "connect = $uri2" "upload = yes"
 		[ -z "$3" ] || plan_guest c runc "connect = $3" "upload = yes"
 	} >"$1"
@@ -37,6 +40,7 @@ write_plan() {
 write_plan "$TMP/hosts.ini" 10m
 nowhere="qemu+unix:///session?socket=$TMP/nowhere/libvirt-sock"
 write_plan "$TMP/three.ini" 10s "$nowhere"
+elsewhere="qemu+unix:///session?socket=$TMP/elsewhere/libvirt-sock" # the run's host for three.ini: not there
 
 vols() { virsh -q -c "$uri2" vol-list default 2>/dev/null | awk '{ print $1 }'; }
 domains() { # domains RUN-ID: on both hosts
@@ -47,12 +51,14 @@ domains() { # domains RUN-ID: on both hosts
 }
 
 # the preflight checks each host in a block of its own
-run "$CRBENCH" check --plan "$TMP/three.ini"
+run "$CRBENCH" check --connect "$elsewhere" --plan "$TMP/three.ini"
 like "$out" "^libvirt host qemu\+unix:///session\?socket=$h2/rt/libvirt/libvirt-sock, pool default, for \[guest b\]:" \
 	"crbench check has a block for the second host, naming its guest"
 like "$out" "^PASS storage pool: pool 'default' on " "it checks the second host's pool"
 like "$out" "^WARN libvirt: .*its guests \(c\) will fail, the other hosts' guests run" \
 	"a host that cannot be reached is a warning naming its guests"
+like "$out" "^PASS libvirt: qemu\+unix:///session\?socket=$TMP/elsewhere/libvirt-sock: not used: every guest of the plan names its own host" \
+	"the run's host, where no guest runs, is not checked"
 
 # signalled_run SIGNAL NAME: a run of hosts.ini into $TMP/NAME, sent SIGNAL once
 # both guests finished a step; its stderr in $TMP/NAME.err, its exit status in $rc
@@ -70,7 +76,7 @@ is "$(domains "$id_a")" 2 "the killed run left a domain on each host"
 ok "$([ "$(vols | grep -c "$id_a")" -ge 3 ]; echo $?)" "and its payload, overlay and results volumes on the second host"
 
 # the next run: a third guest on a host that cannot be reached; the dead run reaped on both hosts
-"$CRBENCH" run --plan "$TMP/three.ini" --results-dir "$TMP/results" >"$TMP/b.out" 2>"$TMP/b.err"
+"$CRBENCH" run --connect "$elsewhere" --plan "$TMP/three.ini" --results-dir "$TMP/results" >"$TMP/b.out" 2>"$TMP/b.err"
 rc=$?
 sed 's/^/# /' "$TMP/b.err"
 is "$rc" 1 "a run with a guest on a host that cannot be reached exits 1"
@@ -92,6 +98,9 @@ if run["status"] != "partial" or c["status"] != "failed" or "cannot reach libvir
     bad.append("c")
 if a["host"]["uri"] != "qemu:///system" or a["host"]["remote"] is not None or a["docker_store"] is not None:
     bad.append("a's host")
+# the run's host was not used: run.json's top level describes a's
+if run["host"]["libvirt_version"] != a["host"]["libvirt_version"] or run["remote"] is not None:
+    bad.append("the run's host")
 if b["host"]["uri"] != uri2 or b["host"]["remote"]["pool"] != "default" or not b["host"]["cpus"] or not b["host"]["qemu_version"]:
     bad.append("b's host")
 # the two daemons are one machine: their guests, running together, are not pinned to the same CPUs
@@ -102,17 +111,19 @@ sys.exit(1 if bad else 0)
 EOF
 st=$?
 sed 's/^/# /' "$TMP/check"
-ok $st "a and b completed and were harvested, on CPUs of their own, run.json names each one's host; c failed, saying why"
+ok $st "a and b completed and were harvested, on CPUs of their own, run.json names each one's host; c failed, saying why; the unused run's host did not stop it"
 # one after another in the plan, but on different hosts: b started before a ended
 started_b=$(grep -n '^b: started' "$TMP/b.err" | head -1 | cut -d: -f1)
 ended_a=$(grep -n '^a: complete' "$TMP/b.err" | head -1 | cut -d: -f1)
 ok "$([ -n "$started_b" ] && [ -n "$ended_a" ] && [ "$started_b" -lt "$ended_a" ]; echo $?)" \
 	"guests on different hosts ran at the same time (b started on line ${started_b:-?}, a ended on line ${ended_a:-?})"
-"$CRBENCH" check --json --plan "$TMP/three.ini" >"$TMP/check.json" 2>/dev/null
+"$CRBENCH" check --json --connect "$elsewhere" --plan "$TMP/three.ini" >"$TMP/check.json" 2>/dev/null
 python3 "$SRCDIR/tests/cli/schema-check.py" run "$run_b/run.json" run "$run_a/run.json" check "$TMP/check.json" >"$TMP/schema" 2>&1
 st=$?
 sed 's/^/# /' "$TMP/schema"
 ok $st "both runs' run.json, and crbench check --json of the plan, match their schemas"
+is "$(python3 -c 'import json, sys; print([h["used"] for h in json.load(open(sys.argv[1]))["hosts"]])' "$TMP/check.json" 2>&1)" \
+	"[False, True, True, True]" "crbench check --json says the run's host is not used"
 like "$(head -3 "$run_b/b/console.log" 2>/dev/null)" "Linux version" "b's console came through the second host's libvirt"
 is "$(domains "$id_a")" 0 "the killed run's domains were destroyed on both hosts"
 like "$(cat "$TMP/b.err")" "deleted volume 'crbench-$id_a-b-results.raw' left by run $id_a" "its volumes on the second host were deleted"

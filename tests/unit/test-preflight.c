@@ -372,19 +372,23 @@ static void whole_preflight(void **state)
 	cr_preflight_release(&p);
 }
 
+/* The preflight of the plan at plan_path on the fake host root, with the run's host at uri */
+static struct cr_preflight_opts plan_opts(const char *root, const char *plan_path, enum cr_accel accel, const char *uri)
+{
+	/* probed by curl at once: no network in a unit test */
+	static const char *const mirrors[] = { "file:///nonexistent/mirror", NULL };
+
+	return (struct cr_preflight_opts){
+		.root = root, .accel = accel, .connect_uri = uri, .cache_dir = root, .plan_path = plan_path, .mirrors = mirrors
+	};
+}
+
 /* Under KVM with nesting off, a plan guest that needs it is a FAIL naming the guest, with the fix */
 static void plan_needing_nesting_fails_without_it(void **state)
 {
 	char *root = make_vmx_host("N\n");
 	cleanup_free char *plan = xasprintf("%s/p.ini", root);
-	struct cr_preflight_opts opts = {
-		.root = root,
-		.accel = CR_ACCEL_KVM,
-		.connect_uri = "test:///default",
-		.cache_dir = root,
-		.plan_path = plan,
-		.mirrors = (const char *[]){ "file:///nonexistent/mirror", NULL }, /* probed by curl at once: no network in a unit test */
-	};
+	struct cr_preflight_opts opts = plan_opts(root, plan, CR_ACCEL_KVM, "test:///default");
 	struct cr_preflight p;
 	const struct cr_check_item *item = NULL;
 
@@ -430,14 +434,7 @@ static void guests_on_hosts(void **state)
 	cleanup_free char *plan_path = xasprintf("%s/p.ini", root);
 	cleanup_plan struct cr_plan *plan = NULL;
 	cleanup_error cr_error_t err = NULL;
-	struct cr_preflight_opts opts = {
-		.root = root,
-		.accel = CR_ACCEL_TCG,
-		.connect_uri = "test:///default",
-		.cache_dir = root,
-		.plan_path = plan_path,
-		.mirrors = (const char *[]){ "file:///nonexistent/mirror", NULL },
-	};
+	struct cr_preflight_opts opts = plan_opts(root, plan_path, CR_ACCEL_TCG, "test:///default");
 	struct cr_preflight p;
 	const struct cr_check_item *item;
 	size_t libvirt_items[3] = { 0, 0, 0 };
@@ -510,6 +507,60 @@ static void guests_on_hosts(void **state)
 	free(root);
 }
 
+/*
+ * Every guest names its own host: the run's is not used, so neither
+ * checked nor reached; one that cannot be reached fails nothing.
+ */
+static void run_host_unused(void **state)
+{
+	char *root = make_vmx_host("Y\n");
+	cleanup_free char *plan_path = xasprintf("%s/p.ini", root);
+	struct cr_preflight_opts opts = plan_opts(root, plan_path, CR_ACCEL_TCG, "test:///nonexistent/host.xml");
+	struct cr_preflight p;
+	size_t n_libvirt = 0;
+
+	write_file(plan_path,
+		   "[suite]\nprofile = smoke\ntests = env\n"
+		   "[guest a]\nimage = debian-12\nruntime = runc\nconnect = test:///default\n");
+	cr_preflight_run(&opts, &p);
+	assert_int_equal(p.n_hosts, 2);
+	assert_true(p.hosts[0].idle);
+	assert_false(p.hosts[1].idle);
+	assert_string_equal(p.hosts[0].guests, "");
+	for (size_t i = 0; i < p.n_items; i++) {
+		/* not checked: no domain type item (the test driver's, on hosts[1], fails: no domain capabilities) */
+		assert_false(p.items[i].host == 0 && strcmp(p.items[i].name, "domain type") == 0);
+		if (strcmp(p.items[i].name, "libvirt") != 0)
+			continue;
+		assert_int_equal(p.items[i].status, CR_PASS);
+		if (p.items[i].host == 0) {
+			n_libvirt++;
+			assert_string_equal(p.items[i].message,
+					    "test:///nonexistent/host.xml: not used: every guest of the plan "
+					    "names its own host (connect =)");
+		}
+	}
+	assert_int_equal(n_libvirt, 1);
+	assert_int_equal(p.accel, p.hosts[1].accel);
+	cr_preflight_release(&p);
+
+	/* a guest on it: it is checked, and one that cannot be reached fails the run */
+	write_file(plan_path, "[suite]\nprofile = smoke\ntests = env\n[guest a]\nimage = debian-12\nruntime = runc\n");
+	cr_preflight_run(&opts, &p);
+	assert_int_equal(p.n_hosts, 1);
+	assert_false(p.hosts[0].idle);
+	n_libvirt = 0;
+	for (size_t i = 0; i < p.n_items; i++)
+		if (strcmp(p.items[i].name, "libvirt") == 0) {
+			assert_int_equal(p.items[i].status, CR_FAIL);
+			n_libvirt++;
+		}
+	assert_int_equal(n_libvirt, 1);
+	cr_preflight_release(&p);
+	remove_tree(root);
+	free(root);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -527,6 +578,7 @@ int main(void)
 		cmocka_unit_test(remote_accel),
 		cmocka_unit_test(caps_cpu_features),
 		cmocka_unit_test(guests_on_hosts),
+		cmocka_unit_test(run_host_unused),
 		cmocka_unit_test(whole_preflight),
 		cmocka_unit_test(plan_needing_nesting_fails_without_it),
 	};
