@@ -159,11 +159,6 @@ static bool run_owner(const char *runs, const char *name, long *pid)
 	return true;
 }
 
-/*
- * The host CPUs live crbench runs have pinned vCPUs to (runs/<id>/cpus of
- * runs whose owner is alive, this process's excepted, on libvirt host host
- * as their file "host" says; NULL: any).
- */
 /* The CPUs record dir (a run's directory, or one of its other hosts') says are pinned on libvirt host host (NULL: any). */
 static void add_busy(const char *dir, const char *host, cpu_set_t *busy)
 {
