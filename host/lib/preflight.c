@@ -507,12 +507,15 @@ static void check_store(const struct cr_preflight_opts *opts, struct cr_prefligh
 
 static void check_virtlogd(const struct cr_preflight_opts *opts, struct cr_preflight *p)
 {
-	const char *uri = opts->connect_uri ? opts->connect_uri : CR_DEFAULT_URI;
 	cleanup_free char *sock = virtlogd_sock(opts);
 	struct cr_check_item *item;
+	size_t k;
 
-	/* virtlogd is local to the libvirt host: only checked for local URIs. */
-	if (strcmp(uri, "qemu:///system") != 0)
+	/* virtlogd is local to the libvirt host: only checked when guests run on this one's qemu:///system */
+	for (k = 0; k < p->n_hosts; k++)
+		if (!p->hosts[k].idle && strcmp(cr_preflight_host_uri(&p->hosts[k]), CR_DEFAULT_URI) == 0)
+			break;
+	if (k == p->n_hosts)
 		return;
 	item = new_item(p);
 	if (access(sock, F_OK) < 0)

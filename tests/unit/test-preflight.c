@@ -544,6 +544,24 @@ static void run_host_unused(void **state)
 	assert_int_equal(p.accel, p.hosts[1].accel);
 	cr_preflight_release(&p);
 
+	/* virtlogd is checked where guests run on this machine's qemu:///system: not for the unused run's host there... */
+	opts.connect_uri = NULL;
+	cr_preflight_run(&opts, &p);
+	assert_true(p.hosts[0].idle);
+	assert_null(cr_preflight_message(&p, "virtlogd"));
+	cr_preflight_release(&p);
+	/* ...but for a guest there while the run's host is another (the fixture root has no socket) */
+	opts.connect_uri = "test:///default";
+	write_file(plan_path,
+		   "[suite]\nprofile = smoke\ntests = env\n"
+		   "[guest a]\nimage = debian-12\nruntime = runc\nconnect = qemu:///system\n");
+	cr_preflight_run(&opts, &p);
+	assert_true(p.hosts[0].idle);
+	assert_non_null(cr_preflight_message(&p, "virtlogd"));
+	assert_non_null(strstr(cr_preflight_message(&p, "virtlogd"), "/run/libvirt/virtlogd-sock': libvirt cannot start guests"));
+	cr_preflight_release(&p);
+	opts.connect_uri = "test:///nonexistent/host.xml";
+
 	/* a guest on it: it is checked, and one that cannot be reached fails the run */
 	write_file(plan_path, "[suite]\nprofile = smoke\ntests = env\n[guest a]\nimage = debian-12\nruntime = runc\n");
 	cr_preflight_run(&opts, &p);
