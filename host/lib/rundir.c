@@ -485,7 +485,7 @@ static int reap_volumes(const char *rec, const char *dir, virConnectPtr conn, co
  */
 static int reap_host(const char *rec, const char *dir, virConnectPtr conn, const char *id, long pid, char ***messages, size_t *n_msg)
 {
-	cleanup_free char *domains = xasprintf("%s/domains", rec), *list = NULL;
+	cleanup_free char *domains = xasprintf("%s/domains", rec), *vols_file = xasprintf("%s/volumes", rec), *list = NULL;
 	cleanup_error cr_error_t err = NULL;
 	virConnectPtr their; /* the dead run's libvirt connection: this run's, or one to its own URI */
 	size_t len;
@@ -493,6 +493,12 @@ static int reap_host(const char *rec, const char *dir, virConnectPtr conn, const
 
 	if (dead_run_conn(rec, conn, &their, &err) < 0) {
 		kept_dead_run(messages, n_msg, id, pid, err->msg, dir);
+		return -1;
+	}
+	if (!their && (access(domains, F_OK) == 0 || access(vols_file, F_OK) == 0)) {
+		/* a run from before crbench recorded its URI, and this run has no connection to take for it */
+		kept_dead_run(messages, n_msg, id, pid,
+			      "it recorded no libvirt URI and this run does not use its own libvirt host: a run that does reaps it", dir);
 		return -1;
 	}
 	if (their && cr_read_file(domains, 1 << 20, &list, &len, NULL) == 0) {

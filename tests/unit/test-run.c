@@ -431,6 +431,30 @@ static void reap_only_dead_runs(void **state)
 	cr_rmtree(cache);
 }
 
+/*
+ * A dead run that recorded its domains but no libvirt URI (from before
+ * crbench recorded it), met by a run with no libvirt connection of its own
+ * (its run's host not used): kept whole, saying why, for a run that has one.
+ */
+static void reap_without_a_connection(void **state)
+{
+	cleanup_free char *cache = tmpdir(), *out = tmpdir();
+	cleanup_free char *dead = xasprintf("%s/runs/dead", cache), *domains = xasprintf("%s/domains", dead);
+	cleanup_free char *overlay = xasprintf("%s/runc/overlay.qcow2", dead);
+	cleanup_strv char **msgs = NULL;
+
+	dead_run(cache, "runc", out);
+	put(domains, "crbench-dead-runc\n");
+	put(overlay, NULL);
+	assert_int_equal(cr_runs_reap(cache, NULL, &msgs), 0);
+	assert_non_null(msgs);
+	assert_non_null(strstr(msgs[0], "cannot clean up dead run dead"));
+	assert_non_null(strstr(msgs[0], "it recorded no libvirt URI and this run does not use its own libvirt host"));
+	assert_int_equal(access(overlay, F_OK), 0);
+	cr_rmtree(cache);
+	cr_rmtree(out);
+}
+
 /* A results disk holding one step entry, finished: what one boot of a boot-per-step guest leaves. */
 static void step_disk(const char *path, const char *entry)
 {
@@ -530,6 +554,7 @@ int main(void)
 		cmocka_unit_test(payload_and_results_disks),
 		cmocka_unit_test(images_disk_made_once),
 		cmocka_unit_test(reap_only_dead_runs),
+		cmocka_unit_test(reap_without_a_connection),
 		cmocka_unit_test(reap_a_boot_per_step),
 		cmocka_unit_test(reap_a_lost_hosts_guest),
 	};
