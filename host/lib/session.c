@@ -1047,17 +1047,19 @@ static int payload_disk(struct cr_session *s, struct host *h, const char *plan_p
 	struct cr_payload_file files[] = { { agent, "crbench-agent" }, { plan_path, "plan.ini" }, { images_json, "images.json" } };
 	const char *mode = images_mode(s, h);
 	double t = cr_now();
+	bool first = true;
 	int ret;
 
 	for (size_t k = 0; k < h->index; k++) {
 		const char *theirs = images_mode(s, &s->hosts[k]);
 
 		if (!s->hosts[k].payload)
-			continue; /* a host that could not be reached has none */
+			continue; /* a host that could not be reached, or is not used, has none */
 		if (theirs == mode || (theirs && mode && strcmp(theirs, mode) == 0)) {
 			h->payload = xstrdup(s->hosts[k].payload);
 			return 0;
 		}
+		first = false;
 	}
 	if (mode) {
 		cleanup_free char *text = cr_store_images_json(s->store_images, s->n_store_images, mode);
@@ -1065,7 +1067,8 @@ static int payload_disk(struct cr_session *s, struct host *h, const char *plan_p
 		if (cr_write_text(images_json, text, err) < 0)
 			return -1;
 	}
-	h->payload = h->index == 0 ? xasprintf("%s/payload.raw", s->rundir) : xasprintf("%s/payload-%s.raw", s->rundir, mode);
+	/* (the modes differ only when the plan runs containers: a later one has its mode) */
+	h->payload = first ? xasprintf("%s/payload.raw", s->rundir) : xasprintf("%s/payload-%s.raw", s->rundir, mode);
 	ret = cr_payload_make(staging, files, ARRAY_SIZE(files) - (mode ? 0 : 1), "crbench-payload", h->payload, err);
 	s->payload_seconds += cr_now() - t;
 	cr_rmtree(staging);
@@ -1125,7 +1128,7 @@ static void place_guests(struct cr_session *s, char **why)
 		if (!host_why)
 			continue;
 		/* one host: its word as it is; several: each host's, named */
-		t = !*why && s->n_hosts == 1
+		t = !*why && cr_session_n_hosts(s) == 1
 			    ? xstrdup(host_why)
 			    : xasprintf("%s%s%s: %s", *why ? *why : "", *why ? "; " : "", cr_preflight_host_uri(s->hosts[k].pf), host_why);
 		free(*why);
