@@ -873,6 +873,7 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 	cleanup_error cr_error_t err = NULL, plan_err = NULL;
 	cleanup_plan struct cr_plan *plan = NULL;
 	cleanup_free char *local_reason = NULL;
+	const struct cr_preflight_host *run_host;
 
 	memset(p, 0, sizeof(*p));
 	p->host_nested = -1;
@@ -899,7 +900,7 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 
 		if (p->hosts[k].idle)
 			item_set(new_item(p), "libvirt", CR_PASS,
-				 xasprintf("%s: not used: every guest of the plan names its own host (connect =)",
+				 xasprintf("%s: not used: no guest of the plan runs on it (their sections name their hosts: connect, pool, upload)",
 					   cr_preflight_host_uri(&p->hosts[k])),
 				 NULL);
 		else
@@ -915,8 +916,9 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 		p->hosts[k].accel_reason = xstrdup(reason ? reason : local_reason);
 	}
 	/* the run's host, or when no guest runs there the first guest's */
-	p->accel = p->hosts[p->hosts[0].idle && p->n_hosts > 1].accel;
-	p->remote = p->hosts[0].remote;
+	run_host = &p->hosts[p->hosts[0].idle && p->n_hosts > 1];
+	p->accel = run_host->accel;
+	p->remote = run_host->remote;
 	check_virtlogd(opts, p);
 	check_tool(p, "qemu-img", "makes the guests' disks", "qemu-utils");
 	check_tool(p, "mmdebstrap", "builds root filesystems from the distribution archive", "mmdebstrap");

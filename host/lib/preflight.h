@@ -89,17 +89,17 @@ struct cr_preflight_host {
 	char *accel_reason; /* the accelerator item's message */
 	char *guests;	    /* its guests' names, for the check's lines */
 	/*
-	 * No guest of the plan runs on it: the run's host, when every guest
-	 * names its own (connect =). Neither checked nor reached; the run's
-	 * records still name it.
+	 * No guest of the plan runs on it: the run's host, when every guest's
+	 * section names another (connect, pool or upload). Neither checked,
+	 * reached nor recorded in the run's directory.
 	 */
 	bool idle;
 };
 
 struct cr_preflight {
-	enum cr_accel accel;		 /* the guests' on hosts[0] */
+	enum cr_accel accel;		 /* the guests' on the run's host (hosts[0], or hosts[1] when it is idle) */
 	enum cr_accel local_accel;	 /* this host's, for the image builds' appliance */
-	bool remote;			 /* hosts[0]'s: the guests run on another host (or --upload): their disks go up to its pool */
+	bool remote;			 /* the run's host's: the guests run on another host (or --upload): their disks go up to its pool */
 	struct cr_preflight_host *hosts; /* hosts[0] is the run's; more with a plan whose guests name theirs */
 	size_t n_hosts;
 	/*

@@ -57,7 +57,7 @@ like "$out" "^libvirt host qemu\+unix:///session\?socket=$h2/rt/libvirt/libvirt-
 like "$out" "^PASS storage pool: pool 'default' on " "it checks the second host's pool"
 like "$out" "^WARN libvirt: .*its guests \(c\) will fail, the other hosts' guests run" \
 	"a host that cannot be reached is a warning naming its guests"
-like "$out" "^PASS libvirt: qemu\+unix:///session\?socket=$TMP/elsewhere/libvirt-sock: not used: every guest of the plan names its own host" \
+like "$out" "^PASS libvirt: qemu\+unix:///session\?socket=$TMP/elsewhere/libvirt-sock: not used: no guest of the plan runs on it" \
 	"the run's host, where no guest runs, is not checked"
 
 # signalled_run SIGNAL NAME: a run of hosts.ini into $TMP/NAME, sent SIGNAL once

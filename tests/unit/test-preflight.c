@@ -536,12 +536,13 @@ static void run_host_unused(void **state)
 		if (p.items[i].host == 0) {
 			n_libvirt++;
 			assert_string_equal(p.items[i].message,
-					    "test:///nonexistent/host.xml: not used: every guest of the plan "
-					    "names its own host (connect =)");
+					    "test:///nonexistent/host.xml: not used: no guest of the plan runs on it "
+					    "(their sections name their hosts: connect, pool, upload)");
 		}
 	}
 	assert_int_equal(n_libvirt, 1);
 	assert_int_equal(p.accel, p.hosts[1].accel);
+	assert_int_equal(p.remote, p.hosts[1].remote);
 	cr_preflight_release(&p);
 
 	/* virtlogd is checked where guests run on this machine's qemu:///system: not for the unused run's host there... */
