@@ -819,6 +819,11 @@ static void guest_host(const struct cr_preflight *p, const struct cr_guest_plan 
 	*upload = g->upload ? strcmp(g->upload, "yes") == 0 : p->hosts[0].upload;
 }
 
+size_t cr_preflight_run_host(const struct cr_preflight_host *hosts, size_t n_hosts)
+{
+	return hosts[0].idle && n_hosts > 1 ? 1 : 0;
+}
+
 size_t cr_preflight_host_of(const struct cr_preflight *p, const struct cr_guest_plan *g)
 {
 	const char *uri, *pool;
@@ -915,8 +920,7 @@ void cr_preflight_run(const struct cr_preflight_opts *opts, struct cr_preflight 
 				reason = p->items[i].message;
 		p->hosts[k].accel_reason = xstrdup(reason ? reason : local_reason);
 	}
-	/* the run's host, or when no guest runs there the first guest's */
-	run_host = &p->hosts[p->hosts[0].idle && p->n_hosts > 1];
+	run_host = &p->hosts[cr_preflight_run_host(p->hosts, p->n_hosts)];
 	p->accel = run_host->accel;
 	p->remote = run_host->remote;
 	check_virtlogd(opts, p);

@@ -121,6 +121,12 @@ enum cr_status cr_preflight_worst(const struct cr_preflight *p);
 /* Host h's URI and storage pool, the defaults (qemu:///system, default) when it names none. */
 const char *cr_preflight_host_uri(const struct cr_preflight_host *h);
 const char *cr_preflight_host_pool(const struct cr_preflight_host *h);
+/*
+ * The index of the host a run is described by (its accelerator, run.json's
+ * top level): the run's, hosts[0], or when no guest runs there (idle) the
+ * first guest's.
+ */
+size_t cr_preflight_run_host(const struct cr_preflight_host *hosts, size_t n_hosts);
 /* The index in p->hosts of the host guest g runs on. */
 size_t cr_preflight_host_of(const struct cr_preflight *p, const struct cr_guest_plan *g);
 /* The message of the item with this name ("accelerator"), or NULL. */

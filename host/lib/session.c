@@ -1194,10 +1194,10 @@ static int prepare_hosts(struct cr_session *s, const char *plan_path, cr_error_t
 	return 0;
 }
 
-/* The host run.json's top level describes: the run's, or when no guest runs there the first guest's. */
+/* The host run.json's top level describes (cr_preflight_run_host). */
 static const struct host *run_host(const struct cr_session *s)
 {
-	return s->hosts[0].pf->idle && s->n_hosts > 1 ? &s->hosts[1] : &s->hosts[0];
+	return &s->hosts[cr_preflight_run_host(s->o->hosts, s->n_hosts)];
 }
 
 static int prepare(struct cr_session *s, struct cr_plan *plan, cr_error_t *err)
