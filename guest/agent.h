@@ -132,6 +132,10 @@ int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, jso
 int cr_net_matrix_client_data(char *out, long exit_code, json_t **iperf3, json_t **sockperf, json_t **not_measured, cr_error_t *err);
 /* The loaded server's stdout (cut in place) as the "stress" member. */
 int cr_net_matrix_stress_data(char *out, uint64_t instances, json_t **stress, cr_error_t *err);
+/* Seconds the client probes for the server, elapsed seconds into its step; at least 1. */
+unsigned long long cr_net_matrix_probe_seconds(const struct cr_plan *p, double elapsed);
+/* The client's shell script: probe the iperf3 server at ip for probe_seconds, then measure. */
+char *cr_net_matrix_client_script(const struct cr_plan *p, const char *ip, unsigned long long probe_seconds);
 
 /* The runtime Docker runs a container of this guest with: what the agent set up (runtime.json), for the host's network or not. */
 const char *cr_container_runtime(const struct cr_agent *a, bool host_network);

@@ -20,11 +20,9 @@
 #define SERVER_NAME "crbench-net-server"
 #define CLIENT_NAME "crbench-net-client"
 
-/* The client's iperf3 probes of the server before measuring: at most this many, 0.2 s apart, each giving up after 1 s. */
-#define PROBES 100
 /* What docker stop leaves stress-ng to write its metrics before SIGKILL. */
 #define STOP_SECONDS 20
-/* What a cell needs besides the tools' own seconds: two container starts (about 10 s each under TCG), probes, a stop. */
+/* What a cell needs besides the tools' own seconds: two container starts (about 10 s each under TCG) and a stop. */
 #define OVERHEAD_SECONDS 30
 
 enum net { NET_BRIDGE, NET_HOST, NET_MACVLAN, NET_OVERLAY };
@@ -140,38 +138,60 @@ static char *server_script(const struct cr_agent *a, enum cr_net_load load)
 }
 
 /*
- * The client: waits (bounded) until the iperf3 server answers, outside the
- * measurement, then iperf3 (TCP) for iperf-seconds and sockperf ping-pong
- * (UDP) for sockperf-seconds, a marker line between their outputs. ip was
- * checked to be an IPv4 address: nothing in it can change the script.
- *
- * A probe is a 1 KiB iperf3 run. It waits on while iperf3 cannot connect
- * or finds the server busy (iperf3 3.12's IECONNECT, IEACCESSDENIED); any
- * other end means the server answered. Under gVisor's host network a probe
- * almost never ends well: it connects, runs, then fails to read the
- * server's results ("unable to receive results: Resource temporarily
- * unavailable", 2.3 s a probe here). Waiting for a clean probe spun there
- * for 8-24 s an attempt idle, and loaded ran out of its 100 probes (250 s)
- * and failed the cell with "no iperf3 server answered".
+ * How long the client probes the server for before it measures: half of
+ * test-timeout, as boot waits for httpd, or what the step has left after
+ * elapsed seconds, the tools' seconds and OVERHEAD_SECONDS, if less; at
+ * least 1. Before, a fixed 100 probes (about 2 min) failed a loaded Kata
+ * server's cell under nested TCG with most of its test-timeout unused.
  */
-static char *client_script(const struct cr_agent *a, const char *ip)
+unsigned long long cr_net_matrix_probe_seconds(const struct cr_plan *p, double elapsed)
+{
+	double left = (double)p->test_timeout - elapsed - (double)(p->iperf_seconds + p->sockperf_seconds + OVERHEAD_SECONDS);
+	unsigned long long half = p->test_timeout / 2;
+
+	if (!(left >= 1))
+		return 1;
+	return left < (double)half ? (unsigned long long)left : half;
+}
+
+/*
+ * The client: waits (bounded by probe_seconds on its own clock) until the
+ * iperf3 server answers, outside the measurement, then iperf3 (TCP) for
+ * iperf-seconds and sockperf ping-pong (UDP) for sockperf-seconds, a marker
+ * line between their outputs. ip was checked to be an IPv4 address: nothing
+ * in it can change the script.
+ *
+ * A probe is a 1 KiB iperf3 run, 0.2 s after the last, giving up a connect
+ * after 1 s; the probes stop once probe_seconds have passed (counted in
+ * the whole seconds of date +%s: up to one more). It waits on while iperf3 cannot connect or finds the server
+ * busy (iperf3 3.12's IECONNECT, IEACCESSDENIED); any other end means the
+ * server answered. Under gVisor's host network a probe almost never ends
+ * well: it connects, runs, then fails to read the server's results
+ * ("unable to receive results: Resource temporarily unavailable", 2.3 s a
+ * probe here). Waiting for a clean probe spun there for 8-24 s an attempt
+ * idle, and loaded ran out of its probes and failed the cell with "no
+ * iperf3 server answered".
+ */
+char *cr_net_matrix_client_script(const struct cr_plan *p, const char *ip, unsigned long long probe_seconds)
 {
 	return xasprintf(
-		"i=0\n"
-		"until iperf3 -c %1$s --connect-timeout 1000 -n 1K >/tmp/probe 2>&1 ||\n"
-		"\t! grep -q -e 'unable to connect to server' -e 'the server is busy' /tmp/probe; do\n"
-		"\ti=$((i + 1))\n"
-		"\tif [ $i -ge %4$d ]; then\n"
-		"\t\techo \"no iperf3 server answered on %1$s port 5201 in %4$d probes; the last: $(tail -c 200 /tmp/probe)\" >&2\n"
+		"probe=${TMPDIR:-/tmp}/probe\n"
+		"end=$(($(date +%%s) + %4$llu))\n"
+		"n=1\n"
+		"until iperf3 -c %1$s --connect-timeout 1000 -n 1K >\"$probe\" 2>&1 ||\n"
+		"\t! grep -q -e 'unable to connect to server' -e 'the server is busy' \"$probe\"; do\n"
+		"\tif [ \"$(date +%%s)\" -gt $end ]; then\n"
+		"\t\techo \"no iperf3 server answered on %1$s port 5201 in %4$llu s ($n probes); the last: $(tail -c 200 \"$probe\")\" >&2\n"
 		"\t\texit 3\n"
 		"\tfi\n"
+		"\tn=$((n + 1))\n"
 		"\tsleep 0.2\n"
 		"done\n"
 		"iperf3 -c %1$s -t %2$llu -J\n"
 		"echo '" CR_NET_MATRIX_SOCKPERF_MARK
 		"'\n"
 		"exec sockperf ping-pong -i %1$s -t %3$llu\n",
-		ip, (unsigned long long)a->plan->iperf_seconds, (unsigned long long)a->plan->sockperf_seconds, PROBES);
+		ip, (unsigned long long)p->iperf_seconds, (unsigned long long)p->sockperf_seconds, probe_seconds);
 }
 
 struct server {
@@ -214,9 +234,11 @@ out:
 	return ret;
 }
 
-static int client_run(const struct cr_agent *a, const struct network *n, const char *ip, struct cr_container_result *res, cr_error_t *err)
+/* t_step: cr_now() when the step began, from which the probes' budget is counted */
+static int client_run(const struct cr_agent *a, const struct network *n, const char *ip, double t_step, struct cr_container_result *res,
+		      cr_error_t *err)
 {
-	cleanup_free char *script = client_script(a, ip);
+	cleanup_free char *script = cr_net_matrix_client_script(a->plan, ip, cr_net_matrix_probe_seconds(a->plan, cr_now() - t_step));
 
 	if (cr_container_run(a, bench_config(a, n->name, script), CLIENT_NAME, res, err) < 0)
 		return -1;
@@ -376,8 +398,8 @@ static int stress_collect(const struct cr_agent *a, const struct server *srv, js
 }
 
 /* One cell: server, client, and with load the server's stress-ng report. */
-static int measure(const struct cr_agent *a, const struct cr_step *step, const struct network *cn, const struct network *sn, json_t **data,
-		   char **unsupported, cr_error_t *err)
+static int measure(const struct cr_agent *a, const struct cr_step *step, double t_step, const struct network *cn, const struct network *sn,
+		   json_t **data, char **unsupported, cr_error_t *err)
 {
 	struct cr_container_result res = { .exit_code = -1 };
 	struct server srv = { 0 };
@@ -405,7 +427,7 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, const s
 		iperf3 = sockperf = not_measured = NULL;
 		free(client_out);
 		client_out = NULL;
-		if (client_run(a, cn, srv.ip, &res, err) == 0) {
+		if (client_run(a, cn, srv.ip, t_step, &res, err) == 0) {
 			/* the parsers cut the text where they read it: the whole of it, for a cell that fails */
 			client_out = xstrdup(res.out ? res.out : "");
 			if (cr_net_matrix_client_data(res.out, res.exit_code, &iperf3, &sockperf, &not_measured, err) == 0)
@@ -465,6 +487,7 @@ int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, jso
 {
 	const struct network *cn = &networks[pairs[step->pair].client], *sn = &networks[pairs[step->pair].server];
 	const struct cr_plan *p = a->plan;
+	double t_step = cr_now();
 
 	if (strcmp(a->guest->runtime, "kata") == 0 && (cn == &networks[NET_HOST] || sn == &networks[NET_HOST])) {
 		*unsupported = xstrdup("Kata Containers cannot use the host network namespace (--net=host)");
@@ -481,5 +504,5 @@ int cr_test_net_matrix(const struct cr_agent *a, const struct cr_step *step, jso
 	cr_docker_remove(a->docker, CLIENT_NAME, NULL, NULL);
 	if (network_prepare(a, cn, err) < 0 || (sn != cn && network_prepare(a, sn, err) < 0))
 		return -1;
-	return measure(a, step, cn, sn, data, unsupported, err);
+	return measure(a, step, t_step, cn, sn, data, unsupported, err);
 }

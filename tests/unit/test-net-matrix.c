@@ -1,9 +1,13 @@
 /* Unit tests for the net-matrix test's data (recorded tool output between its marker lines) and the cells it refuses to run. */
 #include <math.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "test.h"
 
 #include "agent.h"
+#include "proc.h"
 
 /* What a container printed: recorded tool outputs, the test's marker line between them. */
 static char *output(const char *first, const char *mark, const char *second)
@@ -205,6 +209,137 @@ static void kata_host_network(void **state)
 			    "stop the containers");
 }
 
+/* The probes' budget: half of test-timeout, or what the step has left for them, or 1 s. */
+static void probe_seconds(void **state)
+{
+	struct cr_plan plan = { .iperf_seconds = 2, .sockperf_seconds = 2, .test_timeout = 600 };
+
+	(void)state;
+	assert_int_equal(cr_net_matrix_probe_seconds(&plan, 10), 300);
+	/* 600 - 400 - 2 - 2 - 30 */
+	assert_int_equal(cr_net_matrix_probe_seconds(&plan, 400), 166);
+	assert_int_equal(cr_net_matrix_probe_seconds(&plan, 570), 1);
+	assert_int_equal(cr_net_matrix_probe_seconds(&plan, 900), 1);
+	plan.test_timeout = 3600;
+	plan.iperf_seconds = plan.sockperf_seconds = 10;
+	assert_int_equal(cr_net_matrix_probe_seconds(&plan, 0), 1800);
+}
+
+/*
+ * The client's script, run by sh with stand-ins for iperf3 and sockperf:
+ * iperf3's probes are refused (IECONNECT, then IEACCESSDENIED) as many
+ * times as the file "refuse" says, then end as gVisor's host network ends
+ * them, which is an answer.
+ */
+struct client {
+	char dir[32];
+	char *out;
+	int status;
+};
+
+static void client_script_run(struct client *c, unsigned refusals, unsigned long long probe_seconds)
+{
+	static const char iperf3[] =
+		"#!/bin/sh\n"
+		"echo \"$*\" >> \"$TMPDIR/iperf3.args\"\n"
+		"case \"$*\" in *' -n 1K') ;; *) echo '{\"end\": {}}'; exit 0 ;; esac\n"
+		"n=$(cat \"$TMPDIR/refuse\")\n"
+		"[ \"$n\" -gt 0 ] || { echo 'iperf3: error - unable to receive results: Resource temporarily unavailable'; exit 1; }\n"
+		"echo $((n - 1)) > \"$TMPDIR/refuse\"\n"
+		"if [ $((n % 2)) = 0 ]; then echo 'iperf3: error - the server is busy running a test. try again later'; else\n"
+		"echo 'iperf3: error - unable to connect to server - server may have stopped running or use a different port, "
+		"firewall issue, etc.: Connection refused'; fi\n"
+		"exit 1\n";
+	static const char sockperf[] = "#!/bin/sh\necho \"sockperf $*\"\n";
+	struct cr_plan plan = { .iperf_seconds = 3, .sockperf_seconds = 4, .test_timeout = 600 };
+	cleanup_free char *script = cr_net_matrix_client_script(&plan, "10.1.2.3", probe_seconds);
+	cleanup_free char *refuse = xasprintf("%u\n", refusals);
+	const char *files[][2] = { { "iperf3", iperf3 }, { "sockperf", sockperf }, { "refuse", refuse } };
+	cleanup_error cr_error_t err = NULL;
+
+	snprintf(c->dir, sizeof(c->dir), "/tmp/crbench-probe-XXXXXX");
+	assert_non_null(mkdtemp(c->dir));
+
+	cleanup_free char *path = xasprintf("PATH=%s:%s", c->dir, getenv("PATH")), *tmpdir = xasprintf("TMPDIR=%s", c->dir);
+	char *argv[] = { (char *)"env", path, tmpdir, (char *)"/bin/sh", (char *)"-c", script, NULL };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		cleanup_free char *f = xasprintf("%s/%s", c->dir, files[i][0]);
+		FILE *fp = fopen(f, "w");
+
+		assert_non_null(fp);
+		fputs(files[i][1], fp);
+		assert_int_equal(fclose(fp), 0);
+		assert_int_equal(chmod(f, 0755), 0);
+	}
+	assert_int_equal(cr_run_capture(argv, 1, 1 << 16, &c->out, &c->status, &err), 0);
+}
+
+static char *client_file(const struct client *c, const char *name)
+{
+	cleanup_free char *path = xasprintf("%s/%s", c->dir, name);
+	char *text = NULL;
+	size_t len;
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	assert_int_equal(getdelim(&text, &len, '\0', fp) > 0, true);
+	fclose(fp);
+	return text;
+}
+
+static void client_release(struct client *c)
+{
+	char *rm[] = { (char *)"rm", (char *)"-rf", c->dir, NULL };
+
+	assert_int_equal(cr_run_checked(rm, NULL), 0);
+	free(c->out);
+}
+
+static void client_script_waits_for_the_server(void **state)
+{
+	struct client c = { .status = -1 };
+	cleanup_free char *args = NULL;
+
+	(void)state;
+	/* refused three times, connect and busy, then answered: measured after the fourth probe */
+	client_script_run(&c, 3, 60);
+	assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+	assert_string_equal(c.out, "{\"end\": {}}\n" CR_NET_MATRIX_SOCKPERF_MARK "\nsockperf ping-pong -i 10.1.2.3 -t 4\n");
+	args = client_file(&c, "iperf3.args");
+	assert_string_equal(args,
+			    "-c 10.1.2.3 --connect-timeout 1000 -n 1K\n"
+			    "-c 10.1.2.3 --connect-timeout 1000 -n 1K\n"
+			    "-c 10.1.2.3 --connect-timeout 1000 -n 1K\n"
+			    "-c 10.1.2.3 --connect-timeout 1000 -n 1K\n"
+			    "-c 10.1.2.3 -t 3 -J\n");
+	client_release(&c);
+}
+
+static void client_script_gives_up(void **state)
+{
+	struct client c = { .status = -1 };
+	cleanup_free char *args = NULL;
+	unsigned probes = 0;
+	const char *last;
+
+	(void)state;
+	/* never answered: it gives up after its 1 s, saying so, and measures nothing */
+	client_script_run(&c, 1000000, 1);
+	assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 3);
+	if (sscanf(c.out, "no iperf3 server answered on 10.1.2.3 port 5201 in 1 s (%u probes); the last: ", &probes) != 1)
+		fail_msg("the client printed '%s'", c.out);
+	args = client_file(&c, "iperf3.args");
+	for (const char *p = args; (p = strchr(p, '\n')); p++)
+		probes--;
+	assert_int_equal(probes, 0);
+	assert_null(strstr(args, "-J"));
+	last = strstr(c.out, "the last: ");
+	assert_non_null(last);
+	assert_true(strstr(last, "unable to connect to server") || strstr(last, "the server is busy"));
+	client_release(&c);
+}
+
 int main(void)
 {
 	/* clang-format off */
@@ -215,6 +350,9 @@ int main(void)
 		cmocka_unit_test(client_failures),
 		cmocka_unit_test(stress_data),
 		cmocka_unit_test(kata_host_network),
+		cmocka_unit_test(probe_seconds),
+		cmocka_unit_test(client_script_waits_for_the_server),
+		cmocka_unit_test(client_script_gives_up),
 	};
 	/* clang-format on */
 
