@@ -240,6 +240,14 @@ int cr_container_start(const struct cr_agent *a, const char *name, json_t *confi
  */
 int cr_container_run(const struct cr_agent *a, json_t *config, const char *name, struct cr_container_result *res, cr_error_t *err);
 void cr_container_result_release(struct cr_container_result *res);
+/*
+ * A container run (of command, what ran: "bonnie++") that exited non-zero,
+ * for a failed step: its data {"command", "exit_code", "stdout", "stderr"
+ * (the last CR_CONTAINER_LOG_TAIL bytes of each)}, and in err why, with
+ * the last line of its stderr (its first 200 bytes), or of its stdout when
+ * stderr is empty.
+ */
+json_t *cr_container_failed(const char *what, const char *command, const struct cr_container_result *res, cr_error_t *err);
 
 /* The result of a step when the runtime's set-up refused to measure (every test but env), or NULL when the step runs. */
 json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step);

@@ -120,6 +120,21 @@ static const char *last_line(const char *text, char *buf, size_t size)
 	return buf;
 }
 
+json_t *cr_container_failed(const char *what, const char *command, const struct cr_container_result *res, cr_error_t *err)
+{
+	const char *out = res->out ? res->out : "", *errout = res->err ? res->err : "";
+	char line[256];
+
+	if (*last_line(errout, line, sizeof(line)))
+		cr_error(err, 0, "%s exited with %ld; its stderr ends: %s", what, res->exit_code, line);
+	else if (*last_line(out, line, sizeof(line)))
+		cr_error(err, 0, "%s exited with %ld, nothing on stderr; its stdout ends: %s", what, res->exit_code, line);
+	else
+		cr_error(err, 0, "%s exited with %ld, saying nothing", what, res->exit_code);
+	return json_pack("{s:s, s:I, s:o, s:o}", "command", command, "exit_code", (json_int_t)res->exit_code, "stdout",
+			 cr_json_text(tail(out)), "stderr", cr_json_text(tail(errout)));
+}
+
 double cr_container_httpd_wait(const struct cr_agent *a, const char *id, const char *url, double t0, double deadline, long *attempts,
 			       json_t **unanswered, cr_error_t *err)
 {

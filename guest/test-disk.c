@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "agent.h"
+#include "results.h"
 #include "toolparse.h"
 #include "util.h"
 
@@ -39,11 +40,13 @@ static int bonnie(const struct cr_agent *a, bool direct, json_t **data, cr_error
 	if (cr_container_run(a, config, NULL, &res, err) < 0)
 		goto out;
 	if (res.exit_code != 0) {
-		cr_error(err, 0, "bonnie++ exited with %ld: %.300s", res.exit_code, res.err ? res.err : "");
+		*data = cr_container_failed("bonnie++", script, &res, err);
 		goto out;
 	}
 	if (cr_parse_bonnie(res.out, strlen(res.out), &b, err) < 0) {
 		cr_error_prefix(err, "bonnie++ output");
+		*data = json_pack("{s:s, s:I, s:o, s:o}", "command", script, "exit_code", (json_int_t)0, "stdout", cr_json_text(res.out),
+				  "stderr", cr_json_text(res.err ? res.err : ""));
 		goto out;
 	}
 	nm = json_object();
@@ -83,8 +86,16 @@ int cr_test_disk(const struct cr_agent *a, const struct cr_step *step, json_t **
 	if (!a->plan->bonnie_direct)
 		return 0;
 	if (bonnie(a, true, &direct, &derr) < 0) {
-		direct = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "error", derr->msg, "not_measured", "block_out_kps", derr->msg,
-				   "rewrite_kps", derr->msg, "block_in_kps", derr->msg, "seeks_per_second", derr->msg);
+		/* what the failed run printed, when it ran: beside the reason */
+		json_t *failed = direct;
+
+		/* the message quotes bonnie++'s output, cut: maybe inside a character */
+		direct = json_pack("{s:o, s:{s:o, s:o, s:o, s:o}}", "error", cr_json_text(derr->msg), "not_measured", "block_out_kps",
+				   cr_json_text(derr->msg), "rewrite_kps", cr_json_text(derr->msg), "block_in_kps", cr_json_text(derr->msg),
+				   "seeks_per_second", cr_json_text(derr->msg));
+		if (failed)
+			json_object_update_missing(direct, failed);
+		json_decref(failed);
 	}
 	json_object_set_new(*data, "direct", direct);
 	return 0;

@@ -339,6 +339,44 @@ static void docker_cli_failure_is_told(void **state)
 	assert_string_equal(err->msg, "docker run of x was killed by signal 9");
 }
 
+/* A tool's container that exited non-zero: the reason has the last line of stderr, else of stdout, and data keeps both */
+static void failed_container_is_told(void **state)
+{
+	cleanup_error cr_error_t err = NULL;
+	char big[CR_CONTAINER_LOG_TAIL + 100];
+	struct cr_container_result res = { .exit_code = 1, .out = (char *)"Using uid:0, gid:0.\n", .err = (char *)"" };
+	json_t *data;
+
+	(void)state;
+	/* bonnie++'s own words on stdout, nothing on stderr: they are the reason */
+	res.out = (char *)"Using uid:0, gid:0.\nCan't write block.: Input/output error\n\n";
+	data = cr_container_failed("bonnie++", "bonnie++ -q", &res, &err);
+	assert_string_equal(err->msg, "bonnie++ exited with 1, nothing on stderr; its stdout ends: Can't write block.: Input/output error");
+	assert_string_equal(json_string_value(json_object_get(data, "command")), "bonnie++ -q");
+	assert_int_equal(json_integer_value(json_object_get(data, "exit_code")), 1);
+	assert_string_equal(json_string_value(json_object_get(data, "stdout")), res.out);
+	assert_string_equal(json_string_value(json_object_get(data, "stderr")), "");
+	json_decref(data);
+	cr_error_free(&err);
+	/* stderr first; the data keeps the last CR_CONTAINER_LOG_TAIL bytes */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	res.err = (char *)"warning\nbonnie++: cannot open file\n";
+	res.out = big;
+	data = cr_container_failed("bonnie++", "bonnie++ -q", &res, &err);
+	assert_string_equal(err->msg, "bonnie++ exited with 1; its stderr ends: bonnie++: cannot open file");
+	assert_int_equal(strlen(json_string_value(json_object_get(data, "stdout"))), CR_CONTAINER_LOG_TAIL);
+	json_decref(data);
+	cr_error_free(&err);
+	/* nothing at all: said so, not an empty reason */
+	res.out = res.err = NULL;
+	res.exit_code = 137;
+	data = cr_container_failed("bonnie++", "bonnie++ -q", &res, &err);
+	assert_string_equal(err->msg, "bonnie++ exited with 137, saying nothing");
+	assert_string_equal(json_string_value(json_object_get(data, "stdout")), "");
+	json_decref(data);
+}
+
 #define FIXTURE_ID "12c0bbb5490b8e4f6cc0e0ccb12b120bdace6f7f11ab2fd45cef5d474fef4321"
 
 /* Each created container's id goes to the sweep list; the sweep removes what is there and passes over what is gone */
@@ -642,6 +680,7 @@ int main(void)
 		cmocka_unit_test(unanswered_container_is_described),
 		cmocka_unit_test(exited_httpd_ends_the_wait),
 		cmocka_unit_test(docker_cli_failure_is_told),
+		cmocka_unit_test(failed_container_is_told),
 		cmocka_unit_test(runsc_kvm_checked_with_a_container),
 	};
 	/* clang-format on */
