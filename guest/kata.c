@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "agent.h"
 #include "kvm.h"
+#include "proc.h"
+#include "results.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -417,6 +420,9 @@ static const struct {
 	  "the connection to the agent inside Kata's VM closed before the agent answered: the VM, its QEMU or the agent "
 	  "had stopped" },
 	{ "Failed to check if grpc server is working", NULL, "Kata's VM started, but the agent inside it did not answer its runtime" },
+	{ "OCI runtime create failed", "transport is closing",
+	  "the connection to the agent inside Kata's VM closed under the runtime's call: the VM, its QEMU or the agent had "
+	  "stopped" },
 	/* virtcontainers/kata_agent.go:1935: the sandbox's kata-proxy process no longer exists */
 	{ "Proxy is not running", NULL,
 	  "Kata's proxy (kata-proxy, which carries the runtime's calls to the agent inside the VM) had exited, as it does "
@@ -444,6 +450,89 @@ char *cr_kata_step_reason(const char *runtime, const char *error)
 	cleanup_free char *meaning = strcmp(runtime, "kata") == 0 ? cr_kata_start_explain(error) : NULL;
 
 	return meaning ? xasprintf("%s (Docker said: %s)", meaning, error) : xstrdup(error);
+}
+
+/* Kata 1.12.1's log lines that say what happened to its VM, most telling first: needle and also in one line */
+static const struct {
+	const char *needle, *also, *meaning;
+} log_signs[] = {
+	/* the runtime's QMP reader, virtcontainers/qemu.go: QEMU's SHUTDOWN event for a reset inside the VM */
+	{ "SHUTDOWN", "guest-reset", "its VM reset itself (QEMU's SHUTDOWN event, reason guest-reset)" },
+	/*
+	 * kata-proxy's yamux session to the VM's agent ended (proxy.go's fatal
+	 * "channel error"); a sandbox stopped by its runtime ends the proxy's
+	 * listener instead ("use of closed network connection")
+	 */
+	{ "msg=\"channel error\"", "error=\"session shutdown\"",
+	  "its VM went away under the container, the VM, its QEMU or its agent having stopped (kata-proxy: channel error, "
+	  "session shutdown)" },
+};
+
+/* The stamp of a `journalctl -o short-monotonic` line, "[  123.456789] host tag[pid]: ...", or -1 */
+static double mono_stamp(const char *line)
+{
+	char *end;
+	double t;
+
+	if (line[0] != '[')
+		return -1;
+	t = strtod(line + 1, &end); /* after the spaces it skips */
+	return end > line + 1 && *end == ']' && t >= 0 ? t : -1;
+}
+
+json_t *cr_kata_log_since(const char *text, double since, const char **meaning)
+{
+	json_t *lines = json_array();
+	size_t sign = ARRAY_SIZE(log_signs); /* the most telling seen, in any line since since: not only those kept */
+
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		double stamp = mono_stamp(line);
+
+		if (stamp >= 0 && stamp >= since) {
+			/* cut anywhere: cr_json_text mends a broken character */
+			cleanup_free char *kept = xstrndup(line, len > CR_KATA_LOG_LINE_MAX ? CR_KATA_LOG_LINE_MAX : len);
+
+			for (size_t k = 0; k < sign; k++)
+				if (memmem(line, len, log_signs[k].needle, strlen(log_signs[k].needle)) &&
+				    memmem(line, len, log_signs[k].also, strlen(log_signs[k].also)))
+					sign = k;
+			if (json_array_size(lines) == CR_KATA_LOG_LINES)
+				json_array_remove(lines, 0);
+			json_array_append_new(lines, cr_json_text(kept));
+		}
+		line = end ? end + 1 : NULL;
+	}
+	*meaning = sign < ARRAY_SIZE(log_signs) ? log_signs[sign].meaning : NULL;
+	if (json_array_size(lines) == 0) {
+		json_decref(lines);
+		return NULL;
+	}
+	return lines;
+}
+
+char *cr_kata_logged_reason(const char *meaning, const char *reason)
+{
+	return reason ? xasprintf("Kata's log says %s: %s", meaning, reason) : xasprintf("Kata's log says %s", meaning);
+}
+
+json_t *cr_kata_log(double since, const char **meaning)
+{
+	/* this boot's (a journal kept across boots has others, on other monotonic clocks), the newest lines */
+	char *argv[] = { (char *)"journalctl", (char *)"--no-pager",   (char *)"-q",
+			 (char *)"-b",	       (char *)"-o",	       (char *)"short-monotonic",
+			 (char *)"-t",	       (char *)"kata-runtime", (char *)"-t",
+			 (char *)"kata-shim",  (char *)"-t",	       (char *)"kata-proxy",
+			 (char *)"-n",	       (char *)"2000",	       NULL };
+	cleanup_free char *out = NULL;
+	int status;
+
+	*meaning = NULL;
+	/* 2000 lines of at most a few KiB each: the cap never cuts off the newest */
+	if (cr_run_capture(argv, 0, 16 << 20, &out, &status, NULL) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return NULL;
+	return cr_kata_log_since(out, since, meaning);
 }
 
 void cr_kata_probe(const struct cr_agent *a, struct cr_runtime_setup *setup)

@@ -167,7 +167,9 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 					  .reps = a->plan->warmup + a->plan->repetitions };
 		struct cr_progress en = { .event = CR_PROGRESS_END, .index = i + 1, .total = n, .rep = s->round };
 		cleanup_free char *name = xasprintf("%04zu-%s-r%llu.json", i + 1, s->name, (unsigned long long)s->round);
-		json_t *doc, *before, *after;
+		json_t *doc, *before, *after, *kata_log;
+		const char *meaning;
+		double t_step;
 
 		if (st.reps == 0 || st.rep > st.reps)
 			st.rep = st.reps = 0;
@@ -175,6 +177,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 		say(con, &st);
 		/* every phase of the suite gets its CPU times, memory and network counters (Tables III-V) */
 		before = cr_sys_snapshot();
+		t_step = cr_now();
 		doc = run_step(a, s, i + 1, n, con);
 		after = cr_sys_snapshot();
 		{
@@ -197,9 +200,20 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 		json_object_set_new(doc, "guest", json_string(a->guest->name));
 		en.status = status_of(doc);
 		en.elapsed = json_real_value(json_object_get(doc, "seconds"));
+		failed += en.status == CR_STATUS_FAILED || en.status == CR_STATUS_TIMEOUT;
+		/* what Kata itself logged meanwhile: Docker passes on only the runtime's last error, or nothing */
+		if ((en.status == CR_STATUS_FAILED || en.status == CR_STATUS_TIMEOUT) && strcmp(a->guest->runtime, "kata") == 0 &&
+		    (kata_log = cr_kata_log(t_step, &meaning))) {
+			json_object_set_new(doc, "kata_log", kata_log);
+			if (meaning) {
+				cleanup_free char *reason = cr_kata_logged_reason(meaning,
+										  json_string_value(json_object_get(doc, "reason")));
+
+				json_object_set_new(doc, "reason", cr_json_text(reason));
+			}
+		}
 		if (en.status != CR_STATUS_OK && json_string_value(json_object_get(doc, "reason")))
 			snprintf(en.reason, sizeof(en.reason), "%s", json_string_value(json_object_get(doc, "reason")));
-		failed += en.status == CR_STATUS_FAILED || en.status == CR_STATUS_TIMEOUT;
 		snprintf(en.test, sizeof(en.test), "%s", s->name);
 		if (cr_results_append_json(w, name, doc, err) < 0) {
 			json_decref(doc);

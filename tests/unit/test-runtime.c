@@ -286,6 +286,106 @@ static void kata_step_reasons(void **state)
 	assert_string_equal(other, "bonnie++ exited with 1");
 }
 
+/* Kata's journal lines of a failed step: those of the step's time only, the last CR_KATA_LOG_LINES, each cut */
+static void kata_log_since(void **state)
+{
+	cleanup_free char *many = NULL, *long_line = NULL;
+	const char *meaning = "unset";
+	json_t *lines;
+
+	(void)state;
+	const char *text =
+		"-- Logs begin at Mon 2026-12-07 18:20:01 UTC. --\n"
+		"[   41.020304] crbench kata-runtime[801]: time=\"2026-12-07T18:20:41Z\" level=info msg=\"before the step\"\n"
+		"[  120.500000] crbench kata-proxy[912]: time=\"2026-12-07T18:22:00Z\" level=fatal msg=\"channel error\"\n"
+		"[  121.000001] crbench kata-runtime[930]: time=\"2026-12-07T18:22:01Z\" level=error msg=\"Container not ready\"";
+
+	assert_null(cr_kata_log_since(text, 200, &meaning));
+	assert_null(meaning);
+	assert_null(cr_kata_log_since("", 0, &meaning));
+	lines = cr_kata_log_since(text, 120.5, &meaning);
+	assert_null(meaning);
+	assert_int_equal(json_array_size(lines), 2);
+	assert_string_equal(json_string_value(json_array_get(lines, 0)),
+			    "[  120.500000] crbench kata-proxy[912]: time=\"2026-12-07T18:22:00Z\" level=fatal msg=\"channel error\"");
+	assert_string_equal(json_string_value(json_array_get(lines, 1)),
+			    "[  121.000001] crbench kata-runtime[930]: time=\"2026-12-07T18:22:01Z\" level=error msg=\"Container not ready\"");
+	json_decref(lines);
+
+	/* a busy log: the last lines are kept, a long one is cut */
+	long_line = xasprintf("[  300.000000] crbench kata-runtime[1]: %0*d\n", CR_KATA_LOG_LINE_MAX, 7);
+	many = xstrdup("");
+	for (int i = 0; i < CR_KATA_LOG_LINES + 5; i++) {
+		char *next = xasprintf("%s[  %d.000000] crbench kata-shim[2]: line %d\n", many, 200 + i, i);
+
+		free(many);
+		many = next;
+	}
+	{
+		cleanup_free char *all = xasprintf("%s%s", many, long_line);
+
+		lines = cr_kata_log_since(all, 0, &meaning);
+	}
+	assert_int_equal(json_array_size(lines), CR_KATA_LOG_LINES);
+	assert_string_equal(json_string_value(json_array_get(lines, 0)), "[  206.000000] crbench kata-shim[2]: line 6");
+	assert_int_equal(strlen(json_string_value(json_array_get(lines, CR_KATA_LOG_LINES - 1))), CR_KATA_LOG_LINE_MAX);
+	json_decref(lines);
+}
+
+/* What recorded kata_logs say happened to the VM, and the reason the runner makes of it */
+static void kata_log_explained(void **state)
+{
+	size_t len;
+	cleanup_free char *shutdown = test_data_read("kata/journal-session-shutdown.txt", &len);
+	cleanup_free char *reset = test_data_read("kata/journal-guest-reset.txt", &len);
+	cleanup_free char *buried = NULL, *reason = NULL, *bare = NULL;
+	const char *create_failed =
+		"docker: POST /containers/93fc5a50cda7/start: 500: failed to create shim task: OCI runtime create "
+		"failed: rpc error: code = Unavailable desc = transport is closing: unknown";
+	cleanup_free char *start_meaning = cr_kata_start_explain(create_failed);
+	const char *meaning = NULL, *gone = "its VM went away under the container, the VM, its QEMU or its agent having stopped "
+					    "(kata-proxy: channel error, session shutdown)";
+	json_t *lines = cr_kata_log_since(shutdown, 0, &meaning);
+
+	(void)state;
+	assert_int_equal(json_array_size(lines), CR_KATA_LOG_LINES);
+	assert_string_equal(meaning, gone);
+	json_decref(lines);
+	/* the reset comes before the proxy's channel error in the same log: the reset is said */
+	lines = cr_kata_log_since(reset, 0, &meaning);
+	assert_string_equal(meaning, "its VM reset itself (QEMU's SHUTDOWN event, reason guest-reset)");
+	json_decref(lines);
+	/* the telling line pushed out of the kept 40 by a teardown's lines is still read */
+	buried = xstrdup(shutdown);
+	for (int i = 0; i < CR_KATA_LOG_LINES; i++) {
+		char *next = xasprintf("%s[  %d.000000] crbench kata-runtime[9]: level=info msg=\"release sandbox\"\n", buried, 300 + i);
+
+		free(buried);
+		buried = next;
+	}
+	lines = cr_kata_log_since(buried, 0, &meaning);
+	assert_string_equal(meaning, gone);
+	assert_null(strstr(json_string_value(json_array_get(lines, 0)), "channel error"));
+	json_decref(lines);
+	/* a sandbox its runtime stopped ends kata-proxy another way: nothing is said */
+	json_decref(
+		cr_kata_log_since("[  99.0] crbench kata-proxy[957]: level=fatal msg=\"channel error\" error=\"accept unix "
+				  "/run/vc/sbs/5a/proxy.sock: use of closed network connection\"\n",
+				  0, &meaning));
+	assert_null(meaning);
+	/* the reason: the meaning first, then the step's own */
+	reason = cr_kata_logged_reason(gone, "bonnie++ exited with 1, saying nothing");
+	assert_string_equal(reason,
+			    "Kata's log says its VM went away under the container, the VM, its QEMU or its agent having "
+			    "stopped (kata-proxy: channel error, session shutdown): bonnie++ exited with 1, saying nothing");
+	bare = cr_kata_logged_reason("its VM reset itself", NULL);
+	assert_string_equal(bare, "Kata's log says its VM reset itself");
+	/* Docker's words for that create, without the grpc check's */
+	assert_string_equal(start_meaning,
+			    "the connection to the agent inside Kata's VM closed under the runtime's call: the VM, its "
+			    "QEMU or the agent had stopped");
+}
+
 static void runsc_platform(void **state)
 {
 	/* clang-format off */
@@ -476,6 +576,8 @@ int main(void)
 		cmocka_unit_test(refused_measures_nothing),
 		cmocka_unit_test(plain_runtimes),
 		cmocka_unit_test(cfs_bandwidth_hold),
+		cmocka_unit_test(kata_log_since),
+		cmocka_unit_test(kata_log_explained),
 	};
 	/* clang-format on */
 
