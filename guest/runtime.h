@@ -98,20 +98,21 @@ char *cr_kata_step_reason(const char *runtime, const char *error);
 
 /*
  * Kata's own words about a failed step: Kata 1.12's runtime, shim and proxy
- * log to syslog (info and above), which the guest's journal keeps. From
- * text, `journalctl -o short-monotonic` output, the lines stamped at or
- * after since (CLOCK_MONOTONIC seconds, cr_now(): the journal's monotonic
- * clock in this boot), at most the last CR_KATA_LOG_LINES, each cut to
- * CR_KATA_LOG_LINE_MAX bytes; NULL when there are none. *meaning: what any
- * of those lines, kept or not, says happened to Kata's VM, in words ("its
- * VM reset itself ..."), for the lines crbench knows; else NULL.
+ * log to syslog (info and above), which the guest's journal keeps, with
+ * the kernel's. From text, `journalctl -o short-monotonic` output, the
+ * lines stamped at or after since (CLOCK_MONOTONIC seconds, cr_now(): the
+ * journal's monotonic clock in this boot), the kernel's only when they say
+ * what happened to Kata's VM, at most the last CR_KATA_LOG_LINES, each cut
+ * to CR_KATA_LOG_LINE_MAX bytes; NULL when there are none. *meaning: what
+ * any of those lines, kept or not, says happened to Kata's VM, in words
+ * ("Kata's VM reset itself ..."), for the lines crbench knows; else NULL.
  * cr_kata_log runs journalctl for this boot's lines; NULL when it cannot.
  */
 #define CR_KATA_LOG_LINES 40
 #define CR_KATA_LOG_LINE_MAX 600
 json_t *cr_kata_log_since(const char *text, double since, const char **meaning);
 json_t *cr_kata_log(double since, const char **meaning);
-/* A failed step's reason with a meaning from its Kata log first: "Kata's log says <meaning>: <reason>". */
+/* A failed step's reason with a meaning from its Kata log first: "<meaning>: <reason>". */
 char *cr_kata_logged_reason(const char *meaning, const char *reason);
 
 /* ---- gVisor (guest/runsc.c) ---- */

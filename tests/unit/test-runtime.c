@@ -343,7 +343,7 @@ static void kata_log_explained(void **state)
 		"docker: POST /containers/93fc5a50cda7/start: 500: failed to create shim task: OCI runtime create "
 		"failed: rpc error: code = Unavailable desc = transport is closing: unknown";
 	cleanup_free char *start_meaning = cr_kata_start_explain(create_failed);
-	const char *meaning = NULL, *gone = "its VM went away under the container, the VM, its QEMU or its agent having stopped "
+	const char *meaning = NULL, *gone = "Kata's VM went away under the container, the VM, its QEMU or its agent having stopped "
 					    "(kata-proxy: channel error, session shutdown)";
 	json_t *lines = cr_kata_log_since(shutdown, 0, &meaning);
 
@@ -353,7 +353,7 @@ static void kata_log_explained(void **state)
 	json_decref(lines);
 	/* the reset comes before the proxy's channel error in the same log: the reset is said */
 	lines = cr_kata_log_since(reset, 0, &meaning);
-	assert_string_equal(meaning, "its VM reset itself (QEMU's SHUTDOWN event, reason guest-reset)");
+	assert_string_equal(meaning, "Kata's VM reset itself (QEMU's SHUTDOWN event, reason guest-reset)");
 	json_decref(lines);
 	/* the telling line pushed out of the kept 40 by a teardown's lines is still read */
 	buried = xstrdup(shutdown);
@@ -376,14 +376,44 @@ static void kata_log_explained(void **state)
 	/* the reason: the meaning first, then the step's own */
 	reason = cr_kata_logged_reason(gone, "bonnie++ exited with 1, saying nothing");
 	assert_string_equal(reason,
-			    "Kata's log says its VM went away under the container, the VM, its QEMU or its agent having "
+			    "Kata's VM went away under the container, the VM, its QEMU or its agent having "
 			    "stopped (kata-proxy: channel error, session shutdown): bonnie++ exited with 1, saying nothing");
-	bare = cr_kata_logged_reason("its VM reset itself", NULL);
-	assert_string_equal(bare, "Kata's log says its VM reset itself");
+	bare = cr_kata_logged_reason("Kata's VM reset itself", NULL);
+	assert_string_equal(bare, "Kata's VM reset itself");
 	/* Docker's words for that create, without the grpc check's */
 	assert_string_equal(start_meaning,
 			    "the connection to the agent inside Kata's VM closed under the runtime's call: the VM, its "
 			    "QEMU or the agent had stopped");
+}
+
+/*
+ * The guest kernel's word on the VM: the message and stamp its console
+ * recorded as a Kata VM went away (2026-12-07), in the journal's form, with
+ * the proxy's line that followed; the kernel's other lines are left out.
+ */
+static void kata_log_kernel(void **state)
+{
+	const char *text =
+		"[  110.000100] crbench kernel: docker0: port 1(veth1a2b3c4) entered forwarding state\n"
+		"[  115.555878] crbench kernel: handle_exit: unexpected exit_int_info 0x800000ec exit_code 0x7f\n"
+		"[  115.620567] crbench kata-proxy[786]: time=\"2026-12-07T18:32:04.57492355Z\" level=fatal msg=\"channel error\" "
+		"error=\"session shutdown\" name=kata-proxy pid=786 sandbox=18f2d4acab21 source=proxy\n"
+		"[  116.000000] crbench kernel: docker0: port 1(veth1a2b3c4) entered disabled state\n";
+	const char *meaning = NULL;
+	json_t *lines = cr_kata_log_since(text, 100, &meaning);
+
+	(void)state;
+	assert_string_equal(meaning,
+			    "Kata's VM triple-faulted (the guest's KVM logged SVM's shutdown exit for it, exit_code 0x7f: "
+			    "\"handle_exit: unexpected exit_int_info\")");
+	assert_int_equal(json_array_size(lines), 2);
+	assert_string_equal(json_string_value(json_array_get(lines, 0)),
+			    "[  115.555878] crbench kernel: handle_exit: unexpected exit_int_info 0x800000ec exit_code 0x7f");
+	assert_non_null(strstr(json_string_value(json_array_get(lines, 1)), "kata-proxy[786]"));
+	json_decref(lines);
+	/* the kernel's lines alone, none telling: nothing */
+	assert_null(cr_kata_log_since("[  110.0] crbench kernel: docker0: port 1(veth1) entered forwarding state\n", 0, &meaning));
+	assert_null(meaning);
 }
 
 static void runsc_platform(void **state)
@@ -578,6 +608,7 @@ int main(void)
 		cmocka_unit_test(cfs_bandwidth_hold),
 		cmocka_unit_test(kata_log_since),
 		cmocka_unit_test(kata_log_explained),
+		cmocka_unit_test(kata_log_kernel),
 	};
 	/* clang-format on */
 
