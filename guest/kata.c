@@ -407,10 +407,22 @@ void cr_kata_prepare(const struct cr_plan *plan, const struct cr_guest_plan *g, 
  * virtcontainers/kata_agent.go, qemu.go), as Docker passes them on, with
  * what they mean here. The first needle found in the error wins.
  */
-static const struct {
+struct sign {
 	const char *needle, *also; /* also: a second needle that must be there too, or NULL */
 	const char *meaning;
-} start_errors[] = {
+};
+
+/* The first of signs whose needles are both in the len bytes of text, or n */
+static size_t sign_in(const struct sign *signs, size_t n, const char *text, size_t len)
+{
+	for (size_t k = 0; k < n; k++)
+		if (memmem(text, len, signs[k].needle, strlen(signs[k].needle)) &&
+		    (!signs[k].also || memmem(text, len, signs[k].also, strlen(signs[k].also))))
+			return k;
+	return n;
+}
+
+static const struct sign start_errors[] = {
 	{ "Failed to check if grpc server is working", "deadline exceeded",
 	  "Kata's VM did not answer its runtime within Kata 1.12's fixed 30 s (checkRequestTimeout in "
 	  "virtcontainers/kata_agent.go, which no configuration key changes): the nested VM boots slower than that "
@@ -439,10 +451,9 @@ static const struct {
 
 char *cr_kata_start_explain(const char *error)
 {
-	for (size_t i = 0; error && i < ARRAY_SIZE(start_errors); i++)
-		if (strstr(error, start_errors[i].needle) && (!start_errors[i].also || strstr(error, start_errors[i].also)))
-			return xstrdup(start_errors[i].meaning);
-	return NULL;
+	size_t k = error ? sign_in(start_errors, ARRAY_SIZE(start_errors), error, strlen(error)) : ARRAY_SIZE(start_errors);
+
+	return k < ARRAY_SIZE(start_errors) ? xstrdup(start_errors[k].meaning) : NULL;
 }
 
 char *cr_kata_step_reason(const char *runtime, const char *error)
@@ -456,9 +467,7 @@ char *cr_kata_step_reason(const char *runtime, const char *error)
  * Lines of Kata 1.12.1's log, and of the guest's kernel, that say what
  * happened to Kata's VM, most telling first: needle and also in one line.
  */
-static const struct {
-	const char *needle, *also, *meaning;
-} log_signs[] = {
+static const struct sign log_signs[] = {
 	/*
 	 * The guest's KVM (arch/x86/kvm/svm: handle_exit) on a nested VM's
 	 * SVM_EXIT_SHUTDOWN (0x7f) taken while an event was being delivered:
@@ -479,16 +488,6 @@ static const struct {
 	  "Kata's VM went away under the container, the VM, its QEMU or its agent having stopped (kata-proxy: channel error, "
 	  "session shutdown)" },
 };
-
-/* The sign a line of len bytes shows, or ARRAY_SIZE(log_signs) */
-static size_t sign_of(const char *line, size_t len)
-{
-	for (size_t k = 0; k < ARRAY_SIZE(log_signs); k++)
-		if (memmem(line, len, log_signs[k].needle, strlen(log_signs[k].needle)) &&
-		    memmem(line, len, log_signs[k].also, strlen(log_signs[k].also)))
-			return k;
-	return ARRAY_SIZE(log_signs);
-}
 
 /* Whether a short-monotonic line ("[  1.5] host tag[pid]: ...") is the kernel's: its tag "kernel" */
 static bool kernel_line(const char *line)
@@ -523,11 +522,11 @@ json_t *cr_kata_log_since(const char *text, double since, const char **meaning)
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
 		double stamp = mono_stamp(line);
-
-		size_t k = stamp >= 0 && stamp >= since ? sign_of(line, len) : ARRAY_SIZE(log_signs);
+		bool in_step = stamp >= 0 && stamp >= since;
+		size_t k = in_step ? sign_in(log_signs, ARRAY_SIZE(log_signs), line, len) : ARRAY_SIZE(log_signs);
 
 		/* the kernel's lines (network devices coming and going) only when they tell */
-		if (stamp >= 0 && stamp >= since && (k < ARRAY_SIZE(log_signs) || !kernel_line(line))) {
+		if (in_step && (k < ARRAY_SIZE(log_signs) || !kernel_line(line))) {
 			/* cut anywhere: cr_json_text mends a broken character */
 			cleanup_free char *kept = xstrndup(line, len > CR_KATA_LOG_LINE_MAX ? CR_KATA_LOG_LINE_MAX : len);
 
