@@ -170,6 +170,7 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 		json_t *doc, *before, *after, *kata_log;
 		const char *meaning;
 		double t_step;
+		bool bad;
 
 		if (st.reps == 0 || st.rep > st.reps)
 			st.rep = st.reps = 0;
@@ -200,10 +201,10 @@ static int run_suite(const struct cr_agent *a, struct cr_results_writer *w, cons
 		json_object_set_new(doc, "guest", json_string(a->guest->name));
 		en.status = status_of(doc);
 		en.elapsed = json_real_value(json_object_get(doc, "seconds"));
-		failed += en.status == CR_STATUS_FAILED || en.status == CR_STATUS_TIMEOUT;
+		bad = en.status == CR_STATUS_FAILED || en.status == CR_STATUS_TIMEOUT;
+		failed += bad;
 		/* what Kata itself logged meanwhile: Docker passes on only the runtime's last error, or nothing */
-		if ((en.status == CR_STATUS_FAILED || en.status == CR_STATUS_TIMEOUT) && strcmp(a->guest->runtime, "kata") == 0 &&
-		    (kata_log = cr_kata_log(t_step, &meaning))) {
+		if (bad && strcmp(a->guest->runtime, "kata") == 0 && (kata_log = cr_kata_log(t_step, &meaning))) {
 			json_object_set_new(doc, "kata_log", kata_log);
 			if (meaning) {
 				cleanup_free char *reason = cr_kata_logged_reason(meaning,

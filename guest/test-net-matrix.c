@@ -163,9 +163,9 @@ unsigned long long cr_net_matrix_probe_seconds(const struct cr_plan *p, double e
  *
  * A probe is a 1 KiB iperf3 run, 0.2 s after the last, giving up a connect
  * after 1 s; the probes stop once probe_seconds have passed (counted in
- * the whole seconds of date +%s: up to one more). It waits on while iperf3 cannot connect or finds the server
- * busy (iperf3 3.12's IECONNECT, IEACCESSDENIED); any other end means the
- * server answered. Under gVisor's host network a probe almost never ends
+ * the whole seconds of date +%s: up to one more). It waits on while iperf3
+ * cannot connect or finds the server busy (iperf3 3.12's IECONNECT,
+ * IEACCESSDENIED); any other end means the server answered. Under gVisor's host network a probe almost never ends
  * well: it connects, runs, then fails to read the server's results
  * ("unable to receive results: Resource temporarily unavailable", 2.3 s a
  * probe here). Waiting for a clean probe spun there for 8-24 s an attempt
