@@ -432,6 +432,17 @@ static const struct sign start_errors[] = {
 	  "the connection to the agent inside Kata's VM closed before the agent answered: the VM, its QEMU or the agent "
 	  "had stopped" },
 	{ "Failed to check if grpc server is working", NULL, "Kata's VM started, but the agent inside it did not answer its runtime" },
+	/*
+	 * every other call of the runtime to the agent (creating the sandbox and
+	 * the container, starting it) has Kata 1.12's fixed 60 s
+	 * (defaultRequestTimeout, virtcontainers/kata_agent.go: getReqContext);
+	 * the check above has passed by then
+	 */
+	{ "rpc error: code = DeadlineExceeded", NULL,
+	  "the agent inside Kata's VM did not finish the runtime's call within Kata 1.12's fixed 60 s (defaultRequestTimeout "
+	  "in virtcontainers/kata_agent.go, which no configuration key changes): the VM had booted and its agent had "
+	  "answered, but ran too slowly to create or start the container in time, as a nested VM under TCG may while its "
+	  "guest is loaded" },
 	{ "OCI runtime create failed", "transport is closing",
 	  "the connection to the agent inside Kata's VM closed under the runtime's call: the VM, its QEMU or the agent had "
 	  "stopped" },

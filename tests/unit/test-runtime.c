@@ -229,6 +229,9 @@ static void kata_start_errors(void **state)
 		  "the connection to the agent inside Kata's VM closed before the agent answered" },
 		{ "Failed to check if grpc server is working: rpc error: code = Unknown desc = something else",
 		  "Kata's VM started, but the agent inside it did not answer" },
+		/* virtcontainers/kata_agent.go:2138, a create's context.WithTimeout(defaultRequestTimeout = 60 s) expired */
+		{ "rpc error: code = DeadlineExceeded desc = context deadline exceeded",
+		  "the agent inside Kata's VM did not finish the runtime's call within Kata 1.12's fixed 60 s" },
 		/* virtcontainers/kata_agent.go:1935, as a Kata guest's boot step recorded it (nested, TCG) */
 		{ "Proxy is not running",
 		  "Kata's proxy (kata-proxy, which carries the runtime's calls to the agent inside the VM) had exited" },
@@ -343,6 +346,12 @@ static void kata_log_explained(void **state)
 		"docker: POST /containers/93fc5a50cda7/start: 500: failed to create shim task: OCI runtime create "
 		"failed: rpc error: code = Unavailable desc = transport is closing: unknown";
 	cleanup_free char *start_meaning = cr_kata_start_explain(create_failed);
+	cleanup_free char *deadline = test_data_read("kata/journal-deadline-exceeded.txt", &len);
+	/* recorded with journal-deadline-exceeded.txt */
+	cleanup_free char *slow_meaning = cr_kata_start_explain(
+		"docker: POST /containers/6112acdbc6f9c397788bf66ae64262a999a7971c799fbd9c854b4db566dbbf46/start: 500: failed to "
+		"create shim task: OCI runtime create failed: rpc error: code = DeadlineExceeded desc = context deadline exceeded: "
+		"unknown");
 	const char *meaning = NULL, *gone = "Kata's VM went away under the container, the VM, its QEMU or its agent having stopped "
 					    "(kata-proxy: channel error, session shutdown)";
 	json_t *lines = cr_kata_log_since(shutdown, 0, &meaning);
@@ -380,6 +389,15 @@ static void kata_log_explained(void **state)
 			    "stopped (kata-proxy: channel error, session shutdown): bonnie++ exited with 1, saying nothing");
 	bare = cr_kata_logged_reason("Kata's VM reset itself", NULL);
 	assert_string_equal(bare, "Kata's VM reset itself");
+	/* an agent too slow for the runtime's 60 s: its VM stayed, nothing is said of it, Docker's words are explained */
+	lines = cr_kata_log_since(deadline, 0, &meaning);
+	assert_int_equal(json_array_size(lines), CR_KATA_LOG_LINES);
+	assert_null(meaning);
+	json_decref(lines);
+	assert_non_null(slow_meaning);
+	assert_true(str_has_prefix(slow_meaning,
+				   "the agent inside Kata's VM did not finish the runtime's call within Kata "
+				   "1.12's fixed 60 s"));
 	/* Docker's words for that create, without the grpc check's */
 	assert_string_equal(start_meaning,
 			    "the connection to the agent inside Kata's VM closed under the runtime's call: the VM, its "
