@@ -64,7 +64,11 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 	 * runs nested VMs also gets svm, which TCG emulates, so that kvm_amd
 	 * loads; npt, so that its VMs do not run on shadow paging; and ssse3,
 	 * sse4.1 and sse4.2: Kata's kata-check requires sse4.1 (qemu64 has
-	 * none), and Ubuntu 18.04's 4.15 kernel boots with all three. Any
+	 * none), and Ubuntu 18.04's 4.15 kernel boots with all three; and
+	 * popcnt, which every CPU with sse4.2 has: without it the set looks
+	 * like x86-64-v2 without being it, and stress-ng's cpu stressor, which
+	 * picks its x86-64-v2 code from those flags, died at once of SIGILL,
+	 * so that no server of a loaded network cell ever answered. Any
 	 * other guest has svm taken away: QEMU's qemu64 carries it, so kvm_amd
 	 * loaded in every guest and gVisor chose its KVM platform on TCG's
 	 * emulated SVM without nested paging, where every container of the
@@ -81,6 +85,7 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 			"    <feature policy='require' name='ssse3'/>\n"
 			"    <feature policy='require' name='sse4.1'/>\n"
 			"    <feature policy='require' name='sse4.2'/>\n"
+			"    <feature policy='require' name='popcnt'/>\n"
 			"  </cpu>\n");
 	else
 		fprintf(f,

@@ -12,7 +12,7 @@ e2e_or_skip
 plan_file=${CRBENCH_E2E_PLAN:-$SRCDIR/images/plans/smoke.ini}
 results=${BUILDDIR:-$TMP}/e2e
 mkdir -p "$results"
-plan 16
+plan 17
 
 if [ -n "${CRBENCH_E2E_RUN_DIR:-}" ]; then
 	# checking a run made before (when changing these checks)
@@ -157,6 +157,14 @@ python3 "$SRCDIR/tests/cli/report-check.py" stats "$run_dir" "$run_dir/report" >
 st=$?
 sed 's/^/# /' "$TMP/check" | tail -20
 ok $st "every statistic of the report matches the raw samples, recomputed by report-check.py"
+
+# the CPU each guest saw (its env entry) is the one crbench gives it: under
+# TCG, qemu64 plus what Kata's kata-check needs and nested paging for a
+# nested guest, no svm for any other
+python3 "$SRCDIR/tests/cli/cpu-check.py" "$run_dir" >"$TMP/check" 2>&1
+st=$?
+cat "$TMP/check"
+ok $st "each guest's CPU, as its env entry read it, is the one its nesting asks for"
 
 # every document of the fresh run against its schema (docs/schema/)
 set -- run "$run_dir/run.json" harvest
