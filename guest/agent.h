@@ -248,6 +248,14 @@ void cr_container_result_release(struct cr_container_result *res);
  * stderr is empty.
  */
 json_t *cr_container_failed(const char *what, const char *command, const struct cr_container_result *res, cr_error_t *err);
+/*
+ * A container (what: "the server container") found stopped, with exit_code
+ * and its output, under a step that failed with err (NULL: not said): err is prefixed with
+ * that and the line of its stderr (else stdout) that tells why (one naming
+ * a signal, a failure or an error, else the last), and its record
+ * {"exit_code", "stdout", "stderr"} (tails as above) is returned.
+ */
+json_t *cr_container_gone(const char *what, long exit_code, const char *out, const char *errout, cr_error_t *err);
 
 /* The result of a step when the runtime's set-up refused to measure (every test but env), or NULL when the step runs. */
 json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step);

@@ -120,6 +120,45 @@ static const char *last_line(const char *text, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The line of a stopped container's output that says why, into buf: the
+ * first that tells of a signal, a failure or an error (stress-ng says
+ * "stressor terminated with unexpected signal" and then, as if all were
+ * well, "successful run completed"), else the last.
+ */
+static const char *telling_line(const char *text, char *buf, size_t size)
+{
+	static const char *const signs[] = { "signal", "fail", "error", "Error", "Killed" };
+
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		for (size_t k = 0; k < ARRAY_SIZE(signs); k++)
+			if (memmem(line, len, signs[k], strlen(signs[k]))) {
+				snprintf(buf, size, "%.*s", (int)(len > 200 ? 200 : len), line);
+				return buf;
+			}
+		line += len + (line[len] == '\n');
+	}
+	return last_line(text, buf, size);
+}
+
+json_t *cr_container_gone(const char *what, long exit_code, const char *out, const char *errout, cr_error_t *err)
+{
+	char line[256];
+
+	out = out ? out : "";
+	errout = errout ? errout : "";
+	if (*telling_line(errout, line, sizeof(line)))
+		cr_error_prefix(err, "%s had exited with %ld (its stderr: %s)", what, exit_code, line);
+	else if (*telling_line(out, line, sizeof(line)))
+		cr_error_prefix(err, "%s had exited with %ld (its stdout: %s)", what, exit_code, line);
+	else
+		cr_error_prefix(err, "%s had exited with %ld, saying nothing", what, exit_code);
+	return json_pack("{s:I, s:o, s:o}", "exit_code", (json_int_t)exit_code, "stdout", cr_json_text(tail(out)), "stderr",
+			 cr_json_text(tail(errout)));
+}
+
 json_t *cr_container_failed(const char *what, const char *command, const struct cr_container_result *res, cr_error_t *err)
 {
 	const char *out = res->out ? res->out : "", *errout = res->err ? res->err : "";

@@ -234,6 +234,35 @@ out:
 	return ret;
 }
 
+/*
+ * Under a cell that failed with err: when the server container had already
+ * stopped, err says so first, with the line of its output that tells why,
+ * and its record is returned (else NULL). A server that dies at once (a
+ * stress-ng killed by SIGILL ends its script) otherwise shows only as a
+ * client that found nobody to measure. An error of Kata's that crbench
+ * knows (its VM lost) is left as it is: the server went with the VM, and
+ * the reason says what Kata's error means, then Docker's words.
+ */
+static json_t *server_gone(const struct cr_agent *a, const struct server *srv, cr_error_t *err)
+{
+	cleanup_free char *out = NULL, *errout = NULL, *kata = NULL;
+	json_t *inspect = NULL, *state, *gone = NULL;
+
+	if (!srv->id || !err || !*err)
+		return NULL;
+	/* a daemon that hangs now must not take the rest of the step, and the reason with it */
+	cr_docker_set_timeout(a->docker, CR_CONTAINER_DIAG_TIMEOUT);
+	if (cr_docker_inspect(a->docker, srv->id, &inspect, NULL) == 0 && (state = json_object_get(inspect, "State")) &&
+	    json_is_false(json_object_get(state, "Running")) && cr_docker_logs(a->docker, srv->id, &out, &errout, NULL) == 0) {
+		kata = cr_kata_start_explain((*err)->msg);
+		gone = cr_container_gone("the server container", (long)json_integer_value(json_object_get(state, "ExitCode")), out, errout,
+					 kata ? NULL : err);
+	}
+	cr_docker_set_timeout(a->docker, (long)a->plan->test_timeout);
+	json_decref(inspect);
+	return gone;
+}
+
 /* t_step: cr_now() when the step began, from which the probes' budget is counted */
 static int client_run(const struct cr_agent *a, const struct network *n, const char *ip, double t_step, struct cr_container_result *res,
 		      cr_error_t *err)
@@ -416,9 +445,12 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, double 
 	bool gvisor_host = strcmp(runtime_on(a, cn->name), cr_container_runtime(a, false)) != 0;
 	int attempts = gvisor_host ? 3 : 1, ret = -1;
 	cleanup_free char *client_out = NULL;
+	bool started = false;
+	json_t *gone;
 
 	if (server_start(a, step->load, sn, &srv, err) < 0)
 		goto out;
+	started = true;
 	for (int i = 0;; i++) {
 		cr_container_result_release(&res);
 		json_decref(iperf3);
@@ -473,6 +505,12 @@ out:
 		*data = json_pack("{s:s, s:I, s:o, s:o, s:O}", "pair", cr_net_pair_names[step->pair], "client_exit_code",
 				  (json_int_t)res.exit_code, "client_stdout", cr_json_text(client_out), "client_stderr",
 				  cr_json_text(res.err ? res.err : ""), "failed_attempts", failed_attempts);
+	/* and what its server printed, when it had gone after it started (one that did not start is the reason itself) */
+	if (ret < 0 && started && (gone = server_gone(a, &srv, err))) {
+		if (!*data)
+			*data = json_pack("{s:s}", "pair", cr_net_pair_names[step->pair]);
+		json_object_set_new(*data, "server", gone);
+	}
 	json_decref(failed_attempts);
 	json_decref(not_measured);
 	server_release(a, &srv);

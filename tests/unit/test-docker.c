@@ -377,6 +377,46 @@ static void failed_container_is_told(void **state)
 	json_decref(data);
 }
 
+/* A loaded server found stopped under a failed cell: the line that says why, not the last, leads the reason */
+static void gone_container_is_told(void **state)
+{
+	cleanup_error cr_error_t err = NULL;
+	/*
+	 * recorded: the bench image's stress-ng (0.15.06) under TCG on qemu64
+	 * plus ssse3, sse4.1 and sse4.2 without popcnt, then the iperf3 server
+	 */
+	const char *stress_ng =
+		"stress-ng: info:  [87] setting to a 8 second run per stressor\n"
+		"stress-ng: info:  [87] dispatching hogs: 1 cpu\n"
+		"stress-ng: info:  [88] stressor terminated with unexpected signal signal 4 'SIGILL'\n"
+		"stress-ng: metrc: [87] stressor       bogo ops real time  usr time  sys time   bogo ops/s     bogo "
+		"ops/s\n"
+		"stress-ng: info:  [87] successful run completed in 0.05s\n"
+		"-----------------------------------------------------------\n"
+		"Server listening on 5201 (test #1)\n";
+	json_t *gone;
+
+	(void)state;
+	cr_error(&err, 0, "the client container exited with 3");
+	gone = cr_container_gone("the server container", 0, "---crbench-stress---\n", stress_ng, &err);
+	assert_string_equal(err->msg,
+			    "the server container had exited with 0 (its stderr: stress-ng: info:  [88] stressor terminated "
+			    "with unexpected signal signal 4 'SIGILL'): the client container exited with 3");
+	assert_int_equal(json_integer_value(json_object_get(gone, "exit_code")), 0);
+	assert_string_equal(json_string_value(json_object_get(gone, "stderr")), stress_ng);
+	assert_string_equal(json_string_value(json_object_get(gone, "stdout")), "---crbench-stress---\n");
+	json_decref(gone);
+	cr_error_free(&err);
+	/* nothing telling: the last line; nothing at all: said so */
+	cr_error(&err, 0, "x");
+	json_decref(cr_container_gone("the server container", 137, "", "Server listening on 5201\n", &err));
+	assert_string_equal(err->msg, "the server container had exited with 137 (its stderr: Server listening on 5201): x");
+	cr_error_free(&err);
+	cr_error(&err, 0, "x");
+	json_decref(cr_container_gone("the server container", 137, NULL, NULL, &err));
+	assert_string_equal(err->msg, "the server container had exited with 137, saying nothing: x");
+}
+
 #define FIXTURE_ID "12c0bbb5490b8e4f6cc0e0ccb12b120bdace6f7f11ab2fd45cef5d474fef4321"
 
 /* Each created container's id goes to the sweep list; the sweep removes what is there and passes over what is gone */
@@ -681,6 +721,7 @@ int main(void)
 		cmocka_unit_test(exited_httpd_ends_the_wait),
 		cmocka_unit_test(docker_cli_failure_is_told),
 		cmocka_unit_test(failed_container_is_told),
+		cmocka_unit_test(gone_container_is_told),
 		cmocka_unit_test(runsc_kvm_checked_with_a_container),
 	};
 	/* clang-format on */
