@@ -60,39 +60,36 @@ char *cr_domain_xml(const struct cr_domain_spec *s)
 	}
 	/*
 	 * KVM: the host's CPU, with its vmx/svm when nesting is wanted. TCG:
-	 * qemu64 (stock kernels hang on anything fancier here). A guest that
-	 * runs nested VMs also gets svm, which TCG emulates, so that kvm_amd
-	 * loads; npt, so that its VMs do not run on shadow paging; and ssse3,
-	 * sse4.1 and sse4.2: Kata's kata-check requires sse4.1 (qemu64 has
-	 * none), and Ubuntu 18.04's 4.15 kernel boots with all three; and
-	 * popcnt, which every CPU with sse4.2 has: without it the set looks
-	 * like x86-64-v2 without being it, and stress-ng's cpu stressor, which
-	 * picks its x86-64-v2 code from those flags, died at once of SIGILL,
-	 * so that no server of a loaded network cell ever answered. Any
-	 * other guest has svm taken away: QEMU's qemu64 carries it, so kvm_amd
-	 * loaded in every guest and gVisor chose its KVM platform on TCG's
-	 * emulated SVM without nested paging, where every container of the
-	 * suite died of SIGILL (exit 132) while runsc's own probe passed.
+	 * qemu64 (stock kernels hang on anything fancier here) made a whole
+	 * x86-64-v2 with ssse3, sse4.1, sse4.2 and popcnt, the same for every
+	 * guest, so that the runtimes of one run are compared on one
+	 * instruction set: Kata's kata-check requires sse4.1 (qemu64 has
+	 * none), Ubuntu 18.04's 4.15 kernel and Debian's 6.1 boot with them,
+	 * and popcnt must come with sse4.2: without it the set looks like
+	 * x86-64-v2 without being it, and stress-ng's cpu stressor, picking
+	 * its x86-64-v2 code by those flags, died at once of SIGILL. A guest
+	 * that runs nested VMs also gets svm, which TCG emulates, so that
+	 * kvm_amd loads, and npt, so that its VMs do not run on shadow paging.
+	 * Any other guest has svm taken away: QEMU's qemu64 carries it, so
+	 * kvm_amd loaded in every guest and gVisor chose its KVM platform on
+	 * TCG's emulated SVM without nested paging, where every container of
+	 * the suite died of SIGILL (exit 132) while runsc's own probe passed.
 	 */
 	if (s->accel == CR_ACCEL_KVM)
 		fprintf(f, "  <cpu mode='host-passthrough' check='none' migratable='off'/>\n");
-	else if (s->nested)
-		fprintf(f,
-			"  <cpu mode='custom' match='exact' check='none'>\n"
-			"    <model fallback='forbid'>qemu64</model>\n"
-			"    <feature policy='require' name='svm'/>\n"
-			"    <feature policy='require' name='npt'/>\n"
-			"    <feature policy='require' name='ssse3'/>\n"
-			"    <feature policy='require' name='sse4.1'/>\n"
-			"    <feature policy='require' name='sse4.2'/>\n"
-			"    <feature policy='require' name='popcnt'/>\n"
-			"  </cpu>\n");
 	else
 		fprintf(f,
 			"  <cpu mode='custom' match='exact' check='none'>\n"
 			"    <model fallback='forbid'>qemu64</model>\n"
-			"    <feature policy='disable' name='svm'/>\n"
-			"  </cpu>\n");
+			"    <feature policy='require' name='ssse3'/>\n"
+			"    <feature policy='require' name='sse4.1'/>\n"
+			"    <feature policy='require' name='sse4.2'/>\n"
+			"    <feature policy='require' name='popcnt'/>\n"
+			"%s"
+			"  </cpu>\n",
+			s->nested ? "    <feature policy='require' name='svm'/>\n"
+				    "    <feature policy='require' name='npt'/>\n"
+				  : "    <feature policy='disable' name='svm'/>\n");
 	/* a guest that stops for any reason, a panic included (panic=-1 reboots), ends its domain */
 	fprintf(f,
 		"  <on_poweroff>destroy</on_poweroff>\n"
