@@ -256,6 +256,8 @@ json_t *cr_container_failed(const char *what, const char *command, const struct 
  * {"exit_code", "stdout", "stderr"} (tails as above) is returned.
  */
 json_t *cr_container_gone(const char *what, long exit_code, const char *out, const char *errout, cr_error_t *err);
+/* cr_container_gone of container id when Docker says it has stopped, else NULL (err untouched); asked as cr_container_unanswered asks */
+json_t *cr_container_if_gone(const struct cr_agent *a, const char *id, const char *what, cr_error_t *err);
 
 /* The result of a step when the runtime's set-up refused to measure (every test but env), or NULL when the step runs. */
 json_t *cr_step_refusal(const struct cr_agent *a, const struct cr_step *step);

@@ -36,28 +36,47 @@ static const char *tail(const char *s)
 	return s;
 }
 
+/*
+ * Under a step that is failing, what Docker says of a container: *state its
+ * inspect's "State" (a new reference, NULL when inspect failed), and its
+ * whole output; false when the logs could not be read. Each call waits
+ * CR_CONTAINER_DIAG_TIMEOUT at most: a daemon that hangs now must not take
+ * the rest of the step, and the reason with it.
+ */
+static bool container_diagnosed(const struct cr_agent *a, const char *id, json_t **state, char **out, char **errout)
+{
+	json_t *inspect = NULL;
+	bool logs;
+
+	cr_docker_set_timeout(a->docker, CR_CONTAINER_DIAG_TIMEOUT);
+	*state = cr_docker_inspect(a->docker, id, &inspect, NULL) == 0 ? json_incref(json_object_get(inspect, "State")) : NULL;
+	logs = cr_docker_logs(a->docker, id, out, errout, NULL) == 0;
+	cr_docker_set_timeout(a->docker, (long)a->plan->test_timeout);
+	json_decref(inspect);
+	return logs;
+}
+
 json_t *cr_container_unanswered(const struct cr_agent *a, const char *id, const char *url, long attempts, const char *last_answer)
 {
 	static const char *const keys[] = { "Status", "Running", "ExitCode", "Error", "OOMKilled" };
 	json_t *out = json_pack("{s:s, s:I, s:s}", "url", url, "attempts", (json_int_t)attempts, "last_answer", last_answer);
-	json_t *inspect = NULL, *state, *kept = json_object();
+	json_t *state, *kept = json_object();
 	cleanup_free char *stdout_text = NULL, *stderr_text = NULL;
+	/* after half the step's time went into waiting */
+	bool logs = container_diagnosed(a, id, &state, &stdout_text, &stderr_text);
 
-	/* after half the step's time went into waiting: a daemon that hangs now must not take the rest, and the reason with it */
-	cr_docker_set_timeout(a->docker, CR_CONTAINER_DIAG_TIMEOUT);
-	if (cr_docker_inspect(a->docker, id, &inspect, NULL) == 0 && (state = json_object_get(inspect, "State"))) {
+	if (state) {
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
 			if (json_object_get(state, keys[k]))
 				json_object_set(kept, keys[k], json_object_get(state, keys[k]));
 		json_object_set(out, "state", kept);
 	}
-	if (cr_docker_logs(a->docker, id, &stdout_text, &stderr_text, NULL) == 0) {
+	if (logs) {
 		json_object_set_new(out, "stdout", cr_json_text(tail(stdout_text)));
 		json_object_set_new(out, "stderr", cr_json_text(tail(stderr_text)));
 	}
-	cr_docker_set_timeout(a->docker, (long)a->plan->test_timeout);
 	json_decref(kept);
-	json_decref(inspect);
+	json_decref(state);
 	return out;
 }
 
@@ -157,6 +176,17 @@ json_t *cr_container_gone(const char *what, long exit_code, const char *out, con
 		cr_error_prefix(err, "%s had exited with %ld, saying nothing", what, exit_code);
 	return json_pack("{s:I, s:o, s:o}", "exit_code", (json_int_t)exit_code, "stdout", cr_json_text(tail(out)), "stderr",
 			 cr_json_text(tail(errout)));
+}
+
+json_t *cr_container_if_gone(const struct cr_agent *a, const char *id, const char *what, cr_error_t *err)
+{
+	cleanup_free char *out = NULL, *errout = NULL;
+	json_t *state, *gone = NULL;
+
+	if (container_diagnosed(a, id, &state, &out, &errout) && json_is_false(json_object_get(state, "Running")))
+		gone = cr_container_gone(what, (long)json_integer_value(json_object_get(state, "ExitCode")), out, errout, err);
+	json_decref(state);
+	return gone;
 }
 
 json_t *cr_container_failed(const char *what, const char *command, const struct cr_container_result *res, cr_error_t *err)

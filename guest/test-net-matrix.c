@@ -245,22 +245,12 @@ out:
  */
 static json_t *server_gone(const struct cr_agent *a, const struct server *srv, cr_error_t *err)
 {
-	cleanup_free char *out = NULL, *errout = NULL, *kata = NULL;
-	json_t *inspect = NULL, *state, *gone = NULL;
+	cleanup_free char *kata = NULL;
 
-	if (!srv->id || !err || !*err)
+	if (!err || !*err)
 		return NULL;
-	/* a daemon that hangs now must not take the rest of the step, and the reason with it */
-	cr_docker_set_timeout(a->docker, CR_CONTAINER_DIAG_TIMEOUT);
-	if (cr_docker_inspect(a->docker, srv->id, &inspect, NULL) == 0 && (state = json_object_get(inspect, "State")) &&
-	    json_is_false(json_object_get(state, "Running")) && cr_docker_logs(a->docker, srv->id, &out, &errout, NULL) == 0) {
-		kata = cr_kata_start_explain((*err)->msg);
-		gone = cr_container_gone("the server container", (long)json_integer_value(json_object_get(state, "ExitCode")), out, errout,
-					 kata ? NULL : err);
-	}
-	cr_docker_set_timeout(a->docker, (long)a->plan->test_timeout);
-	json_decref(inspect);
-	return gone;
+	kata = cr_kata_start_explain((*err)->msg);
+	return cr_container_if_gone(a, srv->id, "the server container", kata ? NULL : err);
 }
 
 /* t_step: cr_now() when the step began, from which the probes' budget is counted */
@@ -445,12 +435,10 @@ static int measure(const struct cr_agent *a, const struct cr_step *step, double 
 	bool gvisor_host = strcmp(runtime_on(a, cn->name), cr_container_runtime(a, false)) != 0;
 	int attempts = gvisor_host ? 3 : 1, ret = -1;
 	cleanup_free char *client_out = NULL;
-	bool started = false;
 	json_t *gone;
 
 	if (server_start(a, step->load, sn, &srv, err) < 0)
 		goto out;
-	started = true;
 	for (int i = 0;; i++) {
 		cr_container_result_release(&res);
 		json_decref(iperf3);
@@ -505,8 +493,8 @@ out:
 		*data = json_pack("{s:s, s:I, s:o, s:o, s:O}", "pair", cr_net_pair_names[step->pair], "client_exit_code",
 				  (json_int_t)res.exit_code, "client_stdout", cr_json_text(client_out), "client_stderr",
 				  cr_json_text(res.err ? res.err : ""), "failed_attempts", failed_attempts);
-	/* and what its server printed, when it had gone after it started (one that did not start is the reason itself) */
-	if (ret < 0 && started && (gone = server_gone(a, &srv, err))) {
+	/* and what its server printed, when it had gone after it started (srv.ip: one that did not start is the reason itself) */
+	if (ret < 0 && srv.ip && (gone = server_gone(a, &srv, err))) {
 		if (!*data)
 			*data = json_pack("{s:s}", "pair", cr_net_pair_names[step->pair]);
 		json_object_set_new(*data, "server", gone);
